@@ -1,0 +1,94 @@
+"""Local (Europe/London) date-time parsing and formatting, safe at the clock changes.
+
+dataset.md "Date-times": a value without an offset is Europe/London local time; a local time that does
+not exist (spring-forward gap) is an error; one that occurs twice (autumn fall-back) is an error unless
+an explicit offset is given. Intervals are always computed on aware instants, never on wall clock.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+_UK_FORMAT = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})$")
+
+
+class LocalTimeError(ValueError):
+    """A text that is not a usable date-time; the message says why."""
+
+
+def _from_uk_format(text: str) -> datetime | None:
+    match = _UK_FORMAT.match(text)
+    if not match:
+        return None
+    day, month, year, hour, minute = (int(g) for g in match.groups())
+    return datetime(year, month, day, hour, minute)  # noqa: DTZ001 - localised by the caller
+
+
+def localise(naive: datetime) -> datetime:
+    """Attach Europe/London to a wall-clock time, refusing gaps and ambiguous times."""
+    first = naive.replace(tzinfo=LONDON, fold=0)
+    second = naive.replace(tzinfo=LONDON, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first
+    # The two folds disagree: either the time was skipped (gap) or it happened twice (overlap).
+    round_trip = first.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None)
+    if round_trip != naive:
+        raise LocalTimeError(
+            f"{naive:%d/%m/%Y %H:%M} does not exist in UK time (the clocks went forward an hour)"
+        )
+    raise LocalTimeError(
+        f"{naive:%d/%m/%Y %H:%M} happened twice in UK time (the clocks went back): "
+        "add the offset, +01:00 for the first (BST) or +00:00 for the second (GMT)"
+    )
+
+
+def parse_local_datetime(text: str) -> datetime:
+    """Parse ISO 8601 (with or without offset) or dd/mm/yyyy hh:mm into an aware datetime."""
+    text = text.strip()
+    value = _from_uk_format(text)
+    if value is None:
+        try:
+            value = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+        except ValueError:
+            raise LocalTimeError(
+                f"'{text}' is not a date and time: use YYYY-MM-DDTHH:MM or DD/MM/YYYY HH:MM"
+            ) from None
+    if value.tzinfo is None:
+        return localise(value)
+    return value
+
+
+def format_local(value: datetime | None) -> str:
+    """ISO form in UK local time with its offset, so the text is never ambiguous (used by exports)."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    spec = "minutes" if local.second == 0 and local.microsecond == 0 else "seconds"
+    return local.isoformat(timespec=spec)
+
+
+def format_for_input(value: datetime | None) -> str:
+    """What a form shows for editing: wall-clock time, with the offset only where it is ambiguous."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    wall = local.replace(tzinfo=None)
+    try:
+        localise(wall)
+    except LocalTimeError:
+        return local.isoformat(timespec="minutes")
+    return f"{wall:%Y-%m-%d %H:%M}"
+
+
+def minutes_between(start: datetime, end: datetime) -> float:
+    """Exact minutes between two instants (no rounding; boundaries are inclusive elsewhere)."""
+    return (end - start) / timedelta(minutes=1)
+
+
+def london_date(value: datetime) -> date:
+    """The Europe/London calendar date of an instant (period membership uses this)."""
+    return value.astimezone(LONDON).date()

@@ -1,0 +1,208 @@
+"""The HIE case: every field of the interchange dataset (../shared/spec/dataset.md, v1) on one row,
+plus the temperature series it is derived from.
+
+Field names are the dataset's column names (the two unit columns become foreign keys), so import, export,
+forms and KPIs all speak the same words. Field validators carry the per-field type and range rules;
+cross-field rules live in `pathway.rules` and are enforced by `pathway.services` for every interface.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from pathway import choices as c
+from pathway.nhs_number import validate_nhs_number
+from units.models import Unit
+
+SIX_HOURS_MIN = 360
+
+
+def _range(low: float | int, high: float | int) -> list[object]:
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def current(self) -> CaseQuerySet:
+        """Cases not marked entered-in-error (those are kept but never counted)."""
+        return self.filter(entered_in_error=False)
+
+    def cooled(self) -> CaseQuerySet:
+        return self.filter(therapeutic_hypothermia=c.YesNo.YES)
+
+    def search(self, text: str) -> CaseQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        digits = text.replace(" ", "")
+        if digits.isdigit() and len(digits) == 10:
+            return self.filter(Q(nhs_number=digits) | Q(case_ref__icontains=text))
+        return self.filter(case_ref__icontains=text)
+
+    def born_in_year(self, year: int) -> CaseQuerySet:
+        # __year on an aware field uses the current time zone (Europe/London), as the spec's periods do.
+        return self.filter(birth_datetime__year=year)
+
+
+class Case(models.Model):
+    # Identity and birth
+    case_ref = models.CharField("case reference", max_length=40, unique=True)
+    nhs_number = models.CharField(
+        "NHS number", max_length=10, blank=True, validators=[validate_nhs_number]
+    )
+    birth_datetime = models.DateTimeField("date and time of birth")
+    sex = models.CharField(max_length=16, choices=c.Sex.choices)
+    gestation_weeks = models.PositiveSmallIntegerField(validators=_range(22, 44))
+    gestation_days = models.PositiveSmallIntegerField(validators=_range(0, 6))
+    birth_weight_g = models.PositiveIntegerField("birth weight (g)", validators=_range(400, 6500))
+    multiple_birth = models.CharField(max_length=3, choices=c.YesNo.choices, default=c.YesNo.NO)
+    birth_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases_born")
+    cooling_centre = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="cases_cooled", null=True, blank=True
+    )
+    labour = models.CharField(max_length=8, choices=c.YesNoUnknown.choices, blank=True)
+    postnatal_collapse_datetime = models.DateTimeField("postnatal collapse", null=True, blank=True)
+
+    # Eligibility (TOBY criteria, domain.md §2.1)
+    apgar_10 = models.PositiveSmallIntegerField("Apgar at 10 minutes", null=True, blank=True,
+                                                validators=_range(0, 10))
+    resus_at_10min = models.CharField("resuscitation at 10 minutes", max_length=8,
+                                      choices=c.YesNoUnknown.choices, blank=True)
+    lowest_ph_60min = models.DecimalField("lowest pH within 60 minutes", max_digits=3, decimal_places=2,
+                                          null=True, blank=True, validators=_range(6.5, 7.6))
+    base_deficit_60min = models.DecimalField("base deficit within 60 minutes (mmol/L)", max_digits=3,
+                                             decimal_places=1, null=True, blank=True, validators=_range(0, 35))
+    hie_grade = models.PositiveSmallIntegerField("HIE grade", choices=c.HieGrade.choices, null=True, blank=True)
+    aeeg = models.CharField("aEEG", max_length=24, choices=c.Aeeg.choices, blank=True)
+
+    # Referral, cooling and transfer
+    referral_datetime = models.DateTimeField("referral call", null=True, blank=True)
+    therapeutic_hypothermia = models.CharField(max_length=3, choices=c.YesNo.choices)
+    passive_cooling_start = models.DateTimeField(null=True, blank=True)
+    active_cooling_start = models.DateTimeField(null=True, blank=True)
+    core_monitoring_start = models.DateTimeField("continuous core monitoring start", null=True, blank=True)
+    target_temp_reached = models.DateTimeField("target temperature (33–34 °C) reached", null=True, blank=True)
+    lowest_temp_before_arrival_c = models.DecimalField(
+        "lowest core temperature before arrival (°C)", max_digits=3, decimal_places=1, null=True, blank=True,
+        validators=_range(28, 42))
+    transport_cooling = models.CharField(max_length=8, choices=c.TransportCooling.choices, blank=True)
+    depart_referring_datetime = models.DateTimeField("departed referring unit", null=True, blank=True)
+    arrive_centre_datetime = models.DateTimeField("arrived at cooling centre", null=True, blank=True)
+    arrival_temp_c = models.DecimalField("core temperature on arrival (°C)", max_digits=3, decimal_places=1,
+                                         null=True, blank=True, validators=_range(28, 42))
+    rewarming_start = models.DateTimeField(null=True, blank=True)
+    rewarming_end = models.DateTimeField(null=True, blank=True)
+    early_stop_reason = models.CharField("reason cooling stopped early", max_length=24,
+                                         choices=c.EarlyStopReason.choices, blank=True)
+
+    # After cooling
+    parent_consultation_datetime = models.DateTimeField("first senior consultation with parents",
+                                                        null=True, blank=True)
+    placenta_sent = models.CharField("placenta sent for histology", max_length=16,
+                                     choices=c.PlacentaSent.choices, blank=True)
+    mri_performed = models.CharField("MRI performed", max_length=8, choices=c.YesNoUnknown.choices, blank=True)
+    mri_datetime = models.DateTimeField("first brain MRI", null=True, blank=True)
+    mnsi_referred = models.CharField("referred to MNSI", max_length=8, choices=c.YesNoUnknown.choices,
+                                     blank=True)
+    outcome = models.CharField("outcome at discharge", max_length=8, choices=c.Outcome.choices, blank=True)
+    death_datetime = models.DateTimeField(null=True, blank=True)
+    discharge_datetime = models.DateTimeField(null=True, blank=True)
+    followup_2y = models.CharField("2-year follow-up", max_length=10, choices=c.FollowUp.choices, blank=True)
+    followup_2y_date = models.DateField("2-year follow-up date", null=True, blank=True)
+    family_booklet_given = models.CharField(max_length=8, choices=c.YesNoUnknown.choices, blank=True)
+
+    # Record keeping (not part of the interchange format)
+    stage = models.CharField(max_length=20, choices=c.Stage.choices, default=c.Stage.REFERRED, db_index=True)
+    dq_flags = models.JSONField("data-quality flags", default=list, blank=True)
+    entered_in_error = models.BooleanField(default=False)
+    entered_in_error_reason = models.CharField(max_length=255, blank=True)
+    # Optimistic lock: a save must name the version it was edited from (services.case_update).
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-birth_datetime", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["nhs_number"], condition=~Q(nhs_number=""),
+                                    name="unique_nhs_number_when_present"),
+        ]
+        indexes = [models.Index(fields=["birth_unit", "birth_datetime"]),
+                   models.Index(fields=["cooling_centre", "birth_datetime"])]
+
+    def __str__(self) -> str:
+        return self.case_ref
+
+    # Derived values, from this row's own fields only (kpis.md "Conventions").
+    @property
+    def is_cooled(self) -> bool:
+        return self.therapeutic_hypothermia == c.YesNo.YES
+
+    @property
+    def is_outborn(self) -> bool:
+        return self.cooling_centre_id is not None and self.birth_unit_id != self.cooling_centre_id
+
+    @property
+    def time_zero(self) -> datetime:
+        return self.postnatal_collapse_datetime or self.birth_datetime
+
+    @property
+    def cooling_start(self) -> datetime | None:
+        starts = [t for t in (self.passive_cooling_start, self.active_cooling_start) if t is not None]
+        return min(starts) if starts else None
+
+    @property
+    def gestation_label(self) -> str:
+        return f"{self.gestation_weeks}+{self.gestation_days}"
+
+    def minutes_from_zero(self, moment: datetime | None) -> float | None:
+        if moment is None:
+            return None
+        return (moment - self.time_zero) / timedelta(minutes=1)
+
+    def derive_stage(self) -> str:
+        if self.entered_in_error:
+            return c.Stage.ENTERED_IN_ERROR
+        if self.outcome == c.Outcome.DIED or self.death_datetime:
+            return c.Stage.DIED
+        if self.followup_2y in (c.FollowUp.COMPLETED, c.FollowUp.NOT_DONE, c.FollowUp.MOVED_OUT):
+            return c.Stage.COMPLETE
+        if self.discharge_datetime:
+            return c.Stage.DISCHARGED
+        if not self.is_cooled:
+            return c.Stage.REFERRED
+        if self.rewarming_end or self.early_stop_reason:
+            return c.Stage.REWARMED
+        return c.Stage.COOLING
+
+
+class TemperatureObservation(models.Model):
+    """One temperature reading; core (rectal/oesophageal) readings drive the derived case fields."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="temperatures")
+    observed_at = models.DateTimeField("time")
+    temp_c = models.DecimalField("temperature (°C)", max_digits=3, decimal_places=1, validators=_range(28, 42))
+    site = models.CharField(max_length=12, choices=c.TemperatureSite.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["observed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.temp_c} °C {self.site} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_core(self) -> bool:
+        return self.site in c.CORE_SITES

@@ -1,0 +1,11 @@
+"""Case screens (owned by the screens work)."""
+
+from django.http import HttpRequest, HttpResponse
+
+
+def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise NotImplementedError
+
+
+case_list = case_create = worklist = case_detail = case_section = temperature_add = _todo
+temperature_remove = case_timeline = case_history = case_entered_in_error = _todo

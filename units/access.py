@@ -1,0 +1,67 @@
+"""Who may do what, decided in one place.
+
+A role grants actions; a scoped role applies to cases whose birth unit or cooling centre is the
+membership's unit, a network-wide role to every case. `pathway.access` turns this into case filters.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+
+from units.models import Membership, Role
+
+
+class Action(StrEnum):
+    LIST = "list"
+    VIEW = "view"
+    EDIT = "edit"
+    EXPORT = "export"
+    IMPORT = "import"
+
+
+NETWORK_WIDE_ROLES = frozenset({Role.NURSE_SPECIALIST, Role.NETWORK_LEAD, Role.ADMINISTRATOR})
+
+_READ = {Action.LIST, Action.VIEW}
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.UNIT_CLINICIAN: frozenset(_READ | {Action.EDIT}),
+    Role.CONSULTANT: frozenset(_READ | {Action.EDIT, Action.EXPORT}),
+    Role.NURSE_SPECIALIST: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT}),
+    # Network leads compare and report; they do not change clinical records.
+    Role.NETWORK_LEAD: frozenset(_READ | {Action.EXPORT}),
+    Role.ADMINISTRATOR: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT}),
+}
+
+UserLike = AbstractBaseUser | AnonymousUser
+
+
+def memberships(user: UserLike) -> list[Membership]:
+    """The user's memberships, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return []
+    cached: list[Membership] | None = getattr(user, "_membership_cache", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user, unit__active=True).select_related("unit"))
+        user._membership_cache = cached  # type: ignore[union-attr]
+    return cached
+
+
+def user_roles(user: UserLike) -> set[str]:
+    return {m.role for m in memberships(user)}
+
+
+def network_wide_for(user: UserLike, action: Action) -> bool:
+    """True when some network-wide role of the user grants the action on every case."""
+    return any(m.role in NETWORK_WIDE_ROLES and action in ROLE_ACTIONS[m.role] for m in memberships(user))
+
+
+def scoped_unit_ids(user: UserLike, action: Action) -> set[int]:
+    """Units whose cases the user may act on through a unit-scoped role."""
+    return {m.unit_id for m in memberships(user) if action in ROLE_ACTIONS[m.role]}
+
+
+def may(user: UserLike, action: Action) -> bool:
+    """Whether the user may do the action on at least some cases (shows or hides a link)."""
+    return any(action in ROLE_ACTIONS[m.role] for m in memberships(user))

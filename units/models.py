@@ -1,0 +1,99 @@
+"""The network, its units (sites with ODS codes) and who belongs to which unit in which role."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Network(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    short_name = models.CharField(max_length=40)
+    region_code = models.CharField(max_length=8, blank=True, help_text="NHS England region, e.g. Y61")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Designation(models.TextChoices):
+    NICU = "NICU", "Neonatal intensive care unit"
+    LNU = "LNU", "Local neonatal unit"
+    SCU = "SCU", "Special care unit"
+    TRANSPORT = "TRANSPORT", "Neonatal transport service"
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def active(self) -> UnitQuerySet:
+        return self.filter(active=True)
+
+    def cooling_centres(self) -> UnitQuerySet:
+        return self.filter(is_cooling_centre=True)
+
+    def by_code(self, code: str) -> Unit | None:
+        """Current code first, then a former code (trust mergers renumber sites; domain.md §3.3)."""
+        code = code.strip().upper()
+        unit = self.filter(ods_code=code).first()
+        if unit is None:
+            unit = self.filter(former_ods_codes__icontains=code).first()
+            if unit is not None and code not in unit.former_codes:
+                unit = None
+        return unit
+
+
+class Unit(models.Model):
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="units")
+    ods_code = models.CharField("ODS site code", max_length=10, unique=True)
+    former_ods_codes = models.CharField(
+        "former ODS codes", max_length=100, blank=True, help_text="Comma-separated legacy site codes"
+    )
+    name = models.CharField(max_length=120)
+    short_name = models.CharField(max_length=60)
+    trust_name = models.CharField(max_length=120)
+    trust_ods = models.CharField("trust ODS code", max_length=5)
+    designation = models.CharField(max_length=10, choices=Designation.choices)
+    is_cooling_centre = models.BooleanField(default=False)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    active = models.BooleanField(default=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["short_name"]
+
+    def __str__(self) -> str:
+        return f"{self.short_name} ({self.ods_code})"
+
+    @property
+    def former_codes(self) -> list[str]:
+        return [c.strip().upper() for c in self.former_ods_codes.split(",") if c.strip()]
+
+    @property
+    def is_transport_service(self) -> bool:
+        return self.designation == Designation.TRANSPORT
+
+
+class Role(models.TextChoices):
+    UNIT_CLINICIAN = "unit_clinician", "Unit clinician"
+    NURSE_SPECIALIST = "nurse_specialist", "Clinical nurse specialist"
+    CONSULTANT = "consultant", "Cooling-centre consultant"
+    NETWORK_LEAD = "network_lead", "Network lead"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Membership(models.Model):
+    """A user's role at a unit. Network-wide roles see every unit of the network (units.access)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.unit.short_name}"
