@@ -1,18 +1,18 @@
 from django.urls import path
 
-from pathway.views import cases, imports
+from pathway.views import cases, clinical, imports
 
 app_name = "pathway"
 
 urlpatterns = [
     path("", cases.case_list, name="case_list"),
     path("new/", cases.case_create, name="case_create"),
-    path("worklist/", cases.worklist, name="worklist"),
+    path("worklist/", clinical.worklist, name="worklist"),
     path("<int:pk>/", cases.case_detail, name="case_detail"),
     path("<int:pk>/section/<slug:section>/", cases.case_section, name="case_section"),
-    path("<int:pk>/temperatures/", cases.temperature_add, name="temperature_add"),
-    path("<int:pk>/temperatures/<int:obs_pk>/remove/", cases.temperature_remove, name="temperature_remove"),
-    path("<int:pk>/timeline/", cases.case_timeline, name="case_timeline"),
+    path("<int:pk>/temperatures/", clinical.temperature_add, name="temperature_add"),
+    path("<int:pk>/temperatures/<int:obs_pk>/remove/", clinical.temperature_remove, name="temperature_remove"),
+    path("<int:pk>/timeline/", clinical.case_timeline, name="case_timeline"),
     path("<int:pk>/history/", cases.case_history, name="case_history"),
     path("<int:pk>/entered-in-error/", cases.case_entered_in_error, name="case_entered_in_error"),
     path("import/", imports.import_upload, name="import_upload"),

@@ -7,5 +7,4 @@ def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
     raise NotImplementedError
 
 
-case_list = case_create = worklist = case_detail = case_section = temperature_add = _todo
-temperature_remove = case_timeline = case_history = case_entered_in_error = _todo
+case_list = case_create = case_detail = case_section = case_history = case_entered_in_error = _todo
