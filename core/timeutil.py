@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 
-_UK_FORMAT = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})$")
+# ASCII only: `\d` would otherwise accept other scripts' digits (e.g. Arabic-Indic), which int() reads.
+_UK_FORMAT = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})$", re.ASCII)
 
 
 class LocalTimeError(ValueError):
@@ -25,7 +26,10 @@ def _from_uk_format(text: str) -> datetime | None:
     if not match:
         return None
     day, month, year, hour, minute = (int(g) for g in match.groups())
-    return datetime(year, month, day, hour, minute)  # noqa: DTZ001 - localised by the caller
+    try:
+        return datetime(year, month, day, hour, minute)  # noqa: DTZ001 - localised by the caller
+    except ValueError as exc:  # e.g. 31/02/2024 or 25:00
+        raise LocalTimeError(f"'{text}' is not a real date and time ({exc})") from None
 
 
 def localise(naive: datetime) -> datetime:
@@ -67,7 +71,13 @@ def format_local(value: datetime | None) -> str:
     if value is None:
         return ""
     local = value.astimezone(LONDON)
-    spec = "minutes" if local.second == 0 and local.microsecond == 0 else "seconds"
+    # Never drop precision: an export read back must give the same instant (dataset.md round trip).
+    if local.microsecond:
+        spec = "microseconds"
+    elif local.second:
+        spec = "seconds"
+    else:
+        spec = "minutes"
     return local.isoformat(timespec=spec)
 
 
@@ -85,8 +95,12 @@ def format_for_input(value: datetime | None) -> str:
 
 
 def minutes_between(start: datetime, end: datetime) -> float:
-    """Exact minutes between two instants (no rounding; boundaries are inclusive elsewhere)."""
-    return (end - start) / timedelta(minutes=1)
+    """Exact minutes between two instants (no rounding; boundaries are inclusive elsewhere).
+
+    Both are converted to UTC first: Python subtracts two datetimes sharing one tzinfo (e.g. both
+    Europe/London) on the wall clock, which is an hour out across a clock change.
+    """
+    return (end.astimezone(UTC) - start.astimezone(UTC)) / timedelta(minutes=1)
 
 
 def london_date(value: datetime) -> date:

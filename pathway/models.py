@@ -8,13 +8,15 @@ cross-field rules live in `pathway.rules` and are enforced by `pathway.services`
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.timeutil import minutes_between
 from pathway import choices as c
 from pathway.nhs_number import validate_nhs_number
 from units.models import Unit
@@ -22,7 +24,10 @@ from units.models import Unit
 SIX_HOURS_MIN = 360
 
 
-def _range(low: float | int, high: float | int) -> list[object]:
+def _range(low: str | int, high: str | int) -> list[object]:
+    # Decimal bounds for decimal fields: the float 7.6 is 7.5999…, which would refuse the spec's pH 7.60.
+    if isinstance(low, str):
+        return [MinValueValidator(Decimal(low)), MaxValueValidator(Decimal(high))]
     return [MinValueValidator(low), MaxValueValidator(high)]
 
 
@@ -73,9 +78,9 @@ class Case(models.Model):
     resus_at_10min = models.CharField("resuscitation at 10 minutes", max_length=8,
                                       choices=c.YesNoUnknown.choices, blank=True)
     lowest_ph_60min = models.DecimalField("lowest pH within 60 minutes", max_digits=3, decimal_places=2,
-                                          null=True, blank=True, validators=_range(6.5, 7.6))
+                                          null=True, blank=True, validators=_range("6.50", "7.60"))
     base_deficit_60min = models.DecimalField("base deficit within 60 minutes (mmol/L)", max_digits=3,
-                                             decimal_places=1, null=True, blank=True, validators=_range(0, 35))
+                                             decimal_places=1, null=True, blank=True, validators=_range("0", "35"))
     hie_grade = models.PositiveSmallIntegerField("HIE grade", choices=c.HieGrade.choices, null=True, blank=True)
     aeeg = models.CharField("aEEG", max_length=24, choices=c.Aeeg.choices, blank=True)
 
@@ -88,12 +93,12 @@ class Case(models.Model):
     target_temp_reached = models.DateTimeField("target temperature (33–34 °C) reached", null=True, blank=True)
     lowest_temp_before_arrival_c = models.DecimalField(
         "lowest core temperature before arrival (°C)", max_digits=3, decimal_places=1, null=True, blank=True,
-        validators=_range(28, 42))
+        validators=_range("28", "42"))
     transport_cooling = models.CharField(max_length=8, choices=c.TransportCooling.choices, blank=True)
     depart_referring_datetime = models.DateTimeField("departed referring unit", null=True, blank=True)
     arrive_centre_datetime = models.DateTimeField("arrived at cooling centre", null=True, blank=True)
     arrival_temp_c = models.DecimalField("core temperature on arrival (°C)", max_digits=3, decimal_places=1,
-                                         null=True, blank=True, validators=_range(28, 42))
+                                         null=True, blank=True, validators=_range("28", "42"))
     rewarming_start = models.DateTimeField(null=True, blank=True)
     rewarming_end = models.DateTimeField(null=True, blank=True)
     early_stop_reason = models.CharField("reason cooling stopped early", max_length=24,
@@ -158,8 +163,9 @@ class Case(models.Model):
 
     @property
     def cooling_start(self) -> datetime | None:
+        # min() of two London-aware values compares wall clocks; compare instants (clock-change nights).
         starts = [t for t in (self.passive_cooling_start, self.active_cooling_start) if t is not None]
-        return min(starts) if starts else None
+        return min(starts, key=lambda t: t.astimezone(UTC)) if starts else None
 
     @property
     def gestation_label(self) -> str:
@@ -168,7 +174,7 @@ class Case(models.Model):
     def minutes_from_zero(self, moment: datetime | None) -> float | None:
         if moment is None:
             return None
-        return (moment - self.time_zero) / timedelta(minutes=1)
+        return minutes_between(self.time_zero, moment)
 
     def derive_stage(self) -> str:
         if self.entered_in_error:
@@ -191,7 +197,7 @@ class TemperatureObservation(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="temperatures")
     observed_at = models.DateTimeField("time")
-    temp_c = models.DecimalField("temperature (°C)", max_digits=3, decimal_places=1, validators=_range(28, 42))
+    temp_c = models.DecimalField("temperature (°C)", max_digits=3, decimal_places=1, validators=_range("28", "42"))
     site = models.CharField(max_length=12, choices=c.TemperatureSite.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")

@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 
 
 def is_valid_nhs_number(value: str) -> bool:
-    if len(value) != 10 or not value.isdigit():
+    # isascii(): str.isdigit() is also true for other scripts' digits and for superscripts ("²"),
+    # which would pass the check or crash int().
+    if len(value) != 10 or not (value.isascii() and value.isdigit()):
         return False
     total = sum(int(digit) * weight for digit, weight in zip(value[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -65,6 +65,18 @@ def _fmt(value: datetime) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
 
 
+def _time(values: Values, field: str) -> datetime | None:
+    """The field's instant in UTC. Comparing or subtracting two datetimes that share a tzinfo (both
+    Europe/London, as forms and the import give them) uses the wall clock, an hour out across a clock change."""
+    value = values.get(field)
+    return None if _empty(value) else value.astimezone(UTC)
+
+
+def _cooling_starts(values: Values) -> list[datetime]:
+    starts = (_time(values, f) for f in ("passive_cooling_start", "active_cooling_start"))
+    return [s for s in starts if s is not None]
+
+
 def _empty(value: object) -> bool:
     return value is None or value == ""
 
@@ -84,14 +96,14 @@ def _conditional(values: Values) -> Iterator[Violation]:
 
 
 def _birth_not_future(values: Values) -> Iterator[Violation]:
-    birth = values.get("birth_datetime")
+    birth = _time(values, "birth_datetime")
     if birth is not None and birth > timezone.now():
         yield Violation("birth_datetime", "not_future", "The date and time of birth cannot be in the future")
 
 
 def _ordering(values: Values) -> Iterator[Violation]:
     for later, earlier, strict in ORDER_RULES:
-        a, b = values.get(later), values.get(earlier)
+        a, b = _time(values, later), _time(values, earlier)
         if a is None or b is None:
             continue
         if a < b or (strict and a == b):
@@ -102,9 +114,8 @@ def _ordering(values: Values) -> Iterator[Violation]:
 
 
 def _target_after_cooling(values: Values) -> Iterator[Violation]:
-    target = values.get("target_temp_reached")
-    starts = [values.get(f) for f in ("passive_cooling_start", "active_cooling_start")]
-    starts = [s for s in starts if s is not None]
+    target = _time(values, "target_temp_reached")
+    starts = _cooling_starts(values)
     if target is not None and starts and target < min(starts):
         yield Violation("target_temp_reached", "order.target_temp_reached",
                         f"The {label('target_temp_reached')} ({_fmt(target)}) must be at or after the "
@@ -141,9 +152,8 @@ def soft_flags(values: Values) -> list[str]:
     if values.get("therapeutic_hypothermia") != c.YesNo.YES:
         return []
     flags: list[str] = []
-    zero = values.get("postnatal_collapse_datetime") or values.get("birth_datetime")
-    starts = [values.get(f) for f in ("passive_cooling_start", "active_cooling_start")]
-    starts = [s for s in starts if s is not None]
+    zero = _time(values, "postnatal_collapse_datetime") or _time(values, "birth_datetime")
+    starts = _cooling_starts(values)
     if zero is not None and starts and min(starts) - zero > timedelta(minutes=360):
         flags.append("cooling_after_6h")
     weeks = values.get("gestation_weeks")
@@ -152,7 +162,7 @@ def soft_flags(values: Values) -> list[str]:
     grade = values.get("hie_grade")
     if grade is not None and grade <= 1:
         flags.append("mild_or_no_hie_cooled")
-    target, rewarm = values.get("target_temp_reached"), values.get("rewarming_start")
+    target, rewarm = _time(values, "target_temp_reached"), _time(values, "rewarming_start")
     if target is not None and rewarm is not None and not values.get("early_stop_reason"):
         hours = (rewarm - target) / timedelta(hours=1)
         if not 70 <= hours <= 74:

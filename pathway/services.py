@@ -8,7 +8,7 @@ old → new) in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -58,12 +58,24 @@ def display_value(value: object) -> str:
     return str(value)
 
 
+def _changed(old: object, new: object) -> bool:
+    # 7.0 and 7.00 are the same pH: a numerically equal decimal is not a change to record.
+    if isinstance(old, Decimal) and isinstance(new, Decimal):
+        return old != new
+    return display_value(old) != display_value(new)
+
+
 def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[str]]:
     return {
         field: [display_value(before[field]), display_value(after[field])]
         for field in FIELDS
-        if display_value(before[field]) != display_value(after[field])
+        if _changed(before[field], after[field])
     }
+
+
+# What a case "was" before it was created: nothing, so the create audit lists every value entered
+# (diffing against Case() would hide values equal to a model default, e.g. multiple_birth "no").
+_NOTHING: dict[str, Any] = dict.fromkeys(FIELDS)
 
 
 def _validate(case: Case) -> None:
@@ -75,7 +87,13 @@ def _validate(case: Case) -> None:
         errors.update({k: list(v) for k, v in exc.message_dict.items()})
     if case.nhs_number and Case.objects.exclude(pk=case.pk).filter(nhs_number=case.nhs_number).exists():
         errors.setdefault("nhs_number", []).append("Another case already has this NHS number (unique per baby)")
-    for violation in rules.hard_violations(case_values(case)):
+    # A field that failed its own validation still holds the raw input (text, wrong type): the
+    # cross-field rules see it as empty, and do not call a value that was given "required".
+    raw = case_values(case)
+    values = {field: None if field in errors else value for field, value in raw.items()}
+    for violation in rules.hard_violations(values):
+        if violation.rule == "required" and raw[violation.field] not in (None, ""):
+            continue
         messages = errors.setdefault(violation.field, [])
         if violation.message not in messages:
             messages.append(violation.message)
@@ -122,7 +140,7 @@ def case_create(*, values: Mapping[str, Any], by: UserLike, action: str = AuditE
     case.created_by = case.updated_by
     case.save()
     audit.record(actor=by, action=action, object_type=OBJECT_TYPE, object_id=case.pk,
-                 summary=f"Created {case.case_ref}", changes=_diff(case_values(Case()), case_values(case)))
+                 summary=f"Created {case.case_ref}", changes=_diff(_NOTHING, case_values(case)))
     return case
 
 
@@ -175,12 +193,16 @@ def case_mark_entered_in_error(*, case: Case, reason: str, expected_version: int
 
 
 def _derived_temperatures(case: Case) -> dict[str, Any]:
+    # From the saved row and series, not the caller's object (it may be stale or have prefetched readings).
+    case = Case.objects.get(pk=case.pk)
     readings = list(case.temperatures.all())
+    # In UTC: "arrival + 1 hour" on a Europe/London value is wall-clock arithmetic (wrong at a clock change).
+    arrived = case.arrive_centre_datetime.astimezone(UTC) if case.arrive_centre_datetime else None
     derived: dict[str, Any] = {}
-    lowest = temperatures.lowest_before_arrival(readings, case.arrive_centre_datetime)
+    lowest = temperatures.lowest_before_arrival(readings, arrived)
     if lowest is not None:
         derived["lowest_temp_before_arrival_c"] = lowest
-    arrival = temperatures.arrival_temperature(readings, case.arrive_centre_datetime)
+    arrival = temperatures.arrival_temperature(readings, arrived)
     if arrival is not None:
         derived["arrival_temp_c"] = arrival
     # A recorded target time is the clinician's; the series only fills it when it is empty.

@@ -33,11 +33,10 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         """Current code first, then a former code (trust mergers renumber sites; domain.md §3.3)."""
         code = code.strip().upper()
         unit = self.filter(ods_code=code).first()
-        if unit is None:
-            unit = self.filter(former_ods_codes__icontains=code).first()
-            if unit is not None and code not in unit.former_codes:
-                unit = None
-        return unit
+        if unit is not None:
+            return unit
+        # icontains narrows the search; the exact check drops units whose former code merely contains it.
+        return next((u for u in self.filter(former_ods_codes__icontains=code) if code in u.former_codes), None)
 
 
 class Unit(models.Model):
