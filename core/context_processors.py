@@ -1,11 +1,18 @@
 from django.http import HttpRequest
 
-from units.access import user_roles
+from units.access import Action, may, user_roles
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     """Roles drive which links the header shows; access itself is enforced in units.access."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_roles": set()}
-    return {"nav_roles": user_roles(user)}
+        return {"nav_roles": set(), "nav_may": {}}
+    return {
+        "nav_roles": user_roles(user),
+        "nav_may": {
+            "create": may(user, Action.EDIT),
+            "files": may(user, Action.IMPORT) or may(user, Action.EXPORT),
+            "import": may(user, Action.IMPORT),
+        },
+    }

@@ -1,10 +1,260 @@
-"""Case screens (owned by the screens work)."""
+"""Case screens: the list, a new case, the case page with its sections (saved as you go), the history and
+"entered in error".
 
-from django.http import HttpRequest, HttpResponse
+Views only orchestrate (style-anchors §4.2): the case comes through `pathway.access` (a case the user may
+not reach is a 404, so guessing URLs reveals nothing), input through `pathway.forms`, and every write is
+one call to `pathway.services`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.middleware import HtmxDetails
+
+from core.exceptions import EditConflict
+from core.models import AuditEvent
+from pathway import rules, services
+from pathway.access import can, cases_for, get_case_for_user
+from pathway.choices import Stage
+from pathway.forms import (
+    SECTION_FORMS,
+    CaseFilterForm,
+    CaseSectionForm,
+    EnteredInErrorForm,
+    NewCaseForm,
+    add_service_errors,
+)
+from pathway.models import Case
+from pathway.sections import BY_SLUG, SECTIONS, Section, field_label, history_display, summary_rows
+from units.access import Action, UserLike, may
+
+SECTION_PARTIAL = "pathway/partials/section_form.html"
+
+# NHS.UK tag colours: where the baby is on the pathway at a glance (red only for "entered in error").
+STAGE_COLOURS: dict[str, str] = {
+    Stage.REFERRED: "grey", Stage.COOLING: "blue", Stage.REWARMED: "aqua-green", Stage.DISCHARGED: "green",
+    Stage.DIED: "purple", Stage.COMPLETE: "white", Stage.ENTERED_IN_ERROR: "red",
+}
 
 
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise NotImplementedError
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
-case_list = case_create = case_detail = case_section = case_history = case_entered_in_error = _todo
+@dataclass
+class SectionPanel:
+    """One section on the case page: the saved values, and the form for those who may edit."""
+
+    section: Section
+    rows: list[tuple[str, str]]
+    form: CaseSectionForm | None
+    open: bool = False
+    saved_at: str = ""
+    unchanged: bool = False
+    conflict: str = ""
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    who: str
+    action: str
+    summary: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+# --- Context builders (shared by the page, the HTMX partial and the refused-save paths) --------------------
+
+
+def _may_edit(user: UserLike, case: Case) -> bool:
+    return not case.entered_in_error and can(user, case, Action.EDIT)
+
+
+def _panel(user: UserLike, case: Case, section: Section, *, editable: bool,
+           form: CaseSectionForm | None = None, **state: Any) -> SectionPanel:
+    if editable and form is None:
+        form = SECTION_FORMS[section.slug](user=user, case=case)
+    return SectionPanel(section, summary_rows(case, section), form if editable else None, **state)
+
+
+def _case_context(case: Case) -> dict[str, Any]:
+    return {
+        "case": case,
+        "stage_colour": STAGE_COLOURS.get(case.stage, "grey"),
+        "dq_messages": [rules.SOFT_MESSAGES.get(flag, flag) for flag in case.dq_flags],
+    }
+
+
+def _detail_page(request: HttpRequest, case: Case, bound: CaseSectionForm | None = None,
+                 conflict: str = "") -> HttpResponse:
+    editable = _may_edit(request.user, case)
+    panels = []
+    for section in SECTIONS:
+        mine = bound is not None and bound.section == section
+        panels.append(_panel(request.user, case, section, editable=editable, form=bound if mine else None,
+                             open=mine, conflict=conflict if mine else ""))
+    context = {**_case_context(case), "panels": panels, "editable": editable}
+    return render(request, "pathway/case_detail.html", context)
+
+
+def _section_partial(request: HttpRequest, case: Case, panel: SectionPanel, *, oob: bool) -> HttpResponse:
+    # `oob`: after a save the case's version, stage and warnings changed, so the response also refreshes
+    # them elsewhere on the page (hx-swap-oob); the other sections' forms can then still be saved.
+    others = [s for s in SECTIONS if s != panel.section]
+    context = {**_case_context(case), "panel": panel, "editable": True, "oob": oob, "other_sections": others}
+    return render(request, SECTION_PARTIAL, context)
+
+
+def _section_or_404(slug: str) -> Section:
+    try:
+        return BY_SLUG[slug]
+    except KeyError:
+        raise Http404("No such section") from None
+
+
+# --- Case list ------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    visible = cases_for(request.user, Action.LIST)
+    form = CaseFilterForm(request.GET, user=request.user, cases=visible)
+    page = Paginator(form.filter(visible), settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "pathway/case_list.html", {
+        "form": form, "page": page, "stage_colours": STAGE_COLOURS, "may_create": may(request.user, Action.EDIT),
+    })
+
+
+# --- New case -------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, Action.EDIT):
+        raise PermissionDenied("Your role does not include adding cases")
+    form = NewCaseForm(request.POST if request.method == "POST" else None, user=request.user)
+    if form.is_bound and form.is_valid():
+        try:
+            case = services.case_create(values=form.values(), by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Case {case.case_ref} created. Add the referral and cooling details "
+                                      "below as they happen.")
+            return redirect("pathway:case_detail", pk=case.pk)
+    return render(request, "pathway/case_form.html", {"form": form})
+
+
+# --- Case page and its sections -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, get_case_for_user(request.user, pk, Action.VIEW))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, Action.EDIT)
+    current = _section_or_404(section)
+    if request.method == "GET":
+        return _section_shown(request, case, current)
+    form = SECTION_FORMS[current.slug](request.POST, user=request.user, case=case)
+    if not form.is_valid():
+        return _section_refused(request, case, form)
+    try:
+        saved = services.case_update(case=case, values=form.values(), expected_version=form.expected_version,
+                                     by=request.user)
+    except EditConflict as exc:
+        return _section_refused(request, case, form, conflict=str(exc))
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _section_refused(request, case, form)
+    return _section_saved(request, saved, current, unchanged=saved.version == form.expected_version)
+
+
+def _section_shown(request: HtmxHttpRequest, case: Case, section: Section) -> HttpResponse:
+    if request.htmx:
+        return _section_partial(request, case, _panel(request.user, case, section, editable=True), oob=False)
+    return redirect(f"{reverse('pathway:case_detail', args=[case.pk])}#{section.slug}")
+
+
+def _section_saved(request: HtmxHttpRequest, case: Case, section: Section, *, unchanged: bool) -> HttpResponse:
+    if request.htmx:
+        saved_at = f"{timezone.localtime():%H:%M}"
+        panel = _panel(request.user, case, section, editable=True, open=True, saved_at=saved_at,
+                       unchanged=unchanged)
+        return _section_partial(request, case, panel, oob=True)
+    messages.success(request, "No changes to save" if unchanged else f"{section.title} saved")
+    return redirect(f"{reverse('pathway:case_detail', args=[case.pk])}#{section.slug}")
+
+
+def _section_refused(request: HtmxHttpRequest, case: Case, form: CaseSectionForm, conflict: str = "") -> HttpResponse:
+    """Nothing was saved: show the typed values again with the reasons (or the conflict) above them."""
+    if request.htmx:
+        panel = _panel(request.user, case, form.section, editable=True, form=form, open=True, conflict=conflict)
+        return _section_partial(request, case, panel, oob=False)
+    return _detail_page(request, case, bound=form, conflict=conflict)
+
+
+# --- History ----------------------------------------------------------------------------------------------------
+
+
+def _history_entry(event: AuditEvent) -> HistoryEntry:
+    actor = event.actor
+    who = (actor.get_full_name() or actor.get_username()) if actor else "System"
+    changes = [(field_label(name), history_display(name, old), history_display(name, new))
+               for name, (old, new) in event.changes.items()]
+    return HistoryEntry(event.at, who, event.get_action_display(), event.summary, changes)
+
+
+@login_required
+@require_GET
+def case_history(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, Action.VIEW)
+    entries = [_history_entry(event) for event in services.case_history(case)]
+    return render(request, "pathway/history.html", {**_case_context(case), "entries": entries})
+
+
+# --- Entered in error --------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_entered_in_error(request: HttpRequest, pk: int) -> HttpResponse:
+    """Clinical records are never deleted: the case is kept, marked with a reason and left out of lists."""
+    case = get_case_for_user(request.user, pk, Action.EDIT)
+    if case.entered_in_error:
+        messages.info(request, f"{case.case_ref} is already marked as entered in error")
+        return redirect("pathway:case_detail", pk=case.pk)
+    form = EnteredInErrorForm(request.POST if request.method == "POST" else None, case=case)
+    if form.is_bound and form.is_valid():
+        try:
+            services.case_mark_entered_in_error(case=case, reason=form.cleaned_data["entered_in_error_reason"],
+                                                expected_version=form.cleaned_data["version"], by=request.user)
+        except EditConflict as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{case.case_ref} marked as entered in error. It is kept for the record "
+                                      "and no longer appears in the case list or the counts.")
+            return redirect("pathway:case_detail", pk=case.pk)
+    return render(request, "pathway/entered_in_error.html", {**_case_context(case), "form": form})

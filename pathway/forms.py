@@ -1,0 +1,312 @@
+"""Case screens' forms: one ModelForm per section (save as you go), the case-list filters and the
+entered-in-error confirmation.
+
+A section form checks its own fields (model validators) and then the cross-field rules of the whole
+record (`pathway.rules`), with the section's new values merged into the case as saved, so a nurse hears
+about "rewarming end before rewarming start" while typing the cooling section. `services.case_update`
+checks everything again inside the transaction; the form is for good messages, the service for safety.
+"""
+
+from __future__ import annotations
+
+from copy import copy
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.text import capfirst
+
+from core.forms import DATETIME_HINT, LocalDateTimeField, UKDateField
+from pathway import choices as c
+from pathway import rules, services
+from pathway.dataset import FIELDS
+from pathway.models import Case, CaseQuerySet
+from pathway.sections import SECTION_OF_FIELD, SECTIONS, Section, field_label
+from units.access import ROLE_ACTIONS, Action, UserLike, memberships, network_wide_for, scoped_unit_ids
+from units.models import Designation, Unit
+
+NOT_RECORDED = "Not recorded"
+
+HINTS: dict[str, str] = {
+    "case_ref": "The network reference for this baby, e.g. EOE-2024-0153",
+    "nhs_number": "10 digits, if known",
+    "gestation_weeks": "Completed weeks, 22 to 44",
+    "gestation_days": "0 to 6",
+    "birth_weight_g": "In grams, 400 to 6500",
+    "postnatal_collapse_datetime": f"Only if the baby collapsed after birth: it becomes time zero. {DATETIME_HINT}",
+    "apgar_10": "0 to 10",
+    "lowest_ph_60min": "Cord or baby, 6.50 to 7.60",
+    "base_deficit_60min": "mmol/L, 0 to 35",
+    "cooling_centre": "Required when the baby is cooled",
+    "referral_datetime": f"First call to the cooling centre or transport service. {DATETIME_HINT}",
+    "core_monitoring_start": f"Continuous rectal or oesophageal probe. {DATETIME_HINT}",
+    "lowest_temp_before_arrival_c": "°C, one decimal place, e.g. 33.4",
+    "arrival_temp_c": "°C, one decimal place, e.g. 33.6",
+    "target_temp_reached": f"First core temperature of 33.0 to 34.0 °C. {DATETIME_HINT}",
+    "rewarming_end": f"Core temperature back to 36.5 °C or more. {DATETIME_HINT}",
+    "early_stop_reason": "Only if cooling stopped before 72 hours",
+    "mri_datetime": f"Required when an MRI was performed. {DATETIME_HINT}",
+    "death_datetime": f"Required when the baby died. {DATETIME_HINT}",
+    "followup_2y_date": "Required when the follow-up was completed, e.g. 14/05/2026",
+}
+
+# NHS.UK inputs are sized to the answer they expect (a pH is 4 characters, not a full-width line).
+WIDTHS: dict[str, int] = {
+    "case_ref": 20, "nhs_number": 10, "gestation_weeks": 2, "gestation_days": 2, "birth_weight_g": 4,
+    "apgar_10": 2, "lowest_ph_60min": 4, "base_deficit_60min": 4, "lowest_temp_before_arrival_c": 4,
+    "arrival_temp_c": 4,
+}
+
+
+# --- Which units a user may pick --------------------------------------------------------------------------
+
+
+def editable_unit_ids(user: UserLike) -> set[int] | None:
+    """None when a network-wide role lets the user edit every case; else the units of their editing roles."""
+    if network_wide_for(user, Action.EDIT):
+        return None
+    return scoped_unit_ids(user, Action.EDIT)
+
+
+def _editing_memberships_at_centres(user: UserLike) -> bool:
+    return any(m.unit.is_cooling_centre and Action.EDIT in ROLE_ACTIONS[m.role] for m in memberships(user))
+
+
+def birth_unit_choices(user: UserLike, current_id: int | None = None) -> QuerySet[Unit]:
+    """Units a new case may be born at. A cooling centre's staff register babies referred in from any unit
+    (the case is theirs through its cooling centre), so they choose from every unit; others from their own.
+    The case's current unit stays selectable so an unrelated edit never fails on it."""
+    units = Unit.objects.filter(active=True).exclude(designation=Designation.TRANSPORT)
+    ids = editable_unit_ids(user)
+    if ids is not None and not _editing_memberships_at_centres(user):
+        units = units.filter(pk__in=ids)
+    return Unit.objects.filter(Q(pk__in=units.values("pk")) | Q(pk=current_id))
+
+
+def cooling_centre_choices(current_id: int | None = None) -> QuerySet[Unit]:
+    return Unit.objects.filter(Q(active=True, is_cooling_centre=True) | Q(pk=current_id))
+
+
+def visible_units(user: UserLike, cases: CaseQuerySet) -> QuerySet[Unit]:
+    """Units worth offering as list filters: every unit for network-wide readers, else the user's own
+    units and those of the cases they can see."""
+    units = Unit.objects.exclude(designation=Designation.TRANSPORT)
+    if network_wide_for(user, Action.LIST):
+        return units
+    return units.filter(Q(pk__in=scoped_unit_ids(user, Action.LIST))
+                        | Q(pk__in=cases.values("birth_unit_id"))
+                        | Q(pk__in=cases.values("cooling_centre_id")))
+
+
+# --- Section forms --------------------------------------------------------------------------------------
+
+
+def _text_widget(name: str, numeric: str = "") -> forms.TextInput:
+    width = WIDTHS.get(name)
+    attrs = {"class": f"nhsuk-input nhsuk-input--width-{width}" if width else "nhsuk-input"}
+    if numeric:
+        # NHS.UK advice: text inputs with an input mode, not type=number (which mangles and scrolls values).
+        attrs.update(inputmode=numeric, spellcheck="false")
+    return forms.TextInput(attrs=attrs)
+
+
+def _choice_field(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field:
+    field = model_field.formfield(widget=forms.RadioSelect, **kwargs)
+    options = [(value, text) for value, text in field.choices if value not in ("", None)]
+    # An optional answer can be cleared again: "Not recorded" goes last, after the real answers.
+    field.choices = [*options, ("", NOT_RECORDED)] if not field.required else options
+    return field
+
+
+def _formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """Form field for a Case field: typed UK times, radios for coded answers, sized text inputs."""
+    name = model_field.name
+    common = {"required": not model_field.blank, "label": capfirst(str(model_field.verbose_name))}
+    if name in HINTS:
+        common["help_text"] = HINTS[name]
+    if isinstance(model_field, models.DateTimeField):
+        return LocalDateTimeField(**common)
+    if isinstance(model_field, models.DateField):
+        return UKDateField(**common)
+    if model_field.is_relation:
+        return model_field.formfield(**kwargs, **common,
+                                     empty_label="Choose a unit" if common["required"] else NOT_RECORDED)
+    if model_field.choices:
+        return _choice_field(model_field, **kwargs, **common)
+    numeric = {models.DecimalField: "decimal", models.PositiveIntegerField: "numeric",
+               models.PositiveSmallIntegerField: "numeric"}.get(type(model_field), "")
+    return model_field.formfield(**kwargs, **common, widget=_text_widget(name, numeric))
+
+
+class CaseSectionForm(forms.ModelForm):
+    """One section of a case. With `case`, it edits that case and carries the version it was read at;
+    without, it is the new-case form (the birth section)."""
+
+    section: ClassVar[Section]
+
+    def __init__(self, data: Any = None, *, user: UserLike, case: Case | None = None) -> None:
+        self.user = user
+        self.case = case
+        # The form works on a copy: a refused save must not leave typed values on the page's case.
+        super().__init__(data, instance=copy(case) if case else Case(), auto_id=f"{self.section.slug}-%s")
+        if case is not None:
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=case.version,
+                error_messages={"required": "Reload the case and enter your changes again",
+                                "invalid": "Reload the case and enter your changes again"})
+        self._limit_units()
+
+    def _limit_units(self) -> None:
+        if "birth_unit" in self.fields:
+            current = self.case.birth_unit_id if self.case else None
+            self.fields["birth_unit"].queryset = birth_unit_choices(self.user, current)  # type: ignore[attr-defined]
+        if "cooling_centre" in self.fields:
+            current = self.case.cooling_centre_id if self.case else None
+            self.fields["cooling_centre"].queryset = cooling_centre_choices(current)  # type: ignore[attr-defined]
+
+    def values(self) -> dict[str, Any]:
+        """The section's values for `services.case_create` / `case_update`."""
+        return {field: self.cleaned_data[field] for field in self.section.fields}
+
+    @property
+    def expected_version(self) -> int | None:
+        return self.cleaned_data.get("version")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.case is not None and self.case.entered_in_error:
+            raise ValidationError("This case was marked as entered in error: it can no longer be changed")
+        values = self._merged(cleaned)
+        for violation in rules.hard_violations(values):
+            self._add_violation(violation)
+        self._check_unit_scope(values)
+        return cleaned
+
+    def _merged(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        values = services.case_values(self.case) if self.case else dict.fromkeys(FIELDS)
+        # A field that failed its own check counts as empty, so the rules do not judge its old value.
+        values.update({field: cleaned.get(field) for field in self.section.fields})
+        return values
+
+    def _add_violation(self, violation: rules.Violation) -> None:
+        if violation.field in self.fields:
+            if not self.has_error(violation.field):  # its own message already says what to fix
+                self.add_error(violation.field, violation.message)
+            return
+        section = SECTION_OF_FIELD[violation.field]
+        self.add_error(None, f"{field_label(violation.field)} ({section.title}): {violation.message}")
+
+    def _check_unit_scope(self, values: dict[str, Any]) -> None:
+        """A user may only create (or keep) a case they are allowed to edit: born or cooled at their unit."""
+        ids = editable_unit_ids(self.user)
+        if ids is None or "birth_unit" not in self.fields or self.has_error("birth_unit"):
+            return
+        chosen = {getattr(values.get(field), "pk", None) for field in ("birth_unit", "cooling_centre")}
+        if not chosen & ids:
+            names = ", ".join(sorted(m.unit.short_name for m in memberships(self.user)
+                                     if Action.EDIT in ROLE_ACTIONS[m.role]))
+            self.add_error("birth_unit", f"You can only record babies born or cooled at your unit ({names}): "
+                                         "choose that unit as the birth unit or cooling centre")
+
+    def validate_constraints(self) -> None:
+        """Skip Django's generic message for the conditional NHS-number constraint ("Constraint … is
+        violated"): the service names the field instead."""
+
+
+def _section_form(section: Section) -> type[CaseSectionForm]:
+    form_class = forms.modelform_factory(Case, form=CaseSectionForm, fields=list(section.fields),
+                                         formfield_callback=_formfield)
+    form_class.section = section
+    return form_class
+
+
+SECTION_FORMS: dict[str, type[CaseSectionForm]] = {s.slug: _section_form(s) for s in SECTIONS}
+NewCaseForm = SECTION_FORMS["birth"]
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put what the service refused beside the field it names, or above the form naming the field."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        for message in messages:
+            if field in form.fields:
+                form.add_error(field, message)
+            elif field in SECTION_OF_FIELD:
+                form.add_error(None, f"{field_label(field)} ({SECTION_OF_FIELD[field].title}): {message}")
+            else:
+                form.add_error(None, message)
+
+
+# --- Case list filters --------------------------------------------------------------------------------------
+
+ANY_YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+
+
+def _select() -> forms.Select:
+    return forms.Select(attrs={"class": "nhsuk-select"})
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label="Case reference or NHS number", required=False, max_length=40,
+                        widget=forms.TextInput(attrs={"type": "search", "class": "nhsuk-input nhsuk-input--width-20"}))
+    birth_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, empty_label="Any",
+                                        widget=_select())
+    cooling_centre = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, empty_label="Any",
+                                            widget=_select())
+    year = forms.TypedChoiceField(label="Year of birth", coerce=int, empty_value=None, required=False,
+                                  widget=_select())
+    stage = forms.ChoiceField(choices=[("", "Any"), *c.Stage.choices], required=False, widget=_select())
+    flagged = forms.ChoiceField(label="Data-quality warnings", choices=ANY_YES_NO, required=False, widget=_select())
+    cooled = forms.ChoiceField(label="Cooled", choices=ANY_YES_NO, required=False, widget=_select())
+    include_error = forms.BooleanField(label="Include cases entered in error", required=False)
+
+    def __init__(self, data: Any, *, user: UserLike, cases: CaseQuerySet) -> None:
+        super().__init__(data, auto_id="filter-%s")
+        units = visible_units(user, cases)
+        self.fields["birth_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["cooling_centre"].queryset = units.filter(is_cooling_centre=True)  # type: ignore[attr-defined]
+        years = cases.datetimes("birth_datetime", "year", order="DESC")
+        self.fields["year"].choices = [("", "Any"), *((y.year, str(y.year)) for y in years)]  # type: ignore[attr-defined]
+
+    def filter(self, cases: CaseQuerySet) -> CaseQuerySet:
+        """The cases matching the valid filters (an invalid value is ignored rather than failing the list)."""
+        self.is_valid()
+        data = self.cleaned_data
+        if not data.get("include_error"):
+            cases = cases.current()
+        cases = cases.search(data.get("q") or "")
+        for field in ("birth_unit", "cooling_centre", "stage"):
+            if data.get(field):
+                cases = cases.filter(**{field: data[field]})
+        if data.get("year") is not None:
+            cases = cases.born_in_year(data["year"])
+        cases = _yes_no(cases, data.get("flagged"), ~Q(dq_flags=[]))
+        cases = _yes_no(cases, data.get("cooled"), Q(therapeutic_hypothermia=c.YesNo.YES))
+        return cases.select_related("birth_unit", "cooling_centre")
+
+
+def _yes_no(cases: CaseQuerySet, answer: str | None, condition: Q) -> CaseQuerySet:
+    if answer == "yes":
+        return cases.filter(condition)
+    if answer == "no":
+        return cases.exclude(condition)
+    return cases
+
+
+# --- Entered in error -----------------------------------------------------------------------------------------
+
+
+class EnteredInErrorForm(forms.Form):
+    entered_in_error_reason = forms.CharField(
+        label="Why was this case entered in error?", max_length=255,
+        help_text="For example: duplicate of EOE-2024-0153, or details of the wrong baby. Up to 255 characters.",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "nhsuk-textarea"}),
+        error_messages={"required": "Give the reason the case was entered in error"})
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, data: Any = None, *, case: Case) -> None:
+        super().__init__(data, initial={"version": case.version}, auto_id="eie-%s")
