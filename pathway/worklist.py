@@ -1,0 +1,193 @@
+"""The worklist: what is due or overdue on the cases a user can see.
+
+`items_for(cases, as_of)` is pure (one pass over cases already in memory, using the pure completeness
+rules), so tests fix the clock by passing `as_of`. `candidate_cases(user)` is the one query that feeds it:
+the user's current cases with their units, so the page costs the same few queries for 10 or 1,000 cases.
+
+Boundaries (inclusive where kpis.md is):
+- MRI window: listed from 120 h after birth (day 5); overdue from 360 h (day 14 has ended), the same
+  instants as kpis.md `mri_day5_14`. "Due by" shows the date of day 14. Once the baby is discharged the
+  item moves to "Discharged without MRI".
+- 2-year follow-up: listed from the date the baby is 18 calendar months old; due by the date they are
+  30 months old, overdue the day after. Ages use the Europe/London date of birth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from core.timeutil import london_date
+from pathway import choices as c
+from pathway.access import cases_for
+from pathway.completeness import has_died, is_discharged, missing_fields
+from pathway.models import Case, CaseQuerySet
+from pathway.rules import SOFT_MESSAGES
+from units.access import Action, UserLike
+from units.models import Unit
+
+MRI_FROM = timedelta(hours=120)
+MRI_UNTIL = timedelta(hours=360)
+FOLLOW_UP_FROM_MONTHS = 18
+FOLLOW_UP_DUE_MONTHS = 30
+_FOLLOW_UP_OPEN = ("", c.FollowUp.UNKNOWN)
+
+
+class Kind(StrEnum):
+    MRI_DUE = "mri_due"
+    NO_MRI = "no_mri"
+    MISSING_DATA = "missing_data"
+    FOLLOW_UP = "follow_up"
+    DATA_QUALITY = "data_quality"
+
+
+KIND_LABELS: dict[Kind, str] = {
+    Kind.MRI_DUE: "MRI due (day 5–14)",
+    Kind.NO_MRI: "Discharged without MRI",
+    Kind.MISSING_DATA: "Missing data",
+    Kind.FOLLOW_UP: "2-year follow-up",
+    Kind.DATA_QUALITY: "Data-quality checks",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: Kind
+    case: Case
+    what: str
+    due: date | None = None
+    overdue: bool = False
+
+
+@dataclass
+class Group:
+    kind: Kind
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(item.overdue for item in self.items)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later, or the month's last day (31 Aug + 18 months = 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has at least 28 days")
+
+
+# --- One rule per kind ---------------------------------------------------------------------------------
+
+
+def _mri_due(case: Case, as_of: datetime) -> Item | None:
+    if (not case.is_cooled or has_died(case) or case.mri_performed == c.YesNoUnknown.YES
+            or is_discharged(case, as_of)):
+        return None
+    birth = case.birth_datetime.astimezone(UTC)
+    age = as_of - birth
+    if age < MRI_FROM:
+        return None
+    due = london_date(birth + timedelta(days=14))
+    return Item(Kind.MRI_DUE, case, f"MRI due by {due:%d/%m/%Y} (day {age.days} of life)", due,
+                overdue=age >= MRI_UNTIL)
+
+
+def _discharged_without_mri(case: Case, as_of: datetime) -> Item | None:
+    if (not case.is_cooled or has_died(case) or case.mri_performed == c.YesNoUnknown.YES
+            or not is_discharged(case, as_of)):
+        return None
+    recorded = "recorded as not done" if case.mri_performed == c.YesNoUnknown.NO else "no MRI recorded"
+    discharged = case.discharge_datetime
+    assert discharged is not None  # is_discharged said so
+    # The standard is an MRI before discharge (kpis.md `mri_before_discharge`): the discharge date was the
+    # deadline, and it has passed.
+    return Item(Kind.NO_MRI, case, f"Discharged without MRI ({recorded})", london_date(discharged), overdue=True)
+
+
+def _missing_data(case: Case, as_of: datetime) -> Item | None:
+    missing = missing_fields(case, as_of)
+    if not missing:
+        return None
+    noun = "item" if len(missing) == 1 else "items"
+    return Item(Kind.MISSING_DATA, case,
+                f"{len(missing)} {noun} missing: {', '.join(m.label for m in missing)}")
+
+
+def _follow_up(case: Case, as_of: datetime) -> Item | None:
+    if has_died(case) or case.followup_2y not in _FOLLOW_UP_OPEN:
+        return None
+    born = london_date(case.birth_datetime)
+    today = london_date(as_of)
+    if today < add_months(born, FOLLOW_UP_FROM_MONTHS):
+        return None
+    due = add_months(born, FOLLOW_UP_DUE_MONTHS)
+    state = "recorded as unknown" if case.followup_2y == c.FollowUp.UNKNOWN else "not recorded"
+    return Item(Kind.FOLLOW_UP, case, f"2-year follow-up due by {due:%d/%m/%Y} ({state})", due,
+                overdue=today > due)
+
+
+def _data_quality(case: Case, as_of: datetime) -> Item | None:
+    if not case.dq_flags:
+        return None
+    messages = [SOFT_MESSAGES.get(flag, flag) for flag in case.dq_flags]
+    return Item(Kind.DATA_QUALITY, case, f"Check: {'; '.join(messages)}")
+
+
+RULES = (_mri_due, _discharged_without_mri, _missing_data, _follow_up, _data_quality)
+
+
+def items_for(cases: Iterable[Case], as_of: datetime) -> list[Item]:
+    """Every worklist item of the cases at `as_of`; entered-in-error cases give none."""
+    as_of = as_of.astimezone(UTC)
+    return [item for case in cases if not case.entered_in_error
+            for rule in RULES if (item := rule(case, as_of)) is not None]
+
+
+def grouped(items: Iterable[Item]) -> list[Group]:
+    """One group per kind, always all of them (a zero count is news too): overdue first, then by due date."""
+    groups = {kind: Group(kind) for kind in Kind}
+    for item in items:
+        groups[item.kind].items.append(item)
+    for group in groups.values():
+        group.items.sort(key=lambda i: (not i.overdue, i.due is None, i.due or date.min, i.case.case_ref))
+    return list(groups.values())
+
+
+# --- Reading the cases ---------------------------------------------------------------------------------
+
+
+def candidate_cases(user: UserLike) -> CaseQuerySet:
+    """The user's current cases with both units joined: one query, whatever the number of cases."""
+    return cases_for(user, Action.LIST).current().select_related("birth_unit", "cooling_centre")
+
+
+def units_of(cases: Iterable[Case]) -> list[Unit]:
+    """The units the cases belong to (birth unit or cooling centre), for the unit filter."""
+    found: dict[int, Unit] = {}
+    for case in cases:
+        for unit in (case.birth_unit, case.cooling_centre):
+            if unit is not None:
+                found[unit.pk] = unit
+    return sorted(found.values(), key=lambda u: u.short_name)
+
+
+def at_unit(cases: Iterable[Case], ods_code: str) -> list[Case]:
+    """Cases born or cooled at the unit, as the access rules count them."""
+    return [case for case in cases
+            if ods_code in {u.ods_code for u in (case.birth_unit, case.cooling_centre) if u is not None}]
