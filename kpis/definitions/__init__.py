@@ -1,0 +1,1 @@
+"""One module per KPI or median measure of kpis.md; `kpis.registry` lists them explicitly."""

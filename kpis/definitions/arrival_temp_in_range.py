@@ -1,0 +1,34 @@
+"""Core temperature on arrival at the cooling centre within the therapeutic range 33.0–34.0 °C.
+
+kpis.md, "HIE pathway KPIs", `arrival_temp_in_range` (domain.md §4.2 H8):
+cohort outborn TH babies; `met` when 33.0 ≤ `arrival_temp_c` ≤ 34.0 (both ends inclusive); `missing`
+when it is empty; direction higher.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from kpis.definitions.base import TH_LEVELS
+from kpis.facts import CaseFacts
+from kpis.outcome import Direction, Outcome
+
+CODE = "arrival_temp_in_range"
+TITLE = "Arrival temperature in range (33.0–34.0 °C)"
+SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H8"
+VERSION = 1
+DIRECTION = Direction.HIGHER
+LEVELS = TH_LEVELS
+
+RANGE_LOW_C = Decimal("33.0")
+RANGE_HIGH_C = Decimal("34.0")
+
+
+def evaluate(facts: CaseFacts, as_of: date) -> Outcome:
+    if not (facts.is_cooled and facts.is_outborn):
+        return Outcome.NOT_ELIGIBLE
+    arrival = facts.arrival_temp_c
+    if arrival is None:
+        return Outcome.MISSING
+    return Outcome.of(RANGE_LOW_C <= arrival <= RANGE_HIGH_C)

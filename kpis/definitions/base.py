@@ -1,0 +1,84 @@
+"""What a definition module provides, and the few rules every HIE definition shares (kpis.md "Conventions").
+
+A definition is a module, `kpis/definitions/<code>.py`, with constants CODE, TITLE, SOURCE, VERSION,
+DIRECTION and LEVELS, and one pure function: `evaluate(facts, as_of) -> Outcome` for a rate KPI, or
+`value(facts, as_of) -> minutes | None | NOT_ELIGIBLE` for a median measure. Modules satisfy the
+protocols below structurally, so the registry can hold them without wrapper classes.
+
+`as_of` is the run date: only `followup_2y` needs it today, but every definition takes it so that the
+engine calls them all the same way and a future date-dependent version needs no new signature.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Final, Protocol, runtime_checkable
+
+from kpis.facts import CaseFacts
+from kpis.outcome import Direction, MeasureValue, Outcome
+from pathway import choices as c
+
+
+class Level(StrEnum):
+    """Where a figure is attributed (kpis.md "Levels")."""
+
+    BIRTH_UNIT = "birth_unit"
+    COOLING_CENTRE = "cooling_centre"
+    NETWORK = "network"
+
+
+# Every HIE cohort is a subset of TH babies, who always have a cooling centre (dataset.md makes it
+# required when TH = yes), so each HIE figure is computed at all three levels.
+TH_LEVELS: tuple[Level, ...] = (Level.BIRTH_UNIT, Level.COOLING_CENTRE, Level.NETWORK)
+
+# "Within 6 h" is ≤ 360 minutes on exact instants (kpis.md "Conventions").
+SIX_HOURS_MIN: Final = 360
+MINUTES_PER_HOUR: Final = 60
+
+# A coded answer that is empty or `unknown` is not recorded: the outcome is `missing`, never a failure.
+_NOT_RECORDED = frozenset({"", c.YesNoUnknown.UNKNOWN})
+
+
+@runtime_checkable
+class KpiDefinition(Protocol):
+    CODE: str
+    TITLE: str
+    SOURCE: str
+    VERSION: int
+    DIRECTION: Direction
+    LEVELS: tuple[Level, ...]
+
+    def evaluate(self, facts: CaseFacts, as_of: date) -> Outcome: ...
+
+
+@runtime_checkable
+class MedianDefinition(Protocol):
+    CODE: str
+    TITLE: str
+    SOURCE: str
+    VERSION: int
+    DIRECTION: Direction
+    LEVELS: tuple[Level, ...]
+
+    def value(self, facts: CaseFacts, as_of: date) -> MeasureValue: ...
+
+
+def not_recorded(answer: str) -> bool:
+    """True for an empty or `unknown` coded answer."""
+    return answer in _NOT_RECORDED
+
+
+def outcome_of_answer(answer: str, *, met: str, not_met: str) -> Outcome:
+    """Outcome of a coded answer once the cohort is settled: empty or `unknown` is `missing`.
+
+    Any other value is a bug upstream (the dataset rejects unknown codes), so it raises instead of
+    being quietly counted in one bucket.
+    """
+    if answer == met:
+        return Outcome.MET
+    if answer == not_met:
+        return Outcome.NOT_MET
+    if not_recorded(answer):
+        return Outcome.MISSING
+    raise ValueError(f"Unexpected coded value {answer!r} (expected {met!r}, {not_met!r}, 'unknown' or empty)")

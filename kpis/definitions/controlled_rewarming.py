@@ -1,0 +1,31 @@
+"""Controlled rewarming: rewarming took at least 6 hours.
+
+kpis.md, "HIE pathway KPIs", `controlled_rewarming` (domain.md §4.2 H11):
+cohort TH babies with `rewarming_start`; `met` when `rewarming_end` − `rewarming_start` ≥ 360 min
+(inclusive, exact instants); `missing` when `rewarming_end` is empty; direction higher.
+domain.md H11 speaks of a rate (≤ 0.5 °C/h); kpis.md's duration rule wins ("this page wins").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kpis.definitions.base import SIX_HOURS_MIN, TH_LEVELS
+from kpis.facts import CaseFacts, minutes_between
+from kpis.outcome import Direction, Outcome
+
+CODE = "controlled_rewarming"
+TITLE = "Controlled rewarming (at least 6 hours)"
+SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H11"
+VERSION = 1
+DIRECTION = Direction.HIGHER
+LEVELS = TH_LEVELS
+
+
+def evaluate(facts: CaseFacts, as_of: date) -> Outcome:
+    start = facts.rewarming_start
+    if not facts.is_cooled or start is None:
+        return Outcome.NOT_ELIGIBLE
+    if facts.rewarming_end is None:
+        return Outcome.MISSING
+    return Outcome.of(minutes_between(start, facts.rewarming_end) >= SIX_HOURS_MIN)

@@ -1,0 +1,34 @@
+"""72 hours of cooling completed (70–74 h from target temperature to rewarming start).
+
+kpis.md, "HIE pathway KPIs", `cooling_72h_completed` (domain.md §4.2 H10):
+cohort TH babies without `early_stop_reason`; `met` when 70 h ≤ `rewarming_start` − `target_temp_reached`
+≤ 74 h (both ends inclusive, exact instants); `missing` when either is empty; direction higher.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kpis.definitions.base import MINUTES_PER_HOUR, TH_LEVELS
+from kpis.facts import CaseFacts, minutes_between
+from kpis.outcome import Direction, Outcome
+
+CODE = "cooling_72h_completed"
+TITLE = "Cooling for 72 hours completed (70–74 h)"
+SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H10"
+VERSION = 1
+DIRECTION = Direction.HIGHER
+LEVELS = TH_LEVELS
+
+# The ±2 h tolerance around the 72 h protocol is the product's choice (domain.md §4.2 H10).
+SHORTEST_MIN = 70 * MINUTES_PER_HOUR
+LONGEST_MIN = 74 * MINUTES_PER_HOUR
+
+
+def evaluate(facts: CaseFacts, as_of: date) -> Outcome:
+    if not facts.is_cooled or facts.early_stop_reason:
+        return Outcome.NOT_ELIGIBLE
+    target, rewarming = facts.target_temp_reached, facts.rewarming_start
+    if target is None or rewarming is None:
+        return Outcome.MISSING
+    return Outcome.of(SHORTEST_MIN <= minutes_between(target, rewarming) <= LONGEST_MIN)

@@ -1,0 +1,37 @@
+"""Referral to Maternity and Newborn Safety Investigations (MNSI).
+
+kpis.md, "HIE pathway KPIs", `mnsi_referral` (domain.md §4.2 H15):
+cohort TH babies with gestation ≥ 37+0, `labour`=`yes` and `active_cooling_start` set; `met` when
+`mnsi_referred`=`yes`; `missing` when `mnsi_referred` is `unknown`/empty, or `labour` is `unknown`/empty;
+direction higher.
+
+Order of checks: a case is `not_eligible` when anything that *is* recorded excludes it (not cooled,
+gestation < 37+0, no active cooling, `labour`=`no`); only then does an unrecorded `labour` make it
+`missing`, because eligibility cannot be decided without it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kpis.definitions.base import TH_LEVELS, not_recorded, outcome_of_answer
+from kpis.facts import CaseFacts
+from kpis.outcome import Direction, Outcome
+from pathway import choices as c
+
+CODE = "mnsi_referral"
+TITLE = "Referred to MNSI"
+SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H15"
+VERSION = 1
+DIRECTION = Direction.HIGHER
+LEVELS = TH_LEVELS
+
+
+def evaluate(facts: CaseFacts, as_of: date) -> Outcome:
+    if not facts.is_cooled or not facts.gestation_at_least(37, 0) or facts.active_cooling_start is None:
+        return Outcome.NOT_ELIGIBLE
+    if facts.labour == c.YesNoUnknown.NO:
+        return Outcome.NOT_ELIGIBLE
+    if not_recorded(facts.labour):
+        return Outcome.MISSING
+    return outcome_of_answer(facts.mnsi_referred, met=c.YesNoUnknown.YES, not_met=c.YesNoUnknown.NO)

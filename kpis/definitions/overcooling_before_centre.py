@@ -1,0 +1,33 @@
+"""Overcooling (core temperature below 33.0 °C) before arrival at the cooling centre.
+
+kpis.md, "HIE pathway KPIs", `overcooling_before_centre` (domain.md §4.2 H7):
+cohort outborn TH babies; `met` when `lowest_temp_before_arrival_c` < 33.0; `missing` when it is empty;
+direction lower — here `met` is the adverse event, so a lower rate is better.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from kpis.definitions.base import TH_LEVELS
+from kpis.facts import CaseFacts
+from kpis.outcome import Direction, Outcome
+
+CODE = "overcooling_before_centre"
+TITLE = "Overcooled (below 33.0 °C) before arrival at the cooling centre"
+SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H7"
+VERSION = 1
+DIRECTION = Direction.LOWER
+LEVELS = TH_LEVELS
+
+OVERCOOLED_BELOW_C = Decimal("33.0")
+
+
+def evaluate(facts: CaseFacts, as_of: date) -> Outcome:
+    if not (facts.is_cooled and facts.is_outborn):
+        return Outcome.NOT_ELIGIBLE
+    lowest = facts.lowest_temp_before_arrival_c
+    if lowest is None:
+        return Outcome.MISSING
+    return Outcome.of(lowest < OVERCOOLED_BELOW_C)

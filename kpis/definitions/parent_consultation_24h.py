@@ -1,0 +1,38 @@
+"""Senior consultation with parents within 24 hours of admission.
+
+kpis.md, "HIE pathway KPIs", `parent_consultation_24h` (domain.md §4.2 H13):
+cohort TH babies; `met` when `parent_consultation_datetime` − admission ≤ 24 h, where admission =
+`arrive_centre_datetime` for outborn babies and `birth_datetime` for inborn ones; `missing` when the
+consultation time is empty, or an outborn baby has no arrival time; direction higher.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from kpis.definitions.base import MINUTES_PER_HOUR, TH_LEVELS
+from kpis.facts import CaseFacts, minutes_between
+from kpis.outcome import Direction, Outcome
+
+CODE = "parent_consultation_24h"
+TITLE = "Parents consulted within 24 hours of admission"
+SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H13"
+VERSION = 1
+DIRECTION = Direction.HIGHER
+LEVELS = TH_LEVELS
+
+WITHIN_MIN = 24 * MINUTES_PER_HOUR
+
+
+def admission(facts: CaseFacts) -> datetime | None:
+    """Admission to the cooling centre: arrival for outborn babies, birth for inborn ones (kpis.md)."""
+    return facts.arrive_centre_datetime if facts.is_outborn else facts.birth_datetime
+
+
+def evaluate(facts: CaseFacts, as_of: date) -> Outcome:
+    if not facts.is_cooled:
+        return Outcome.NOT_ELIGIBLE
+    admitted, consulted = admission(facts), facts.parent_consultation_datetime
+    if admitted is None or consulted is None:
+        return Outcome.MISSING
+    return Outcome.of(minutes_between(admitted, consulted) <= WITHIN_MIN)
