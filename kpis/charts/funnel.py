@@ -1,0 +1,193 @@
+"""Funnel plot of a proportion KPI across units (Spiegelhalter 2005).
+
+Each unit is a point at (denominator, rate). Control limits around the target proportion p0 are drawn as
+curves over the denominator range using the **normal approximation to the binomial**,
+
+    p0 ± z · sqrt(p0 · (1 − p0) / n),   clipped to [0, 1],
+
+with z = 1.96 (95 %, "warning") and z = 3.09 (99.8 %, "alarm"); exact standard-normal quantiles are used.
+Reference: D. J. Spiegelhalter, "Funnel plots for comparing institutional performance", Statistics in
+Medicine 24 (2005) 1185–1202, Table I (proportions). The paper notes that exact binomial limits are better
+for very small n; the approximation is used here because it is transparent, continuous in n, and
+checkable by hand. A point is outside a limit only when strictly beyond it.
+
+The target defaults to the overall network rate (Σ numerator ÷ Σ denominator over the plotted units).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from math import sqrt
+from statistics import NormalDist
+from typing import Final
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from kpis.charts.base import (
+    NHS_BLUE,
+    NHS_DARK_GREY,
+    NHS_RED,
+    NHS_WARM_YELLOW,
+    Chart,
+    DataTable,
+    join_names,
+    legend_below,
+    make_chart,
+    not_enough_data_chart,
+    percent,
+    plural,
+)
+from kpis.outcome import Direction
+
+Z_95: Final = NormalDist().inv_cdf(0.975)  # 1.959964
+Z_998: Final = NormalDist().inv_cdf(0.999)  # 3.090232
+MIN_UNITS: Final = 2  # a funnel of one unit compares it only with itself
+KIND: Final = "Funnel plot"
+_CURVE_POINTS: Final = 60
+
+HEADER: Final = ("Unit", "Met", "Eligible", "Rate", "Position")
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    label: str
+    numerator: int
+    denominator: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+class Position(Enum):
+    WITHIN = "within"
+    OUTSIDE_95 = "outside_95"
+    OUTSIDE_998 = "outside_998"
+
+
+def funnel_limits(p: float, n: float, z: float) -> tuple[float, float]:
+    """(low, high) control limits for a proportion p over n cases at z (normal approximation, clipped)."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"Need a proportion 0 ≤ p ≤ 1, got {p}")
+    if n <= 0:
+        raise ValueError(f"Need a positive number of cases, got {n}")
+    half_width = z * sqrt(p * (1 - p) / n)
+    return max(0.0, p - half_width), min(1.0, p + half_width)
+
+
+def position(point: FunnelPoint, target: float) -> Position:
+    rate = point.rate
+    if rate is None:
+        raise ValueError(f"{point.label} has no eligible cases, so no position in the funnel")
+    for z, beyond in ((Z_998, Position.OUTSIDE_998), (Z_95, Position.OUTSIDE_95)):
+        low, high = funnel_limits(target, point.denominator, z)
+        if rate < low or rate > high:
+            return beyond
+    return Position.WITHIN
+
+
+def funnel_plot(points: Sequence[FunnelPoint], *, title: str, direction: Direction,
+                target: float | None = None) -> Chart:
+    """Funnel plot of `points` around `target` (default: the network rate of the plotted units)."""
+    direction = Direction(direction)  # also accept the stored string, e.g. "higher"
+    for point in points:
+        if not 0 <= point.numerator <= point.denominator:
+            raise ValueError(f"{point.label}: need 0 ≤ numerator ≤ denominator")
+    plotted = [point for point in points if point.denominator > 0]
+    if len(plotted) < MIN_UNITS:
+        table = DataTable(HEADER, tuple(_row(point, None, direction) for point in points))
+        caption = (f"Not enough data to draw a funnel plot of {title}: it needs at least {MIN_UNITS} units "
+                   f"with eligible cases, and there {'is' if len(plotted) == 1 else 'are'} {len(plotted)}.")
+        return not_enough_data_chart(kind=KIND, title=title, caption=caption, table=table)
+    centre = target if target is not None else network_rate(plotted)
+    centre_name = "Target" if target is not None else "Network rate"
+    table = DataTable(HEADER, tuple(_row(point, centre, direction) for point in points))
+    caption = _caption(plotted, title, centre, target, direction)
+    return make_chart(kind=KIND, title=title, caption=caption, table=table,
+                      draw=lambda figure: _draw(figure, plotted, title, centre, centre_name), size=(7.0, 4.5))
+
+
+def network_rate(points: Sequence[FunnelPoint]) -> float:
+    return sum(point.numerator for point in points) / sum(point.denominator for point in points)
+
+
+def _caption(plotted: Sequence[FunnelPoint], title: str, centre: float, target: float | None,
+             direction: Direction) -> str:
+    cases = sum(point.denominator for point in plotted)
+    against = f"the target of {percent(centre)}" if target is not None else f"the network rate of {percent(centre)}"
+    outliers = [point.label for point in plotted if position(point, centre) is Position.OUTSIDE_998]
+    outlier_text = (f"{plural(len(outliers), 'unit is', 'units are')} outside the 99.8% limits "
+                    f"({join_names(outliers)})" if outliers else "no unit is outside the 99.8% limits")
+    return (f"Funnel plot of {title} for {plural(len(plotted), 'unit')} ({plural(cases, 'eligible case')}) "
+            f"against {against} with 95% and 99.8% control limits; {_direction_text(direction)}; "
+            f"{outlier_text}.")
+
+
+def _direction_text(direction: Direction) -> str:
+    if direction is Direction.MONITOR:
+        return "monitored, with no better direction"
+    return f"{direction.value} is better"
+
+
+def _row(point: FunnelPoint, centre: float | None, direction: Direction) -> tuple[str, ...]:
+    rate = point.rate
+    if rate is None or centre is None:
+        where = "No eligible cases" if rate is None else "Not plotted"
+        return (point.label, str(point.numerator), str(point.denominator),
+                "–" if rate is None else percent(rate), where)
+    return (point.label, str(point.numerator), str(point.denominator), percent(rate),
+            _position_text(position(point, centre), rate > centre, direction))
+
+
+def _position_text(where: Position, above: bool, direction: Direction) -> str:
+    if where is Position.WITHIN:
+        return "Within 95% limits"
+    limit = "99.8%" if where is Position.OUTSIDE_998 else "95%"
+    side = "Above" if above else "Below"
+    if direction is Direction.MONITOR:
+        return f"{side} {limit} limit"
+    better = above == (direction is Direction.HIGHER)
+    return f"{side} {limit} limit ({'better' if better else 'worse'})"
+
+
+def _draw(figure: Figure, plotted: Sequence[FunnelPoint], title: str, centre: float, centre_name: str) -> None:
+    axes = figure.subplots()
+    largest = max(point.denominator for point in plotted)
+    _draw_limits(axes, centre, f"{centre_name} {percent(centre)}", largest * 1.1)
+    colours = {Position.WITHIN: NHS_BLUE, Position.OUTSIDE_95: NHS_WARM_YELLOW, Position.OUTSIDE_998: NHS_RED}
+    for where, colour in colours.items():
+        group = [point for point in plotted if position(point, centre) is where]
+        if group:
+            axes.scatter([point.denominator for point in group], [point.rate for point in group], s=36,
+                         color=colour, edgecolors=NHS_DARK_GREY, linewidths=0.6, zorder=3,
+                         label=_legend_label(where))
+        if where is Position.OUTSIDE_998:
+            for point in group:
+                axes.annotate(point.label, (point.denominator, point.rate), xytext=(6, 4),
+                              textcoords="offset points", fontsize=9, color=NHS_RED, zorder=4)
+    axes.set_xlim(0, largest * 1.1)
+    axes.set_ylim(-0.02, 1.02)
+    axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    axes.set_xlabel("Eligible cases (denominator)")
+    axes.set_ylabel("Rate")
+    axes.set_title(title, loc="left", fontsize=11)
+    legend_below(figure, axes)
+
+
+def _draw_limits(axes: Axes, centre: float, centre_label: str, right: float) -> None:
+    step = (right - 1) / (_CURVE_POINTS - 1)
+    sizes = [1 + i * step for i in range(_CURVE_POINTS)]
+    axes.axhline(centre, color=NHS_DARK_GREY, linewidth=1.2, label=centre_label)
+    for z, style, name in ((Z_95, "--", "95% limits"), (Z_998, ":", "99.8% limits")):
+        limits = [funnel_limits(centre, n, z) for n in sizes]
+        axes.plot(sizes, [low for low, _ in limits], style, color=NHS_DARK_GREY, linewidth=1, label=name)
+        axes.plot(sizes, [high for _, high in limits], style, color=NHS_DARK_GREY, linewidth=1)
+
+
+def _legend_label(where: Position) -> str:
+    return {Position.WITHIN: "Within 95% limits", Position.OUTSIDE_95: "Outside 95% limits",
+            Position.OUTSIDE_998: "Outside 99.8% limits"}[where]
