@@ -8,6 +8,7 @@ guessing (a fail-open secret breaks sessions across workers).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "core",
     "units",
     "pathway",
+    "kpis",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +121,14 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic tasks, run by `celery -A config beat`; times are CELERY_TIMEZONE (Europe/London).
+CELERY_BEAT_SCHEDULE = {
+    # Full KPI recompute, daily at 02:00 UK time (crontab.guru/#0_2_*_*_*), after the day's data entry.
+    "kpis-recompute-all-nightly": {
+        "task": "kpis.tasks.recompute_all",
+        "schedule": crontab(hour="2", minute="0"),
+    },
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pathway@localhost")

@@ -23,6 +23,7 @@ from core.timeutil import format_local
 from pathway import rules, temperatures
 from pathway.dataset import FIELDS, UNIT_COLUMNS
 from pathway.models import Case, TemperatureObservation
+from pathway.signals import case_changed
 from units.access import UserLike
 from units.models import Unit
 
@@ -76,6 +77,11 @@ def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list
 # What a case "was" before it was created: nothing, so the create audit lists every value entered
 # (diffing against Case() would hide values equal to a model default, e.g. multiple_birth "no").
 _NOTHING: dict[str, Any] = dict.fromkeys(FIELDS)
+
+
+def _announce(case: Case, by: UserLike, *, previous_birth: datetime | None = None) -> None:
+    """Tell listeners (the KPI engine) that the case changed; they act after commit."""
+    case_changed.send(sender=Case, case=case, by=by, previous_birth=previous_birth)
 
 
 def _validate(case: Case) -> None:
@@ -141,6 +147,7 @@ def case_create(*, values: Mapping[str, Any], by: UserLike, action: str = AuditE
     case.save()
     audit.record(actor=by, action=action, object_type=OBJECT_TYPE, object_id=case.pk,
                  summary=f"Created {case.case_ref}", changes=_diff(_NOTHING, case_values(case)))
+    _announce(case, by)
     return case
 
 
@@ -171,6 +178,7 @@ def case_update(
     locked.save()
     audit.record(actor=by, action=action, object_type=OBJECT_TYPE, object_id=locked.pk,
                  summary=f"Changed {', '.join(changes)}", changes=changes)
+    _announce(locked, by, previous_birth=before["birth_datetime"])
     return locked
 
 
@@ -189,6 +197,7 @@ def case_mark_entered_in_error(*, case: Case, reason: str, expected_version: int
     locked.save()
     audit.record(actor=by, action=AuditEvent.Action.ENTERED_IN_ERROR, object_type=OBJECT_TYPE,
                  object_id=locked.pk, summary=f"Entered in error: {locked.entered_in_error_reason}")
+    _announce(locked, by)
     return locked
 
 
@@ -226,6 +235,7 @@ def temperature_add(
     audit.record(actor=by, action=AuditEvent.Action.TEMPERATURE_ADD, object_type=OBJECT_TYPE,
                  object_id=case.pk, summary=f"Temperature {observation}")
     case_update(case=case, values=_derived_temperatures(case), expected_version=None, by=by)
+    _announce(case, by)
     return observation
 
 
@@ -237,6 +247,7 @@ def temperature_remove(*, observation: TemperatureObservation, by: UserLike) -> 
     audit.record(actor=by, action=AuditEvent.Action.TEMPERATURE_REMOVE, object_type=OBJECT_TYPE,
                  object_id=case.pk, summary=f"Removed temperature {text}")
     case_update(case=case, values=_derived_temperatures(case), expected_version=None, by=by)
+    _announce(case, by)
 
 
 def case_history(case: Case) -> list[AuditEvent]:

@@ -11,7 +11,7 @@ import pytest
 from core.timeutil import LONDON
 from kpis.definitions import cooled_outside_criteria as kpi
 from kpis.outcome import Outcome
-from kpis.tests.builders import AS_OF, AUTUMN_BIRTH, NOT_COOLED, at, make_facts
+from kpis.tests.builders import AS_OF, AUTUMN_BIRTH, NOT_COOLED, SPRING_BIRTH, at, make_facts
 
 MET, NOT_MET, NOT_ELIGIBLE, MISSING = Outcome.MET, Outcome.NOT_MET, Outcome.NOT_ELIGIBLE, Outcome.MISSING
 
@@ -40,6 +40,15 @@ CASES = [
     pytest.param({"postnatal_collapse_datetime": at(60), **started(421)}, MET, id="collapse: 361 from zero"),
     pytest.param({"birth_datetime": AUTUMN_BIRTH, "passive_cooling_start": datetime(2024, 10, 27, 5, 31, tzinfo=LONDON),
                   "active_cooling_start": None}, MET, id="autumn night: 361 real min (wall clock 301)"),
+    pytest.param({"birth_datetime": AUTUMN_BIRTH, "passive_cooling_start": datetime(2024, 10, 27, 5, 30, tzinfo=LONDON),
+                  "active_cooling_start": None}, NOT_MET, id="autumn night: 360 real min (wall clock 300)"),
+    pytest.param({"birth_datetime": AUTUMN_BIRTH, "passive_cooling_start": datetime(2024, 10, 27, 6, 30, tzinfo=LONDON),
+                  "active_cooling_start": None}, MET, id="autumn night: wall clock 360 is 420 real"),
+    # Spring forward: 00:30 GMT → 07:30 BST is 360 real minutes but 420 on the wall clock.
+    pytest.param({"birth_datetime": SPRING_BIRTH, "passive_cooling_start": datetime(2024, 3, 31, 7, 30, tzinfo=LONDON),
+                  "active_cooling_start": None}, NOT_MET, id="spring night: 360 real min (wall clock 420)"),
+    pytest.param({"birth_datetime": SPRING_BIRTH, "passive_cooling_start": datetime(2024, 3, 31, 7, 31, tzinfo=LONDON),
+                  "active_cooling_start": None}, MET, id="spring night: 361 real min"),
     pytest.param(NOT_COOLED, NOT_ELIGIBLE, id="not cooled"),
     pytest.param({**NOT_COOLED, "hie_grade": 1, "gestation_weeks": 34}, NOT_ELIGIBLE,
                  id="not cooled, would be outside criteria"),

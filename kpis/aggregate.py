@@ -1,0 +1,149 @@
+"""Per-case results and their sums per KPI × level × organisation × period (kpis.md "Conventions").
+
+Pure Python, no database: `services.compute` loads the cases, and this module evaluates and counts them.
+Counts are first bucketed by London birth month, then every period (a whole number of months) adds up its
+months, so a case is evaluated once however many periods hold it.
+
+Levels (kpis.md "Levels"): `birth_unit` (the birth unit's ODS code), `cooling_centre` (the cooling centre's
+ODS code, TH babies only) and `network` (every case). Only the levels listed by a definition are computed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from kpis import medians
+from kpis.definitions.base import KpiDefinition, Level, MedianDefinition
+from kpis.facts import CaseFacts
+from kpis.outcome import MeasureValue, Outcome
+from kpis.periods import Period, month_start
+
+NETWORK_CODE = "network"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One case evaluated by every definition: what it counts in and what it scored."""
+
+    case_id: int
+    month: date  # first day of the London birth month
+    orgs: Mapping[Level, str]  # the organisation the case counts at, for each level where it counts
+    outcomes: Mapping[str, Outcome]  # rate KPIs, by code
+    values: Mapping[str, MeasureValue]  # median measures, by code
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One aggregate row before it is stored: either a rate figure or a median summary."""
+
+    kpi: str
+    level: Level
+    org_code: str
+    period: Period
+    version: int
+    numerator: int = 0
+    denominator: int = 0
+    not_eligible: int = 0
+    missing: int = 0
+    summary: medians.MedianSummary | None = None  # median measures only
+
+    @property
+    def rate(self) -> float | None:
+        """met ÷ (met + not_met); None when nobody is in the denominator (kpis.md)."""
+        return self.numerator / self.denominator if self.denominator else None
+
+
+def case_orgs(facts: CaseFacts) -> dict[Level, str]:
+    """Where a case is attributed: the cooling-centre level holds TH babies only (kpis.md "Levels")."""
+    orgs = {Level.BIRTH_UNIT: facts.birth_unit_ods, Level.NETWORK: NETWORK_CODE}
+    if facts.is_cooled and facts.cooling_centre_ods:
+        orgs[Level.COOLING_CENTRE] = facts.cooling_centre_ods
+    return orgs
+
+
+def evaluate_case(facts: CaseFacts, case_id: int, as_of: date, kpis: Iterable[KpiDefinition],
+                  measures: Iterable[MedianDefinition]) -> CaseResult:
+    return CaseResult(
+        case_id=case_id,
+        month=month_start(facts.birth_date_london),
+        orgs=case_orgs(facts),
+        outcomes={kpi.CODE: kpi.evaluate(facts, as_of) for kpi in kpis},
+        values={measure.CODE: measure.value(facts, as_of) for measure in measures},
+    )
+
+
+# (kpi code, level, org code) → month → what the cases of that month scored
+_Key = tuple[str, Level, str]
+
+
+def _bucket_outcomes(results: Iterable[CaseResult], kpis: Iterable[KpiDefinition]
+                     ) -> dict[_Key, dict[date, Counter[Outcome]]]:
+    buckets: dict[_Key, dict[date, Counter[Outcome]]] = defaultdict(lambda: defaultdict(Counter))
+    levels = {kpi.CODE: kpi.LEVELS for kpi in kpis}
+    for result in results:
+        for code, outcome in result.outcomes.items():
+            for level in levels[code]:
+                if level in result.orgs:
+                    buckets[(code, level, result.orgs[level])][result.month][outcome] += 1
+    return buckets
+
+
+def _bucket_values(results: Iterable[CaseResult], measures: Iterable[MedianDefinition]
+                   ) -> dict[_Key, dict[date, list[MeasureValue]]]:
+    buckets: dict[_Key, dict[date, list[MeasureValue]]] = defaultdict(lambda: defaultdict(list))
+    levels = {measure.CODE: measure.LEVELS for measure in measures}
+    for result in results:
+        for code, value in result.values.items():
+            for level in levels[code]:
+                if level in result.orgs:
+                    buckets[(code, level, result.orgs[level])][result.month].append(value)
+    return buckets
+
+
+def _rate_figure(key: _Key, period: Period, version: int, counts: Counter[Outcome]) -> Figure:
+    met, not_met = counts[Outcome.MET], counts[Outcome.NOT_MET]
+    return Figure(kpi=key[0], level=key[1], org_code=key[2], period=period, version=version,
+                  numerator=met, denominator=met + not_met, not_eligible=counts[Outcome.NOT_ELIGIBLE],
+                  missing=counts[Outcome.MISSING])
+
+
+def _median_figure(key: _Key, period: Period, version: int, values: list[MeasureValue]) -> Figure:
+    summary = medians.summarise(values)
+    return Figure(kpi=key[0], level=key[1], org_code=key[2], period=period, version=version,
+                  not_eligible=summary.not_eligible, missing=summary.missing, summary=summary)
+
+
+def _sum_counts(by_month: Mapping[date, Counter[Outcome]], months: Iterable[date]) -> Counter[Outcome] | None:
+    """The counts of those months together; None when no case was born in any of them."""
+    total: Counter[Outcome] | None = None
+    for month in months:
+        if month in by_month:
+            total = total if total is not None else Counter()
+            total.update(by_month[month])
+    return total
+
+
+def _join_values(by_month: Mapping[date, list[MeasureValue]], months: Iterable[date]) -> list[MeasureValue] | None:
+    found = [by_month[month] for month in months if month in by_month]
+    return [value for values in found for value in values] if found else None
+
+
+def figures(results: Iterable[CaseResult], periods: Iterable[Period], kpis: Iterable[KpiDefinition],
+            measures: Iterable[MedianDefinition]) -> list[Figure]:
+    """Every figure of every period: one per KPI × level × organisation with at least one case there."""
+    results, kpis, measures = list(results), list(kpis), list(measures)
+    months_of = {period: period.months() for period in periods}
+    versions = {d.CODE: d.VERSION for d in (*kpis, *measures)}
+    rows: list[Figure] = []
+    for key, by_month in _bucket_outcomes(results, kpis).items():
+        for period, months in months_of.items():
+            if (counts := _sum_counts(by_month, months)) is not None:
+                rows.append(_rate_figure(key, period, versions[key[0]], counts))
+    for key, values_by_month in _bucket_values(results, measures).items():
+        for period, months in months_of.items():
+            if (values := _join_values(values_by_month, months)) is not None:
+                rows.append(_median_figure(key, period, versions[key[0]], values))
+    return rows

@@ -1,0 +1,37 @@
+"""Celery tasks: thin wrappers that call `kpis.services.compute` (style-anchors.md §4.2 "tasks.py").
+
+Without REDIS_URL they run inline (CELERY_TASK_ALWAYS_EAGER). A failing task leaves a `failed` KpiRun with
+the error text, and the error propagates so Celery marks the task failed too. Both return the run's id.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from kpis.models import KpiRun
+
+
+@shared_task
+def recompute_all() -> int:
+    """Every period, as of today (the nightly beat entry in settings.CELERY_BEAT_SCHEDULE)."""
+    from kpis.services import compute  # services import this module to queue tasks
+
+    return compute(trigger=KpiRun.Trigger.NIGHTLY).pk
+
+
+@shared_task
+def recompute_periods(period_keys: list[str], triggered_by_id: int | None = None) -> int:
+    """Only these periods (queued on commit when a case is saved: `services.queue_case_recompute`)."""
+    from kpis.services import compute
+
+    by = get_user_model().objects.filter(pk=triggered_by_id).first() if triggered_by_id else None
+    return compute(periods=period_keys, trigger=KpiRun.Trigger.CASE_SAVED, by=by).pk
+
+
+@shared_task
+def recompute_run(run_id: int) -> int:
+    """A run already recorded by `services.start_full_recompute` (the "Recompute now" button)."""
+    from kpis.services import compute_run
+
+    return compute_run(KpiRun.objects.get(pk=run_id)).pk

@@ -1,0 +1,128 @@
+"""Integration: a case save queues a recompute that a real Celery worker (Redis broker) runs.
+
+Skipped, with the reason, when Redis is not reachable at REDIS_TEST_URL (default redis://127.0.0.1:6379/0).
+The worker runs in a thread of this process on a queue of its own, so it cannot take anyone else's tasks,
+and it reads and writes the test database through its own connection (hence a transactional test).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.db import OperationalError, connections
+
+from config.celery import app as celery_app
+from core.testing.factories import cooled_case_values
+from core.testing.personas import make_personas
+from core.timeutil import LONDON
+from kpis.models import KpiAggregate, KpiRun
+from pathway import services
+from units.services import network_load_reference
+
+REDIS_URL = os.environ.get("REDIS_TEST_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+T = TypeVar("T")
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _redis_unreachable() -> str | None:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError as exc:
+        return f"Redis is not reachable at {REDIS_URL} ({exc}); start it to run the real-worker test"
+    return None
+
+
+EXECUTED: list[tuple[str, bool]] = []  # (task name, ran inline?) for each task that finished
+
+
+def _after_task(task: Any = None, **kwargs: Any) -> None:
+    EXECUTED.append((task.name, bool(task.request.is_eager)))
+    # The worker thread opens its own database connections; close them so the test database can be dropped.
+    connections.close_all()
+
+
+def _forget_broker_connections() -> None:
+    # Eager tasks (the rest of the suite) open the producer pool on memory://, and a pool keeps the broker URL
+    # it was made with: drop it so the next send connects to the broker configured now.
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextmanager
+def celery_on_redis(queue: str) -> Iterator[None]:
+    """Send tasks to Redis instead of running them inline, routing the KPI tasks to `queue`."""
+    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager", "task_routes")}
+    celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False,
+                           task_routes={"kpis.tasks.*": {"queue": queue}})
+    _forget_broker_connections()
+    task_postrun.connect(_after_task, weak=False)
+    try:
+        yield
+    finally:
+        task_postrun.disconnect(_after_task)
+        celery_app.conf.update(saved)
+        _forget_broker_connections()
+        _remove_queue(queue)
+
+
+def _remove_queue(queue: str) -> None:
+    """Delete what kombu left in Redis for the test's own queue (its bindings), and nothing else."""
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"*{queue}*"))
+    if keys:
+        client.delete(*keys)
+
+
+def wait_for(found: Callable[[], T | None], *, seconds: float = 60) -> T:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            result = found()
+        except OperationalError:  # SQLite: the worker holds the write lock for a moment
+            result = None
+        if result is not None:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"Nothing after {seconds} s")
+
+
+def finished_run() -> KpiRun | None:
+    return KpiRun.objects.exclude(status=KpiRun.Status.RUNNING).first()
+
+
+def test_a_case_save_is_recomputed_by_a_real_worker() -> None:
+    reason = _redis_unreachable()
+    if reason:
+        pytest.skip(reason)
+    network_load_reference()
+    nurse = make_personas().nurse
+    queue = f"kpis-test-{uuid.uuid4().hex}"
+    EXECUTED.clear()
+
+    with celery_on_redis(queue), start_worker(celery_app, perform_ping_check=False, queues=[queue],
+                                              shutdown_timeout=30):
+        case = services.case_create(values=cooled_case_values(birth=datetime(2024, 5, 14, 3, 10, tzinfo=LONDON)),
+                                    by=nurse)  # autocommit: the recompute is sent to Redis as it commits
+        run = wait_for(finished_run)
+
+    assert EXECUTED == [("kpis.tasks.recompute_periods", False)]  # by the worker, not inline
+    assert (run.status, run.error) == (KpiRun.Status.SUCCEEDED, "")
+    assert (run.trigger, run.triggered_by_id, run.progress_total) == ("case_saved", nurse.pk, 1)
+    assert {"2024", "2024-Q2", "2024-05", "R12-2024-05"} <= set(run.period_keys)
+    row = KpiAggregate.objects.get(kpi="cooling_started_6h", level="network", period_key="2024")
+    assert (row.numerator, row.denominator, row.run_id) == (1, 1, run.pk)
+    assert KpiAggregate.objects.filter(level="birth_unit", org__ods_code="RWG02", period_key="2024-05").exists()
+    assert case.kpi_outcomes.count() > 0

@@ -1,0 +1,107 @@
+"""The Celery tasks are thin: they call compute, and a failure leaves a failed run (Celery eager here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from celery.schedules import crontab
+from django.conf import settings
+
+from config.celery import app as celery_app
+from core.testing.factories import cooled_case_values
+from core.testing.personas import Personas
+from core.timeutil import LONDON
+from kpis import registry, services, tasks
+from kpis.definitions.base import TH_LEVELS
+from kpis.models import KpiAggregate, KpiRun
+from kpis.outcome import Direction
+from pathway.models import Case
+from units.models import Network
+
+
+@pytest.fixture
+def a_case(network: Network) -> Case:
+    return Case.objects.create(**cooled_case_values(birth=datetime(2024, 5, 14, 3, 10, tzinfo=LONDON)))
+
+
+def test_recompute_all_is_a_nightly_full_run(a_case: Case) -> None:
+    run_id = tasks.recompute_all.delay().get()
+
+    run = KpiRun.objects.get(pk=run_id)
+    assert (run.trigger, run.scope, run.status) == ("nightly", "full", "succeeded")
+    assert KpiAggregate.objects.filter(run=run, period_key="2024").exists()
+
+
+def test_recompute_periods_records_who_saved(a_case: Case, people: Personas) -> None:
+    run_id = tasks.recompute_periods.delay(["2024-05"], triggered_by_id=people.nurse.pk).get()
+
+    run = KpiRun.objects.get(pk=run_id)
+    assert (run.trigger, run.period_keys, run.triggered_by) == ("case_saved", ["2024-05"], people.nurse)
+    assert set(KpiAggregate.objects.values_list("period_key", flat=True)) == {"2024-05"}
+
+
+def test_a_failing_task_leaves_a_failed_run(a_case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    def evaluate(facts: object, as_of: date) -> None:
+        raise ZeroDivisionError("bad definition")
+
+    broken = SimpleNamespace(CODE="broken", TITLE="Broken", SOURCE="test", VERSION=2, DIRECTION=Direction.HIGHER,
+                             LEVELS=TH_LEVELS, evaluate=evaluate)
+    monkeypatch.setattr(registry, "KPIS", (broken,))
+
+    with pytest.raises(ZeroDivisionError):
+        tasks.recompute_all.delay()
+
+    run = KpiRun.objects.get()
+    assert (run.status, run.trigger) == ("failed", "nightly")
+    assert run.error.startswith("ZeroDivisionError: bad definition")
+    assert run.definition_versions["broken"] == 2
+
+
+def test_nightly_schedule_is_two_in_the_morning_uk_time() -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["kpis-recompute-all-nightly"]
+    assert entry["task"] == "kpis.tasks.recompute_all" == tasks.recompute_all.name
+    assert entry["schedule"] == crontab(hour="2", minute="0")
+    assert settings.CELERY_TIMEZONE == "Europe/London"
+    assert "kpis.tasks.recompute_periods" in celery_app.tasks
+
+
+# --- The dashboard's "Recompute now" -------------------------------------------------------------
+
+
+def test_start_full_recompute_runs_inline_when_celery_is_eager(a_case: Case, people: Personas) -> None:
+    run = services.start_full_recompute(by=people.lead)
+
+    assert (run.status, run.scope, run.trigger, run.triggered_by) == ("succeeded", "full", "manual", people.lead)
+    assert (run.progress_done, run.progress_total) == (1, 1)
+    assert KpiAggregate.objects.filter(run=run, period_key="2024").exists()
+
+
+def test_start_full_recompute_queues_on_commit_for_a_worker(
+        a_case: Case, people: Personas, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    sent: list[int] = []
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setattr(tasks.recompute_run, "delay", sent.append)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        run = services.start_full_recompute(by=people.lead)
+        assert run.status == "running" and sent == []  # not before the commit: the worker could not see the run
+    assert len(callbacks) == 1 and sent == [run.pk]
+
+
+def test_a_run_that_cannot_be_queued_is_marked_failed(
+        a_case: Case, people: Personas, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    def broker_down(*args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError("Redis is not running")
+
+    monkeypatch.setattr(tasks.recompute_run, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.start_full_recompute(by=people.lead)
+
+    run.refresh_from_db()
+    assert run.status == "failed" and run.error.startswith("ConnectionRefusedError: Redis is not running")
