@@ -27,6 +27,7 @@ setup: $(VENV)/.installed assets
 
 demo: setup
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py compute_kpis
 
 run: demo
 	@$(PY) manage.py demo_logins

@@ -20,6 +20,7 @@ class Action(StrEnum):
     EDIT = "edit"
     EXPORT = "export"
     IMPORT = "import"
+    RECOMPUTE = "recompute"  # start a full KPI recompute (not about cases: no unit scope)
 
 
 NETWORK_WIDE_ROLES = frozenset({Role.NURSE_SPECIALIST, Role.NETWORK_LEAD, Role.ADMINISTRATOR})
@@ -30,8 +31,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.CONSULTANT: frozenset(_READ | {Action.EDIT, Action.EXPORT}),
     Role.NURSE_SPECIALIST: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT}),
     # Network leads compare and report; they do not change clinical records.
-    Role.NETWORK_LEAD: frozenset(_READ | {Action.EXPORT}),
-    Role.ADMINISTRATOR: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT}),
+    Role.NETWORK_LEAD: frozenset(_READ | {Action.EXPORT, Action.RECOMPUTE}),
+    Role.ADMINISTRATOR: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT, Action.RECOMPUTE}),
 }
 
 UserLike = AbstractBaseUser | AnonymousUser

@@ -67,6 +67,13 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("outsider", "edit", frozenset("B")),
     ("outsider", "export", NONE),
     ("outsider", "import", NONE),
+    # Starting a KPI recompute is network-wide by nature: leads and administrators only.
+    ("nurse", "recompute", NONE),
+    ("lead", "recompute", ALL),
+    ("admin_user", "recompute", ALL),
+    ("consultant", "recompute", NONE),
+    ("clinician", "recompute", NONE),
+    ("outsider", "recompute", NONE),
 ]
 
 

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from kpis import views
+
+app_name = "kpis"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("unit/<str:ods>/", views.unit_page, name="unit"),
+    path("centre/<str:ods>/", views.centre_page, name="centre"),
+    path("kpi/<slug:code>/funnel/", views.funnel, name="funnel"),
+    path("kpi/<slug:code>/run/", views.run, name="run"),
+    path("kpi/<slug:code>/cases/", views.contributing_cases, name="cases"),
+    path("recompute/", views.recompute, name="recompute"),
+    path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
+]
