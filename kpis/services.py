@@ -157,7 +157,7 @@ def _run_compute(run: KpiRun, selected: list[Period] | None, definitions: _Defin
             (r.month for r in results.values()), run.as_of)
         figures = aggregate.figures(results.values(), periods, definitions.kpis, definitions.measures)
         _replace_case_outcomes(results.values(), selected, run.as_of, definitions)
-        written = _replace_aggregates(figures, selected, run)
+        written = _replace_aggregates(figures, selected, run, definitions.versions)
         KpiRun.objects.filter(pk=run.pk).update(
             status=KpiRun.Status.SUCCEEDED, finished_at=timezone.now(), rows_written=written,
             progress_done=len(results), progress_total=len(results))
@@ -287,9 +287,11 @@ def _aggregate_row(figure: Figure, run: KpiRun, unit_ids: dict[str, int]) -> Kpi
     )
 
 
-def _replace_aggregates(figures: list[Figure], selected: list[Period] | None, run: KpiRun) -> int:
-    """Delete the rows of exactly the periods recomputed (every row for a full run), then create them."""
-    old = KpiAggregate.objects.all()
+def _replace_aggregates(figures: list[Figure], selected: list[Period] | None, run: KpiRun,
+                        codes: Iterable[str]) -> int:
+    """Delete the rows of exactly these KPIs and the periods recomputed (every period for a full run), then
+    create them. Rows of other codes belong to other producers (e.g. POP, training coverage): left alone."""
+    old = KpiAggregate.objects.filter(kpi__in=list(codes))
     if selected is not None:
         old = old.filter(period_key__in=[p.key for p in selected])
     old.delete()
