@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from kpis import medians
 from kpis.definitions.base import KpiDefinition, Level, MedianDefinition
 from kpis.facts import CaseFacts
 from kpis.outcome import MeasureValue, Outcome
-from kpis.periods import Period, month_start
+from kpis.periods import Period, month_end, month_start
 
 NETWORK_CODE = "network"
 
@@ -30,6 +30,7 @@ class CaseResult:
 
     case_id: int
     month: date  # first day of the London birth month
+    born: date  # the London birth date (for the one period that is not whole months)
     orgs: Mapping[Level, str]  # the organisation the case counts at, for each level where it counts
     outcomes: Mapping[str, Outcome]  # rate KPIs, by code
     values: Mapping[str, MeasureValue]  # median measures, by code
@@ -69,6 +70,7 @@ def evaluate_case(facts: CaseFacts, case_id: int, as_of: date, kpis: Iterable[Kp
     return CaseResult(
         case_id=case_id,
         month=month_start(facts.birth_date_london),
+        born=facts.birth_date_london,
         orgs=case_orgs(facts),
         outcomes={kpi.CODE: kpi.evaluate(facts, as_of) for kpi in kpis},
         values={measure.CODE: measure.value(facts, as_of) for measure in measures},
@@ -134,9 +136,25 @@ def _join_values(by_month: Mapping[date, list[MeasureValue]], months: Iterable[d
 def figures(results: Iterable[CaseResult], periods: Iterable[Period], kpis: Iterable[KpiDefinition],
             measures: Iterable[MedianDefinition]) -> list[Figure]:
     """Every figure of every period: one per KPI × level × organisation with at least one case there."""
-    results, kpis, measures = list(results), list(kpis), list(measures)
-    months_of = {period: period.months() for period in periods}
+    results, periods, kpis, measures = list(results), list(periods), list(kpis), list(measures)
     versions = {d.CODE: d.VERSION for d in (*kpis, *measures)}
+    whole = {period: period.months() for period in periods if _whole_months(period)}
+    rows = _summed(results, whole, kpis, measures, versions)
+    for period in periods:
+        if period not in whole:
+            # The rolling window ending on the run date starts mid-month: count its own cases directly,
+            # filed under one bucket (its first day) so the same summing applies. One extra pass per run.
+            inside = [replace(r, month=period.start) for r in results if period.start <= r.born <= period.end]
+            rows += _summed(inside, {period: [period.start]}, kpis, measures, versions)
+    return rows
+
+
+def _whole_months(period: Period) -> bool:
+    return period.start.day == 1 and period.end == month_end(period.end)
+
+
+def _summed(results: list[CaseResult], months_of: Mapping[Period, list[date]], kpis: list[KpiDefinition],
+            measures: list[MedianDefinition], versions: Mapping[str, int]) -> list[Figure]:
     rows: list[Figure] = []
     for key, by_month in _bucket_outcomes(results, kpis).items():
         for period, months in months_of.items():

@@ -18,7 +18,7 @@ from kpis.baselines import PUBLISHED, Published
 from kpis.definitions.base import Level
 from kpis.models import KpiAggregate, KpiRun
 from kpis.outcome import Direction
-from kpis.periods import PeriodType, add_months, parse_period_key
+from kpis.periods import Period, PeriodType, add_months, month_end, parse_period_key
 from kpis.registry import KPIS, MEDIANS, REGISTRY
 from kpis.wilson import wilson_interval
 
@@ -70,28 +70,44 @@ def freshness(now: datetime | None = None) -> Freshness:
 class PeriodChoice:
     key: str
     type: str
-    label: str
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        return period_label(Period(self.start, self.end, PeriodType(self.type), self.key))
 
 
-def period_label(key: str) -> str:
-    period = parse_period_key(key)
+def period_label(period: Period) -> str:
     if period.type == PeriodType.ROLLING_12M:
-        return f"12 months to {period.end:%B %Y}"
+        # The window ending on the run date ends mid-month: say the day.
+        return f"12 months to {period.end:%-d %B %Y}" if period.end != month_end(period.end) else \
+            f"12 months to {period.end:%B %Y}"
     if period.type == PeriodType.MONTH:
         return f"{period.start:%B %Y}"
     if period.type == PeriodType.QUARTER:
-        return f"{key[-2:]} {key[:4]} ({period.start:%b}–{period.end:%b})"
-    return key
+        return f"{period.key[-2:]} {period.key[:4]} ({period.start:%b}–{period.end:%b})"
+    return period.key
 
 
 def available_periods() -> dict[str, list[PeriodChoice]]:
-    """Stored network periods by type, newest first (keys sort chronologically within a type)."""
-    pairs = (KpiAggregate.objects.filter(level=NETWORK).values_list("period_type", "period_key")
-             .distinct().order_by("period_type", "-period_key"))
+    """Stored network periods by type, newest first (keys sort chronologically within a type), with the
+    dates they were computed for (the run-date window's start and end depend on the run date)."""
+    rows = (KpiAggregate.objects.filter(level=NETWORK)
+            .values_list("period_type", "period_key", "period_start", "period_end")
+            .distinct().order_by("period_type", "-period_key"))
     choices: dict[str, list[PeriodChoice]] = {t.value: [] for t in PeriodType}
-    for kind, key in pairs:
-        choices[kind].append(PeriodChoice(key, kind, period_label(key)))
+    for kind, key, start, end in rows:
+        choices[kind].append(PeriodChoice(key, kind, start, end))
     return choices
+
+
+def stored_period(key: str) -> Period:
+    """The period as its stored figures were computed (one query); the key's calendar reading otherwise."""
+    row = KpiAggregate.objects.filter(period_key=key).values_list("period_type", "period_start", "period_end").first()
+    if row is None:
+        return parse_period_key(key)
+    return Period(row[1], row[2], PeriodType(row[0]), key)
 
 
 def default_period(choices: dict[str, list[PeriodChoice]]) -> str | None:

@@ -13,10 +13,11 @@ Period keys, stored in `KpiAggregate.period_key` and accepted by `compute_kpis -
 | `month`       | `2024-07`      | 2024-07-01 .. 2024-07-31                                     |
 | `rolling_12m` | `R12-2024-07`  | the 12 calendar months ending with July 2024: 2023-08-01 .. 2024-07-31 |
 
-Every period is a whole number of calendar months, so figures are summed from monthly buckets. Rolling
-windows end at each month end; the window of the run date's month is "rolling-12m ending on the run date"
-(births cannot be in the future, so it holds every birth up to the run date). Keys sort chronologically
-within a type, and the four formats cannot be confused with one another.
+Rolling windows of past months end at each month end (the run chart's points). The window of the run
+date's own month is kpis.md's "rolling-12m ending on the run date": the twelve months up to and including
+the run date, e.g. run on 2024-07-15 → 2023-07-16 .. 2024-07-15. It is the only period that is not a whole
+number of calendar months. Keys sort chronologically within a type, and the four formats cannot be
+confused with one another.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ class Period:
     end: date
     type: PeriodType
     key: str
+
+    def contains(self, day: date) -> bool:
+        """Whether a baby born on this London date counts in the period."""
+        return self.start <= day <= self.end
 
     def contains_month(self, month: date) -> bool:
         """Whether the calendar month starting on `month` (a first of the month) lies in this period."""
@@ -110,15 +115,25 @@ def month_period(month: date) -> Period:
     return Period(month, month_end(month), PeriodType.MONTH, f"{month:%Y-%m}")
 
 
-def rolling_period(last_month: date) -> Period:
-    """The 12 calendar months ending with the month of `last_month`."""
+def rolling_period(last_month: date, as_of: date | None = None) -> Period:
+    """The 12 calendar months ending with the month of `last_month`; in the run date's month, the 12 months
+    ending on the run date (kpis.md "Period")."""
     last_month = month_start(last_month)
+    key = f"R12-{last_month:%Y-%m}"
+    if as_of is not None and month_start(as_of) == last_month:
+        return Period(_year_before(as_of) + timedelta(days=1), as_of, PeriodType.ROLLING_12M, key)
     first = add_months(last_month, 1 - ROLLING_MONTHS)
-    return Period(first, month_end(last_month), PeriodType.ROLLING_12M, f"R12-{last_month:%Y-%m}")
+    return Period(first, month_end(last_month), PeriodType.ROLLING_12M, key)
 
 
-def parse_period_key(key: str) -> Period:
-    """The period a key names; ValueError for anything else (see the module docstring for the formats)."""
+def _year_before(day: date) -> date:
+    # 29 February has no match a year earlier: the window then starts on 1 March.
+    return day.replace(year=day.year - 1) if (day.month, day.day) != (2, 29) else date(day.year - 1, 2, 28)
+
+
+def parse_period_key(key: str, as_of: date | None = None) -> Period:
+    """The period a key names (as of the run date, for the rolling window of its month); ValueError for
+    anything else (see the module docstring for the formats)."""
     key = key.strip()
     if match := _YEAR.match(key):
         return year_period(int(match[1]))
@@ -127,7 +142,7 @@ def parse_period_key(key: str) -> Period:
     if match := _MONTH.match(key):
         return month_period(date(int(match[1]), int(match[2]), 1))
     if match := _ROLLING.match(key):
-        return rolling_period(date(int(match[1]), int(match[2]), 1))
+        return rolling_period(date(int(match[1]), int(match[2]), 1), as_of)
     raise ValueError(f"Not a period key: {key!r} (use 2024, 2024-Q3, 2024-07 or R12-2024-07)")
 
 
@@ -142,7 +157,7 @@ def rolling_periods(month: date, as_of: date) -> list[Period]:
     A window ending after the run date's month is in the future: no run computes it yet.
     """
     last = min(add_months(month_start(month), ROLLING_MONTHS - 1), month_start(as_of))
-    return [rolling_period(end) for end in months_between(month, last)] if month <= last else []
+    return [rolling_period(end, as_of) for end in months_between(month, last)] if month <= last else []
 
 
 def periods_for_birth(birth_date: date, as_of: date) -> list[Period]:
@@ -161,5 +176,5 @@ def periods_for_months(months: Iterable[date], as_of: date) -> list[Period]:
     periods: set[Period] = set()
     for month in months:
         periods.update(calendar_periods(month))
-    periods.update(rolling_period(end) for end in months_between(months[0], as_of))
+    periods.update(rolling_period(end, as_of) for end in months_between(months[0], as_of))
     return sorted(periods)

@@ -33,7 +33,7 @@ from kpis.definitions.base import KpiDefinition, MedianDefinition
 from kpis.facts import RELATED_UNITS, facts_from_case
 from kpis.models import CaseOutcome, KpiAggregate, KpiRun
 from kpis.outcome import NotEligible, Outcome
-from kpis.periods import Period, month_start, parse_period_key, periods_for_birth, periods_for_months
+from kpis.periods import Period, parse_period_key, periods_for_birth, periods_for_months
 from pathway.models import Case
 from units.access import UserLike
 from units.models import Unit
@@ -73,14 +73,16 @@ def compute(*, periods: Sequence[str] | None = None, as_of: date | None = None,
     `as_of` is the run date (default: today in London); it decides 2-year follow-up eligibility and the
     last rolling window. Raises ValueError for a bad period key before any run is recorded.
     """
-    selected = sorted({parse_period_key(key) for key in periods}) if periods is not None else None
-    run = _run_start(selected, as_of or timezone.localdate(), trigger, by, _Definitions.current())
+    as_of = as_of or timezone.localdate()
+    selected = sorted({parse_period_key(key, as_of) for key in periods}) if periods is not None else None
+    run = _run_start(selected, as_of, trigger, by, _Definitions.current())
     return compute_run(run)
 
 
 def compute_run(run: KpiRun) -> KpiRun:
     """Carry out a recorded run (from `compute`, or queued by `start_full_recompute`)."""
-    selected = None if run.scope == KpiRun.Scope.FULL else sorted({parse_period_key(k) for k in run.period_keys})
+    selected = (None if run.scope == KpiRun.Scope.FULL
+                else sorted({parse_period_key(k, run.as_of) for k in run.period_keys}))
     try:
         definitions = _Definitions.current()
         # A run queued before a deploy is computed with the definitions of the code that runs it.
@@ -188,8 +190,8 @@ def _merged_bounds(periods: Iterable[Period]) -> list[tuple[datetime, datetime]]
     return merged
 
 
-def _in_scope(month: date, selected: list[Period] | None) -> bool:
-    return selected is None or any(p.contains_month(month) for p in selected)
+def _in_scope(born: date, selected: list[Period] | None) -> bool:
+    return selected is None or any(p.contains(born) for p in selected)
 
 
 def _evaluate(case: Case, as_of: date, definitions: _Definitions) -> CaseResult:
@@ -229,8 +231,7 @@ def _refresh_changed(results: dict[int, CaseResult], as_of: date, selected: list
     """
     changed = Case.objects.filter(updated_at__gte=since).select_related(*RELATED_UNITS)
     for case in changed:
-        month = month_start(london_date(case.birth_datetime))
-        if case.entered_in_error or not _in_scope(month, selected):
+        if case.entered_in_error or not _in_scope(london_date(case.birth_datetime), selected):
             results.pop(case.pk, None)
         else:
             results[case.pk] = _evaluate(case, as_of, definitions)

@@ -25,7 +25,7 @@ from kpis import dashboard, services
 from kpis.charts import Chart, FunnelPoint, RateBar, ReferenceLine, RunPoint, funnel_plot, rate_bar_chart, run_chart
 from kpis.definitions.base import Level
 from kpis.models import CaseOutcome, KpiRun
-from kpis.periods import PeriodType, parse_period_key
+from kpis.periods import PeriodType
 from kpis.registry import REGISTRY
 from pathway.access import cases_for
 from units.access import Action, may
@@ -52,10 +52,14 @@ def _base_context(request: HttpRequest, period: str | None,
     return {
         "freshness": dashboard.freshness(),
         "period": period,
-        "period_label": dashboard.period_label(period) if period else "",
+        "period_label": _label(period, choices),
         "period_choices": [(PeriodType(kind).label, items) for kind, items in choices.items() if items],
         "may_recompute": may(request.user, Action.RECOMPUTE),
     }
+
+
+def _label(period: str | None, choices: dict[str, list[dashboard.PeriodChoice]]) -> str:
+    return next((c.label for kind in choices.values() for c in kind if c.key == period), "")
 
 
 def _definition_or_404(code: str) -> Any:
@@ -212,7 +216,7 @@ def contributing_cases(request: HttpRequest, code: str) -> HttpResponse:
     org = request.GET.get("org", dashboard.NETWORK).upper() if level != Level.NETWORK else dashboard.NETWORK
     outcomes = [o for o in request.GET.getlist("outcome") if o in OUTCOMES] or ["met", "not_met", "measured"]
     try:
-        period = parse_period_key(request.GET.get("period", ""))
+        period = dashboard.stored_period(request.GET.get("period", ""))
     except ValueError:
         raise Http404("No such period") from None
     start, end = period.utc_bounds()
@@ -227,7 +231,7 @@ def contributing_cases(request: HttpRequest, code: str) -> HttpResponse:
     page = Paginator(cases, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "kpis/cases.html", {
         "definition": definition, "level_title": LEVEL_TITLES[level], "org": org, "period": period,
-        "period_label": dashboard.period_label(period.key), "outcome_text": ", ".join(OUTCOMES[o] for o in outcomes),
+        "period_label": dashboard.period_label(period), "outcome_text": ", ".join(OUTCOMES[o] for o in outcomes),
         "page": page, "freshness": dashboard.freshness(),
     })
 

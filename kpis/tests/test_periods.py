@@ -81,3 +81,23 @@ def test_a_london_midnight_birth_in_summer_is_the_previous_day_in_utc() -> None:
     birth = datetime(2024, 6, 30, 23, 30, tzinfo=UTC).astimezone(LONDON)
     keys = [p.key for p in periods_for_birth(birth.date(), as_of=date(2024, 7, 31))]
     assert keys[:3] == ["2024", "2024-Q3", "2024-07"]
+
+
+# --- kpis.md "rolling-12m ending on the run date" ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("as_of", "start"), [
+    (date(2024, 7, 15), date(2023, 7, 16)),
+    (date(2024, 7, 31), date(2023, 8, 1)),  # a month end: the same as the calendar window
+    (date(2028, 2, 29), date(2027, 3, 1)),  # leap day: the year before has no 29 February
+    (date(2025, 3, 1), date(2024, 3, 2)),
+])
+def test_the_run_dates_window_is_the_twelve_months_ending_that_day(as_of: date, start: date) -> None:
+    from kpis.periods import parse_period_key, rolling_period
+
+    window = rolling_period(as_of, as_of)
+    assert (window.start, window.end, window.key) == (start, as_of, f"R12-{as_of:%Y-%m}")
+    assert parse_period_key(window.key, as_of) == window
+    # Earlier months' windows stay whole calendar months.
+    earlier = rolling_period(date(2024, 6, 1), date(2024, 7, 15))
+    assert (earlier.start, earlier.end) == (date(2023, 7, 1), date(2024, 6, 30))
