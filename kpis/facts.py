@@ -11,12 +11,12 @@ absolute (UTC) instants so that a clock change never shifts a boundary.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from core.timeutil import london_date
-from pathway import choices as c
+from core.timeutil import london_date, minutes_between
+from pathway.derived import PathwayTimes
 from units.models import Designation
 
 if TYPE_CHECKING:
@@ -25,20 +25,12 @@ if TYPE_CHECKING:
 # What a queryset must select_related so that facts_from_case runs no further query.
 RELATED_UNITS = ("birth_unit", "cooling_centre")
 
-_ONE_MINUTE = timedelta(minutes=1)
-
-
-def minutes_between(start: datetime, end: datetime) -> float:
-    """Exact minutes from start to end, no rounding (kpis.md: boundaries on exact instants).
-
-    Both are moved to UTC first: Python subtracts two datetimes that share a tzinfo (e.g. both
-    Europe/London) on the wall clock, which is an hour out across a clock change.
-    """
-    return (end.astimezone(UTC) - start.astimezone(UTC)) / _ONE_MINUTE
+# Re-exported: definitions measure intervals with the one UTC-based implementation (core.timeutil).
+__all__ = ["RELATED_UNITS", "CaseFacts", "facts_from_case", "minutes_between"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseFacts:
+class CaseFacts(PathwayTimes):
     """One case as the HIE KPI definitions see it. None/"" = not recorded.
 
     Datetimes must be aware and are stored in UTC, so definitions may compare them directly.
@@ -100,25 +92,9 @@ class CaseFacts:
             object.__setattr__(self, field.name, value.astimezone(UTC))
 
     @property
-    def is_cooled(self) -> bool:
-        """TH baby (kpis.md: `therapeutic_hypothermia`=`yes`)."""
-        return self.therapeutic_hypothermia == c.YesNo.YES
-
-    @property
     def is_outborn(self) -> bool:
         """Birth unit is not the cooling centre (kpis.md). No centre recorded counts as inborn, as on Case."""
         return self.cooling_centre_ods is not None and self.birth_unit_ods != self.cooling_centre_ods
-
-    @property
-    def time_zero(self) -> datetime:
-        """Postnatal collapse when set, else birth (kpis.md)."""
-        return self.postnatal_collapse_datetime or self.birth_datetime
-
-    @property
-    def cooling_start(self) -> datetime | None:
-        """The earliest of passive and active cooling start (kpis.md)."""
-        starts = [t for t in (self.passive_cooling_start, self.active_cooling_start) if t is not None]
-        return min(starts) if starts else None
 
     @property
     def gestation_total_days(self) -> int:
@@ -133,11 +109,6 @@ class CaseFacts:
         """Gestation ≥ weeks+days, in completed weeks+days."""
         return self.gestation_total_days >= weeks * 7 + days
 
-    def minutes_from_zero(self, moment: datetime | None) -> float | None:
-        """Exact minutes from time zero to `moment`; None when the moment is not recorded."""
-        if moment is None:
-            return None
-        return minutes_between(self.time_zero, moment)
 
 
 def facts_from_case(case: Case) -> CaseFacts:

@@ -8,7 +8,6 @@ cross-field rules live in `pathway.rules` and are enforced by `pathway.services`
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,8 +15,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from core.timeutil import minutes_between
 from pathway import choices as c
+from pathway.derived import PathwayTimes
 from pathway.nhs_number import validate_nhs_number
 from units.models import Unit
 
@@ -53,7 +52,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(birth_datetime__year=year)
 
 
-class Case(models.Model):
+class Case(PathwayTimes, models.Model):
     # Identity and birth
     case_ref = models.CharField("case reference", max_length=40, unique=True)
     nhs_number = models.CharField(
@@ -150,31 +149,12 @@ class Case(models.Model):
 
     # Derived values, from this row's own fields only (kpis.md "Conventions").
     @property
-    def is_cooled(self) -> bool:
-        return self.therapeutic_hypothermia == c.YesNo.YES
-
-    @property
     def is_outborn(self) -> bool:
         return self.cooling_centre_id is not None and self.birth_unit_id != self.cooling_centre_id
 
     @property
-    def time_zero(self) -> datetime:
-        return self.postnatal_collapse_datetime or self.birth_datetime
-
-    @property
-    def cooling_start(self) -> datetime | None:
-        # min() of two London-aware values compares wall clocks; compare instants (clock-change nights).
-        starts = [t for t in (self.passive_cooling_start, self.active_cooling_start) if t is not None]
-        return min(starts, key=lambda t: t.astimezone(UTC)) if starts else None
-
-    @property
     def gestation_label(self) -> str:
         return f"{self.gestation_weeks}+{self.gestation_days}"
-
-    def minutes_from_zero(self, moment: datetime | None) -> float | None:
-        if moment is None:
-            return None
-        return minutes_between(self.time_zero, moment)
 
     def derive_stage(self) -> str:
         if self.entered_in_error:
