@@ -20,6 +20,7 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.db import OperationalError, connections
+from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
 from core.testing.factories import cooled_case_values
@@ -55,10 +56,13 @@ def _after_task(task: Any = None, **kwargs: Any) -> None:
 def _forget_broker_connections() -> None:
     # Eager tasks (the rest of the suite) open the producer pool on memory://, and a pool keeps the broker URL
     # it was made with: drop it so the next send connects to the broker configured now.
+    # kombu also keeps pools in process-wide registries keyed by broker URL: a pool closed here would be handed
+    # out again from there ("Acquire on closed pool"), so reset those too.
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    kombu_pools.reset()
 
 
 @contextmanager
