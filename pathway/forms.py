@@ -222,7 +222,7 @@ def _section_form(section: Section) -> type[CaseSectionForm]:
     return form_class
 
 
-SECTION_FORMS: dict[str, type[CaseSectionForm]] = {s.slug: _section_form(s) for s in SECTIONS}
+SECTION_FORMS: dict[str, type[CaseSectionForm]] = {s.slug: _section_form(s) for s in SECTIONS if s.editable}
 NewCaseForm = SECTION_FORMS["birth"]
 
 

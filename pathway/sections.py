@@ -24,6 +24,12 @@ class Section:
     slug: str
     title: str
     fields: tuple[str, ...]
+    # Shown but not typed in: the values come from another record (`read_only_note` says which).
+    read_only_note: str = ""
+
+    @property
+    def editable(self) -> bool:
+        return not self.read_only_note
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -44,7 +50,9 @@ SECTIONS: tuple[Section, ...] = (
         "mri_performed", "mri_datetime", "parent_consultation_datetime", "placenta_sent", "mnsi_referred",
         "outcome", "death_datetime", "discharge_datetime",
     )),
-    Section("family", "Family support", ("family_booklet_given",)),
+    # The family support log (families/) is the source of truth for the booklet; it updates this field.
+    Section("family", "Family support", ("family_booklet_given",),
+            read_only_note="Recorded from the family support log below."),
     Section("follow-up", "Follow-up at 2 years", ("followup_2y", "followup_2y_date")),
 )
 

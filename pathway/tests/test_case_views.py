@@ -178,9 +178,12 @@ def test_network_lead_cannot_add_cases(people: Personas) -> None:
 def test_case_page_shows_every_section_with_a_form(people: Personas) -> None:
     case = _case(people)
     body = _client(people.nurse).get(reverse("pathway:case_detail", args=[case.pk])).content.decode()
-    for slug in ("birth", "referral", "cooling", "mri-discharge", "family", "follow-up"):
+    for slug in ("birth", "referral", "cooling", "mri-discharge", "follow-up"):
         assert f'id="section-{slug}"' in body
         assert f'action="{_section_url(case, slug)}"' in body
+    # The booklet comes from the family support log: shown, not typed in here.
+    assert 'id="section-family"' in body and "Recorded from the family support log" in body
+    assert _client(people.nurse).post(_section_url(case, "family"), {"family_booklet_given": "no"}).status_code == 404
 
 
 @pytest.mark.django_db

@@ -85,6 +85,7 @@ def _may_edit(user: UserLike, case: Case) -> bool:
 
 def _panel(user: UserLike, case: Case, section: Section, *, editable: bool,
            form: CaseSectionForm | None = None, **state: Any) -> SectionPanel:
+    editable = editable and section.editable
     if editable and form is None:
         form = SECTION_FORMS[section.slug](user=user, case=case)
     return SectionPanel(section, summary_rows(case, section), form if editable else None, **state)
@@ -119,10 +120,10 @@ def _section_partial(request: HttpRequest, case: Case, panel: SectionPanel, *, o
 
 
 def _section_or_404(slug: str) -> Section:
-    try:
-        return BY_SLUG[slug]
-    except KeyError:
-        raise Http404("No such section") from None
+    section = BY_SLUG.get(slug)
+    if section is None or not section.editable:
+        raise Http404("No such section, or it is not edited here")
+    return section
 
 
 # --- Case list ------------------------------------------------------------------------------------------------
