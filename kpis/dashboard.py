@@ -57,7 +57,9 @@ class Freshness:
 
 
 def freshness(now: datetime | None = None) -> Freshness:
-    runs = KpiRun.objects.order_by("-started_at", "-id")
+    # Only the HIE engine's runs: POP and training record runs of their own in the same table, and a
+    # training run after a failed HIE run must not hide the failure.
+    runs = KpiRun.objects.filter(definition_versions__has_key=KPIS[0].CODE).order_by("-started_at", "-id")
     last_full = runs.filter(scope=KpiRun.Scope.FULL, status=KpiRun.Status.SUCCEEDED).first()
     return Freshness(as_of=last_full.finished_at if last_full else None, last_full=last_full,
                      latest=runs.first(), now=now or timezone.now())

@@ -146,7 +146,7 @@ def test_freshness_warnings(people: Personas) -> None:
     assert "Figures may be out of date" in client.get(reverse("kpis:overview")).content.decode()
 
     KpiRun.objects.create(status=KpiRun.Status.FAILED, error="ZeroDivisionError: boom", as_of=AS_OF,
-                          finished_at=timezone.now())
+                          finished_at=timezone.now(), definition_versions={"cooling_started_6h": 1})
     html = client.get(reverse("kpis:overview")).content.decode()
     assert "The last KPI run failed" in html and "ZeroDivisionError: boom" in html
 
@@ -204,3 +204,14 @@ def test_dashboard_queries_do_not_grow_with_the_data(people: Personas) -> None:
     assert KpiAggregate.objects.filter(level="birth_unit", period_key=YEAR).values("org_code").distinct().count() > 3
     large = [_queries(client, url, query) for url, query in pages]
     assert large == small
+
+
+@pytest.mark.django_db
+def test_other_producers_runs_do_not_hide_a_failed_hie_run(people: Personas) -> None:
+    services.compute(as_of=AS_OF)
+    KpiRun.objects.create(status=KpiRun.Status.FAILED, error="boom", as_of=AS_OF, finished_at=timezone.now(),
+                          definition_versions={"cooling_started_6h": 1})
+    KpiRun.objects.create(status=KpiRun.Status.SUCCEEDED, as_of=AS_OF, finished_at=timezone.now(),
+                          scope=KpiRun.Scope.PERIODS, definition_versions={"training_coverage_12m": 1})
+    html = _client(people.consultant).get(reverse("kpis:overview")).content.decode()
+    assert "The last KPI run failed" in html
