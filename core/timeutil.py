@@ -50,6 +50,9 @@ def localise(naive: datetime) -> datetime:
     )
 
 
+_EARLIEST_YEAR, _LATEST_YEAR = 1900, 2199
+
+
 def parse_local_datetime(text: str) -> datetime:
     """Parse ISO 8601 (with or without offset) or dd/mm/yyyy hh:mm into an aware datetime."""
     text = text.strip()
@@ -61,6 +64,10 @@ def parse_local_datetime(text: str) -> datetime:
             raise LocalTimeError(
                 f"'{text}' is not a date and time: use YYYY-MM-DDTHH:MM or DD/MM/YYYY HH:MM"
             ) from None
+    if not _EARLIEST_YEAR <= value.year <= _LATEST_YEAR:
+        # Far-off years are typing errors, and year 1 with an offset overflows when converted to UTC.
+        raise LocalTimeError(f"'{text}' has the year {value.year}: "
+                             f"enter a year from {_EARLIEST_YEAR} to {_LATEST_YEAR}")
     if value.tzinfo is None:
         return localise(value)
     return value

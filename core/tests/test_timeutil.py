@@ -209,3 +209,9 @@ def test_format_local_then_parse_is_the_same_instant(instant: datetime) -> None:
 @given(INSTANTS.map(lambda moment: moment.replace(second=0, microsecond=0)))
 def test_format_for_input_then_parse_is_the_same_instant(instant: datetime) -> None:
     assert parse_local_datetime(format_for_input(instant)).astimezone(UTC) == instant.astimezone(UTC)
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00+05:00", "9999-12-31T23:59-05:00", "01/01/1066 10:00"])
+def test_far_off_years_are_refused_with_a_message(text: str) -> None:
+    with pytest.raises(LocalTimeError, match="enter a year from 1900"):
+        parse_local_datetime(text)
