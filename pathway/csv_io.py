@@ -26,7 +26,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -38,7 +38,7 @@ from django.db.models import Max
 
 from core import audit
 from core.models import AuditEvent
-from core.timeutil import LocalTimeError, format_local, parse_local_datetime
+from core.timeutil import LONDON, LocalTimeError, format_local, parse_local_datetime
 from pathway import rules, services
 from pathway.dataset import COLUMNS, UNIT_COLUMNS, field_for
 from pathway.models import Case, CaseQuerySet
@@ -467,12 +467,35 @@ def format_cell(value: object) -> str:
 
 
 def case_row(case: Case, pseudonymise: Callable[[str], str] | None = None) -> list[str]:
-    """One case as dataset cells in spec column order; pseudonymised: no NHS number, case_ref replaced."""
-    cells = {column: format_cell(getattr(case, field_for(column))) for column in COLUMNS}
+    """One case as dataset cells in spec column order.
+
+    Pseudonymised: no NHS number, the case_ref replaced, and the date of birth reduced to its month. Every
+    time in the row moves back by the same amount as birth does (to 00:00 on the 1st of its month, UK time),
+    so each interval (the KPIs' minutes) is exact while no real date or time can be read back: an unshifted
+    cooling or MRI time would give the date of birth away to the minute.
+    """
+    shift = _shift_to_month_start(case.birth_datetime) if pseudonymise is not None else timedelta(0)
+    cells = {column: format_cell(_shifted(getattr(case, field_for(column)), shift)) for column in COLUMNS}
     if pseudonymise is not None:
         cells["case_ref"] = pseudonymise(case.case_ref)
         cells["nhs_number"] = ""
     return [cells[column] for column in COLUMNS]
+
+
+def _shift_to_month_start(birth: datetime) -> timedelta:
+    local = birth.astimezone(LONDON)
+    month_start = datetime(local.year, local.month, 1, tzinfo=LONDON)
+    return birth.astimezone(UTC) - month_start.astimezone(UTC)
+
+
+def _shifted(value: object, shift: timedelta) -> object:
+    if not shift:
+        return value
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) - shift).astimezone(LONDON)
+    if isinstance(value, date):  # a date only (2-year follow-up): moved by the whole days of the shift
+        return value - timedelta(days=shift.days)
+    return value
 
 
 def export_queryset(cases: CaseQuerySet) -> CaseQuerySet:

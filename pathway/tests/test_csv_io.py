@@ -23,7 +23,7 @@ from django.core.management.base import CommandError
 from core.models import AuditEvent
 from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
-from core.timeutil import LONDON
+from core.timeutil import LONDON, parse_local_datetime
 from pathway import csv_io, services
 from pathway.dataset import COLUMNS
 from pathway.models import Case
@@ -535,6 +535,27 @@ def test_pseudonymised_rows_have_no_nhs_number_and_a_stable_pseudonym(clock_chan
     assert rows[2]["case_ref"] == pseudonymise("HIE-BST")
     # A new export has a new key: pseudonyms cannot be linked across files.
     assert csv_io.Pseudonymiser()("HIE-BST") != pseudonymise("HIE-BST")
+
+
+def test_pseudonymised_rows_reduce_birth_to_its_month_and_keep_every_interval(
+        clock_change_cases: list[Case]) -> None:
+    identifiable = {r["birth_datetime"]: r for r in read_csv(export_text())}
+    rows = read_csv(export_text(pseudonymise=csv_io.Pseudonymiser()))
+    # Birth at the start of its month (UK time); the rows keep the export's order (by birth).
+    assert [r["birth_datetime"] for r in rows] == [
+        "2024-03-01T00:00+00:00", "2024-06-01T00:00+01:00", "2024-10-01T00:00+01:00", "2024-10-01T00:00+01:00"]
+    times = [c for c in COLUMNS if c.endswith("_datetime") or c in {
+        "core_monitoring_start", "passive_cooling_start", "active_cooling_start", "target_temp_reached",
+        "rewarming_start", "rewarming_end"}]
+    for original, pseudo in zip(identifiable.values(), rows, strict=True):
+        born, shifted_birth = (parse_local_datetime(r["birth_datetime"]) for r in (original, pseudo))
+        for column in times:
+            if original[column]:
+                before = parse_local_datetime(original[column]) - born
+                assert parse_local_datetime(pseudo[column]) - shifted_birth == before, column
+        assert original["birth_datetime"] not in "".join(pseudo.values())
+    spring = rows[0]  # born 31/03/2024 00:45: 30 days and 45 minutes moved back
+    assert spring["followup_2y_date"] == "2026-03-03"
 
 
 def test_a_pseudonymised_export_cannot_be_imported(clock_change_cases: list[Case]) -> None:
