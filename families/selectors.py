@@ -1,0 +1,98 @@
+"""Read models of the families app.
+
+The public site gets plain frozen dataclasses built from Page/PageVersion, FamilyEvent (with its host
+unit's name) and approved Feedback only, never a model instance: a template cannot follow a relation
+from what it is given to an invitation, a support log or a case. Staff lists compose cases with their logs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, Q
+from django.utils.safestring import SafeString
+
+from families.models import FamilyEvent, Feedback, FeedbackStatus, Invitation, InvitationStatus, PageVersion
+from families.text import render_text
+from pathway.models import Case, CaseQuerySet
+
+# --- Public (no patient data can be reached from these) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    slug: str
+    title: str
+    summary: str
+    body_html: SafeString
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    venue: str
+    host_unit: str
+
+
+@dataclass(frozen=True)
+class PublicFeedback:
+    received_on: date
+    message: str
+
+
+def public_page(version: PageVersion) -> PublicPage:
+    return PublicPage(version.page.slug, version.title, version.summary, render_text(version.body))
+
+
+def published_pages() -> list[PublicPage]:
+    return [public_page(version) for version in PageVersion.objects.published()]
+
+
+def published_page(slug: str) -> PublicPage | None:
+    version = PageVersion.objects.published().filter(page__slug=slug).first()
+    return public_page(version) if version else None
+
+
+def upcoming_events(limit: int | None = None) -> list[PublicEvent]:
+    events = (FamilyEvent.objects.upcoming().filter(published=True).select_related("host_unit")
+              .only("title", "starts_at", "ends_at", "venue", "host_unit__name"))
+    if limit is not None:
+        events = events[:limit]
+    return [PublicEvent(e.title, e.starts_at, e.ends_at, e.venue, e.host_unit.name) for e in events]
+
+
+def approved_feedback(limit: int = 20) -> list[PublicFeedback]:
+    rows = Feedback.objects.filter(status=FeedbackStatus.APPROVED).only("received_at", "message")[:limit]
+    return [PublicFeedback(row.received_at.date(), row.message) for row in rows]
+
+
+# --- Staff ---------------------------------------------------------------------------------------------------
+
+
+def invitable_cases(cases: CaseQuerySet, event: FamilyEvent) -> CaseQuerySet:
+    """Cases whose family may be invited to the event: consent given and not withdrawn, not yet invited."""
+    return (cases.current()
+            .filter(family_log__consent_given_on__isnull=False, family_log__consent_withdrawn_on__isnull=True)
+            .exclude(family_log__invitations__event=event)
+            .select_related("birth_unit").order_by("case_ref"))
+
+
+def events_with_counts(events: list[FamilyEvent] | None = None) -> list[FamilyEvent]:
+    """Events with `invited` and `attended` counts of invitations (one query)."""
+    queryset = FamilyEvent.objects.select_related("host_unit").annotate(
+        invited=Count("invitations", filter=~Q(invitations__status=InvitationStatus.CANCELLED)),
+        attended=Count("invitations", filter=Q(invitations__status=InvitationStatus.ATTENDED)),
+    )
+    if events is not None:
+        queryset = queryset.filter(pk__in=[e.pk for e in events])
+    return list(queryset)
+
+
+def cases_invited(cases: CaseQuerySet, event: FamilyEvent) -> list[tuple[Case, Invitation]]:
+    """(case, invitation) for the invitations to the event that the user may see."""
+    invitations = (event.invitations.filter(log__case__in=cases).select_related("log__case")
+                   .order_by("log__case__case_ref"))
+    return [(inv.log.case, inv) for inv in invitations]
