@@ -1,0 +1,69 @@
+"""Admin: the key-message list is editable here as on the training screens (through the same audited
+service); sessions and establishments are shown read-only, since their screens validate and audit them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from training import services
+from training.models import Establishment, KeyMessage, TrainingSession
+
+
+class KeyMessageAdminForm(forms.ModelForm):
+    class Meta:
+        model = KeyMessage
+        fields = ["text", "active", "order"]
+
+    def clean_text(self) -> str:
+        # The service refuses the same text in another case; say so here rather than fail on save.
+        text = self.cleaned_data["text"].strip()
+        if KeyMessage.objects.filter(text__iexact=text).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(f"Key message “{text}” is already on the list")
+        return text
+
+
+@admin.register(KeyMessage)
+class KeyMessageAdmin(admin.ModelAdmin):
+    form = KeyMessageAdminForm
+    list_display = ["text", "active", "order"]
+    list_filter = ["active"]
+    list_editable = ["active", "order"]
+    search_fields = ["text"]
+
+    def save_model(self, request: HttpRequest, obj: KeyMessage, form: Any, change: bool) -> None:
+        existing = KeyMessage.objects.get(pk=obj.pk) if change else None
+        saved = services.key_message_save(message=existing, text=obj.text, active=obj.active, order=obj.order,
+                                          by=request.user)
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request: HttpRequest, obj: KeyMessage | None = None) -> bool:
+        return False  # retire instead: past sessions keep the messages they covered
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(ReadOnlyAdmin):
+    list_display = ["date", "unit", "format", "trainer"]
+    list_filter = ["format", "unit"]
+    date_hierarchy = "date"
+
+
+@admin.register(Establishment)
+class EstablishmentAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "effective_from", "recorded_by", "recorded_at"]
+    list_filter = ["unit"]

@@ -1,0 +1,65 @@
+"""Synthetic training data for the demo: every unit's establishment (with one revision a year ago) and about
+three years of sessions, written through training.services so each is validated and audited like real data.
+
+The same seed and as-of date give the same data. A few units are left without an establishment, and a few
+stopped training over a year ago, so the coverage page shows every state (no establishment, red, due).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from training import services
+from training.models import KeyMessage, StaffRole, TrainingFormat
+from units.access import UserLike
+from units.models import Designation, Unit
+
+TRAINERS = ["Neonatal outreach nurse", "Cooling-centre consultant", "ANNP educator", "Transport team",
+            "Practice development midwife"]
+# Headcount by role for a unit of each designation (a notional mid-sized unit [U]).
+STAFF: dict[str, dict[str, int]] = {
+    Designation.NICU: {"nurse": 120, "midwife": 40, "doctor": 35, "annp": 12, "other": 10},
+    Designation.LNU: {"nurse": 60, "midwife": 45, "doctor": 20, "annp": 5, "other": 6},
+    Designation.SCU: {"nurse": 30, "midwife": 40, "doctor": 12, "annp": 2, "other": 4},
+    Designation.TRANSPORT: {"nurse": 25, "doctor": 10, "annp": 6, "other": 8},
+}
+
+
+def _establishment(rng: random.Random, unit: Unit) -> dict[str, int]:
+    return {role: max(1, round(n * rng.uniform(0.8, 1.2))) for role, n in STAFF[unit.designation].items()}
+
+
+def _session_values(rng: random.Random, day: date, staff: dict[str, int],
+                    messages: list[KeyMessage]) -> services.SessionValues:
+    headcounts = {role: rng.randint(0, max(1, n // 2)) for role, n in staff.items()}
+    if not any(headcounts.values()):
+        headcounts[StaffRole.NURSE.value] = 4
+    return services.SessionValues(
+        date=day, trainer=rng.choice(TRAINERS), format=rng.choice(TrainingFormat.values), headcounts=headcounts,
+        key_messages=rng.sample(messages, k=min(len(messages), rng.randint(2, 5))))
+
+
+def seed(*, seed: int, as_of: date, by: UserLike, years: int = 3) -> int:
+    """Write the demo training data; returns the number of sessions recorded."""
+    rng = random.Random(seed)
+    messages = list(KeyMessage.objects.active())
+    units = list(Unit.objects.active().order_by("ods_code"))
+    start = as_of - timedelta(days=365 * years)
+    sessions = 0
+    for index, unit in enumerate(units):
+        staff = _establishment(rng, unit)
+        if index % 7 != 3:  # about one unit in seven has not recorded its establishment yet
+            services.establishment_record(unit=unit, effective_from=start, headcounts=staff, by=by)
+            revised = {role: max(1, n + rng.randint(-3, 4)) for role, n in staff.items()}
+            services.establishment_record(unit=unit, effective_from=as_of - timedelta(days=365), headcounts=revised,
+                                          by=by)
+        # Some units train every couple of months, some rarely; one in five stopped over a year ago.
+        gap = rng.choice([45, 60, 90, 150])
+        stop = as_of - timedelta(days=400) if index % 5 == 2 else as_of
+        day = start + timedelta(days=rng.randint(0, gap))
+        while day <= stop:
+            services.session_record(unit=unit, values=_session_values(rng, day, staff, messages), by=by)
+            sessions += 1
+            day += timedelta(days=round(gap * rng.uniform(0.6, 1.4)))
+    return sessions

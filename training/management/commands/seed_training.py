@@ -1,0 +1,41 @@
+"""`python manage.py seed_training [--seed N] [--as-of YYYY-MM-DD]`: demo training data and its KPI rows.
+
+Does nothing when training sessions already exist (so `make demo` can run it every time). The sessions are
+recorded by the demo nurse specialist when that login exists.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from training import demo
+from training.models import TrainingSession
+from training.services import compute_training_kpis
+
+
+class Command(BaseCommand):
+    help = "Seed demo training sessions and establishments for every unit (skipped if any session exists)"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+        parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default today)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if TrainingSession.objects.exists():
+            self.stdout.write("Training sessions already exist: nothing seeded.")
+            return
+        as_of = options["as_of"] or timezone.localdate()
+        by = get_user_model().objects.filter(username="nurse").first() or AnonymousUser()
+        with transaction.atomic():
+            count = demo.seed(seed=options["seed"], as_of=as_of, by=by)
+        run = compute_training_kpis(as_of)  # also queued on commit; computed here so the demo never waits
+        self.stdout.write(self.style.SUCCESS(
+            f"Seeded {count} training sessions; {run.rows_written} coverage KPI rows as of {as_of:%d/%m/%Y}."))

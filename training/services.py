@@ -1,0 +1,334 @@
+"""Every training write (sessions, establishments, key messages) and the training KPI computation.
+
+Screens, the admin, the demo seeder and the tasks all call these. Each write validates first (a
+ValidationError naming the field and the rule, nothing written), saves in one transaction with its audit
+row, and queues the coverage KPI recompute for after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core import audit
+from core.models import AuditEvent
+from kpis.definitions.base import Level
+from kpis.models import KpiAggregate, KpiRun
+from kpis.periods import Period, months_between, periods_for_months
+from training import coverage
+from training.models import (
+    Attendance,
+    Establishment,
+    EstablishmentLine,
+    KeyMessage,
+    StaffRole,
+    TrainingFormat,
+    TrainingSession,
+)
+from units.access import UserLike
+from units.models import Unit
+
+logger = logging.getLogger(__name__)
+
+KPI_CODE = "training_coverage_12m"
+KPI_VERSION = 1
+# AuditEvent.Action has no "delete" (cases are never deleted); a training session recorded by mistake can be.
+DELETE = "delete"
+# pg_advisory_xact_lock key serialising concurrent training KPI writes ("TRNG" in ASCII).
+_WRITE_LOCK = 0x54524E47
+
+
+# --- Sessions ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SessionValues:
+    """What a person records about a session (a form's cleaned data, or the demo seeder's)."""
+
+    date: date
+    trainer: str
+    format: str
+    headcounts: Mapping[str, int]  # StaffRole value → attendees (0 or missing: none of that role)
+    key_messages: Sequence[KeyMessage] = ()
+    named_attendees: str = ""
+    notes: str = ""
+
+    def names(self) -> list[str]:
+        return [line.strip() for line in self.named_attendees.splitlines() if line.strip()]
+
+
+def _validate_session(values: SessionValues) -> None:
+    errors: dict[str, list[str]] = defaultdict(list)
+    if values.date > timezone.localdate():
+        errors["date"].append("Date of session cannot be in the future")
+    if not values.trainer.strip():
+        errors["trainer"].append("Enter the trainer's name")
+    if values.format not in TrainingFormat.values:
+        errors["format"].append("Choose the format of the session")
+    for role, count in values.headcounts.items():
+        if role not in StaffRole.values:
+            errors["__all__"].append(f"Unknown staff role {role!r}")
+        elif count < 0:
+            errors[f"headcount_{role}"].append("Headcount cannot be negative")
+    total = sum(max(count, 0) for count in values.headcounts.values())
+    if total < 1:
+        errors["__all__"].append("Attendees: enter the headcount of at least one staff role")
+    if len(values.names()) > total:
+        errors["named_attendees"].append(
+            f"Named attendees: {len(values.names())} names but a headcount of {total}; "
+            "names cannot outnumber the attendees")
+    if errors:
+        raise ValidationError(dict(errors))
+
+
+def _session_state(session: TrainingSession) -> dict[str, Any]:
+    """A session as the audit trail shows it (after save, with its messages and attendance)."""
+    return {
+        "unit": session.unit.ods_code,
+        "date": session.date.isoformat(),
+        "trainer": session.trainer,
+        "format": session.format,
+        "key_messages": sorted(m.text for m in session.key_messages.all()),
+        "headcounts": {a.role: a.headcount for a in session.attendance.order_by("role")},
+        "named_attendees": session.names,
+        "notes": session.notes,
+    }
+
+
+def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
+
+
+def _apply_session(session: TrainingSession, values: SessionValues) -> None:
+    session.date = values.date
+    session.trainer = values.trainer.strip()
+    session.format = values.format
+    session.named_attendees = "\n".join(values.names())
+    session.notes = values.notes.strip()
+    session.save()
+    session.key_messages.set(values.key_messages)
+    session.attendance.all().delete()
+    Attendance.objects.bulk_create(Attendance(session=session, role=role, headcount=count)
+                                   for role, count in values.headcounts.items() if count > 0)
+
+
+@transaction.atomic
+def session_record(*, unit: Unit, values: SessionValues, by: UserLike) -> TrainingSession:
+    _validate_session(values)
+    session = TrainingSession(unit=unit, recorded_by=by if by.is_authenticated else None)
+    _apply_session(session, values)
+    audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type="training_session", object_id=session.pk,
+                 summary=f"Recorded {session}", changes=_diff({}, _session_state(session)))
+    queue_training_kpis()
+    return session
+
+
+@transaction.atomic
+def session_update(*, session: TrainingSession, values: SessionValues, by: UserLike) -> TrainingSession:
+    _validate_session(values)
+    session = TrainingSession.objects.select_for_update().select_related("unit").get(pk=session.pk)
+    before = _session_state(session)
+    _apply_session(session, values)
+    audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type="training_session", object_id=session.pk,
+                 summary=f"Changed {session}", changes=_diff(before, _session_state(session)))
+    queue_training_kpis()
+    return session
+
+
+@transaction.atomic
+def session_delete(*, session: TrainingSession, by: UserLike) -> None:
+    """Remove a session recorded by mistake (it is not clinical data); the audit row keeps what it was."""
+    before = _session_state(session)
+    audit.record(actor=by, action=DELETE, object_type="training_session", object_id=session.pk,
+                 summary=f"Deleted {session}", changes={key: [value, None] for key, value in before.items()})
+    session.delete()
+    queue_training_kpis()
+
+
+# --- Establishment --------------------------------------------------------------------------------------
+
+
+def _validate_establishment(headcounts: Mapping[str, int]) -> None:
+    errors: dict[str, list[str]] = defaultdict(list)
+    for role, count in headcounts.items():
+        if role not in StaffRole.values:
+            errors["__all__"].append(f"Unknown staff role {role!r}")
+        elif count < 0:
+            errors[f"headcount_{role}"].append("Headcount cannot be negative")
+    if sum(max(c, 0) for c in headcounts.values()) < 1:
+        errors["__all__"].append("Establishment: enter the headcount of at least one staff role")
+    if errors:
+        raise ValidationError(dict(errors))
+
+
+@transaction.atomic
+def establishment_record(*, unit: Unit, effective_from: date, headcounts: Mapping[str, int],
+                         by: UserLike) -> Establishment:
+    """The unit's establishment from `effective_from` on. Earlier ones are kept (history); recording the
+    same date again corrects that day's figures."""
+    _validate_establishment(headcounts)
+    establishment, created = Establishment.objects.select_for_update().get_or_create(
+        unit=unit, effective_from=effective_from,
+        defaults={"recorded_by": by if by.is_authenticated else None})
+    before = {} if created else establishment.headcounts()
+    establishment.lines.all().delete()
+    EstablishmentLine.objects.bulk_create(EstablishmentLine(establishment=establishment, role=role, headcount=count)
+                                          for role, count in headcounts.items() if count > 0)
+    after = {role: count for role, count in headcounts.items() if count > 0}
+    if not created:
+        Establishment.objects.filter(pk=establishment.pk).update(
+            recorded_by=by if by.is_authenticated else None, recorded_at=timezone.now())
+    audit.record(actor=by, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+                 object_type="training_establishment", object_id=establishment.pk,
+                 summary=f"Establishment of {unit.short_name} from {effective_from:%d/%m/%Y}",
+                 changes={role: [before.get(role), after.get(role)] for role in StaffRole.values
+                          if before.get(role) != after.get(role)})
+    queue_training_kpis()
+    return establishment
+
+
+# --- Key messages ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def key_message_save(*, message: KeyMessage | None, text: str, active: bool, order: int,
+                     by: UserLike) -> KeyMessage:
+    """Add a key message (message=None) or change one. Messages are retired (active=False), not deleted,
+    so past sessions keep what they covered."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Enter the key message"})
+    clash = KeyMessage.objects.filter(text__iexact=text)
+    if message is not None:
+        clash = clash.exclude(pk=message.pk)
+    if clash.exists():
+        raise ValidationError({"text": f"Key message “{text}” is already on the list"})
+    created = message is None
+    message = message or KeyMessage()
+    before = {} if created else {"text": message.text, "active": message.active, "order": message.order}
+    message.text, message.active, message.order = text, active, order
+    message.save()
+    audit.record(actor=by, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+                 object_type="training_key_message", object_id=message.pk, summary=f"Key message “{text}”",
+                 changes=_diff(before, {"text": text, "active": active, "order": order}))
+    # Per-message refreshers read the list live; coverage KPIs do not depend on it.
+    return message
+
+
+# --- Coverage KPI (kpis engine rows) --------------------------------------------------------------------
+
+
+def queue_training_kpis() -> None:
+    """Recompute the coverage KPI once the current transaction commits.
+
+    robust: the session is saved whatever happens to the recompute (the failed run is recorded and the
+    nightly job catches up); the person recording training should not see an error page.
+    """
+    db = transaction.get_connection()
+    # Once per transaction: a demo seed of hundreds of sessions (or a form touching several rows) recomputes once.
+    if db.in_atomic_block and any(callback == _send_training_kpis for _, callback, _ in db.run_on_commit):
+        return
+    transaction.on_commit(_send_training_kpis, robust=True)
+
+
+def _send_training_kpis() -> None:
+    from training.tasks import compute_training_kpis_task  # tasks import this module
+
+    compute_training_kpis_task.delay()
+
+
+@dataclass
+class _UnitHistory:
+    """Everything coverage needs about one unit, read once for every period."""
+
+    attendance: list[tuple[date, str, int]] = field(default_factory=list)
+    establishments: list[tuple[date, dict[str, int]]] = field(default_factory=list)
+
+    def first_day(self) -> date:
+        return min([d for d, _, _ in self.attendance] + [d for d, _ in self.establishments])
+
+    def coverage_on(self, day: date) -> coverage.Coverage:
+        return coverage.coverage(coverage.trained_by_role(self.attendance, day),
+                                 coverage.in_force(self.establishments, day))
+
+
+def _histories(as_of: date) -> dict[Unit, _UnitHistory]:
+    """Two queries: every attendance row up to the run date, and every establishment with its lines."""
+    histories: dict[int, _UnitHistory] = defaultdict(_UnitHistory)
+    units: dict[int, Unit] = {}
+    attendance = Attendance.objects.filter(session__date__lte=as_of).select_related("session__unit")
+    for row in attendance:
+        units[row.session.unit_id] = row.session.unit
+        histories[row.session.unit_id].attendance.append((row.session.date, row.role, row.headcount))
+    for establishment in Establishment.objects.select_related("unit").prefetch_related("lines"):
+        units[establishment.unit_id] = establishment.unit
+        histories[establishment.unit_id].establishments.append(
+            (establishment.effective_from, establishment.headcounts()))
+    return {units[pk]: history for pk, history in histories.items()}
+
+
+def _periods(first: date, as_of: date) -> list[Period]:
+    """Every year, quarter, month and rolling 12 months from the first month with data to the run date."""
+    return periods_for_months(months_between(first, as_of), as_of) if first <= as_of else []
+
+
+def _rows(unit: Unit, history: _UnitHistory, as_of: date, run: KpiRun) -> list[KpiAggregate]:
+    """One figure per period: coverage on the period's last day, or on the run date if that is earlier.
+
+    No establishment on that day: denominator 0 and rate null (the page says "no establishment recorded").
+    """
+    rows = []
+    for period in _periods(history.first_day(), as_of):
+        figure = history.coverage_on(min(period.end, as_of))
+        rows.append(KpiAggregate(
+            kpi=KPI_CODE, level=Level.BIRTH_UNIT.value, org=unit, org_code=unit.ods_code,
+            period_type=period.type, period_key=period.key, period_start=period.start, period_end=period.end,
+            numerator=figure.trained, denominator=figure.establishment, rate=figure.rate, run=run,
+            definition_version=KPI_VERSION))
+    return rows
+
+
+def compute_training_kpis(as_of: date | None = None, *, trigger: str = KpiRun.Trigger.MANUAL) -> KpiRun:
+    """Replace every `training_coverage_12m` row (and no other code's) in one transaction; returns the run.
+
+    The run is recorded with scope "periods" so the HIE dashboards' "data as of" (the last *full* HIE run)
+    is not taken from it. On failure nothing is replaced, a failed run is recorded and the error re-raised.
+    """
+    as_of = as_of or timezone.localdate()
+    try:
+        with transaction.atomic():
+            _serialise_writes()
+            histories = _histories(as_of)
+            run = KpiRun.objects.create(scope=KpiRun.Scope.PERIODS, as_of=as_of, trigger=trigger,
+                                        definition_versions={KPI_CODE: KPI_VERSION})
+            rows = [row for unit, history in histories.items() for row in _rows(unit, history, as_of, run)]
+            KpiAggregate.objects.filter(kpi=KPI_CODE).delete()
+            KpiAggregate.objects.bulk_create(rows, batch_size=1000)
+            KpiRun.objects.filter(pk=run.pk).update(
+                status=KpiRun.Status.SUCCEEDED, finished_at=timezone.now(), rows_written=len(rows),
+                period_keys=sorted({row.period_key for row in rows}))
+    except Exception as exc:
+        KpiRun.objects.create(scope=KpiRun.Scope.PERIODS, as_of=as_of, trigger=trigger,
+                              status=KpiRun.Status.FAILED, finished_at=timezone.now(),
+                              definition_versions={KPI_CODE: KPI_VERSION},
+                              error=f"{type(exc).__name__}: {exc}\n\n{''.join(traceback.format_exception(exc))}")
+        logger.exception("Training coverage KPIs failed")
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _serialise_writes() -> None:
+    """Two recomputes at once would both delete and insert the same keys; PostgreSQL needs a lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITE_LOCK])
