@@ -1,0 +1,37 @@
+"""All eligible interventions: the baby received every element it was eligible for.
+
+kpis.md POP table, `pop_all_eligible`: eligible when no element is `missing`; met when every eligible element
+is `met`; missing when any element is `missing`. This is PERIPrem's `all_eligible` (num == den, domain.md §5.2),
+with domain.md's design choice that a missing value excludes the baby rather than counting as a failure.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kpis.outcome import Direction, Outcome
+from kpis.pop.base import POP_LEVELS, SPEC
+from kpis.pop.elements import ELEMENTS
+from kpis.pop.facts import PopFacts
+
+CODE = "pop_all_eligible"
+TITLE = "All eligible interventions received"
+SOURCE = f"{SPEC}: pop_all_eligible; domain.md §5.2"
+VERSION = 1
+DIRECTION = Direction.HIGHER
+LEVELS = POP_LEVELS
+
+
+def combine(outcomes: list[Outcome]) -> Outcome:
+    """The bundle outcome of one baby's element outcomes."""
+    if Outcome.MISSING in outcomes:
+        return Outcome.MISSING
+    # Every baby is eligible for cord management, so "no eligible element" cannot happen with today's set;
+    # should a future bundle allow it, such a baby has nothing to be measured on.
+    if all(outcome == Outcome.NOT_ELIGIBLE for outcome in outcomes):
+        return Outcome.NOT_ELIGIBLE
+    return Outcome.of(Outcome.NOT_MET not in outcomes)
+
+
+def evaluate(facts: PopFacts, as_of: date) -> Outcome:
+    return combine([element.evaluate(facts, as_of) for element in ELEMENTS])

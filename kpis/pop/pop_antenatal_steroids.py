@@ -1,0 +1,31 @@
+"""Antenatal steroids: at least one dose of antenatal corticosteroid before birth.
+
+kpis.md POP table, `pop_antenatal_steroids`: eligible at gestation 23+0 to 33+6; met when `steroids_doses` ≥ 1;
+missing when `steroids_doses` is empty. domain.md §5.1 (NNAP 23+0–33+6; NICE QS135 statement 5).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kpis.outcome import Direction, Outcome
+from kpis.pop.base import POP_LEVELS, SPEC, gestation
+from kpis.pop.facts import PopFacts
+
+CODE = "pop_antenatal_steroids"
+TITLE = "Antenatal steroids (at least one dose)"
+SOURCE = f"{SPEC}: pop_antenatal_steroids; domain.md §5.1"
+VERSION = 1
+DIRECTION = Direction.HIGHER
+LEVELS = POP_LEVELS
+
+FROM = gestation(23, 0)
+TO = gestation(33, 6)
+
+
+def evaluate(facts: PopFacts, as_of: date) -> Outcome:
+    if not FROM <= facts.gestation_total_days <= TO:
+        return Outcome.NOT_ELIGIBLE
+    if facts.steroids_doses is None:
+        return Outcome.MISSING
+    return Outcome.of(facts.steroids_doses >= 1)

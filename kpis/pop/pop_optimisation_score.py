@@ -1,0 +1,29 @@
+"""Optimisation score: Σ met ÷ Σ (met + not_met) over every element of every baby, per unit and period.
+
+kpis.md POP ("Also report the optimisation score per unit and period"); PERIPrem's `Σ num / Σ den`
+(domain.md §5.2, target line 1.0). Unlike the other POP KPIs it counts baby-element pairs, not babies, so it
+is not a per-baby `evaluate`: `tally` gives one baby's counts, and the stored figure's numerator, denominator,
+not_eligible and missing are those counts summed (each the number of baby-element pairs).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from kpis.outcome import Direction, Outcome
+from kpis.pop.base import POP_LEVELS, SPEC
+from kpis.pop.elements import ELEMENTS
+from kpis.pop.facts import PopFacts
+
+CODE = "pop_optimisation_score"
+TITLE = "Optimisation score (elements received ÷ elements eligible)"
+SOURCE = f"{SPEC}: optimisation score; domain.md §5.2"
+VERSION = 1
+DIRECTION = Direction.HIGHER
+LEVELS = POP_LEVELS
+
+
+def tally(facts: PopFacts, as_of: date) -> Counter[Outcome]:
+    """How many of this baby's elements were met, not met, not eligible and missing."""
+    return Counter(element.evaluate(facts, as_of) for element in ELEMENTS)

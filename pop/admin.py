@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.db import models
+
+from pop.models import NationalComparator, PopRecord
+
+
+@admin.register(PopRecord)
+class PopRecordAdmin(admin.ModelAdmin):
+    """Read-only in the admin: clinical writes go through pop.services (validation, history, KPIs)."""
+
+    list_display = ["case_ref", "birth_datetime", "birth_unit", "gestation_weeks", "entered_in_error"]
+    list_filter = ["entered_in_error", "birth_unit"]
+    search_fields = ["case_ref", "nhs_number"]
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(NationalComparator)
+class NationalComparatorAdmin(admin.ModelAdmin):
+    """National figures change with each audit year: administrators keep them here, with their source."""
+
+    list_display = ["measure", "year", "value_percent", "population", "source", "verified"]
+    list_filter = ["measure", "verified"]
+    search_fields = ["measure", "source"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -1,0 +1,87 @@
+"""POP results per record and their sums per KPI × level × organisation × period (kpis.md "Conventions").
+
+Pure Python, no database. Counts are bucketed by London birth month; each period (a whole number of months,
+`kpis.periods`) adds up its months, so a record is evaluated once however many periods hold it. A figure
+exists for an organisation and period only when at least one record was born there in that period.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from kpis.definitions.base import Level
+from kpis.outcome import Outcome
+from kpis.periods import Period, month_start
+from kpis.pop import registry
+from kpis.pop.facts import PopFacts
+
+NETWORK = "network"
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    month: date  # first day of the London birth month
+    unit: str  # birth unit ODS code
+    outcomes: Mapping[str, Outcome]  # per-baby KPIs, by code
+    score: Counter[Outcome]  # the baby's element outcomes, for the optimisation score
+
+
+@dataclass(frozen=True)
+class PopFigure:
+    kpi: str
+    level: Level
+    org_code: str
+    period: Period
+    numerator: int
+    denominator: int
+    not_eligible: int
+    missing: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+def evaluate_record(facts: PopFacts, as_of: date) -> RecordResult:
+    return RecordResult(
+        month=month_start(facts.birth_date_london),
+        unit=facts.birth_unit_ods,
+        outcomes={kpi.CODE: kpi.evaluate(facts, as_of) for kpi in registry.KPIS},
+        score=registry.SCORE.tally(facts, as_of),
+    )
+
+
+_Key = tuple[str, Level, str]
+
+
+def _buckets(results: Iterable[RecordResult]) -> dict[_Key, dict[date, Counter[Outcome]]]:
+    buckets: dict[_Key, dict[date, Counter[Outcome]]] = defaultdict(lambda: defaultdict(Counter))
+    for result in results:
+        for level, org in ((Level.BIRTH_UNIT, result.unit), (Level.NETWORK, NETWORK)):
+            for code, outcome in result.outcomes.items():
+                buckets[(code, level, org)][result.month][outcome] += 1
+            # Touch the month even when the counter is empty, so the figure exists (with zeros).
+            buckets[(registry.SCORE.CODE, level, org)][result.month].update(result.score)
+    return buckets
+
+
+def _figure(key: _Key, period: Period, counts: Counter[Outcome]) -> PopFigure:
+    met, not_met = counts[Outcome.MET], counts[Outcome.NOT_MET]
+    return PopFigure(kpi=key[0], level=key[1], org_code=key[2], period=period, numerator=met,
+                     denominator=met + not_met, not_eligible=counts[Outcome.NOT_ELIGIBLE],
+                     missing=counts[Outcome.MISSING])
+
+
+def figures(results: Iterable[RecordResult], periods: Iterable[Period]) -> list[PopFigure]:
+    """Every figure of every period: one per POP code × level × organisation with a record born there."""
+    months_of = {period: period.months() for period in periods}
+    rows: list[PopFigure] = []
+    for key, by_month in _buckets(results).items():
+        for period, months in months_of.items():
+            present = [by_month[month] for month in months if month in by_month]
+            if present:
+                rows.append(_figure(key, period, sum(present, Counter())))
+    return rows

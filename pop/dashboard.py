@@ -1,0 +1,149 @@
+"""What the POP dashboard shows, read only from stored rows (never computed on page load).
+
+Each builder is one query whatever the data size: the POP runs (freshness), the stored periods, one period's
+figures (every unit and the network together), the comparators, and one series for the run chart. Page-time
+arithmetic is per figure and tiny: a 95 % Wilson interval (kpis.wilson).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from kpis.definitions.base import Level
+from kpis.models import KpiAggregate, KpiRun
+from kpis.periods import PeriodType, parse_period_key
+from kpis.pop import registry
+from kpis.wilson import wilson_interval
+from pop.aggregate import NETWORK
+from pop.models import NationalComparator
+
+STALE_AFTER = timedelta(hours=26)  # nightly at 02:30: older means last night's run did not finish
+# Any POP run records the POP definition versions; HIE runs never hold a POP code.
+_POP_RUN = {"definition_versions__has_key": registry.SCORE.CODE}
+
+
+@dataclass(frozen=True)
+class Freshness:
+    as_of: datetime | None
+    failed: KpiRun | None
+    now: datetime
+
+    @property
+    def stale(self) -> bool:
+        return self.as_of is None or self.now - self.as_of > STALE_AFTER
+
+
+def freshness(now: datetime | None = None) -> Freshness:
+    """"Data as of" the last successful nightly or manual POP run (a save only recomputes its own record's
+    periods); the newest POP run when it failed."""
+    runs = KpiRun.objects.filter(**_POP_RUN).order_by("-started_at", "-id")
+    full = runs.filter(trigger__in=[KpiRun.Trigger.NIGHTLY, KpiRun.Trigger.MANUAL],
+                       status=KpiRun.Status.SUCCEEDED).first()
+    latest = runs.first()
+    failed = latest if latest is not None and latest.status == KpiRun.Status.FAILED else None
+    return Freshness(as_of=full.finished_at if full else None, failed=failed, now=now or timezone.now())
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One stored figure as people read it: rate, 95 % Wilson interval and n."""
+
+    row: KpiAggregate
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.row.numerator, self.row.denominator)
+
+    @property
+    def text(self) -> str:
+        return "No eligible babies" if self.row.rate is None else f"{self.row.rate:.1%}"
+
+    @property
+    def interval_text(self) -> str:
+        interval = self.interval
+        return f"{interval[0]:.1%}–{interval[1]:.1%}" if interval else ""
+
+    @property
+    def n(self) -> int:
+        return self.row.denominator
+
+
+@dataclass(frozen=True)
+class Line:
+    code: str
+    title: str
+    unit: Rate | None
+    network: Rate | None
+    comparator: NationalComparator | None
+
+    @property
+    def is_score(self) -> bool:
+        return self.code == registry.SCORE.CODE
+
+
+def stored_periods() -> dict[str, list[str]]:
+    """POP network periods by type, newest first (keys sort chronologically within a type)."""
+    pairs = (KpiAggregate.objects.filter(kpi__in=registry.CODES, level=Level.NETWORK)
+             .values_list("period_type", "period_key").distinct().order_by("period_type", "-period_key"))
+    found: dict[str, list[str]] = {kind.value: [] for kind in PeriodType}
+    for kind, key in pairs:
+        found[kind].append(key)
+    return found
+
+
+def default_period(periods: Mapping[str, list[str]]) -> str | None:
+    """The newest rolling 12 months (the run date's window), else the newest of any type."""
+    for kind in (PeriodType.ROLLING_12M, PeriodType.YEAR, PeriodType.QUARTER, PeriodType.MONTH):
+        if periods.get(kind):
+            return periods[kind][0]
+    return None
+
+
+def period_label(key: str, end: date | None = None) -> str:
+    period = parse_period_key(key)
+    if period.type == PeriodType.ROLLING_12M:
+        return f"12 months to {end or period.end:%d %B %Y}"
+    if period.type == PeriodType.MONTH:
+        return f"{period.start:%B %Y}"
+    if period.type == PeriodType.QUARTER:
+        return f"{key[-2:]} {key[:4]}"
+    return key
+
+
+def period_rows(period_key: str) -> list[KpiAggregate]:
+    """Every POP figure of the period: each unit's and the network's, with the units (one query)."""
+    return list(KpiAggregate.objects.filter(kpi__in=registry.CODES, period_key=period_key)
+                .select_related("org").order_by("org_code"))
+
+
+def comparators() -> dict[str, NationalComparator]:
+    """The newest verified national figure of each measure (one query; unverified figures are not shown)."""
+    latest: dict[str, NationalComparator] = {}
+    for comparator in NationalComparator.objects.filter(verified=True).order_by("measure", "-year", "source"):
+        latest.setdefault(comparator.measure, comparator)
+    return latest
+
+
+def lines(rows: Iterable[KpiAggregate], org_code: str, national: Mapping[str, NationalComparator]) -> list[Line]:
+    """One line per POP code in kpis.md order: the organisation, the network and the national comparator."""
+    rows = list(rows)
+    own = {r.kpi: Rate(r) for r in rows if r.org_code == org_code}
+    network = {r.kpi: Rate(r) for r in rows if r.level == Level.NETWORK}
+    return [Line(code, registry.TITLES[code], own.get(code), network.get(code), national.get(code))
+            for code in registry.CODES]
+
+
+def unit_rows(rows: Iterable[KpiAggregate], code: str) -> list[KpiAggregate]:
+    """Each birth unit's figure for one code (the funnel plot), from the period's rows."""
+    return [r for r in rows if r.kpi == code and r.level == Level.BIRTH_UNIT]
+
+
+def series(*, code: str, org_code: str, period_type: str) -> list[KpiAggregate]:
+    """One code for one organisation over time (run chart), oldest first."""
+    level = Level.NETWORK if org_code == NETWORK else Level.BIRTH_UNIT
+    return list(KpiAggregate.objects.filter(kpi=code, level=level, org_code=org_code, period_type=period_type)
+                .order_by("period_start"))

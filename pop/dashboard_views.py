@@ -1,0 +1,97 @@
+"""The POP dashboard: each unit against the network and the national comparators, with a funnel plot of the
+units and a run chart over time. Figures come from `pop.dashboard` (stored rows only, a constant number of
+queries) and charts from `kpis.charts`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from kpis.charts import Chart, FunnelPoint, ReferenceLine, RunPoint, funnel_plot, run_chart
+from kpis.models import KpiAggregate
+from kpis.outcome import Direction
+from kpis.periods import PeriodType
+from kpis.pop import registry
+from pop import dashboard
+from pop.aggregate import NETWORK
+from pop.models import NationalComparator
+
+TREND_TYPES = {PeriodType.MONTH.value: "By month", PeriodType.QUARTER.value: "By quarter"}
+
+
+@lru_cache(maxsize=128)
+def _funnel(points: tuple[FunnelPoint, ...], title: str) -> Chart:
+    return funnel_plot(points, title=title, direction=Direction.HIGHER)
+
+
+@lru_cache(maxsize=128)
+def _run(points: tuple[RunPoint, ...], title: str, reference: ReferenceLine | None) -> Chart:
+    return run_chart(points, title=title, reference=reference)
+
+
+def _reference(comparator: NationalComparator | None) -> ReferenceLine | None:
+    if comparator is None:
+        return None
+    return ReferenceLine(f"National {comparator.value_percent} % ({comparator.source}, {comparator.year})",
+                         comparator.proportion)
+
+
+def _funnel_chart(rows: list[KpiAggregate], code: str, period_label: str) -> Chart:
+    points = tuple(FunnelPoint(r.org.short_name if r.org else r.org_code, r.numerator, r.denominator)
+                   for r in dashboard.unit_rows(rows, code))
+    return _funnel(points, f"{registry.TITLES[code]}, {period_label}")
+
+
+def _run_chart(code: str, org_code: str, org_name: str, trend: str, comparator: NationalComparator | None) -> Chart:
+    points = tuple(RunPoint(r.period_key, r.rate, r.denominator)
+                   for r in dashboard.series(code=code, org_code=org_code, period_type=trend))
+    return _run(points, f"{registry.TITLES[code]}, {org_name}, {TREND_TYPES[trend].lower()}", _reference(comparator))
+
+
+def _choice(request: HttpRequest, name: str, allowed: list[str] | dict[str, str], default: str) -> str:
+    wanted = request.GET.get(name, "")
+    return wanted if wanted in allowed else default
+
+
+def _units(rows: list[KpiAggregate]) -> list[tuple[str, str]]:
+    """(ODS code, name) of the units with figures in the period, for the unit picker."""
+    units = {r.org_code: r.org.short_name if r.org else r.org_code for r in rows if r.org_code != NETWORK}
+    return sorted(units.items(), key=lambda item: item[1])
+
+
+@login_required
+@require_GET
+def pop_dashboard(request: HttpRequest) -> HttpResponse:
+    periods = dashboard.stored_periods()
+    stored = [key for keys in periods.values() for key in keys]
+    period = _choice(request, "period", stored, dashboard.default_period(periods) or "")
+    context: dict[str, Any] = {
+        "freshness": dashboard.freshness(), "period": period,
+        "period_choices": [(PeriodType(kind).label, [(k, dashboard.period_label(k)) for k in keys])
+                           for kind, keys in periods.items() if keys],
+        "kpi_choices": list(registry.TITLES.items()), "trend_choices": list(TREND_TYPES.items()),
+    }
+    if not period:
+        return render(request, "pop/dashboard.html", context)
+    rows = dashboard.period_rows(period)
+    units = _units(rows)
+    org = _choice(request, "unit", [code for code, _ in units], NETWORK)
+    code = _choice(request, "kpi", list(registry.TITLES), registry.SCORE.CODE)
+    trend = _choice(request, "trend", TREND_TYPES, PeriodType.MONTH.value)
+    national = dashboard.comparators()
+    # The run date's rolling window ends on the run date, not the month end: label it from the stored rows.
+    label = dashboard.period_label(period, end=rows[0].period_end if rows else None)
+    org_name = dict(units).get(org, "East of England network")
+    context.update(
+        period_label=label, units=units, org=org, org_name=org_name, kpi=code, trend=trend,
+        kpi_title=registry.TITLES[code], lines=dashboard.lines(rows, org, national),
+        funnel=_funnel_chart(rows, code, label),
+        run=_run_chart(code, org, org_name, trend, national.get(code)),
+    )
+    return render(request, "pop/dashboard.html", context)

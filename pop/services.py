@@ -1,0 +1,334 @@
+"""Every write to a POP record, and the POP KPI run: screens, CSV import, demo data and tasks call these.
+
+Record services (mirroring `pathway.services`): validate the whole record (field validators + `pop.rules`),
+refuse to overwrite a newer version (`expected_version`), store the soft data-quality flags, write the audit
+row (who, when, old → new) in the same transaction, and queue the record's KPI periods after commit.
+
+`compute_pop_kpis` evaluates the POP KPIs (`kpis.pop.registry`) for current records and replaces exactly the
+POP codes' `KpiAggregate` rows of the periods computed, in one transaction, recorded as a `KpiRun`.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core import audit
+from core.exceptions import EditConflict
+from core.models import AuditEvent
+from core.timeutil import london_date
+from kpis.models import KpiAggregate, KpiRun
+from kpis.periods import Period, parse_period_key, periods_for_birth, periods_for_months
+from kpis.pop import registry
+from kpis.pop.facts import facts_from_record
+from pathway.services import display_value
+from pop import aggregate, rules
+from pop.dataset import FIELDS, UNIT_COLUMNS
+from pop.models import PopRecord
+from units.access import UserLike
+from units.models import Unit
+
+logger = logging.getLogger(__name__)
+OBJECT_TYPE = "pop.record"
+UNIT_FIELDS = frozenset(UNIT_COLUMNS.values())
+# Fields set by the system, never by the person entering data.
+_SYSTEM_FIELDS = ["dq_flags", "entered_in_error", "entered_in_error_reason", "version", "created_by", "updated_by"]
+BULK_BATCH = 1000
+# pg_advisory_xact_lock key serialising POP runs ("POPK" in ASCII); the HIE engine uses its own key.
+_WRITE_LOCK = 0x504F504B
+
+
+# --- Records ---------------------------------------------------------------------------------------------
+
+
+def record_values(record: PopRecord) -> dict[str, Any]:
+    """The dataset values of a record keyed by model field name (what rules and diffs look at)."""
+    return {name: None if name in UNIT_FIELDS and getattr(record, f"{name}_id") is None else getattr(record, name)
+            for name in FIELDS}
+
+
+def _changed(old: object, new: object) -> bool:
+    # 36.50 and 36.5 are the same temperature: a numerically equal decimal is not a change to record.
+    if isinstance(old, Decimal) and isinstance(new, Decimal):
+        return old != new
+    return display_value(old) != display_value(new)
+
+
+def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[str]]:
+    return {name: [display_value(before[name]), display_value(after[name])]
+            for name in FIELDS if _changed(before[name], after[name])}
+
+
+_NOTHING: dict[str, Any] = dict.fromkeys(FIELDS)
+
+
+def _validate(record: PopRecord) -> None:
+    """Raise one ValidationError holding every field error of the record."""
+    errors: dict[str, list[str]] = {}
+    try:
+        record.full_clean(exclude=_SYSTEM_FIELDS, validate_constraints=False)
+    except ValidationError as exc:
+        errors.update({k: list(v) for k, v in exc.message_dict.items()})
+    if record.nhs_number and PopRecord.objects.exclude(pk=record.pk).filter(nhs_number=record.nhs_number).exists():
+        errors.setdefault("nhs_number", []).append("Another POP record already has this NHS number (unique per baby)")
+    raw = record_values(record)
+    # A field that failed its own check still holds the raw input: the cross-field rules see it as empty.
+    values = {name: None if name in errors else value for name, value in raw.items()}
+    for violation in rules.hard_violations(values):
+        if violation.rule == "required" and raw[violation.field] not in (None, ""):
+            continue
+        messages = errors.setdefault(violation.field, [])
+        if violation.message not in messages:
+            messages.append(violation.message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(record: PopRecord, values: Mapping[str, Any]) -> None:
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"Not POP record fields: {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(record, name, value)
+
+
+def _finish(record: PopRecord, by: UserLike) -> None:
+    record.dq_flags = rules.soft_flags(record_values(record))
+    record.updated_by = by if by.is_authenticated else None  # type: ignore[assignment]
+
+
+def _conflict(record: PopRecord) -> EditConflict:
+    last = AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(record.pk)).select_related("actor").first()
+    who = (last.actor.get_full_name() or last.actor.username) if last and last.actor else "someone else"
+    when = f" at {timezone.localtime(last.at):%H:%M on %d/%m/%Y}" if last else ""
+    return EditConflict(
+        f"{record.case_ref} was changed by {who}{when} after you opened it. Your changes have not been saved, "
+        "so nothing of theirs was overwritten: reload the record, check their changes and enter yours again."
+    )
+
+
+def _locked(record: PopRecord, expected_version: int | None) -> PopRecord:
+    locked = PopRecord.objects.select_for_update().get(pk=record.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise _conflict(locked)
+    if locked.entered_in_error:
+        raise ValidationError(f"{locked.case_ref} was marked as entered in error: it can no longer be changed")
+    return locked
+
+
+@transaction.atomic
+def pop_create(*, values: Mapping[str, Any], by: UserLike, action: str = AuditEvent.Action.CREATE) -> PopRecord:
+    record = PopRecord()
+    _apply(record, values)
+    _validate(record)
+    _finish(record, by)
+    record.created_by = record.updated_by
+    record.save()
+    audit.record(actor=by, action=action, object_type=OBJECT_TYPE, object_id=record.pk,
+                 summary=f"Created POP record {record.case_ref}", changes=_diff(_NOTHING, record_values(record)))
+    queue_record_kpis(record, by=by)
+    return record
+
+
+@transaction.atomic
+def pop_update(*, record: PopRecord, values: Mapping[str, Any], expected_version: int | None, by: UserLike,
+               action: str = AuditEvent.Action.UPDATE) -> PopRecord:
+    """Apply changes; refuse with EditConflict when the record moved on since `expected_version`.
+
+    `expected_version=None` means "latest wins", used only by the import (same case_ref = update). A save
+    that changes nothing writes nothing (no new version, no audit row).
+    """
+    locked = _locked(record, expected_version)
+    before = record_values(locked)
+    _apply(locked, values)
+    _validate(locked)
+    changes = _diff(before, record_values(locked))
+    if not changes:
+        return locked
+    _finish(locked, by)
+    locked.version += 1
+    locked.save()
+    audit.record(actor=by, action=action, object_type=OBJECT_TYPE, object_id=locked.pk,
+                 summary=f"Changed {', '.join(changes)}", changes=changes)
+    queue_record_kpis(locked, by=by, previous_birth=before["birth_datetime"])
+    return locked
+
+
+@transaction.atomic
+def pop_mark_entered_in_error(*, record: PopRecord, reason: str, expected_version: int | None,
+                              by: UserLike) -> PopRecord:
+    """Clinical users never delete a record: it is kept, left out of lists and counts, and carries a reason."""
+    if not reason.strip():
+        raise ValidationError({"entered_in_error_reason": ["Give the reason the record was entered in error"]})
+    locked = _locked(record, expected_version)
+    locked.entered_in_error = True
+    locked.entered_in_error_reason = reason.strip()[:255]
+    _finish(locked, by)
+    locked.version += 1
+    locked.save()
+    audit.record(actor=by, action=AuditEvent.Action.ENTERED_IN_ERROR, object_type=OBJECT_TYPE, object_id=locked.pk,
+                 summary=f"Entered in error: {locked.entered_in_error_reason}")
+    queue_record_kpis(locked, by=by)
+    return locked
+
+
+def pop_history(record: PopRecord) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(record.pk)).select_related("actor"))
+
+
+# --- Queueing the KPI periods of a saved record -------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    """Period keys to recompute when the current transaction commits: one batch per transaction, so an
+    import of 500 rows (or the demo seed) computes each period once."""
+
+    keys: set[str] = field(default_factory=set)
+    triggered_by_id: int | None = None
+    sent: bool = False
+
+    def send(self) -> None:
+        from pop.tasks import recompute_pop_periods as recompute_pop_periods_task  # tasks import this module
+
+        self.sent = True
+        recompute_pop_periods_task.delay(sorted(self.keys), triggered_by_id=self.triggered_by_id)
+
+
+_PENDING_ATTRIBUTE = "pop_pending_kpis"
+
+
+def _waiting_batch() -> _Pending | None:
+    db = transaction.get_connection()
+    pending: _Pending | None = getattr(db, _PENDING_ATTRIBUTE, None)
+    if pending is None or pending.sent or not db.in_atomic_block:
+        return None
+    # A rolled-back transaction (or savepoint) dropped the callback: then a new batch is needed.
+    return pending if any(callback == pending.send for _, callback, _ in db.run_on_commit) else None
+
+
+def periods_for_record(birth: datetime, as_of: date | None = None) -> list[Period]:
+    return periods_for_birth(london_date(birth), as_of or timezone.localdate())
+
+
+def queue_record_kpis(record: PopRecord, *, by: UserLike | None = None, previous_birth: datetime | None = None) -> None:
+    """After a record is written, recompute its periods once the transaction commits (a changed birth date
+    also recomputes the old periods, which lose the record)."""
+    keys = {p.key for p in periods_for_record(record.birth_datetime)}
+    if previous_birth is not None:
+        keys |= {p.key for p in periods_for_record(previous_birth)}
+    pending = _waiting_batch()
+    if pending is not None:
+        pending.keys |= keys
+        return
+    user_id = by.pk if by is not None and by.is_authenticated else None
+    pending = _Pending(keys=keys, triggered_by_id=user_id)
+    setattr(transaction.get_connection(), _PENDING_ATTRIBUTE, pending)
+    # robust: the record is saved whatever happens to the figures (a failed run is recorded and the nightly
+    # run catches up); the person saving should not see an error page.
+    transaction.on_commit(pending.send, robust=True)
+
+
+# --- The POP KPI run ---------------------------------------------------------------------------------------
+
+
+def compute_pop_kpis(as_of: date | None = None, periods: Sequence[str] | None = None, *,
+                     trigger: str = KpiRun.Trigger.MANUAL, by: UserLike | None = None) -> KpiRun:
+    """Recompute the POP figures of every period (periods=None) or of the listed period keys, now.
+
+    Idempotent: a re-run writes identical rows. Raises ValueError for a bad period key before any run is
+    recorded; any other failure is recorded on the run (status `failed`, the error text) and raised again.
+    """
+    as_of = as_of or timezone.localdate()
+    selected = sorted({parse_period_key(key, as_of) for key in periods}) if periods is not None else None
+    # Always recorded as a run of listed periods (every period it computed, for a full run), as the training
+    # figures do: the HIE dashboards take the newest "full" run as their "data as of", and a POP run must not
+    # stand in for theirs. The POP dashboard finds POP runs by their definition versions.
+    run = KpiRun.objects.create(
+        scope=KpiRun.Scope.PERIODS, period_keys=[] if selected is None else [p.key for p in selected],
+        as_of=as_of, definition_versions=registry.VERSIONS, trigger=trigger,
+        triggered_by=by if by is not None and by.is_authenticated else None,
+    )
+    try:
+        _run(run, selected)
+    except Exception as exc:
+        _fail(run, exc)
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _run(run: KpiRun, selected: list[Period] | None) -> None:
+    # POP volumes are small (a few thousand babies a year), so the read and the write share one transaction:
+    # under the lock, no record saved meanwhile can be half-counted.
+    with transaction.atomic():
+        _serialise_writes()
+        records = PopRecord.objects.current().filter(_scope(selected)).select_related("birth_unit")
+        results = [aggregate.evaluate_record(facts_from_record(r), run.as_of) for r in records.iterator(2000)]
+        periods = selected if selected is not None else periods_for_months((r.month for r in results), run.as_of)
+        written = _replace_aggregates(aggregate.figures(results, periods), selected, run)
+        KpiRun.objects.filter(pk=run.pk).update(status=KpiRun.Status.SUCCEEDED, finished_at=timezone.now(),
+                                                period_keys=[p.key for p in periods],
+                                                rows_written=written, progress_done=len(results),
+                                                progress_total=len(results))
+
+
+def _scope(selected: list[Period] | None) -> Q:
+    """Records born in any of the periods (London dates: the bounds are London midnights)."""
+    if selected is None:
+        return Q()
+    query = Q(pk__in=[])
+    for period in selected:
+        start, end = period.utc_bounds()
+        query |= Q(birth_datetime__gte=start, birth_datetime__lt=end)
+    return query
+
+
+def _serialise_writes() -> None:
+    """One POP run writes at a time. SQLite allows one writer anyway; PostgreSQL needs a lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITE_LOCK])
+
+
+def _aggregate_row(figure: aggregate.PopFigure, run: KpiRun, unit_ids: Mapping[str, int]) -> KpiAggregate:
+    return KpiAggregate(
+        kpi=figure.kpi, level=figure.level, org_id=unit_ids.get(figure.org_code), org_code=figure.org_code,
+        period_type=figure.period.type, period_key=figure.period.key, period_start=figure.period.start,
+        period_end=figure.period.end, numerator=figure.numerator, denominator=figure.denominator,
+        not_eligible=figure.not_eligible, missing=figure.missing, rate=figure.rate, run=run,
+        definition_version=registry.VERSIONS[figure.kpi],
+    )
+
+
+def _replace_aggregates(figures: Iterable[aggregate.PopFigure], selected: list[Period] | None, run: KpiRun) -> int:
+    """Delete the POP codes' rows of the periods computed (every period for a full run) and create them
+    again. Other codes (the HIE KPIs, training) belong to other producers and are left alone."""
+    old = KpiAggregate.objects.filter(kpi__in=registry.CODES)
+    if selected is not None:
+        old = old.filter(period_key__in=[p.key for p in selected])
+    old.delete()
+    unit_ids = dict(Unit.objects.values_list("ods_code", "id"))
+    rows = [_aggregate_row(figure, run, unit_ids) for figure in figures]
+    KpiAggregate.objects.bulk_create(rows, batch_size=BULK_BATCH)
+    return len(rows)
+
+
+def _fail(run: KpiRun, exc: BaseException) -> None:
+    """Record the failure in its own transaction (the run's transaction has been rolled back)."""
+    text = f"{type(exc).__name__}: {exc}\n\n{''.join(traceback.format_exception(exc))}"
+    with transaction.atomic():
+        KpiRun.objects.filter(pk=run.pk).update(status=KpiRun.Status.FAILED, error=text, finished_at=timezone.now())
+    run.refresh_from_db()
+    logger.error("POP KPI run %s failed: %s", run.pk, exc)
+

@@ -1,0 +1,29 @@
+"""Celery tasks: thin wrappers around `pop.services.compute_pop_kpis` (style-anchors §4.2 "tasks.py").
+
+Without REDIS_URL they run inline. A failing run is recorded on its KpiRun and the error propagates, so
+Celery marks the task failed too. Both return the run's id.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from kpis.models import KpiRun
+
+
+@shared_task
+def recompute_pop_all() -> int:
+    """Every POP period as of today (the nightly beat entry in settings.CELERY_BEAT_SCHEDULE)."""
+    from pop.services import compute_pop_kpis  # services import this module to queue tasks
+
+    return compute_pop_kpis(trigger=KpiRun.Trigger.NIGHTLY).pk
+
+
+@shared_task
+def recompute_pop_periods(period_keys: list[str], triggered_by_id: int | None = None) -> int:
+    """Only these periods (queued on commit when a POP record is saved: `services.queue_record_kpis`)."""
+    from pop.services import compute_pop_kpis
+
+    by = get_user_model().objects.filter(pk=triggered_by_id).first() if triggered_by_id else None
+    return compute_pop_kpis(periods=period_keys, trigger=KpiRun.Trigger.CASE_SAVED, by=by).pk

@@ -1,0 +1,169 @@
+"""POP record screens: the list, a new record, the record page, its edit form, history and "entered in error".
+
+Views only orchestrate (style-anchors §4.2): the record comes through `pop.access` (a record the user may not
+reach is a 404), input through `pop.forms`, and every write is one call to `pop.services`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.exceptions import EditConflict
+from core.models import AuditEvent
+from kpis.pop import registry
+from kpis.pop.facts import facts_from_record
+from pathway.services import display_value
+from pop import rules, services
+from pop.access import can, get_record_for_user, records_for
+from pop.dataset import FIELDS
+from pop.forms import EnteredInErrorForm, PopFilterForm, PopRecordForm, add_service_errors
+from pop.models import PopRecord
+from units.access import Action, may
+
+OUTCOME_TEXT = {"met": "Met", "not_met": "Not met", "not_eligible": "Not eligible", "missing": "Data missing"}
+OUTCOME_COLOUR = {"met": "green", "not_met": "red", "not_eligible": "grey", "missing": "orange"}
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    who: str
+    action: str
+    summary: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _label(name: str) -> str:
+    return capfirst(rules.label(name))
+
+
+def _record_context(record: PopRecord) -> dict[str, Any]:
+    return {"record": record, "dq_messages": [rules.SOFT_MESSAGES.get(flag, flag) for flag in record.dq_flags]}
+
+
+def _summary_rows(record: PopRecord) -> list[tuple[str, str]]:
+    values = services.record_values(record)
+    return [(_label(name), display_value(values[name]) or "Not recorded") for name in FIELDS]
+
+
+def _element_rows(record: PopRecord) -> list[tuple[str, str, str]]:
+    """How this baby scores on each POP KPI now (evaluated from the record, for the person entering it)."""
+    facts = facts_from_record(record)
+    rows = []
+    for kpi in registry.KPIS:
+        outcome = kpi.evaluate(facts, timezone.localdate())
+        rows.append((kpi.TITLE, OUTCOME_TEXT[outcome], OUTCOME_COLOUR[outcome]))
+    return rows
+
+
+@login_required
+@require_GET
+def record_list(request: HttpRequest) -> HttpResponse:
+    visible = records_for(request.user, Action.LIST)
+    form = PopFilterForm(request.GET, user=request.user, records=visible)
+    page = Paginator(form.filter(visible), settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "pop/record_list.html",
+                  {"form": form, "page": page, "may_create": may(request.user, Action.EDIT)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_create(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, Action.EDIT):
+        raise PermissionDenied("Your role does not include adding POP records")
+    form = PopRecordForm(request.POST if request.method == "POST" else None, user=request.user)
+    if form.is_bound and form.is_valid():
+        try:
+            record = services.pop_create(values=form.values(), by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"POP record {record.case_ref} saved")
+            return redirect("pop:record_detail", pk=record.pk)
+    return render(request, "pop/record_form.html", {"form": form, "record": None})
+
+
+@login_required
+@require_GET
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_record_for_user(request.user, pk, Action.VIEW)
+    editable = not record.entered_in_error and can(request.user, record, Action.EDIT)
+    return render(request, "pop/record_detail.html", {
+        **_record_context(record), "rows": _summary_rows(record), "elements": _element_rows(record),
+        "editable": editable,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_record_for_user(request.user, pk, Action.EDIT)
+    if record.entered_in_error:
+        messages.info(request, f"{record.case_ref} was marked as entered in error: it can no longer be changed")
+        return redirect("pop:record_detail", pk=record.pk)
+    form = PopRecordForm(request.POST if request.method == "POST" else None, user=request.user, record=record)
+    if form.is_bound and form.is_valid():
+        try:
+            saved = services.pop_update(record=record, values=form.values(), expected_version=form.expected_version,
+                                        by=request.user)
+        except EditConflict as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            unchanged = saved.version == form.expected_version
+            messages.success(request, "No changes to save" if unchanged else f"{saved.case_ref} saved")
+            return redirect("pop:record_detail", pk=saved.pk)
+    return render(request, "pop/record_form.html", {**_record_context(record), "form": form})
+
+
+def _history_entry(event: AuditEvent) -> HistoryEntry:
+    actor = event.actor
+    who = (actor.get_full_name() or actor.get_username()) if actor else "System"
+    changes = [(_label(name) if name in FIELDS else name, old, new) for name, (old, new) in event.changes.items()]
+    return HistoryEntry(event.at, who, event.get_action_display(), event.summary, changes)
+
+
+@login_required
+@require_GET
+def record_history(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_record_for_user(request.user, pk, Action.VIEW)
+    entries = [_history_entry(event) for event in services.pop_history(record)]
+    return render(request, "pop/history.html", {**_record_context(record), "entries": entries})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_entered_in_error(request: HttpRequest, pk: int) -> HttpResponse:
+    """Records are never deleted: kept, marked with a reason and left out of lists and counts."""
+    record = get_record_for_user(request.user, pk, Action.EDIT)
+    if record.entered_in_error:
+        messages.info(request, f"{record.case_ref} is already marked as entered in error")
+        return redirect("pop:record_detail", pk=record.pk)
+    form = EnteredInErrorForm(request.POST if request.method == "POST" else None, record=record)
+    if form.is_bound and form.is_valid():
+        try:
+            services.pop_mark_entered_in_error(record=record, reason=form.cleaned_data["entered_in_error_reason"],
+                                               expected_version=form.cleaned_data["version"], by=request.user)
+        except EditConflict as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{record.case_ref} marked as entered in error. It is kept for the record and "
+                                      "no longer appears in the list or the POP figures.")
+            return redirect("pop:record_detail", pk=record.pk)
+    return render(request, "pop/entered_in_error.html", {**_record_context(record), "form": form})
