@@ -1,0 +1,52 @@
+"""Admin: impact-estimate inputs are edited here (audited); the export log and jobs are read only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from core import audit
+from core.models import AuditEvent
+from reporting.models import ExportJob, ExportRecord, ImpactInput
+
+_INPUT_FIELDS = ("label", "value", "unit", "source", "year")
+
+
+@admin.register(ImpactInput)
+class ImpactInputAdmin(admin.ModelAdmin):
+    list_display = ("key", "label", "value", "unit", "source", "year", "updated_at")
+    readonly_fields = ("updated_at",)
+
+    def save_model(self, request: HttpRequest, obj: ImpactInput, form: Any, change: bool) -> None:
+        before = ImpactInput.objects.filter(pk=obj.pk).values(*_INPUT_FIELDS).first() or {}
+        super().save_model(request, obj, form, change)
+        changes = {f: [str(before.get(f, "")), str(getattr(obj, f))] for f in _INPUT_FIELDS
+                   if str(before.get(f, "")) != str(getattr(obj, f))}
+        audit.record(actor=request.user, action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
+                     object_type="reporting.impactinput", object_id=obj.pk,
+                     summary=f"Impact input {obj.key} {'changed' if change else 'added'}", changes=changes)
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(_ReadOnly):
+    list_display = ("at", "by", "kind", "what", "scope", "rows", "identifiable", "small_numbers_suppressed")
+    list_filter = ("kind", "identifiable")
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(_ReadOnly):
+    list_display = ("created_at", "created_by", "kind", "status", "progress_done", "progress_total", "expires_at")
+    list_filter = ("kind", "status")

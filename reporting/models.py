@@ -1,0 +1,179 @@
+"""Board reports, the inputs of their impact estimates, background export jobs and the export log.
+
+Writes go through `reporting.services`, which audits each one (core.audit).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from kpis.definitions.base import Level
+from kpis.periods import PeriodType, parse_period_key
+from units.models import Unit
+
+LEVEL_CHOICES = [(Level.NETWORK.value, "Network"), (Level.BIRTH_UNIT.value, "Birth unit"),
+                 (Level.COOLING_CENTRE.value, "Cooling centre")]
+
+
+class ImpactInput(models.Model):
+    """One figure an impact estimate uses (kpis.md "Impact estimates", domain.md §6), editable in the admin.
+
+    Seeded by migration 0002 with domain.md §6 defaults; every report shows these beside its estimates.
+    """
+
+    key = models.SlugField(max_length=60, unique=True, help_text="Used by the estimate; do not change")
+    label = models.CharField(max_length=160)
+    value = models.DecimalField(max_digits=14, decimal_places=3)
+    unit = models.CharField(max_length=40, help_text='e.g. "babies treated", "%", "£ per child"')
+    source = models.CharField(max_length=255)
+    year = models.PositiveSmallIntegerField(help_text="Year of the source")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value} {self.unit}"
+
+
+class BoardReport(models.Model):
+    """A board report: scope, period, and the narrative the network lead writes around the figures."""
+
+    level = models.CharField(max_length=16, choices=LEVEL_CHOICES,
+                             default=Level.NETWORK)
+    org = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                            help_text="The birth unit or cooling centre; empty for the network")
+    period_key = models.CharField(max_length=16, help_text="A quarter (2024-Q3) or a year (2024)")
+    title = models.CharField(max_length=200)
+    for_external = models.BooleanField(
+        "for sharing outside the network", default=False,
+        help_text="Small counts (below the SMALL_NUMBER_THRESHOLD setting, 5 by default) are shown as <5, "
+                  "with the cells that would reveal them")
+    summary = models.TextField(blank=True)
+    highlights = models.TextField(blank=True)
+    concerns = models.TextField("concerns and risks", blank=True)
+    actions = models.TextField("actions and next steps", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    NARRATIVE_FIELDS = ("summary", "highlights", "concerns", "actions")
+    AUDITED_FIELDS = ("level", "org", "period_key", "title", "for_external", *NARRATIVE_FIELDS)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level=Level.NETWORK, org__isnull=True)
+                | (~models.Q(level=Level.NETWORK) & models.Q(org__isnull=False)),
+                name="reporting_boardreport_org_matches_level"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        """A quarter or a year; a unit exactly when the level is not the network; a centre for a centre."""
+        errors: dict[str, str] = {}
+        try:
+            if parse_period_key(self.period_key).type not in (PeriodType.QUARTER, PeriodType.YEAR):
+                errors["period_key"] = "A board report covers a quarter (2024-Q3) or a year (2024)"
+        except ValueError:
+            errors["period_key"] = "Enter a quarter such as 2024-Q3 or a year such as 2024"
+        if self.level == Level.NETWORK and self.org_id:
+            errors["org"] = "A network report has no unit: leave the unit empty"
+        elif self.level != Level.NETWORK and not self.org_id:
+            errors["org"] = "Choose the birth unit or cooling centre the report is for"
+        elif self.level == Level.COOLING_CENTRE and self.org and not self.org.is_cooling_centre:
+            errors["org"] = f"{self.org.short_name} is not a cooling centre"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def org_code(self) -> str:
+        return self.org.ods_code if self.org else "network"
+
+    @property
+    def scope_name(self) -> str:
+        return self.org.short_name if self.org else "East of England network"
+
+
+class ExportRecord(models.Model):
+    """Every file that left the system: case CSVs (any screen), report PDF/XLSX/CSV and monthly emails."""
+
+    class Kind(models.TextChoices):
+        CASES_CSV = "cases_csv", "Case CSV"
+        REPORT_PDF = "report_pdf", "Report PDF"
+        REPORT_XLSX = "report_xlsx", "Report XLSX"
+        REPORT_CSV = "report_csv", "Report CSV"
+        MONTHLY_EMAIL = "monthly_email", "Monthly report email"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                           related_name="+", help_text="Empty for scheduled jobs")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    what = models.CharField(max_length=255, help_text="Report title or file description")
+    scope = models.CharField(max_length=255, help_text="Organisation and period, or the cases covered")
+    rows = models.PositiveIntegerField()
+    identifiable = models.BooleanField(default=False)
+    small_numbers_suppressed = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+    audit_event = models.OneToOneField("core.AuditEvent", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="export_record")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} by {self.by}"
+
+
+class ExportJob(models.Model):
+    """A file made in the background (Celery), with progress that a page polls and a download when done."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Ready"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=16, choices=ExportRecord.Kind.choices)
+    report = models.ForeignKey(BoardReport, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    identifiable = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True)
+    filename = models.CharField(max_length=200, blank=True, help_text="The name the download is offered as")
+    error = models.TextField(blank=True)
+    record = models.OneToOneField(ExportRecord, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="job")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(help_text="The file is deleted after this")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Export job {self.pk} ({self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status == self.Status.SUCCEEDED else 0
+        return min(100, 100 * self.progress_done // self.progress_total)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

@@ -1,0 +1,165 @@
+"""Board report pages, background exports with their progress bar and download, and the export log.
+
+Views only orchestrate: access from `units.access` (reports and the log need `Action.REPORT`, case exports
+`Action.EXPORT`), every write through `reporting.services`, figures from `reporting.content`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pathway import csv_io
+from reporting import content, services
+from reporting.forms import BoardReportForm, CaseExportForm
+from reporting.models import BoardReport, ExportJob, ExportRecord
+from units.access import Action, may
+
+REPORT_FORMATS = {"pdf": ExportRecord.Kind.REPORT_PDF, "xlsx": ExportRecord.Kind.REPORT_XLSX,
+                  "csv": ExportRecord.Kind.REPORT_CSV}
+LOG_PAGE_SIZE = 50
+
+
+def _require(request: HttpRequest, action: Action, what: str) -> None:
+    if not may(request.user, action):
+        raise PermissionDenied(what)
+
+
+def _require_report(request: HttpRequest) -> None:
+    _require(request, Action.REPORT, "Board reports need the network lead or administrator role")
+
+
+def _form_values(form: BoardReportForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in form.Meta.fields}
+
+
+def _save(request: HttpRequest, form: BoardReportForm, report: BoardReport | None) -> BoardReport | None:
+    """Create or update through the service; its rule errors go back onto the form, nothing half-saved."""
+    try:
+        if report is None:
+            return services.board_report_create(values=_form_values(form), by=request.user)
+        return services.board_report_update(report=report, values=_form_values(form), by=request.user)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+
+
+@login_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    _require_report(request)
+    return render(request, "reporting/report_list.html", {
+        "reports": BoardReport.objects.select_related("org", "created_by")[:100]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_create(request: HttpRequest) -> HttpResponse:
+    _require_report(request)
+    form = BoardReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and (report := _save(request, form, None)):
+        messages.success(request, "Report saved.")
+        return redirect("reporting:preview", pk=report.pk)
+    return render(request, "reporting/report_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_report(request)
+    report = get_object_or_404(BoardReport, pk=pk)
+    form = BoardReportForm(request.POST or None, instance=BoardReport.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid() and _save(request, form, report):
+        messages.success(request, "Report saved.")
+        return redirect("reporting:preview", pk=report.pk)
+    return render(request, "reporting/report_form.html", {
+        "form": form, "report": report, "history": services.board_report_history(report)},
+        status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_report(request)
+    report = get_object_or_404(BoardReport.objects.select_related("org"), pk=pk)
+    return render(request, "reporting/preview.html", {"report": report, "c": content.build(report),
+                                                      "formats": REPORT_FORMATS})
+
+
+@login_required
+@require_POST
+def report_export(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_report(request)
+    report = get_object_or_404(BoardReport, pk=pk)
+    kind = REPORT_FORMATS.get(request.POST.get("format", ""))
+    if kind is None:
+        raise Http404("No such format")
+    job = services.export_job_start(kind=kind, by=request.user, report=report)
+    return redirect("reporting:job", pk=job.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_export(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.EXPORT, "Exporting cases needs a role that may export")
+    form = CaseExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.export_job_start(kind=ExportRecord.Kind.CASES_CSV, by=request.user,
+                                            identifiable=form.cleaned_data["identifiable"],
+                                            reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect("reporting:job", pk=job.pk)
+    return render(request, "reporting/case_export.html", {
+        "form": form, "can_identify": csv_io.may_export_identifiable(request.user)},
+        status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def export_log(request: HttpRequest) -> HttpResponse:
+    _require_report(request)
+    page = Paginator(services.exports_visible_to(request.user), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reporting/export_log.html", {"page": page})
+
+
+def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+    """A job is only ever visible to the person who started it (a 404 for anyone else)."""
+    return get_object_or_404(ExportJob.objects.select_related("report"), pk=pk, created_by=request.user)
+
+
+@login_required
+@require_GET
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "reporting/job.html", {"job": _own_job(request, pk)})
+
+
+@login_required
+@require_GET
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "reporting/partials/job_progress.html", {"job": _own_job(request, pk)})
+
+
+@login_required
+@require_GET
+def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    if job.status != ExportJob.Status.SUCCEEDED or not job.file.name or job.is_expired():
+        raise Http404("This file is not available: it is not ready, or it has expired")
+    if not default_storage.exists(job.file.name):
+        raise Http404("This file has been deleted")
+    response = FileResponse(default_storage.open(job.file.name, "rb"), as_attachment=True, filename=job.filename)
+    response["Cache-Control"] = "no-store"
+    return response
