@@ -22,3 +22,52 @@ def network(db: None) -> Network:
 @pytest.fixture
 def people(network: Network) -> Personas:
     return make_personas()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test (browser tests, the real Celery worker) gets serialized rollback.
+
+    A transactional test empties every table when it ends, including the rows data migrations put there
+    (key messages, family pages, national comparators); serialized rollback reloads them before the next
+    one. It must be all or none: a plain transactional test's flush re-creates content types with new ids,
+    which the reload would then collide with.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+            name in getattr(item, "fixturenames", ()) for name in ("transactional_db", "live_server"))
+        if transactional:
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False)
+
+
+
+_SERIALIZED: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> None:
+    """pytest-django's database setup, then a copy of the serialized database (see below)."""
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            _SERIALIZED[alias] = contents
+
+
+@pytest.fixture(autouse=True)
+def _serialized_contents_for_every_context(request: pytest.FixtureRequest) -> None:
+    """Put the serialized database where each transactional test's rollback looks for it.
+
+    Django keeps it on the connection object, and connections are per context: Playwright's sync API runs
+    tests in a greenlet, whose context gets a fresh connection without it, so the reload silently did
+    nothing. Runs before the database fixtures (autouse fixtures come first).
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("serialized_rollback")):
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.db import connections
+
+    for alias, contents in _SERIALIZED.items():
+        connections[alias]._test_serialized_contents = contents
