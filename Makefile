@@ -27,7 +27,9 @@ setup: $(VENV)/.installed assets
 
 demo: setup
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_pop --if-empty
 	$(PY) manage.py compute_kpis
+	$(PY) manage.py seed_training --seed 2026
 
 run: demo
 	@$(PY) manage.py demo_logins

@@ -43,6 +43,14 @@ INSTALLED_APPS = [
     "units",
     "pathway",
     "kpis",
+    "reporting",
+    "training",
+    "families",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "api",
+    "pop",
 ]
 
 MIDDLEWARE = [
@@ -150,4 +158,87 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- families ---
+# Anonymous feedback on the family website: at most this many per visitor (salted IP hash) per hour, counted
+# in the Django cache (per process unless CACHES names a shared cache), and never sent faster than a person
+# can type (seconds from showing the form to sending it).
+FAMILIES_FEEDBACK_PER_HOUR = env.int("FAMILIES_FEEDBACK_PER_HOUR", default=5)
+FAMILIES_FEEDBACK_MIN_SECONDS = env.int("FAMILIES_FEEDBACK_MIN_SECONDS", default=3)
+
+# --- reporting ---
+# Export files (reports, large case CSVs) live under MEDIA_ROOT/exports and are only served through the
+# download view, which checks who asked for them; they are deleted EXPORT_RETENTION_HOURS after creation.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+# Reports for sharing outside the network show counts from 1 to SMALL_NUMBER_THRESHOLD - 1 as "<threshold".
+SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)
+if SMALL_NUMBER_THRESHOLD < 1:
+    raise ImproperlyConfigured("SMALL_NUMBER_THRESHOLD must be at least 1")
+CELERY_BEAT_SCHEDULE["reporting-monthly-report"] = {
+    # The network report to network leads, 07:00 UK time on the 1st of each month (crontab.guru/#0_7_1_*_*).
+    "task": "reporting.tasks.send_monthly_report",
+    "schedule": crontab(hour="7", minute="0", day_of_month="1"),
+}
+CELERY_BEAT_SCHEDULE["reporting-purge-expired-exports"] = {
+    # Delete export files past their expiry, hourly at :15 (crontab.guru/#15_*_*_*_*).
+    "task": "reporting.tasks.purge_expired_exports",
+    "schedule": crontab(minute="15"),
+}
+
+# --- training ---
+# A unit (and each key message at a unit) is due a refresher this many days after its last session.
+TRAINING_REFRESHER_DAYS = env.int("TRAINING_REFRESHER_DAYS", default=180)
+if TRAINING_REFRESHER_DAYS < 1:
+    raise ImproperlyConfigured("TRAINING_REFRESHER_DAYS must be at least 1")
+CELERY_BEAT_SCHEDULE["training-coverage-kpis-nightly"] = {
+    # Training coverage KPI rows, daily at 02:30 UK time, after the HIE recompute (crontab.guru/#30_2_*_*_*).
+    "task": "training.tasks.compute_training_kpis_task",
+    "schedule": crontab(hour="2", minute="30"),
+    "kwargs": {"nightly": True},
+}
+CELERY_BEAT_SCHEDULE["training-refresher-reminders"] = {
+    # Email the nurse specialists the units due a refresher, daily at 07:30 UK time (crontab.guru/#30_7_*_*_*).
+    "task": "training.tasks.send_training_reminders_task",
+    "schedule": crontab(hour="7", minute="30"),
+}
+
+# --- api ---
+# REST API (/api/v1/): personal bearer tokens (hashed), or the session for the browsable docs.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",  # first: its challenge makes "no token" a 401
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # JSON bodies only
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Neuroprotection pathway tracker API",
+    "DESCRIPTION": "HIE cases (dataset columns, v1), units and KPI figures. Access is exactly that of the "
+                   "token's user on the screens. Errors: {\"errors\": [{\"field\", \"rule\", \"message\"}]}.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI from api/static (no CDN: the app must work offline and on NHS networks that block them).
+    "SWAGGER_UI_DIST": f"{STATIC_URL}api/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": f"{STATIC_URL}api/swagger-ui/favicon-32x32.png",
+    "ENUM_NAME_OVERRIDES": {"YesNoEnum": "pathway.choices.YesNo", "YesNoUnknownEnum": "pathway.choices.YesNoUnknown"},
+}
+
+# --- pop ---
+# POP (preterm optimisation) KPIs: full recompute nightly at 02:30 UK time (crontab.guru/#30_2_*_*_*), after the
+# HIE run at 02:00; each POP record save also recomputes its own periods after commit.
+CELERY_BEAT_SCHEDULE["pop-kpis-nightly"] = {
+    "task": "pop.tasks.recompute_pop_all",
+    "schedule": crontab(hour="2", minute="30"),
 }

@@ -10,5 +10,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("pathway.urls")),
     path("kpis/", include("kpis.urls")),
+    path("reports/", include("reporting.urls")),
+    path("training/", include("training.urls")),
+    path("families/", include("families.urls")),
+    path("api/", include("api.urls")),
+    path("pop/", include("pop.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,5 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "create": may(user, Action.EDIT),
             "files": may(user, Action.IMPORT) or may(user, Action.EXPORT),
             "import": may(user, Action.IMPORT),
+            "families": may(user, Action.FAMILY_SITE),
+            "reports": may(user, Action.REPORT),
         },
     }

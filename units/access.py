@@ -21,18 +21,23 @@ class Action(StrEnum):
     EXPORT = "export"
     IMPORT = "import"
     RECOMPUTE = "recompute"  # start a full KPI recompute (not about cases: no unit scope)
+    FAMILY_SITE = "family_site"  # edit the family website and events, moderate feedback (no unit scope)
+    RECORD_TRAINING = "record_training"  # record training sessions and staff establishment (training/)
+    REPORT = "report"  # board reports and the export log (reporting/; network-wide figures, no unit scope)
 
 
 NETWORK_WIDE_ROLES = frozenset({Role.NURSE_SPECIALIST, Role.NETWORK_LEAD, Role.ADMINISTRATOR})
 
 _READ = {Action.LIST, Action.VIEW}
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.UNIT_CLINICIAN: frozenset(_READ | {Action.EDIT}),
+    Role.UNIT_CLINICIAN: frozenset(_READ | {Action.EDIT, Action.RECORD_TRAINING}),
     Role.CONSULTANT: frozenset(_READ | {Action.EDIT, Action.EXPORT}),
-    Role.NURSE_SPECIALIST: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT}),
+    Role.NURSE_SPECIALIST: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT, Action.FAMILY_SITE,
+                                              Action.RECORD_TRAINING}),
     # Network leads compare and report; they do not change clinical records.
-    Role.NETWORK_LEAD: frozenset(_READ | {Action.EXPORT, Action.RECOMPUTE}),
-    Role.ADMINISTRATOR: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT, Action.RECOMPUTE}),
+    Role.NETWORK_LEAD: frozenset(_READ | {Action.EXPORT, Action.RECOMPUTE, Action.REPORT}),
+    Role.ADMINISTRATOR: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT, Action.RECOMPUTE,
+                                           Action.FAMILY_SITE, Action.RECORD_TRAINING, Action.REPORT}),
 }
 
 UserLike = AbstractBaseUser | AnonymousUser

@@ -74,6 +74,28 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("consultant", "recompute", NONE),
     ("clinician", "recompute", NONE),
     ("outsider", "recompute", NONE),
+    # The family website, events and feedback moderation belong to the nurse specialists (and administrators).
+    ("nurse", "family_site", ALL),
+    ("lead", "family_site", NONE),
+    ("admin_user", "family_site", ALL),
+    ("consultant", "family_site", NONE),
+    ("clinician", "family_site", NONE),
+    ("outsider", "family_site", NONE),
+    # Training is recorded by nurse specialists and administrators for any unit, by unit clinicians for their
+    # own units (through a case: its birth unit or centre), not by consultants or leads (training/access.py).
+    ("nurse", "record_training", ALL),
+    ("lead", "record_training", NONE),
+    ("admin_user", "record_training", ALL),
+    ("consultant", "record_training", NONE),
+    ("clinician", "record_training", frozenset("A")),
+    ("outsider", "record_training", frozenset("B")),
+    # Board reports and the export log (reporting/) are network-wide: leads and administrators only.
+    ("nurse", "report", NONE),
+    ("lead", "report", ALL),
+    ("admin_user", "report", ALL),
+    ("consultant", "report", NONE),
+    ("clinician", "report", NONE),
+    ("outsider", "report", NONE),
 ]
 
 
