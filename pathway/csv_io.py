@@ -103,20 +103,20 @@ class ImportResult:
 # --- Reading the file ---------------------------------------------------------------------------------
 
 
-class _FileRejected(Exception):
+class FileRejected(Exception):
     def __init__(self, error: RowError) -> None:
         super().__init__(error.message)
         self.error = error
 
 
-def _decode(data: bytes | str) -> str:
+def decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         row = data.count(b"\n", 0, exc.start) + 1
-        raise _FileRejected(RowError(
+        raise FileRejected(RowError(
             row, "", f"byte 0x{data[exc.start]:02X}",
             "The file is not UTF-8 text. Save it as 'CSV UTF-8' (in Excel: Save As > CSV UTF-8) and "
             "upload it again")) from None
@@ -139,7 +139,7 @@ def _check_header(header: list[str]) -> list[RowError]:
     return errors
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(file row number, cells) for each record; csv.Error (e.g. an unclosed quote) rejects the file."""
     # newline="" hands line endings to the csv module, so a line break inside a quoted cell stays in it.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -149,13 +149,13 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
             row += 1
             yield row, cells
     except csv.Error as exc:
-        raise _FileRejected(RowError(row + 1, "", "", f"The file is not valid CSV here ({exc})")) from None
+        raise FileRejected(RowError(row + 1, "", "", f"The file is not valid CSV here ({exc})")) from None
 
 
 # --- One cell ---------------------------------------------------------------------------------------
 
 
-class _UnitCache:
+class UnitCache:
     """ODS code -> unit, one query per distinct code in the file (current or former code, units.models)."""
 
     def __init__(self) -> None:
@@ -168,7 +168,7 @@ class _UnitCache:
         return self._units[key]
 
 
-def _empty_value(model_field: models.Field[Any, Any]) -> Any:
+def empty_value(model_field: models.Field[Any, Any]) -> Any:
     """What an empty cell means: not recorded (None, or "" for text), or the dataset's default
     (`multiple_birth` "optional, default no"), so an export of the stored value reads back the same."""
     if model_field.has_default() and not model_field.blank:
@@ -194,7 +194,7 @@ def _check_decimal_places(model_field: models.DecimalField[Any, Any], text: str)
         DecimalValidator(model_field.max_digits, model_field.decimal_places)(value)
 
 
-def _field_value(model_field: models.Field[Any, Any], text: str) -> Any:
+def field_value(model_field: models.Field[Any, Any], text: str) -> Any:
     """The typed value of a non-empty cell, by the model field's own rules; ValidationError if invalid."""
     if isinstance(model_field, models.DateTimeField):
         if _DATE_ONLY.match(text):
@@ -216,19 +216,19 @@ def _field_value(model_field: models.Field[Any, Any], text: str) -> Any:
         raise
 
 
-def _cell_value(column: str, text: str, units: _UnitCache) -> Any:
+def _cell_value(column: str, text: str, units: UnitCache) -> Any:
     if column in UNIT_COLUMNS:
         unit = units.get(text)
         if unit is None:
             raise ValidationError(f"Unknown ODS site code '{text}': not a unit of the network")
         return unit
-    return _field_value(Case._meta.get_field(column), text)
+    return field_value(Case._meta.get_field(column), text)
 
 
 # --- One row ----------------------------------------------------------------------------------------
 
 
-def _convert_row(row: int, cells: Mapping[str, str], units: _UnitCache
+def _convert_row(row: int, cells: Mapping[str, str], units: UnitCache
                  ) -> tuple[dict[str, Any], list[RowError]]:
     values: dict[str, Any] = {}
     errors: list[RowError] = []
@@ -236,7 +236,7 @@ def _convert_row(row: int, cells: Mapping[str, str], units: _UnitCache
         text = cells[column]
         model_field = Case._meta.get_field(field_for(column))
         if not text:
-            values[model_field.name] = _empty_value(model_field)
+            values[model_field.name] = empty_value(model_field)
             continue
         try:
             values[model_field.name] = _cell_value(column, text, units)
@@ -259,7 +259,7 @@ def _rule_errors(row: int, cells: Mapping[str, str], values: Mapping[str, Any], 
     return errors
 
 
-def _parse_row(row: int, raw: list[str], header: list[str], units: _UnitCache) -> tuple[ParsedRow | None,
+def _parse_row(row: int, raw: list[str], header: list[str], units: UnitCache) -> tuple[ParsedRow | None,
                                                                                        list[RowError]]:
     if len(raw) != len(header):
         return None, [RowError(row, "", "", f"This row has {len(raw)} cells; the header has {len(header)}")]
@@ -275,7 +275,7 @@ def _parse_row(row: int, raw: list[str], header: list[str], units: _UnitCache) -
 # --- The whole file ---------------------------------------------------------------------------------
 
 
-def _duplicates_in_file(rows: Iterable[tuple[int, Mapping[str, str]]], column: str, rule: str
+def duplicates_in_file(rows: Iterable[tuple[int, Mapping[str, str]]], column: str, rule: str
                         ) -> list[RowError]:
     first_row: dict[str, int] = {}
     errors: list[RowError] = []
@@ -319,8 +319,8 @@ def _pseudonyms(rows: list[tuple[int, Mapping[str, str]]]) -> list[RowError]:
 
 def _file_rules(records: list[tuple[int, dict[str, str]]]) -> list[RowError]:
     return (_pseudonyms(records)
-            + _duplicates_in_file(records, "case_ref", "Duplicate case_ref in the file")
-            + _duplicates_in_file(records, "nhs_number", "NHS number appears twice in the file (unique per baby)")
+            + duplicates_in_file(records, "case_ref", "Duplicate case_ref in the file")
+            + duplicates_in_file(records, "nhs_number", "NHS number appears twice in the file (unique per baby)")
             + _clashes_with_database(records))
 
 
@@ -328,8 +328,8 @@ def parse(data: bytes | str) -> ParseResult:
     """Read a whole dataset file and check every row; nothing is written. Errors are in file order."""
     result = ParseResult()
     try:
-        records = list(_records(_decode(data)))
-    except _FileRejected as exc:
+        records = list(csv_records(decode(data)))
+    except FileRejected as exc:
         result.errors.append(exc.error)
         return result
     if not records:
@@ -340,7 +340,7 @@ def parse(data: bytes | str) -> ParseResult:
     result.errors = _check_header(header)
     if result.errors:
         return result
-    units = _UnitCache()
+    units = UnitCache()
     # A record with no cells at all is a blank line (spreadsheets leave them at the end).
     body = [(row, cells) for row, cells in records[1:] if cells and any(c.strip() for c in cells)]
     for row, raw in body:

@@ -27,18 +27,18 @@ from django.db.models import Max
 from core.models import AuditEvent
 from pathway.csv_io import (
     HEADER_ROW,
+    FileRejected,
     ImportResult,
     ParsedRow,
     ParseResult,
     RowError,
-    _decode,
-    _duplicates_in_file,
-    _empty_value,
-    _field_value,
-    _FileRejected,
-    _records,
-    _UnitCache,
+    UnitCache,
     csv_lines,
+    csv_records,
+    decode,
+    duplicates_in_file,
+    empty_value,
+    field_value,
     format_cell,
 )
 from pathway.services import display_value
@@ -66,23 +66,23 @@ def _check_header(header: list[str]) -> list[RowError]:
     return errors
 
 
-def _cell_value(column: str, text: str, units: _UnitCache) -> Any:
+def _cell_value(column: str, text: str, units: UnitCache) -> Any:
     if column in UNIT_COLUMNS:
         unit = units.get(text)
         if unit is None:
             raise ValidationError(f"Unknown ODS site code '{text}': not a unit of the network")
         return unit
-    return _field_value(PopRecord._meta.get_field(column), text)
+    return field_value(PopRecord._meta.get_field(column), text)
 
 
-def _convert_row(row: int, cells: Mapping[str, str], units: _UnitCache) -> tuple[dict[str, Any], list[RowError]]:
+def _convert_row(row: int, cells: Mapping[str, str], units: UnitCache) -> tuple[dict[str, Any], list[RowError]]:
     values: dict[str, Any] = {}
     errors: list[RowError] = []
     for column in COLUMNS:
         text = cells[column]
         model_field = PopRecord._meta.get_field(field_for(column))
         if not text:
-            values[model_field.name] = _empty_value(model_field)
+            values[model_field.name] = empty_value(model_field)
             continue
         try:
             values[model_field.name] = _cell_value(column, text, units)
@@ -102,7 +102,7 @@ def _rule_errors(row: int, cells: Mapping[str, str], values: Mapping[str, Any], 
     return errors
 
 
-def _parse_row(row: int, raw: list[str], header: list[str], units: _UnitCache
+def _parse_row(row: int, raw: list[str], header: list[str], units: UnitCache
                ) -> tuple[ParsedRow | None, list[RowError]]:
     if len(raw) != len(header):
         return None, [RowError(row, "", "", f"This row has {len(raw)} cells; the header has {len(header)}")]
@@ -134,8 +134,8 @@ def parse(data: bytes | str) -> ParseResult:
     """Read a whole POP file and check every row; nothing is written. Errors are in file order."""
     result = ParseResult()
     try:
-        records = list(_records(_decode(data)))
-    except _FileRejected as exc:
+        records = list(csv_records(decode(data)))
+    except FileRejected as exc:
         result.errors.append(exc.error)
         return result
     if not records:
@@ -145,7 +145,7 @@ def parse(data: bytes | str) -> ParseResult:
     result.errors = _check_header(header)
     if result.errors:
         return result
-    units = _UnitCache()
+    units = UnitCache()
     body = [(row, cells) for row, cells in records[1:] if cells and any(c.strip() for c in cells)]
     for row, raw in body:
         parsed, errors = _parse_row(row, raw, header, units)
@@ -153,8 +153,8 @@ def parse(data: bytes | str) -> ParseResult:
         if parsed is not None:
             result.rows.append(parsed)
     complete = [(row, dict(zip(header, raw, strict=True))) for row, raw in body if len(raw) == len(header)]
-    result.errors += (_duplicates_in_file(complete, "case_ref", "Duplicate case_ref in the file")
-                      + _duplicates_in_file(complete, "nhs_number",
+    result.errors += (duplicates_in_file(complete, "case_ref", "Duplicate case_ref in the file")
+                      + duplicates_in_file(complete, "nhs_number",
                                             "NHS number appears twice in the file (unique per baby)")
                       + _clashes_with_database(complete))
     result.errors.sort(key=lambda e: e.row)
