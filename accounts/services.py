@@ -1,0 +1,231 @@
+"""Account changes, each audited: two-factor set-up and reset, unlocking, invitations.
+
+Views and signal receivers call these; nothing else writes devices, lockouts or invitations.
+"""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from datetime import timedelta
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Invitation
+from core import audit
+from units.access import ROLE_ACTIONS, Action, memberships, network_wide_for, scoped_unit_ids
+from units.models import Membership, Unit
+
+OBJECT = "account"
+BACKUP_CODE_COUNT = 10
+INVITATION_SALT = "accounts.invitation"
+INVITATION_HOURS = 48
+
+
+class Event:
+    """AuditEvent.action values written by this app (the sign-in log filters on them)."""
+
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    IDLE_SIGN_OUT = "idle_sign_out"
+    LOCKED_OUT = "locked_out"
+    UNLOCKED = "unlocked"
+    TWO_FACTOR_SET_UP = "two_factor_set_up"
+    TWO_FACTOR_VERIFIED = "two_factor_verified"
+    TWO_FACTOR_FAILED = "two_factor_failed"
+    TWO_FACTOR_RESET = "two_factor_reset"
+    INVITED = "invited"
+    INVITATION_ACCEPTED = "invitation_accepted"
+
+
+# --- Two-factor -----------------------------------------------------------------------------------------------
+
+def has_confirmed_device(user: AbstractBaseUser) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_totp_device(user: AbstractBaseUser) -> TOTPDevice:
+    """The unconfirmed authenticator being set up; the same secret across reloads until it is confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+def secret_text(device: TOTPDevice) -> str:
+    """The base32 secret authenticator apps accept for manual entry, in groups of four for reading aloud."""
+    raw = b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def clean_code(code: str) -> str:
+    return "".join(code.split())
+
+
+@transaction.atomic
+def confirm_totp_device(device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm the authenticator with a current code; return fresh backup codes, or None if the code is wrong."""
+    if not device.verify_token(clean_code(code)):
+        audit.record(actor=device.user, action=Event.TWO_FACTOR_FAILED, object_type=OBJECT,
+                     object_id=device.user.get_username(),
+                     summary="Wrong code while setting up two-factor authentication")
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = new_backup_codes(device.user)
+    audit.record(actor=device.user, action=Event.TWO_FACTOR_SET_UP, object_type=OBJECT,
+                 object_id=device.user.get_username(),
+                 summary="Two-factor authentication set up", changes={"backup_codes": len(codes)})
+    return codes
+
+
+def record_sign_in(user: AbstractBaseUser) -> None:
+    """A password sign-in through the sign-in page (not force_login or other internal logins)."""
+    audit.record(actor=user, action=Event.SIGN_IN, object_type=OBJECT, object_id=user.get_username(),
+                 summary=f"{user.get_username()} signed in with a password")
+
+
+def record_sign_out(user: AbstractBaseUser, *, idle: bool) -> None:
+    audit.record(actor=user, action=Event.IDLE_SIGN_OUT if idle else Event.SIGN_OUT, object_type=OBJECT,
+                 object_id=user.get_username(),
+                 summary=f"{user.get_username()} signed out" + (" after inactivity" if idle else ""))
+
+
+def record_verified(user: AbstractBaseUser, device: object) -> None:
+    audit.record(actor=user, action=Event.TWO_FACTOR_VERIFIED, object_type=OBJECT, object_id=user.get_username(),
+                 summary=f"{user.get_username()} passed two-factor ({type(device).__name__})")
+
+
+def record_failed_code(user: AbstractBaseUser) -> None:
+    audit.record(actor=user, action=Event.TWO_FACTOR_FAILED, object_type=OBJECT, object_id=user.get_username(),
+                 summary=f"Wrong two-factor code for {user.get_username()}")
+
+
+@transaction.atomic
+def renew_backup_codes(user: AbstractBaseUser) -> list[str]:
+    codes = new_backup_codes(user)
+    audit.record(actor=user, action=Event.TWO_FACTOR_SET_UP, object_type=OBJECT, object_id=user.get_username(),
+                 summary="New backup codes made (the old ones no longer work)", changes={"backup_codes": len(codes)})
+    return codes
+
+
+def new_backup_codes(user: AbstractBaseUser) -> list[str]:
+    """Replace the user's one-time backup codes (each is deleted when used: otp_static)."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="Backup codes", defaults={"confirmed": True})
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def reset_two_factor(user: AbstractBaseUser, *, by: AbstractBaseUser) -> int:
+    """Remove every device (authenticator and backup codes); the user sets up again at next sign-in."""
+    removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+    audit.record(actor=by, action=Event.TWO_FACTOR_RESET, object_type=OBJECT, object_id=user.get_username(),
+                 summary=f"Two-factor authentication reset for {user.get_username()}",
+                 changes={"rows_removed": removed})
+    return removed
+
+
+# --- Lockout ----------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def unlock(username: str, *, by: AbstractBaseUser) -> int:
+    """Clear the failed sign-ins that lock the username out (django-axes)."""
+    cleared = axes_reset(username=username)
+    audit.record(actor=by, action=Event.UNLOCKED, object_type=OBJECT, object_id=username,
+                 summary=f"Sign-in unlocked for {username}", changes={"attempts_cleared": cleared})
+    return cleared
+
+
+# --- Invitations ------------------------------------------------------------------------------------------------
+
+def invitable_units(user: AbstractBaseUser):
+    if network_wide_for(user, Action.INVITE):
+        return Unit.objects.active()
+    return Unit.objects.active().filter(pk__in=scoped_unit_ids(user, Action.INVITE))
+
+
+def grantable_roles(user: AbstractBaseUser) -> list[str]:
+    """Roles whose actions the inviter holds already: nobody hands out more than they have."""
+    held: set[Action] = set()
+    for membership in memberships(user):
+        held |= ROLE_ACTIONS[membership.role]
+    if Action.INVITE not in held:
+        return []
+    return [role for role, actions in ROLE_ACTIONS.items() if actions <= held]
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk}, salt=INVITATION_SALT)
+
+
+@transaction.atomic
+def invite(*, email: str, unit: Unit, role: str, by: AbstractBaseUser, accept_url: str) -> Invitation:
+    """Create the invitation and email its link; `accept_url` turns a token into an absolute URL."""
+    if unit not in invitable_units(by):
+        raise ValidationError({"unit": "You may only invite people to units you lead"})
+    if role not in grantable_roles(by):
+        raise ValidationError({"role": "You may only invite people to roles within your own"})
+    invitation = Invitation.objects.create(
+        email=email.strip().lower(), unit=unit, role=role, invited_by=by,
+        expires_at=timezone.now() + timedelta(hours=INVITATION_HOURS),
+    )
+    link = accept_url.replace("TOKEN", invitation_token(invitation))
+    audit.record(actor=by, action=Event.INVITED, object_type="invitation", object_id=invitation.pk,
+                 summary=f"Invited {invitation.email} as {invitation.get_role_display()} at {unit.short_name}")
+    inviter = by.get_full_name() or by.get_username()
+    send_mail(
+        subject="You are invited to the neuroprotection pathway tracker",
+        message=(f"{inviter} has invited you to join {unit.name} as {invitation.get_role_display()}.\n\n"
+                 f"Choose your username and password here within {INVITATION_HOURS} hours:\n{link}\n\n"
+                 "The link works once. You will then set up two-factor authentication with an authenticator app."),
+        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[invitation.email],
+    )
+    return invitation
+
+
+def open_invitation(token: str) -> Invitation | None:
+    """The invitation a link names, if the link is genuine, under 48 hours old and not used yet."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=timedelta(hours=INVITATION_HOURS))
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    invitation = Invitation.objects.open().select_related("unit").filter(pk=data.get("i")).first()
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, *, username: str, password: str, first_name: str,
+                      last_name: str) -> AbstractBaseUser:
+    """Create the account and its membership, and spend the invitation, all or nothing."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not locked.is_open:
+        raise ValidationError({"__all__": "This invitation has already been used or has expired"})
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That username is taken: choose another"})
+    user = user_model(username=username, email=locked.email, first_name=first_name, last_name=last_name)
+    try:
+        validate_password(password, user)  # length, similarity to the username and name, common and numeric
+    except ValidationError as error:
+        raise ValidationError({"password1": error.messages}) from None
+    user.set_password(password)
+    user.save()
+    Membership.objects.create(user=user, unit=locked.unit, role=locked.role)
+    locked.accepted_at = timezone.now()
+    locked.accepted_user = user
+    locked.save(update_fields=["accepted_at", "accepted_user"])
+    audit.record(actor=user, action=Event.INVITATION_ACCEPTED, object_type="invitation", object_id=locked.pk,
+                 summary=f"{username} joined {locked.unit.short_name} as {locked.get_role_display()}")
+    return user

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/backup-codes/", views.backup_codes_renew, name="backup_codes_renew"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/<int:pk>/reset-two-factor/", views.reset_two_factor, name="reset_two_factor"),
+    path("users/unlock/", views.unlock, name="unlock"),
+    path("sign-in-log/", views.sign_in_log, name="sign_in_log"),
+    path("invitations/new/", views.invite, name="invite"),
+    path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+]
