@@ -1,0 +1,147 @@
+"""Celebrating success: which units moved a KPI the right way, judged from stored KPI rows only.
+
+The rule (shown on the pages that list the units, kpis overview and board report):
+
+A unit is celebrated for a rate KPI with a good direction (higher or lower is better) when either
+
+1. **Sustained shift.** In its monthly run chart (stored `KpiAggregate` rows, level `birth_unit`, period
+   type `month`, months with no eligible babies left out), the first 12 points set the baseline median and,
+   after them, the latest points form a run of 6 or more consecutive months on the better side of that
+   median (`kpis.charts.run_rules.detect_shifts`), ending at the most recent month; or
+2. **Target reached.** Its latest rolling-12-month rate, over at least `MIN_DENOMINATOR` babies, reached the
+   published East of England 2012 figure (`kpis.baselines.PUBLISHED`) or, for a KPI without one, the
+   national comparator (`reporting.national.NATIONAL`): at or above it when higher is better, at or below
+   it when lower is better.
+
+`judge` is the pure rule; `celebrations` reads every unit's rows in two queries.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from improvement import catalogue
+from kpis.baselines import PUBLISHED
+from kpis.charts.run_rules import SHIFT_LENGTH, detect_shifts
+from kpis.definitions.base import Level
+from kpis.models import KpiAggregate
+from kpis.outcome import Direction
+from kpis.periods import PeriodType
+from reporting.national import NATIONAL
+
+BASELINE_POINTS: Final = 12
+MIN_DENOMINATOR: Final = 5  # a "target reached" on fewer babies is chance, not success
+
+
+@dataclass(frozen=True)
+class Target:
+    value: float
+    label: str  # "EoE 2012 figure" or "national comparator"
+
+
+def target_for(code: str) -> Target | None:
+    published = PUBLISHED.get(code)
+    if published is not None and published.is_rate:
+        return Target(published.year_2012, "East of England 2012 figure")
+    national = NATIONAL.get(code)
+    return Target(national.value, "national comparator") if national else None
+
+
+def _better(value: float, reference: float, direction: Direction) -> bool:
+    return value > reference if direction == Direction.HIGHER else value < reference
+
+
+def sustained_shift(monthly: Sequence[float], direction: Direction) -> int:
+    """Length of the latest run on the better side of the baseline median, ending at the latest month; 0 if none."""
+    if direction == Direction.MONITOR or len(monthly) < BASELINE_POINTS + SHIFT_LENGTH:
+        return 0
+    median = statistics.median(monthly[:BASELINE_POINTS])
+    after = monthly[BASELINE_POINTS:]
+    shifts = detect_shifts(after, median)
+    off_median = [i for i, value in enumerate(after) if value != median]
+    if not shifts or not off_median or shifts[-1].stop - 1 != off_median[-1]:
+        return 0  # the latest months are not part of a shift
+    latest = shifts[-1]
+    if not _better(after[latest.start], median, direction):
+        return 0
+    return sum(1 for i in latest if after[i] != median)
+
+
+def target_reached(rate: float | None, denominator: int, target: Target | None, direction: Direction) -> bool:
+    if rate is None or target is None or denominator < MIN_DENOMINATOR or direction == Direction.MONITOR:
+        return False
+    return rate >= target.value if direction == Direction.HIGHER else rate <= target.value
+
+
+@dataclass(frozen=True)
+class Celebration:
+    org_code: str
+    unit_name: str
+    kpi: str
+    shift_months: int  # 0 when not celebrated for a shift
+    latest_month: date | None
+    rate_12m: float | None
+    target: Target | None
+    reached_target: bool
+
+    @property
+    def kpi_title(self) -> str:
+        return catalogue.title(self.kpi)
+
+    @property
+    def reasons(self) -> list[str]:
+        found = []
+        if self.shift_months:
+            found.append(f"{self.shift_months} months in a row better than its baseline median")
+        if self.reached_target and self.target is not None and self.rate_12m is not None:
+            found.append(f"{self.rate_12m:.0%} over 12 months reached the {self.target.label} "
+                         f"({self.target.value:.0%})")
+        return found
+
+
+MonthRow = tuple[str, str, str, date, float]  # kpi, org_code, unit name, period_start, rate
+RollingRow = tuple[str, str, str, date, float | None, int]  # kpi, org_code, unit name, start, rate, denominator
+
+
+def judge(months: Iterable[MonthRow], rolling: Iterable[RollingRow]) -> list[Celebration]:
+    """Every (unit, KPI) the rule celebrates, from the rows; pure (rows in any order)."""
+    series: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for kpi, org, name, start, rate in months:
+        series[(org, kpi)].append((start, rate))
+        names[org] = name
+    latest_12m: dict[tuple[str, str], tuple[date, float | None, int]] = {}
+    for kpi, org, name, start, rate, denominator in rolling:
+        names[org] = name
+        if (org, kpi) not in latest_12m or start > latest_12m[(org, kpi)][0]:
+            latest_12m[(org, kpi)] = (start, rate, denominator)
+    found = []
+    for org, kpi in sorted(set(series) | set(latest_12m)):
+        direction = catalogue.JUDGED.get(kpi)
+        if direction is None:
+            continue
+        points = sorted(series.get((org, kpi), []))
+        shift = sustained_shift([rate for _, rate in points], direction)
+        _, rate_12m, denominator = latest_12m.get((org, kpi), (None, None, 0))
+        target = target_for(kpi)
+        reached = target_reached(rate_12m, denominator, target, direction)
+        if shift or reached:
+            found.append(Celebration(org, names[org], kpi, shift, points[-1][0] if points else None, rate_12m,
+                                     target, reached))
+    return sorted(found, key=lambda c: (c.unit_name, list(catalogue.TITLES).index(c.kpi)
+                                        if c.kpi in catalogue.TITLES else 0))
+
+
+def celebrations() -> list[Celebration]:
+    """`judge` over every unit's stored rows: one query for the monthly series, one for rolling 12 months."""
+    base = KpiAggregate.objects.filter(level=Level.BIRTH_UNIT, kpi__in=list(catalogue.JUDGED))
+    months = base.filter(period_type=PeriodType.MONTH, rate__isnull=False).values_list(
+        "kpi", "org_code", "org__short_name", "period_start", "rate")
+    rolling = base.filter(period_type=PeriodType.ROLLING_12M).values_list(
+        "kpi", "org_code", "org__short_name", "period_start", "rate", "denominator")
+    return judge(months, rolling)

@@ -1,0 +1,171 @@
+"""Celebrating success: the rule table by table (pure), then over stored rows in two queries, and the panels
+on the KPI overview and in the board report (HTML and PDF)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core.testing.personas import Personas
+from improvement import success
+from improvement.success import Target, judge, sustained_shift, target_reached
+from kpis.definitions.base import Level
+from kpis.models import KpiAggregate, KpiRun
+from kpis.outcome import Direction
+from kpis.periods import PeriodType
+from reporting import content
+from reporting.figures import Scope
+from reporting.render import report_html
+from reporting.tests.conftest import client_for
+from units.models import Unit
+
+LOW, HIGH = 0.4, 0.9
+BASE = [0.5, 0.6] * 6  # baseline median 0.55
+
+SHIFT_CASES: list[tuple[str, list[float], Direction, int]] = [
+    ("six better months after the baseline", BASE + [HIGH] * 6, Direction.HIGHER, 6),
+    ("eight better months", BASE + [LOW, LOW] + [HIGH] * 8, Direction.HIGHER, 8),
+    ("only five better months: no shift", BASE + [LOW] * 3 + [HIGH] * 5, Direction.HIGHER, 0),
+    ("six worse months, higher is better", BASE + [LOW] * 6, Direction.HIGHER, 0),
+    ("six lower months, lower is better", BASE + [LOW] * 6, Direction.LOWER, 6),
+    ("a shift that ended before the latest month", BASE + [HIGH] * 6 + [LOW], Direction.HIGHER, 0),
+    ("points on the median neither count nor break", BASE + [HIGH] * 3 + [0.55] + [HIGH] * 3, Direction.HIGHER, 6),
+    ("latest month on the median after a shift", BASE + [HIGH] * 6 + [0.55], Direction.HIGHER, 6),
+    ("too few months for a baseline and a shift", BASE[:11] + [HIGH] * 6, Direction.HIGHER, 0),
+    ("monitored KPI", BASE + [HIGH] * 6, Direction.MONITOR, 0),
+    ("baseline months never extend a shift", [0.1] * 6 + [0.9] * 6 + [0.1] + [0.9] * 5, Direction.HIGHER, 0),
+]
+
+
+@pytest.mark.parametrize(("label", "values", "direction", "expected"), SHIFT_CASES, ids=[c[0] for c in SHIFT_CASES])
+def test_sustained_shift(label: str, values: list[float], direction: Direction, expected: int) -> None:
+    assert sustained_shift(values, direction) == expected
+
+
+TARGET = Target(0.91, "East of England 2012 figure")
+TARGET_CASES: list[tuple[str, float | None, int, Target | None, Direction, bool]] = [
+    ("at the target", 0.91, 20, TARGET, Direction.HIGHER, True),
+    ("above the target", 0.95, 20, TARGET, Direction.HIGHER, True),
+    ("just below", 0.909, 20, TARGET, Direction.HIGHER, False),
+    ("too few babies", 1.0, 4, TARGET, Direction.HIGHER, False),
+    ("exactly the minimum", 1.0, 5, TARGET, Direction.HIGHER, True),
+    ("no rate", None, 20, TARGET, Direction.HIGHER, False),
+    ("no target", 0.99, 20, None, Direction.HIGHER, False),
+    ("lower is better, at or below", 0.0, 10, Target(0.0, "x"), Direction.LOWER, True),
+    ("lower is better, above", 0.05, 10, Target(0.0, "x"), Direction.LOWER, False),
+]
+
+
+@pytest.mark.parametrize(("label", "rate", "denominator", "target", "direction", "expected"), TARGET_CASES,
+                         ids=[c[0] for c in TARGET_CASES])
+def test_target_reached(label: str, rate: float | None, denominator: int, target: Target | None,
+                        direction: Direction, expected: bool) -> None:
+    assert target_reached(rate, denominator, target, direction) is expected
+
+
+def test_targets_come_from_the_published_2012_figures_then_the_national_comparator() -> None:
+    assert success.target_for("target_temp_6h") == Target(0.91, "East of England 2012 figure")
+    assert success.target_for("overcooling_before_centre") == Target(0.0, "East of England 2012 figure")
+    assert success.target_for("placenta_sent") == Target(0.30, "national comparator")
+    assert success.target_for("cooling_72h_completed") is None
+
+
+def _months(kpi: str, org: str, values: list[float], first: date = date(2022, 1, 1)) -> list[success.MonthRow]:
+    rows = []
+    for i, value in enumerate(values):
+        month = first.month - 1 + i
+        rows.append((kpi, org, org.title(), date(first.year + month // 12, month % 12 + 1, 1), value))
+    return rows
+
+
+def test_judge_reads_rows_in_any_order_and_gives_reasons() -> None:
+    months = _months("cooling_started_6h", "rwg02", BASE + [HIGH] * 7)
+    rolling = [("target_temp_6h", "rde03", "Rde03", date(2023, 1, 1), 0.5, 30),
+               ("target_temp_6h", "rde03", "Rde03", date(2023, 2, 1), 0.95, 20),  # the latest counts
+               ("cooling_started_6h", "rwg02", "Rwg02", date(2023, 2, 1), 0.5, 20)]
+    found = judge(reversed(months), reversed(rolling))
+    assert [(c.org_code, c.kpi, c.shift_months, c.reached_target) for c in found] == [
+        ("rde03", "target_temp_6h", 0, True), ("rwg02", "cooling_started_6h", 7, False)]
+    assert found[0].reasons == ["95% over 12 months reached the East of England 2012 figure (91%)"]
+    assert found[1].reasons == ["7 months in a row better than its baseline median"]
+    assert found[1].latest_month == date(2023, 7, 1)
+
+
+def test_judge_ignores_monitored_kpis_and_median_measures() -> None:
+    rows = _months("cooled_outside_criteria", "rwg02", BASE + [HIGH] * 6) + \
+        _months("age_at_cooling_start_min", "rwg02", BASE + [HIGH] * 6)
+    assert judge(rows, []) == []
+
+
+# --- Over stored rows ------------------------------------------------------------------------------------------
+
+
+def _store(run: KpiRun, unit: Unit, kpi: str, period_type: str, start: date, rate: float | None,
+           denominator: int = 10) -> None:
+    key = f"{start:%Y-%m}" if period_type == PeriodType.MONTH else f"R12-{start:%Y-%m}"
+    KpiAggregate.objects.create(kpi=kpi, level=Level.BIRTH_UNIT, org=unit, org_code=unit.ods_code,
+                                period_type=period_type, period_key=key, period_start=start, period_end=start,
+                                numerator=round((rate or 0) * denominator), denominator=denominator, rate=rate,
+                                run=run, definition_version=1)
+
+
+@pytest.fixture
+def stored(people: Personas) -> Personas:
+    """Watford: cooling within 6 h shifts up for its last 6 months. Ipswich: target temperature within 6 h
+    at 95% over the latest 12 months (the 2012 figure is 91%). Luton: nothing to celebrate."""
+    run = KpiRun.objects.create(as_of=date(2023, 6, 30), status=KpiRun.Status.SUCCEEDED)
+    units = {u.ods_code: u for u in Unit.objects.filter(ods_code__in=["RWG02", "RDE03", "RC971"])}
+    for i, value in enumerate(BASE + [HIGH] * 6):
+        start = date(2022 + i // 12, i % 12 + 1, 1)
+        _store(run, units["RWG02"], "cooling_started_6h", PeriodType.MONTH, start, value)
+        _store(run, units["RDE03"], "cooling_started_6h", PeriodType.MONTH, start, 0.55 if i % 2 else 0.45)
+    _store(run, units["RDE03"], "target_temp_6h", PeriodType.ROLLING_12M, date(2022, 6, 1), 0.95, 20)
+    _store(run, units["RWG02"], "target_temp_6h", PeriodType.ROLLING_12M, date(2022, 6, 1), 0.80, 20)
+    _store(run, units["RWG02"], "target_temp_6h", PeriodType.MONTH, date(2022, 6, 1), None, 0)
+    return people
+
+
+def test_celebrations_from_stored_rows_in_two_queries(stored: Personas) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        found = success.celebrations()
+    assert len(queries) == 2
+    assert [(c.unit_name, c.kpi) for c in found] == [("Ipswich", "target_temp_6h"), ("Watford", "cooling_started_6h")]
+
+
+def _panel(html: str) -> str:
+    return html.split('data-panel="celebrating-success"', 1)[1].split("</section>", 1)[0]
+
+
+def test_overview_page_shows_the_panel_with_its_rule(stored: Personas) -> None:
+    _store(KpiRun.objects.get(), Unit.objects.get(ods_code="RWG02"), "cooling_started_6h", PeriodType.YEAR,
+           date(2022, 1, 1), 0.5)  # the overview needs a period to show
+    KpiAggregate.objects.filter(period_type=PeriodType.YEAR).update(level=Level.NETWORK, org=None,
+                                                                    org_code="network", period_key="2022")
+    page = client_for(stored.clinician).get(reverse("kpis:overview")).content.decode()
+    panel = _panel(page)
+    assert "6 or more months in a row on the better side" in panel
+    assert 'data-celebrated="RWG02:cooling_started_6h"' in panel and "6 months in a row better" in panel
+    assert 'data-celebrated="RDE03:target_temp_6h"' in panel and "95% over 12 months reached" in panel
+
+
+def test_board_report_html_and_pdf_list_the_celebrated_units(stored: Personas) -> None:
+    from weasyprint import HTML
+
+    built = content.build_for(Scope("network", None, "2023"), title="Board", external=False)
+    html = report_html(built)
+    assert 'data-celebrated="RWG02:cooling_started_6h"' in _panel(html)
+    document = HTML(string=html).render()
+    text = " ".join(_texts(page._page_box) for page in document.pages)
+    assert "Celebrating success" in text and "Watford" in text and "95% over 12 months reached" in text
+    external = report_html(content.build_for(Scope("network", None, "2023"), title="Board", external=True))
+    assert "Celebrating success" not in external  # unit rates over small counts stay inside the network
+
+
+def _texts(box: Any) -> str:
+    own = [box.text] if getattr(box, "text", None) else []
+    return " ".join(own + [_texts(child) for child in getattr(box, "children", [])])
