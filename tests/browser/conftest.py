@@ -16,3 +16,11 @@ ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-net
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}
+
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
+    # axe-core is injected with add_script_tag, an inline script the Content-Security-Policy refuses: only
+    # the modules that run axe (they define AXE, its path) bypass the policy; every other page runs under it.
+    return {**browser_context_args, "bypass_csp": hasattr(request.module, "AXE")}

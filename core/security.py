@@ -1,0 +1,89 @@
+"""Response headers Django does not set itself, and a logging filter that keeps NHS numbers out of logs.
+
+Django's SecurityMiddleware already sends X-Content-Type-Options, HSTS (production) and the referrer
+policy setting; XFrameOptionsMiddleware sends X-Frame-Options. Django 5.2 has no Content-Security-Policy,
+so this middleware adds one (plus Permissions-Policy and Cross-Origin-Opener-Policy).
+
+The policy refuses every inline script and inline <style> element: the templates load static/js and
+static/css files instead. Inline style *attributes* stay allowed (style-src-attr): matplotlib's SVG
+charts and a few progress bars carry them, and an attribute cannot run script or select other elements.
+The Swagger UI page is a third-party template with inline script and styles, so only that path gets them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Final
+
+from django.http import HttpRequest, HttpResponse
+
+from pathway.nhs_number import is_valid_nhs_number
+
+CSP: Final = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+# drf-spectacular's swagger_ui.html has an inline <script> (its settings) and an inline <style>.
+CSP_SWAGGER: Final = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'", 1
+)
+SWAGGER_PATH: Final = "/api/docs/"
+# Features a clinical data-entry service never needs; "()" means no origin may use them.
+PERMISSIONS_POLICY: Final = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        csp = CSP_SWAGGER if request.path == SWAGGER_PATH else CSP
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+# A run of exactly ten digits (optionally spaced 3-3-4, as printed on NHS letters) not inside a longer
+# number; only runs passing Modulus 11 are redacted, so timestamps and counts mostly survive.
+_CANDIDATE: Final = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
+REDACTED: Final = "[NHS number]"
+
+
+def redact_nhs_numbers(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        digits = "".join(match.groups())
+        return REDACTED if is_valid_nhs_number(digits) else match.group(0)
+
+    return _CANDIDATE.sub(replace, text)
+
+
+class RedactNhsNumbersFilter(logging.Filter):
+    """Rewrites each record's final message (and any exception text) with NHS numbers replaced."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_nhs_numbers(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_nhs_numbers(record.exc_text)
+        return True

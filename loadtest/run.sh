@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Load test: gunicorn (DEBUG=false) on loopback against a PostgreSQL database of its own, seeded with
+# seed_demo + compute_kpis, a Celery worker on Redis for the case-save recomputes (as in production), and
+# locust headless. Prints requests/s, p95 and failures; the CSV files are left in
+# $LOADTEST_OUT (default /tmp/pathway-loadtest).
+#
+#   loadtest/run.sh [users] [seconds]        (defaults: 20 users for 60 s)
+#
+# Environment: OTP_REQUIRED=false (a load generator cannot read an authenticator app), the demo logins,
+# SECURE_SSL_REDIRECT stays on: locust sends X-Forwarded-Proto: https as the TLS proxy would. Keep-alive 5 s,
+# longer than the users' 1-3 s pauses, so the server never closes a connection the client is about to reuse.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+USERS="${1:-20}"
+SECONDS_TO_RUN="${2:-60}"
+PORT="${LOADTEST_PORT:-8765}"
+DB_NAME="${LOADTEST_DB:-pathway_loadtest}"
+PG="${LOADTEST_PG:-postgres://postgres@127.0.0.1:5432}"
+REDIS="${LOADTEST_REDIS:-redis://127.0.0.1:6379/15}"
+OUT="${LOADTEST_OUT:-/tmp/pathway-loadtest}"  # outside the repository: results are not source
+mkdir -p "$OUT"
+
+export DEBUG=false SECRET_KEY="loadtest-only-$(head -c 24 /dev/urandom | base64)" ALLOWED_HOSTS=127.0.0.1
+export DATABASE_URL="$PG/$DB_NAME" OTP_REQUIRED=false REDIS_URL="$REDIS" CONN_MAX_AGE=60 LOG_LEVEL=WARNING
+export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
+
+PY=.venv/bin/python
+echo "== database $DB_NAME (dropped and seeded)"
+$PY - <<PYEOF
+import psycopg
+with psycopg.connect("$PG/postgres", autocommit=True) as c:
+    c.execute('DROP DATABASE IF EXISTS "$DB_NAME" WITH (FORCE)')
+    c.execute('CREATE DATABASE "$DB_NAME"')
+PYEOF
+$PY manage.py migrate -v0
+# Seeding and the first full KPI run happen inline (no worker yet).
+REDIS_URL= $PY manage.py seed_demo -v0
+REDIS_URL= $PY manage.py compute_kpis -v0
+$PY manage.py collectstatic --noinput -v0
+
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+.venv/bin/celery -A config worker -Q celery --concurrency 1 --loglevel WARNING >"$OUT/celery.log" 2>&1 &
+PIDS+=($!)
+.venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers 3 --threads 2 --keep-alive 5 \
+    --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" &
+PIDS+=($!)
+for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/accounts/login/" -H "X-Forwarded-Proto: https" && break; sleep 0.2; done
+
+echo "== locust: $USERS users for ${SECONDS_TO_RUN}s"
+.venv/bin/locust -f loadtest/locustfile.py --headless --host "http://127.0.0.1:$PORT" -u "$USERS" -r 5 \
+    -t "${SECONDS_TO_RUN}s" --csv "$OUT/run" --only-summary --loglevel WARNING || true
+
+$PY - "$OUT/run_stats.csv" <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+print(f"{'request':48} {'count':>6} {'fail':>5} {'median':>7} {'p95':>6} {'max':>6}")
+for r in rows:
+    print(f"{r['Type'] + ' ' + r['Name']:48.48} {r['Request Count']:>6} {r['Failure Count']:>5} "
+          f"{r['50%']:>7} {r['95%']:>6} {float(r['Max Response Time']):>6.0f}")
+total = next(r for r in rows if r["Name"] == "Aggregated")
+print(f"\nrequests/s {float(total['Requests/s']):.1f}   p95 {total['95%']} ms   "
+      f"failures {total['Failure Count']} of {total['Request Count']}")
+PYEOF
