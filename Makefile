@@ -31,9 +31,12 @@ demo: setup
 	$(PY) manage.py compute_kpis
 	$(PY) manage.py seed_training --seed 2026
 
+# The local demo (synthetic data only) runs without two-factor sign-in so the demo logins work at once;
+# OTP_REQUIRED=true make run shows the two-factor set-up. Production always requires it (the default).
 run: demo
 	@$(PY) manage.py demo_logins
-	$(PY) manage.py runserver $(HOST)
+	@echo "Two-factor sign-in is off for this local demo (OTP_REQUIRED=false); it is on by default elsewhere."
+	OTP_REQUIRED=$${OTP_REQUIRED:-false} $(PY) manage.py runserver $(HOST)
 
 test: $(VENV)/.installed assets
 	$(PY) manage.py makemigrations --check --dry-run

@@ -5,6 +5,7 @@ tasks inline. Production (DEBUG=false) refuses to start without SECRET_KEY and A
 guessing (a fail-open secret breaks sessions across workers).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -51,18 +52,29 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "api",
     "pop",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "accounts",
+    "improvement",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.IdleSignOutMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last (stack.md pitfall 4)
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -216,7 +228,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # JSON bodies only
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.SafeJSONParser"],  # JSON bodies only
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
@@ -241,4 +253,50 @@ SPECTACULAR_SETTINGS = {
 CELERY_BEAT_SCHEDULE["pop-kpis-nightly"] = {
     "task": "pop.tasks.recompute_pop_all",
     "schedule": crontab(hour="2", minute="30"),
+}
+
+# --- security ---
+# Content-Security-Policy, Permissions-Policy and Cross-Origin-Opener-Policy come from
+# core.security.SecurityHeadersMiddleware (in MIDDLEWARE above); Django sends the rest.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A connection kept across requests (CONN_MAX_AGE > 0) is checked before reuse, so a PostgreSQL restart
+# costs one reconnect instead of errors until the workers are restarted.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# No NHS number reaches a log line or a mailed traceback: every handler redacts Modulus 11-valid numbers.
+LOGGING.setdefault("filters", {})["redact_nhs_numbers"] = {"()": "core.security.RedactNhsNumbersFilter"}
+for _handler in LOGGING["handlers"].values():
+    _handler.setdefault("filters", []).append("redact_nhs_numbers")
+# Failed Celery tasks (the nightly KPI recompute above all) are emailed to administrators (core/alerts.py).
+ALERT_EMAILS_ENABLED = env.bool("ALERT_EMAILS_ENABLED", default=True)
+
+# --- accounts ---
+# Sign-in: password, then a TOTP code (django-otp) for every user; README "Sign-in and security".
+# OTP_REQUIRED=false only for local demos and the test suite (config/test_settings.py).
+OTP_REQUIRED: bool = env.bool("OTP_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "Neuroprotection pathway tracker"
+# A session unused this long is signed out (shared ward computers); the sign-in page says why.
+IDLE_TIMEOUT_MINUTES = env.int("IDLE_TIMEOUT_MINUTES", default=30)
+if IDLE_TIMEOUT_MINUTES < 1:
+    raise ImproperlyConfigured("IDLE_TIMEOUT_MINUTES must be at least 1")
+SESSION_COOKIE_AGE = 12 * 60 * 60  # a whole shift at most, even when active
+# Lockout (django-axes): AxesStandaloneBackend must come first.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+# By username, not address: a whole trust sits behind one NHS gateway address, and one mistyping nurse must
+# not lock out the ward.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns that username-only lockout lets an attacker rotate user agents; the count is per username
+# whatever the agent or address, so the warning does not apply here.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# --- improvement ---
+CELERY_BEAT_SCHEDULE["improvement-overdue-reminders"] = {
+    # Email each owner their overdue improvement actions, daily at 07:45 UK time (crontab.guru/#45_7_*_*_*).
+    "task": "improvement.tasks.send_improvement_reminders_task",
+    "schedule": crontab(hour="7", minute="45"),
 }

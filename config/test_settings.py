@@ -5,3 +5,8 @@ from config.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
+# The suite signs in with force_login and passwords only; accounts/tests turn these back on to prove them.
+OTP_REQUIRED = False
+AXES_ENABLED = False
+# Tests that travel in time (time_machine) with a signed-in client must not meet the idle sign-out.
+IDLE_TIMEOUT_MINUTES = 7 * 24 * 60

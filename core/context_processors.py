@@ -16,5 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "import": may(user, Action.IMPORT),
             "families": may(user, Action.FAMILY_SITE),
             "reports": may(user, Action.REPORT),
+            "accounts": may(user, Action.MANAGE_ACCOUNTS),
+            "invite": may(user, Action.INVITE),
         },
     }

@@ -24,20 +24,25 @@ class Action(StrEnum):
     FAMILY_SITE = "family_site"  # edit the family website and events, moderate feedback (no unit scope)
     RECORD_TRAINING = "record_training"  # record training sessions and staff establishment (training/)
     REPORT = "report"  # board reports and the export log (reporting/; network-wide figures, no unit scope)
+    INVITE = "invite"  # invite people by email to a unit and role (accounts/; never a role above one's own)
+    MANAGE_ACCOUNTS = "manage_accounts"  # reset two-factor, unlock, read the sign-in log (accounts/)
+    IMPROVE = "improve"  # improvement actions and PDSA cycles (improvement/; network-wide or own units)
 
 
 NETWORK_WIDE_ROLES = frozenset({Role.NURSE_SPECIALIST, Role.NETWORK_LEAD, Role.ADMINISTRATOR})
 
 _READ = {Action.LIST, Action.VIEW}
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.UNIT_CLINICIAN: frozenset(_READ | {Action.EDIT, Action.RECORD_TRAINING}),
-    Role.CONSULTANT: frozenset(_READ | {Action.EDIT, Action.EXPORT}),
+    Role.UNIT_CLINICIAN: frozenset(_READ | {Action.EDIT, Action.RECORD_TRAINING, Action.IMPROVE}),
+    Role.CONSULTANT: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPROVE}),
     Role.NURSE_SPECIALIST: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT, Action.FAMILY_SITE,
-                                              Action.RECORD_TRAINING}),
+                                              Action.RECORD_TRAINING, Action.INVITE, Action.IMPROVE}),
     # Network leads compare and report; they do not change clinical records.
-    Role.NETWORK_LEAD: frozenset(_READ | {Action.EXPORT, Action.RECOMPUTE, Action.REPORT}),
+    Role.NETWORK_LEAD: frozenset(_READ | {Action.EXPORT, Action.RECOMPUTE, Action.REPORT, Action.INVITE,
+                                          Action.IMPROVE}),
     Role.ADMINISTRATOR: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT, Action.RECOMPUTE,
-                                           Action.FAMILY_SITE, Action.RECORD_TRAINING, Action.REPORT}),
+                                           Action.FAMILY_SITE, Action.RECORD_TRAINING, Action.REPORT,
+                                           Action.INVITE, Action.MANAGE_ACCOUNTS, Action.IMPROVE}),
 }
 
 UserLike = AbstractBaseUser | AnonymousUser

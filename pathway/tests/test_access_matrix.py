@@ -96,6 +96,28 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("consultant", "report", NONE),
     ("clinician", "report", NONE),
     ("outsider", "report", NONE),
+    # Invitations (accounts/) come from the network-wide roles; each grants only roles within its own.
+    ("nurse", "invite", ALL),
+    ("lead", "invite", ALL),
+    ("admin_user", "invite", ALL),
+    ("consultant", "invite", NONE),
+    ("clinician", "invite", NONE),
+    ("outsider", "invite", NONE),
+    # Two-factor resets, unlocking and the sign-in log (accounts/) are the administrators' recovery route.
+    ("nurse", "manage_accounts", NONE),
+    ("lead", "manage_accounts", NONE),
+    ("admin_user", "manage_accounts", ALL),
+    ("consultant", "manage_accounts", NONE),
+    ("clinician", "manage_accounts", NONE),
+    ("outsider", "manage_accounts", NONE),
+    # Improvement actions (improvement/): the network-wide roles for every unit, leads included (they run the
+    # improvement work); consultants and unit clinicians for their own units.
+    ("nurse", "improve", ALL),
+    ("lead", "improve", ALL),
+    ("admin_user", "improve", ALL),
+    ("consultant", "improve", frozenset("AC")),
+    ("clinician", "improve", frozenset("A")),
+    ("outsider", "improve", frozenset("B")),
 ]
 
 
