@@ -34,7 +34,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from core import audit
 from core.models import AuditEvent
@@ -324,32 +324,48 @@ def _file_rules(records: list[tuple[int, dict[str, str]]]) -> list[RowError]:
             + _clashes_with_database(records))
 
 
-def parse(data: bytes | str) -> ParseResult:
-    """Read a whole dataset file and check every row; nothing is written. Errors are in file order."""
-    result = ParseResult()
+@dataclass
+class FileBody:
+    """A CSV file read into its stripped header and its non-blank rows, or the errors that stop reading."""
+
+    header: list[str] = field(default_factory=list)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def read_file(data: bytes | str, check_header: Callable[[list[str]], list[RowError]]) -> FileBody:
+    """Decode, split into records and check the header: shared by every dataset import (HIE, POP)."""
     try:
         records = list(csv_records(decode(data)))
     except FileRejected as exc:
-        result.errors.append(exc.error)
-        return result
+        return FileBody(errors=[exc.error])
     if not records:
-        result.errors.append(RowError(HEADER_ROW, "", "", "The file is empty: it needs the header row"))
-        return result
+        return FileBody(errors=[RowError(HEADER_ROW, "", "", "The file is empty: it needs the header row")])
     _, raw_header = records[0]
     header = [name.strip() for name in raw_header]
-    result.errors = _check_header(header)
+    # A record with no cells at all is a blank line (spreadsheets leave them at the end).
+    body = [(row, cells) for row, cells in records[1:] if cells and any(c.strip() for c in cells)]
+    return FileBody(header, body, check_header(header))
+
+
+def complete_rows(file: FileBody) -> list[tuple[int, dict[str, str]]]:
+    """The rows with exactly the header's number of cells, as column → text (for the whole-file rules)."""
+    return [(row, dict(zip(file.header, raw, strict=True))) for row, raw in file.rows if len(raw) == len(file.header)]
+
+
+def parse(data: bytes | str) -> ParseResult:
+    """Read a whole dataset file and check every row; nothing is written. Errors are in file order."""
+    file = read_file(data, _check_header)
+    result = ParseResult(errors=file.errors)
     if result.errors:
         return result
     units = UnitCache()
-    # A record with no cells at all is a blank line (spreadsheets leave them at the end).
-    body = [(row, cells) for row, cells in records[1:] if cells and any(c.strip() for c in cells)]
-    for row, raw in body:
-        parsed, errors = _parse_row(row, raw, header, units)
+    for row, raw in file.rows:
+        parsed, errors = _parse_row(row, raw, file.header, units)
         result.errors += errors
         if parsed is not None:
             result.rows.append(parsed)
-    complete = [(row, dict(zip(header, raw, strict=True))) for row, raw in body if len(raw) == len(header)]
-    result.errors += _file_rules(complete)
+    result.errors += _file_rules(complete_rows(file))
     result.errors.sort(key=lambda e: e.row)
     return result
 
@@ -363,14 +379,39 @@ class _RollBack(Exception):
         self.errors = errors
 
 
-def _service_errors(parsed: ParsedRow, exc: ValidationError) -> list[RowError]:
+def _service_errors(parsed: ParsedRow, exc: ValidationError, column_of_field: Mapping[str, str]) -> list[RowError]:
     details = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
     errors = []
     for field_name, messages in details.items():
-        column = _COLUMN_OF_FIELD.get(field_name, "")
+        column = column_of_field.get(field_name, "")
         value = services.display_value(parsed.values.get(field_name)) if column else ""
         errors.extend(RowError(parsed.row, column, value, message) for message in messages)
     return errors
+
+
+SaveRow = Callable[[ParsedRow, UserLike], tuple[str, Any]]
+
+
+def save_all_or_nothing(rows: list[ParsedRow], by: UserLike, save: SaveRow, *,
+                        column_of_field: Mapping[str, str], clash: str) -> ImportResult:
+    """Write every checked row in one transaction through `save` ('created', 'updated' or 'unchanged' and
+    the record), or nothing: a row the services refuse rolls the whole file back with its errors. `clash` is
+    the message for a row that collides with a record saved after the file was checked."""
+    try:
+        with transaction.atomic():
+            result = ImportResult()
+            for parsed in rows:
+                try:
+                    outcome, record = save(parsed, by)
+                except ValidationError as exc:
+                    raise _RollBack(_service_errors(parsed, exc, column_of_field)) from exc
+                except IntegrityError as exc:
+                    raise _RollBack([RowError(parsed.row, "", "", clash)]) from exc
+                setattr(result, outcome, getattr(result, outcome) + 1)
+                result.flagged += bool(record.dq_flags)
+            return result
+    except _RollBack as exc:
+        return ImportResult(errors=exc.errors)
 
 
 def _save(parsed: ParsedRow, by: UserLike) -> tuple[str, Case]:
@@ -384,33 +425,16 @@ def _save(parsed: ParsedRow, by: UserLike) -> tuple[str, Case]:
     return ("unchanged" if saved.version == existing.version else "updated"), saved
 
 
-def _save_all(rows: list[ParsedRow], by: UserLike) -> ImportResult:
-    result = ImportResult()
-    for parsed in rows:
-        try:
-            outcome, case = _save(parsed, by)
-        except ValidationError as exc:
-            raise _RollBack(_service_errors(parsed, exc)) from exc
-        except IntegrityError as exc:
-            # Someone saved a clashing case (same case_ref or NHS number) after the file was checked.
-            raise _RollBack([RowError(parsed.row, "", "", "This row clashes with a case saved while the file "
-                                                          "was being imported; import the file again")]) from exc
-        setattr(result, outcome, getattr(result, outcome) + 1)
-        result.flagged += bool(case.dq_flags)
-    return result
-
-
 def import_file(data: bytes | str, *, by: UserLike | None = None) -> ImportResult:
     """Check the whole file, then write every row in one transaction, or nothing at all."""
-    by = by if by is not None else AnonymousUser()
     parsed = parse(data)
     if parsed.errors:
         return ImportResult(errors=parsed.errors)
-    try:
-        with transaction.atomic():
-            return _save_all(parsed.rows, by)
-    except _RollBack as exc:
-        return ImportResult(errors=exc.errors)
+    # Someone may save a clashing case (same case_ref or NHS number) after the file was checked.
+    return save_all_or_nothing(parsed.rows, by if by is not None else AnonymousUser(), _save,
+                               column_of_field=_COLUMN_OF_FIELD,
+                               clash="This row clashes with a case saved while the file was being imported; "
+                                     "import the file again")
 
 
 # --- Export -----------------------------------------------------------------------------------------
@@ -501,10 +525,13 @@ def _shifted(value: object, shift: timedelta) -> object:
 def export_queryset(cases: CaseQuerySet) -> CaseQuerySet:
     """The cases an export writes: current ones only (entered-in-error excluded), in a stable order, and
     only those that exist now (a case created mid-download would make the audited count wrong)."""
-    current = cases.current()
-    last_id = current.aggregate(last=Max("id"))["last"] or 0
-    return current.filter(id__lte=last_id).select_related("birth_unit", "cooling_centre").order_by(
-        "birth_datetime", "id")
+    return snapshot_for_export(cases.current(), "birth_unit", "cooling_centre")
+
+
+def snapshot_for_export(records: QuerySet[Any], *related: str) -> QuerySet[Any]:
+    """Records up to the newest id now, by birth then id, so a streamed export has a fixed row count."""
+    last_id = records.aggregate(last=Max("id"))["last"] or 0
+    return records.filter(id__lte=last_id).select_related(*related).order_by("birth_datetime", "id")
 
 
 def export_rows(cases: CaseQuerySet, pseudonymise: Callable[[str], str] | None = None) -> Iterator[list[str]]:

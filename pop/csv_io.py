@@ -21,27 +21,25 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max
 
 from core.models import AuditEvent
 from pathway.csv_io import (
     HEADER_ROW,
-    FileRejected,
     ImportResult,
     ParsedRow,
     ParseResult,
     RowError,
     UnitCache,
+    complete_rows,
     csv_lines,
-    csv_records,
-    decode,
     duplicates_in_file,
     empty_value,
     field_value,
     format_cell,
+    read_file,
+    save_all_or_nothing,
+    snapshot_for_export,
 )
-from pathway.services import display_value
 from pop import rules, services
 from pop.dataset import COLUMN_OF_FIELD, COLUMNS, UNIT_COLUMNS, field_for
 from pop.models import PopRecord, PopRecordQuerySet
@@ -132,49 +130,23 @@ def _clashes_with_database(rows: list[tuple[int, Mapping[str, str]]]) -> list[Ro
 
 def parse(data: bytes | str) -> ParseResult:
     """Read a whole POP file and check every row; nothing is written. Errors are in file order."""
-    result = ParseResult()
-    try:
-        records = list(csv_records(decode(data)))
-    except FileRejected as exc:
-        result.errors.append(exc.error)
-        return result
-    if not records:
-        result.errors.append(RowError(HEADER_ROW, "", "", "The file is empty: it needs the header row"))
-        return result
-    header = [name.strip() for name in records[0][1]]
-    result.errors = _check_header(header)
+    file = read_file(data, _check_header)
+    result = ParseResult(errors=file.errors)
     if result.errors:
         return result
     units = UnitCache()
-    body = [(row, cells) for row, cells in records[1:] if cells and any(c.strip() for c in cells)]
-    for row, raw in body:
-        parsed, errors = _parse_row(row, raw, header, units)
+    for row, raw in file.rows:
+        parsed, errors = _parse_row(row, raw, file.header, units)
         result.errors += errors
         if parsed is not None:
             result.rows.append(parsed)
-    complete = [(row, dict(zip(header, raw, strict=True))) for row, raw in body if len(raw) == len(header)]
+    complete = complete_rows(file)
     result.errors += (duplicates_in_file(complete, "case_ref", "Duplicate case_ref in the file")
                       + duplicates_in_file(complete, "nhs_number",
-                                            "NHS number appears twice in the file (unique per baby)")
+                                           "NHS number appears twice in the file (unique per baby)")
                       + _clashes_with_database(complete))
     result.errors.sort(key=lambda e: e.row)
     return result
-
-
-class _RollBack(Exception):
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__("import rolled back")
-        self.errors = errors
-
-
-def _service_errors(parsed: ParsedRow, exc: ValidationError) -> list[RowError]:
-    details = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-    errors = []
-    for name, messages in details.items():
-        column = COLUMN_OF_FIELD.get(name, "")
-        value = display_value(parsed.values.get(name)) if column else ""
-        errors.extend(RowError(parsed.row, column, value, message) for message in messages)
-    return errors
 
 
 def _save(parsed: ParsedRow, by: UserLike) -> tuple[str, PopRecord]:
@@ -188,33 +160,18 @@ def _save(parsed: ParsedRow, by: UserLike) -> tuple[str, PopRecord]:
 
 def import_file(data: bytes | str, *, by: UserLike | None = None) -> ImportResult:
     """Check the whole file, then write every row in one transaction, or nothing at all."""
-    by = by if by is not None else AnonymousUser()
     parsed = parse(data)
     if parsed.errors:
         return ImportResult(errors=parsed.errors)
-    result = ImportResult()
-    try:
-        with transaction.atomic():
-            for row in parsed.rows:
-                try:
-                    outcome, record = _save(row, by)
-                except ValidationError as exc:
-                    raise _RollBack(_service_errors(row, exc)) from exc
-                except IntegrityError as exc:
-                    raise _RollBack([RowError(row.row, "", "", "This row clashes with a record saved while the "
-                                                               "file was being imported; import it again")]) from exc
-                setattr(result, outcome, getattr(result, outcome) + 1)
-                result.flagged += bool(record.dq_flags)
-    except _RollBack as exc:
-        return ImportResult(errors=exc.errors)
-    return result
+    return save_all_or_nothing(parsed.rows, by if by is not None else AnonymousUser(), _save,
+                               column_of_field=COLUMN_OF_FIELD,
+                               clash="This row clashes with a record saved while the file was being imported; "
+                                     "import it again")
 
 
 def export_queryset(records: PopRecordQuerySet) -> PopRecordQuerySet:
     """Current records only (entered-in-error excluded), in a stable order, and only those that exist now."""
-    current = records.current()
-    last_id = current.aggregate(last=Max("id"))["last"] or 0
-    return current.filter(id__lte=last_id).select_related("birth_unit").order_by("birth_datetime", "id")
+    return snapshot_for_export(records.current(), "birth_unit")
 
 
 def export_rows(records: PopRecordQuerySet) -> Iterator[list[str]]:
