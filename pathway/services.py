@@ -7,7 +7,7 @@ old → new) in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -66,12 +66,17 @@ def _changed(old: object, new: object) -> bool:
     return display_value(old) != display_value(new)
 
 
-def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[str]]:
+def diff_values(before: Mapping[str, Any], after: Mapping[str, Any], fields: Iterable[str]) -> dict[str, list[str]]:
+    """{field: [old, new]} as audit text for the fields whose value changed (any dataset: HIE, POP)."""
     return {
         field: [display_value(before[field]), display_value(after[field])]
-        for field in FIELDS
+        for field in fields
         if _changed(before[field], after[field])
     }
+
+
+def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[str]]:
+    return diff_values(before, after, FIELDS)
 
 
 # What a case "was" before it was created: nothing, so the create audit lists every value entered
@@ -84,27 +89,37 @@ def _announce(case: Case, by: UserLike, *, previous_birth: datetime | None = Non
     case_changed.send(sender=Case, case=case, by=by, previous_birth=previous_birth)
 
 
-def _validate(case: Case) -> None:
-    """Raise one ValidationError holding every field error of the record."""
+def validate_record(record: Any, *, exclude: Iterable[str], values: Mapping[str, Any],
+                    hard_violations: Callable[[Mapping[str, Any]], Iterable[rules.Violation]],
+                    duplicate_nhs_number: bool, duplicate_message: str) -> None:
+    """Raise one ValidationError holding every field error of a dataset record (HIE case or POP record):
+    the model's own field checks, NHS number unique per baby, then the dataset's cross-field rules."""
     errors: dict[str, list[str]] = {}
     try:
-        case.full_clean(exclude=_SYSTEM_FIELDS, validate_constraints=False)
+        record.full_clean(exclude=list(exclude), validate_constraints=False)
     except ValidationError as exc:
         errors.update({k: list(v) for k, v in exc.message_dict.items()})
-    if case.nhs_number and Case.objects.exclude(pk=case.pk).filter(nhs_number=case.nhs_number).exists():
-        errors.setdefault("nhs_number", []).append("Another case already has this NHS number (unique per baby)")
+    if duplicate_nhs_number:
+        errors.setdefault("nhs_number", []).append(duplicate_message)
     # A field that failed its own validation still holds the raw input (text, wrong type): the
     # cross-field rules see it as empty, and do not call a value that was given "required".
-    raw = case_values(case)
-    values = {field: None if field in errors else value for field, value in raw.items()}
-    for violation in rules.hard_violations(values):
-        if violation.rule == "required" and raw[violation.field] not in (None, ""):
+    checked = {field: None if field in errors else value for field, value in values.items()}
+    for violation in hard_violations(checked):
+        if violation.rule == "required" and values[violation.field] not in (None, ""):
             continue
         messages = errors.setdefault(violation.field, [])
         if violation.message not in messages:
             messages.append(violation.message)
     if errors:
         raise ValidationError(errors)
+
+
+def _validate(case: Case) -> None:
+    duplicate = bool(case.nhs_number) and Case.objects.exclude(pk=case.pk).filter(
+        nhs_number=case.nhs_number).exists()
+    validate_record(case, exclude=_SYSTEM_FIELDS, values=case_values(case), hard_violations=rules.hard_violations,
+                    duplicate_nhs_number=duplicate,
+                    duplicate_message="Another case already has this NHS number (unique per baby)")
 
 
 def _apply(case: Case, values: Mapping[str, Any]) -> None:

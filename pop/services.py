@@ -15,7 +15,6 @@ import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,7 +30,7 @@ from kpis.models import KpiAggregate, KpiRun
 from kpis.periods import Period, parse_period_key, periods_for_birth, periods_for_months
 from kpis.pop import registry
 from kpis.pop.facts import facts_from_record
-from pathway.services import display_value
+from pathway.services import diff_values, validate_record
 from pop import aggregate, rules
 from pop.dataset import FIELDS, UNIT_COLUMNS
 from pop.models import PopRecord
@@ -57,41 +56,19 @@ def record_values(record: PopRecord) -> dict[str, Any]:
             for name in FIELDS}
 
 
-def _changed(old: object, new: object) -> bool:
-    # 36.50 and 36.5 are the same temperature: a numerically equal decimal is not a change to record.
-    if isinstance(old, Decimal) and isinstance(new, Decimal):
-        return old != new
-    return display_value(old) != display_value(new)
-
-
 def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[str]]:
-    return {name: [display_value(before[name]), display_value(after[name])]
-            for name in FIELDS if _changed(before[name], after[name])}
+    return diff_values(before, after, FIELDS)
 
 
 _NOTHING: dict[str, Any] = dict.fromkeys(FIELDS)
 
 
 def _validate(record: PopRecord) -> None:
-    """Raise one ValidationError holding every field error of the record."""
-    errors: dict[str, list[str]] = {}
-    try:
-        record.full_clean(exclude=_SYSTEM_FIELDS, validate_constraints=False)
-    except ValidationError as exc:
-        errors.update({k: list(v) for k, v in exc.message_dict.items()})
-    if record.nhs_number and PopRecord.objects.exclude(pk=record.pk).filter(nhs_number=record.nhs_number).exists():
-        errors.setdefault("nhs_number", []).append("Another POP record already has this NHS number (unique per baby)")
-    raw = record_values(record)
-    # A field that failed its own check still holds the raw input: the cross-field rules see it as empty.
-    values = {name: None if name in errors else value for name, value in raw.items()}
-    for violation in rules.hard_violations(values):
-        if violation.rule == "required" and raw[violation.field] not in (None, ""):
-            continue
-        messages = errors.setdefault(violation.field, [])
-        if violation.message not in messages:
-            messages.append(violation.message)
-    if errors:
-        raise ValidationError(errors)
+    duplicate = bool(record.nhs_number) and PopRecord.objects.exclude(pk=record.pk).filter(
+        nhs_number=record.nhs_number).exists()
+    validate_record(record, exclude=_SYSTEM_FIELDS, values=record_values(record),
+                    hard_violations=rules.hard_violations, duplicate_nhs_number=duplicate,
+                    duplicate_message="Another POP record already has this NHS number (unique per baby)")
 
 
 def _apply(record: PopRecord, values: Mapping[str, Any]) -> None:
