@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -310,55 +310,69 @@ def periods_for_case(case: Case, as_of: date | None = None) -> list[Period]:
     return periods_for_birth(london_date(case.birth_datetime), as_of or timezone.localdate())
 
 
+SendKeys = Callable[[list[str], int | None], object]
+
+
 @dataclass
 class _PendingRecompute:
     """Period keys to recompute when the current transaction commits.
 
-    One per transaction: an import of 500 rows, or a temperature whose derived values update the case,
-    queues each period once however many service calls touched it.
+    One per transaction and producer: an import of 500 rows, or a temperature whose derived values update
+    the case, queues each period once however many service calls touched it.
     """
 
+    send_keys: SendKeys
     keys: set[str] = field(default_factory=set)
     triggered_by_id: int | None = None
     sent: bool = False
 
     def send(self) -> None:
-        from kpis.tasks import recompute_periods as recompute_periods_task  # tasks import this module
-
         self.sent = True
-        recompute_periods_task.delay(sorted(self.keys), triggered_by_id=self.triggered_by_id)
+        self.send_keys(sorted(self.keys), self.triggered_by_id)
 
 
 _PENDING_ATTRIBUTE = "kpis_pending_recompute"
 
 
-def _waiting_batch() -> _PendingRecompute | None:
+def _waiting_batch(attribute: str) -> _PendingRecompute | None:
     """This transaction's pending batch, if its on-commit callback is still waiting.
 
     A rollback (of the transaction or of the savepoint it was queued in) drops the callback, and a sent
     batch is finished: either way a new one is started.
     """
     db = transaction.get_connection()
-    pending: _PendingRecompute | None = getattr(db, _PENDING_ATTRIBUTE, None)
+    pending: _PendingRecompute | None = getattr(db, attribute, None)
     if pending is None or pending.sent or not db.in_atomic_block:
         return None
     waiting = any(callback == pending.send for _, callback, _ in db.run_on_commit)
     return pending if waiting else None
 
 
-def queue_period_keys(keys: Iterable[str], *, by: UserLike | None = None) -> None:
-    """Recompute these periods once the current transaction commits (at once outside a transaction)."""
+def queue_on_commit(keys: Iterable[str], *, by: UserLike | None, attribute: str, send_keys: SendKeys) -> None:
+    """Send these period keys once the current transaction commits (at once outside a transaction), batched
+    per transaction under `attribute`: shared by every producer of figures (HIE here, POP)."""
     keys = set(keys)
-    pending = _waiting_batch()
+    pending = _waiting_batch(attribute)
     if pending is not None:
         pending.keys |= keys
         return
     user_id = by.pk if by is not None and by.is_authenticated else None
-    pending = _PendingRecompute(keys=keys, triggered_by_id=user_id)
-    setattr(transaction.get_connection(), _PENDING_ATTRIBUTE, pending)
-    # robust: the case is saved whatever happens to the recompute (the failed run is recorded, the error
-    # logged, and the nightly run catches up); the person saving the case should not see an error page.
+    pending = _PendingRecompute(send_keys, keys=keys, triggered_by_id=user_id)
+    setattr(transaction.get_connection(), attribute, pending)
+    # robust: the record is saved whatever happens to the recompute (the failed run is recorded, the error
+    # logged, and the nightly run catches up); the person saving should not see an error page.
     transaction.on_commit(pending.send, robust=True)
+
+
+def _send_hie_keys(keys: list[str], triggered_by_id: int | None) -> None:
+    from kpis.tasks import recompute_periods as recompute_periods_task  # tasks import this module
+
+    recompute_periods_task.delay(keys, triggered_by_id=triggered_by_id)
+
+
+def queue_period_keys(keys: Iterable[str], *, by: UserLike | None = None) -> None:
+    """Recompute these periods once the current transaction commits (at once outside a transaction)."""
+    queue_on_commit(keys, by=by, attribute=_PENDING_ATTRIBUTE, send_keys=_send_hie_keys)
 
 
 def queue_case_recompute(case: Case, *, by: UserLike | None = None, previous_birth: datetime | None = None) -> None:

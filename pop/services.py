@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -30,6 +29,7 @@ from kpis.models import KpiAggregate, KpiRun
 from kpis.periods import Period, parse_period_key, periods_for_birth, periods_for_months
 from kpis.pop import registry
 from kpis.pop.facts import facts_from_record
+from kpis.services import queue_on_commit
 from pathway.services import diff_values, validate_record
 from pop import aggregate, rules
 from pop.dataset import FIELDS, UNIT_COLUMNS
@@ -166,32 +166,10 @@ def pop_history(record: PopRecord) -> list[AuditEvent]:
 # --- Queueing the KPI periods of a saved record -------------------------------------------------------------
 
 
-@dataclass
-class _Pending:
-    """Period keys to recompute when the current transaction commits: one batch per transaction, so an
-    import of 500 rows (or the demo seed) computes each period once."""
+def _send_pop_keys(keys: list[str], triggered_by_id: int | None) -> None:
+    from pop.tasks import recompute_pop_periods as recompute_pop_periods_task  # tasks import this module
 
-    keys: set[str] = field(default_factory=set)
-    triggered_by_id: int | None = None
-    sent: bool = False
-
-    def send(self) -> None:
-        from pop.tasks import recompute_pop_periods as recompute_pop_periods_task  # tasks import this module
-
-        self.sent = True
-        recompute_pop_periods_task.delay(sorted(self.keys), triggered_by_id=self.triggered_by_id)
-
-
-_PENDING_ATTRIBUTE = "pop_pending_kpis"
-
-
-def _waiting_batch() -> _Pending | None:
-    db = transaction.get_connection()
-    pending: _Pending | None = getattr(db, _PENDING_ATTRIBUTE, None)
-    if pending is None or pending.sent or not db.in_atomic_block:
-        return None
-    # A rolled-back transaction (or savepoint) dropped the callback: then a new batch is needed.
-    return pending if any(callback == pending.send for _, callback, _ in db.run_on_commit) else None
+    recompute_pop_periods_task.delay(keys, triggered_by_id=triggered_by_id)
 
 
 def periods_for_record(birth: datetime, as_of: date | None = None) -> list[Period]:
@@ -204,16 +182,8 @@ def queue_record_kpis(record: PopRecord, *, by: UserLike | None = None, previous
     keys = {p.key for p in periods_for_record(record.birth_datetime)}
     if previous_birth is not None:
         keys |= {p.key for p in periods_for_record(previous_birth)}
-    pending = _waiting_batch()
-    if pending is not None:
-        pending.keys |= keys
-        return
-    user_id = by.pk if by is not None and by.is_authenticated else None
-    pending = _Pending(keys=keys, triggered_by_id=user_id)
-    setattr(transaction.get_connection(), _PENDING_ATTRIBUTE, pending)
-    # robust: the record is saved whatever happens to the figures (a failed run is recorded and the nightly
-    # run catches up); the person saving should not see an error page.
-    transaction.on_commit(pending.send, robust=True)
+    # One batch per transaction, so an import of 500 rows (or the demo seed) computes each period once.
+    queue_on_commit(keys, by=by, attribute="pop_pending_kpis", send_keys=_send_pop_keys)
 
 
 # --- The POP KPI run ---------------------------------------------------------------------------------------
