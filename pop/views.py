@@ -6,8 +6,6 @@ reach is a 404), input through `pop.forms`, and every write is one call to `pop.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +20,7 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import EditConflict
-from core.models import AuditEvent
+from core.history import history_entry
 from kpis.pop import registry
 from kpis.pop.facts import facts_from_record
 from pathway.services import display_value
@@ -35,15 +33,6 @@ from units.access import Action, may
 
 OUTCOME_TEXT = {"met": "Met", "not_met": "Not met", "not_eligible": "Not eligible", "missing": "Data missing"}
 OUTCOME_COLOUR = {"met": "green", "not_met": "red", "not_eligible": "grey", "missing": "orange"}
-
-
-@dataclass
-class HistoryEntry:
-    at: datetime
-    who: str
-    action: str
-    summary: str
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _label(name: str) -> str:
@@ -130,18 +119,15 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pop/record_form.html", {**_record_context(record), "form": form})
 
 
-def _history_entry(event: AuditEvent) -> HistoryEntry:
-    actor = event.actor
-    who = (actor.get_full_name() or actor.get_username()) if actor else "System"
-    changes = [(_label(name) if name in FIELDS else name, old, new) for name, (old, new) in event.changes.items()]
-    return HistoryEntry(event.at, who, event.get_action_display(), event.summary, changes)
+def _show_change(name: str, old: str, new: str) -> tuple[str, str, str]:
+    return (_label(name) if name in FIELDS else name), old, new
 
 
 @login_required
 @require_GET
 def record_history(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_record_for_user(request.user, pk, Action.VIEW)
-    entries = [_history_entry(event) for event in services.pop_history(record)]
+    entries = [history_entry(event, _show_change) for event in services.pop_history(record)]
     return render(request, "pop/history.html", {**_record_context(record), "entries": entries})
 
 

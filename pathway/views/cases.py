@@ -8,8 +8,7 @@ one call to `pathway.services`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.middleware import HtmxDetails
 
 from core.exceptions import EditConflict
-from core.models import AuditEvent
+from core.history import history_entry
 from pathway import rules, services
 from pathway.access import can, cases_for, get_case_for_user
 from pathway.choices import Stage
@@ -65,15 +64,6 @@ class SectionPanel:
     saved_at: str = ""
     unchanged: bool = False
     conflict: str = ""
-
-
-@dataclass
-class HistoryEntry:
-    at: datetime
-    who: str
-    action: str
-    summary: str
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 # --- Context builders (shared by the page, the HTMX partial and the refused-save paths) --------------------
@@ -218,19 +208,15 @@ def _section_refused(request: HtmxHttpRequest, case: Case, form: CaseSectionForm
 # --- History ----------------------------------------------------------------------------------------------------
 
 
-def _history_entry(event: AuditEvent) -> HistoryEntry:
-    actor = event.actor
-    who = (actor.get_full_name() or actor.get_username()) if actor else "System"
-    changes = [(field_label(name), history_display(name, old), history_display(name, new))
-               for name, (old, new) in event.changes.items()]
-    return HistoryEntry(event.at, who, event.get_action_display(), event.summary, changes)
+def _show_change(name: str, old: str, new: str) -> tuple[str, str, str]:
+    return field_label(name), history_display(name, old), history_display(name, new)
 
 
 @login_required
 @require_GET
 def case_history(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Action.VIEW)
-    entries = [_history_entry(event) for event in services.case_history(case)]
+    entries = [history_entry(event, _show_change) for event in services.case_history(case)]
     return render(request, "pathway/history.html", {**_case_context(case), "entries": entries})
 
 
