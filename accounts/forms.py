@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 
 from accounts import services
+from accounts.models import Invitation
 from core.forms import UKDateField
 from units.models import Role
 
@@ -31,6 +32,11 @@ class InvitationForm(forms.Form):
         labels = dict(Role.choices)
         self.fields["role"].choices = [("", "Choose a role")] + [
             (role, labels[role]) for role in services.grantable_roles(inviter)]
+
+
+class InvitationFilterForm(forms.Form):
+    status = forms.ChoiceField(label="Show", required=False,
+                               choices=[("", "All invitations"), *Invitation.Status.choices])
 
 
 class AcceptInvitationForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Account changes, each audited: two-factor set-up and reset, unlocking, invitations.
+"""Account changes, each audited: two-factor set-up and reset, unlocking, invitations and their revocation.
 
 Views and signal receivers call these; nothing else writes devices, lockouts or invitations.
 """
@@ -14,14 +14,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Invitation
+from accounts.models import Invitation, InvitationQuerySet
 from core import audit
 from units.access import ROLE_ACTIONS, Action, memberships, network_wide_for, scoped_unit_ids
 from units.models import Membership, Unit
@@ -30,6 +30,11 @@ OBJECT = "account"
 BACKUP_CODE_COUNT = 10
 INVITATION_SALT = "accounts.invitation"
 INVITATION_HOURS = 48
+UNUSABLE_LINK = {
+    Invitation.Status.ACCEPTED: "This invitation has already been used",
+    Invitation.Status.EXPIRED: "This invitation has expired",
+    Invitation.Status.REVOKED: "This invitation has been revoked by the person who sent it or an administrator",
+}
 
 
 class Event:
@@ -47,6 +52,7 @@ class Event:
     TWO_FACTOR_RESET = "two_factor_reset"
     INVITED = "invited"
     INVITATION_ACCEPTED = "invitation_accepted"
+    INVITATION_REVOKED = "invitation_revoked"
 
 
 # --- Two-factor -----------------------------------------------------------------------------------------------
@@ -195,14 +201,43 @@ def invite(*, email: str, unit: Unit, role: str, by: AbstractBaseUser, accept_ur
     return invitation
 
 
-def open_invitation(token: str) -> Invitation | None:
-    """The invitation a link names, if the link is genuine, under 48 hours old and not used yet."""
+def link_invitation(token: str) -> Invitation | None:
+    """The invitation a genuine link names, whatever its status; None if the link is forged, mangled or over
+    48 hours old. Callers check `Invitation.is_open`: the row, not the link, says whether it was used or revoked."""
     try:
         data = signing.loads(token, salt=INVITATION_SALT, max_age=timedelta(hours=INVITATION_HOURS))
     except signing.BadSignature:  # includes SignatureExpired
         return None
-    invitation = Invitation.objects.open().select_related("unit").filter(pk=data.get("i")).first()
-    return invitation
+    return Invitation.objects.select_related("unit").filter(pk=data.get("i")).first()
+
+
+def manageable_invitations(user: AbstractBaseUser) -> InvitationQuerySet:
+    """Invitations the user may see and revoke: those to units they may invite people to (the same rule as
+    sending one). Administrators see every invitation, including those to units since closed."""
+    invitations = Invitation.objects.select_related("unit", "invited_by", "accepted_user", "revoked_by")
+    if network_wide_for(user, Action.MANAGE_ACCOUNTS):
+        return invitations
+    return invitations.filter(unit__in=invitable_units(user))
+
+
+@transaction.atomic
+def revoke_invitation(invitation: Invitation, *, by: AbstractBaseUser) -> Invitation:
+    """Make a pending invitation's link unusable at once. The row lock means a revocation and an acceptance
+    at the same moment cannot both succeed (accept_invitation takes the same lock)."""
+    if not manageable_invitations(by).filter(pk=invitation.pk).exists():
+        raise PermissionDenied("You may only revoke invitations to units you may invite people to")
+    locked = Invitation.objects.select_for_update(of=("self",)).select_related("unit").get(pk=invitation.pk)
+    if not locked.is_open:
+        raise ValidationError(f"This invitation is {locked.status.label.lower()}: only a pending "
+                              "invitation can be revoked")
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = by
+    locked.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record(actor=by, action=Event.INVITATION_REVOKED, object_type="invitation", object_id=locked.pk,
+                 summary=f"Revoked the invitation of {locked.email} as {locked.get_role_display()} "
+                         f"at {locked.unit.short_name}",
+                 changes={"status": [Invitation.Status.PENDING, Invitation.Status.REVOKED]})
+    return locked
 
 
 @transaction.atomic
@@ -211,7 +246,7 @@ def accept_invitation(invitation: Invitation, *, username: str, password: str, f
     """Create the account and its membership, and spend the invitation, all or nothing."""
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not locked.is_open:
-        raise ValidationError({"__all__": "This invitation has already been used or has expired"})
+        raise ValidationError({"__all__": UNUSABLE_LINK[locked.status]})
     user_model = get_user_model()
     if user_model.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "That username is taken: choose another"})

@@ -12,6 +12,8 @@ urlpatterns = [
     path("users/<int:pk>/reset-two-factor/", views.reset_two_factor, name="reset_two_factor"),
     path("users/unlock/", views.unlock, name="unlock"),
     path("sign-in-log/", views.sign_in_log, name="sign_in_log"),
+    path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/new/", views.invite, name="invite"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
 ]

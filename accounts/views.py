@@ -1,5 +1,5 @@
 """Sign-in pages (password, two-factor set-up and code), the administrators' recovery pages, invitations
-and the sign-in log. Thin: decisions in units.access, changes in accounts.services."""
+(send, list, revoke, accept) and the sign-in log. Thin: decisions in units.access, changes in accounts.services."""
 
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.forms import AcceptInvitationForm, CodeForm, InvitationForm, LogFilterForm
+from accounts.forms import AcceptInvitationForm, CodeForm, InvitationFilterForm, InvitationForm, LogFilterForm
 from accounts.services import Event
 from core.models import AuditEvent
 from core.timeutil import LONDON
@@ -41,7 +41,7 @@ LOG_KINDS: dict[str, Q] = {
     "sign_in": Q(action__in=[Event.SIGN_IN, Event.SIGN_OUT, Event.IDLE_SIGN_OUT, Event.TWO_FACTOR_VERIFIED]),
     "failure": Q(action__in=[Event.SIGN_IN_FAILED, Event.LOCKED_OUT, Event.TWO_FACTOR_FAILED]),
     "account": Q(action__in=[Event.TWO_FACTOR_SET_UP, Event.TWO_FACTOR_RESET, Event.UNLOCKED, Event.INVITED,
-                             Event.INVITATION_ACCEPTED]),
+                             Event.INVITATION_ACCEPTED, Event.INVITATION_REVOKED]),
     "export": Q(action=AuditEvent.Action.EXPORT),
 }
 
@@ -51,7 +51,9 @@ EVENT_LABELS = {
     Event.TWO_FACTOR_SET_UP: "Two-factor set up", Event.TWO_FACTOR_VERIFIED: "Two-factor passed",
     Event.TWO_FACTOR_FAILED: "Two-factor code wrong", Event.TWO_FACTOR_RESET: "Two-factor reset",
     Event.INVITED: "Invited", Event.INVITATION_ACCEPTED: "Invitation accepted",
+    Event.INVITATION_REVOKED: "Invitation revoked",
 }
+INVITE_AGAIN_FIELDS = ("email", "unit", "role")
 
 
 def _require(user: AbstractBaseUser, action: Action) -> None:
@@ -211,7 +213,9 @@ def sign_in_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def invite(request: HttpRequest) -> HttpResponse:
     _require(request.user, Action.INVITE)
-    form = InvitationForm(request.POST or None, inviter=request.user)
+    # "Invite again" on the invitations page fills the form from the old invitation; nothing is sent until POST.
+    initial = {name: request.GET[name] for name in INVITE_AGAIN_FIELDS if name in request.GET}
+    form = InvitationForm(request.POST or None, inviter=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         accept_url = request.build_absolute_uri(reverse("accounts:accept_invitation", args=["TOKEN"]))
         try:
@@ -227,10 +231,45 @@ def invite(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/invite.html", {"form": form})
 
 
+@login_required
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Action.INVITE)
+    form = InvitationFilterForm(request.GET or None)
+    invitations = services.manageable_invitations(request.user)
+    if form.is_valid() and form.cleaned_data["status"]:
+        invitations = invitations.with_status(form.cleaned_data["status"])
+    page = Paginator(invitations, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "accounts/invitation_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; only the POST revokes. Invitations the user may not manage are a 404."""
+    _require(request.user, Action.INVITE)
+    invitation = get_object_or_404(services.manageable_invitations(request.user), pk=pk)
+    if request.method == "GET":
+        if invitation.is_open:
+            return render(request, "accounts/invitation_revoke.html", {"invitation": invitation})
+        messages.info(request, f"The invitation to {invitation.email} is {invitation.status.label.lower()}: "
+                               "there is nothing to revoke.")
+        return redirect("accounts:invitation_list")
+    try:
+        services.revoke_invitation(invitation, by=request.user)
+    except ValidationError as error:  # accepted, expired or revoked since the list was loaded
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"Invitation to {invitation.email} revoked: its link no longer works.")
+    return redirect("accounts:invitation_list")
+
+
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = services.open_invitation(token)
-    if invitation is None:
-        return render(request, "accounts/invitation_invalid.html", status=404)
+    invitation = services.link_invitation(token)
+    if invitation is None or not invitation.is_open:
+        status = invitation.status if invitation is not None else None
+        return render(request, "accounts/invitation_invalid.html", {"status": status}, status=404)
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
