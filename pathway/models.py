@@ -9,6 +9,7 @@ cross-field rules live in `pathway.rules` and are enforced by `pathway.services`
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -23,22 +24,22 @@ from units.models import Unit
 SIX_HOURS_MIN = 360
 
 
-def _range(low: str | int, high: str | int) -> list[object]:
+def bounds(low: str | int, high: str | int) -> list[object]:
+    """A field's min and max validators (shared by every dataset model: HIE, POP)."""
     # Decimal bounds for decimal fields: the float 7.6 is 7.5999…, which would refuse the spec's pH 7.60.
     if isinstance(low, str):
         return [MinValueValidator(Decimal(low)), MaxValueValidator(Decimal(high))]
     return [MinValueValidator(low), MaxValueValidator(high)]
 
 
-class CaseQuerySet(models.QuerySet["Case"]):
-    def current(self) -> CaseQuerySet:
-        """Cases not marked entered-in-error (those are kept but never counted)."""
+class BabyRecordQuerySet(models.QuerySet[Any]):
+    """Queries on any dataset record of one baby (`BabyRecord`: HIE cases, POP records)."""
+
+    def current(self) -> Self:
+        """Records not marked entered-in-error (those are kept but never counted)."""
         return self.filter(entered_in_error=False)
 
-    def cooled(self) -> CaseQuerySet:
-        return self.filter(therapeutic_hypothermia=c.YesNo.YES)
-
-    def search(self, text: str) -> CaseQuerySet:
+    def search(self, text: str) -> Self:
         text = text.strip()
         if not text:
             return self
@@ -47,12 +48,24 @@ class CaseQuerySet(models.QuerySet["Case"]):
             return self.filter(Q(nhs_number=digits) | Q(case_ref__icontains=text))
         return self.filter(case_ref__icontains=text)
 
-    def born_in_year(self, year: int) -> CaseQuerySet:
+    def born_in_year(self, year: int) -> Self:
         # __year on an aware field uses the current time zone (Europe/London), as the spec's periods do.
         return self.filter(birth_datetime__year=year)
 
 
-class Case(PathwayTimes, models.Model):
+class CaseQuerySet(BabyRecordQuerySet):
+    def cooled(self) -> CaseQuerySet:
+        return self.filter(therapeutic_hypothermia=c.YesNo.YES)
+
+
+class BabyRecord(models.Model):
+    """What every dataset record of one baby holds (HIE `Case`, `pop.models.PopRecord`): the baby columns
+    both datasets share (dataset.md: POP has "the same columns and rules as the HIE dataset"), and the
+    record keeping that `pathway.services.RecordWrites` maintains (not part of the interchange format).
+
+    The unit and `labour` columns stay on each model: their related names and labels differ.
+    """
+
     # Identity and birth
     case_ref = models.CharField("case reference", max_length=40, unique=True)
     nhs_number = models.CharField(
@@ -60,10 +73,37 @@ class Case(PathwayTimes, models.Model):
     )
     birth_datetime = models.DateTimeField("date and time of birth")
     sex = models.CharField(max_length=16, choices=c.Sex.choices)
-    gestation_weeks = models.PositiveSmallIntegerField(validators=_range(22, 44))
-    gestation_days = models.PositiveSmallIntegerField(validators=_range(0, 6))
-    birth_weight_g = models.PositiveIntegerField("birth weight (g)", validators=_range(400, 6500))
+    gestation_weeks = models.PositiveSmallIntegerField(validators=bounds(22, 44))
+    gestation_days = models.PositiveSmallIntegerField(validators=bounds(0, 6))
+    birth_weight_g = models.PositiveIntegerField("birth weight (g)", validators=bounds(400, 6500))
     multiple_birth = models.CharField(max_length=3, choices=c.YesNo.choices, default=c.YesNo.NO)
+
+    # Record keeping (not part of the interchange format)
+    dq_flags = models.JSONField("data-quality flags", default=list, blank=True)
+    entered_in_error = models.BooleanField(default=False)
+    entered_in_error_reason = models.CharField(max_length=255, blank=True)
+    # Optimistic lock: a save must name the version it was edited from (services.RecordWrites.update).
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.case_ref
+
+    @property
+    def gestation_label(self) -> str:
+        return f"{self.gestation_weeks}+{self.gestation_days}"
+
+
+class Case(PathwayTimes, BabyRecord):
+    # Birth (the shared baby columns are BabyRecord's)
     birth_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases_born")
     cooling_centre = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="cases_cooled", null=True, blank=True
@@ -73,13 +113,13 @@ class Case(PathwayTimes, models.Model):
 
     # Eligibility (TOBY criteria, domain.md §2.1)
     apgar_10 = models.PositiveSmallIntegerField("Apgar at 10 minutes", null=True, blank=True,
-                                                validators=_range(0, 10))
+                                                validators=bounds(0, 10))
     resus_at_10min = models.CharField("resuscitation at 10 minutes", max_length=8,
                                       choices=c.YesNoUnknown.choices, blank=True)
     lowest_ph_60min = models.DecimalField("lowest pH within 60 minutes", max_digits=3, decimal_places=2,
-                                          null=True, blank=True, validators=_range("6.50", "7.60"))
+                                          null=True, blank=True, validators=bounds("6.50", "7.60"))
     base_deficit_60min = models.DecimalField("base deficit within 60 minutes (mmol/L)", max_digits=3,
-                                             decimal_places=1, null=True, blank=True, validators=_range("0", "35"))
+                                             decimal_places=1, null=True, blank=True, validators=bounds("0", "35"))
     hie_grade = models.PositiveSmallIntegerField("HIE grade", choices=c.HieGrade.choices, null=True, blank=True)
     aeeg = models.CharField("aEEG", max_length=24, choices=c.Aeeg.choices, blank=True)
 
@@ -92,12 +132,12 @@ class Case(PathwayTimes, models.Model):
     target_temp_reached = models.DateTimeField("target temperature (33–34 °C) reached", null=True, blank=True)
     lowest_temp_before_arrival_c = models.DecimalField(
         "lowest core temperature before arrival (°C)", max_digits=3, decimal_places=1, null=True, blank=True,
-        validators=_range("28", "42"))
+        validators=bounds("28", "42"))
     transport_cooling = models.CharField(max_length=8, choices=c.TransportCooling.choices, blank=True)
     depart_referring_datetime = models.DateTimeField("departed referring unit", null=True, blank=True)
     arrive_centre_datetime = models.DateTimeField("arrived at cooling centre", null=True, blank=True)
     arrival_temp_c = models.DecimalField("core temperature on arrival (°C)", max_digits=3, decimal_places=1,
-                                         null=True, blank=True, validators=_range("28", "42"))
+                                         null=True, blank=True, validators=bounds("28", "42"))
     rewarming_start = models.DateTimeField(null=True, blank=True)
     rewarming_end = models.DateTimeField(null=True, blank=True)
     early_stop_reason = models.CharField("reason cooling stopped early", max_length=24,
@@ -119,19 +159,8 @@ class Case(PathwayTimes, models.Model):
     followup_2y_date = models.DateField("2-year follow-up date", null=True, blank=True)
     family_booklet_given = models.CharField(max_length=8, choices=c.YesNoUnknown.choices, blank=True)
 
-    # Record keeping (not part of the interchange format)
+    # Record keeping (not part of the interchange format; the rest is BabyRecord's)
     stage = models.CharField(max_length=20, choices=c.Stage.choices, default=c.Stage.REFERRED, db_index=True)
-    dq_flags = models.JSONField("data-quality flags", default=list, blank=True)
-    entered_in_error = models.BooleanField(default=False)
-    entered_in_error_reason = models.CharField(max_length=255, blank=True)
-    # Optimistic lock: a save must name the version it was edited from (services.case_update).
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
 
     objects = CaseQuerySet.as_manager()
 
@@ -144,17 +173,10 @@ class Case(PathwayTimes, models.Model):
         indexes = [models.Index(fields=["birth_unit", "birth_datetime"]),
                    models.Index(fields=["cooling_centre", "birth_datetime"])]
 
-    def __str__(self) -> str:
-        return self.case_ref
-
     # Derived values, from this row's own fields only (kpis.md "Conventions").
     @property
     def is_outborn(self) -> bool:
         return self.cooling_centre_id is not None and self.birth_unit_id != self.cooling_centre_id
-
-    @property
-    def gestation_label(self) -> str:
-        return f"{self.gestation_weeks}+{self.gestation_days}"
 
     def derive_stage(self) -> str:
         if self.entered_in_error:
@@ -177,7 +199,7 @@ class TemperatureObservation(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="temperatures")
     observed_at = models.DateTimeField("time")
-    temp_c = models.DecimalField("temperature (°C)", max_digits=3, decimal_places=1, validators=_range("28", "42"))
+    temp_c = models.DecimalField("temperature (°C)", max_digits=3, decimal_places=1, validators=bounds("28", "42"))
     site = models.CharField(max_length=12, choices=c.TemperatureSite.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")

@@ -3,90 +3,44 @@
 `PopRecord` holds exactly the columns of dataset.md "POP (preterm optimisation) dataset", named as the
 columns (the unit column becomes the `birth_unit` foreign key), so import, export, forms and KPIs speak the
 same words. Field validators carry the per-field type and range rules; cross-field rules (cohort, times
-before or after birth) live in `pop.rules`, enforced by `pop.services` for every interface.
+before or after birth) live in `pop.rules`, enforced by `pop.services` for every interface. The baby
+columns both datasets share, and the record keeping, are `pathway.models.BabyRecord`'s.
 
 The dataset has no "born alive" column: a POP record is, by definition, a live-born baby (kpis.md POP cohort).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from pathway import choices as c
-from pathway.nhs_number import validate_nhs_number
+from pathway.models import BabyRecord, BabyRecordQuerySet, bounds
 from units.models import Unit
 
 
-def _range(low: str | int, high: str | int) -> list[object]:
-    # Decimal bounds for decimal fields: the float 37.5 is exact but 36.6 is not; compare as decimals.
-    if isinstance(low, str):
-        return [MinValueValidator(Decimal(low)), MaxValueValidator(Decimal(high))]
-    return [MinValueValidator(low), MaxValueValidator(high)]
+class PopRecordQuerySet(BabyRecordQuerySet):
+    """POP record queries: those of every dataset record of a baby (`pathway.models.BabyRecordQuerySet`)."""
 
 
-class PopRecordQuerySet(models.QuerySet["PopRecord"]):
-    def current(self) -> PopRecordQuerySet:
-        """Records not marked entered-in-error (those are kept but never counted)."""
-        return self.filter(entered_in_error=False)
-
-    def search(self, text: str) -> PopRecordQuerySet:
-        text = text.strip()
-        if not text:
-            return self
-        digits = text.replace(" ", "")
-        if digits.isdigit() and len(digits) == 10:
-            return self.filter(Q(nhs_number=digits) | Q(case_ref__icontains=text))
-        return self.filter(case_ref__icontains=text)
-
-    def born_in_year(self, year: int) -> PopRecordQuerySet:
-        # __year on an aware field uses the current time zone (Europe/London), as the KPI periods do.
-        return self.filter(birth_datetime__year=year)
-
-
-class PopRecord(models.Model):
-    # The baby (dataset.md: the same columns and rules as the HIE dataset)
-    case_ref = models.CharField("case reference", max_length=40, unique=True)
-    nhs_number = models.CharField("NHS number", max_length=10, blank=True, validators=[validate_nhs_number])
-    birth_datetime = models.DateTimeField("date and time of birth")
-    sex = models.CharField(max_length=16, choices=c.Sex.choices)
-    gestation_weeks = models.PositiveSmallIntegerField(validators=_range(22, 44))
-    gestation_days = models.PositiveSmallIntegerField(validators=_range(0, 6))
-    birth_weight_g = models.PositiveIntegerField("birth weight (g)", validators=_range(400, 6500))
-    multiple_birth = models.CharField(max_length=3, choices=c.YesNo.choices, default=c.YesNo.NO)
+class PopRecord(BabyRecord):
+    # The baby (dataset.md: the same columns and rules as the HIE dataset; the shared ones are BabyRecord's)
     birth_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="pop_records")
     labour = models.CharField("in labour", max_length=8, choices=c.YesNoUnknown.choices, blank=True)
 
     # The optimisation elements (dataset.md "POP (preterm optimisation) dataset")
     steroids_doses = models.PositiveSmallIntegerField("antenatal steroid doses", null=True, blank=True,
-                                                      validators=_range(0, 4))
+                                                      validators=bounds(0, 4))
     steroids_last_dose_datetime = models.DateTimeField("time of the last steroid dose", null=True, blank=True)
     magnesium_start_datetime = models.DateTimeField("magnesium sulphate start", null=True, blank=True)
     antibiotics_start_datetime = models.DateTimeField("intrapartum antibiotics start", null=True, blank=True)
     cord_clamping_seconds = models.PositiveSmallIntegerField("cord clamped at (seconds)", null=True, blank=True,
-                                                             validators=_range(0, 600))
+                                                             validators=bounds(0, 600))
     first_temp_c = models.DecimalField("first temperature (°C)", max_digits=3, decimal_places=1, null=True,
-                                       blank=True, validators=_range("30.0", "41.0"))
+                                       blank=True, validators=bounds("30.0", "41.0"))
     first_temp_datetime = models.DateTimeField("time of the first temperature", null=True, blank=True)
     first_breast_milk_datetime = models.DateTimeField("first maternal breast milk", null=True, blank=True)
-
-    # Record keeping (not part of the interchange format)
-    dq_flags = models.JSONField("data-quality flags", default=list, blank=True)
-    entered_in_error = models.BooleanField(default=False)
-    entered_in_error_reason = models.CharField(max_length=255, blank=True)
-    # Optimistic lock: a save must name the version it was edited from (services.pop_update).
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
 
     objects = PopRecordQuerySet.as_manager()
 
@@ -99,13 +53,6 @@ class PopRecord(models.Model):
         ]
         indexes = [models.Index(fields=["birth_unit", "birth_datetime"])]
 
-    def __str__(self) -> str:
-        return self.case_ref
-
-    @property
-    def gestation_label(self) -> str:
-        return f"{self.gestation_weeks}+{self.gestation_days}"
-
 
 class NationalComparator(models.Model):
     """A published national figure shown beside a POP KPI (domain.md §5.3), kept per year and source.
@@ -115,9 +62,9 @@ class NationalComparator(models.Model):
     """
 
     measure = models.CharField("KPI code", max_length=64, help_text="A POP KPI code, e.g. pop_magnesium_sulphate")
-    year = models.PositiveSmallIntegerField(validators=_range(2000, 2100))
+    year = models.PositiveSmallIntegerField(validators=bounds(2000, 2100))
     population = models.CharField(max_length=120, blank=True, help_text="e.g. <30 weeks, England, Scotland, Wales")
-    value_percent = models.DecimalField("value (%)", max_digits=4, decimal_places=1, validators=_range("0", "100"))
+    value_percent = models.DecimalField("value (%)", max_digits=4, decimal_places=1, validators=bounds("0", "100"))
     source = models.CharField(max_length=200, help_text="Publisher and report, e.g. NNAP annual report on 2020 data")
     source_url = models.URLField(max_length=300, blank=True)
     verified = models.BooleanField(default=False, help_text="Read in the primary source (not quoted by a third party)")
