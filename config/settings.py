@@ -148,7 +148,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kpis.tasks.recompute_all",
         "schedule": crontab(hour="2", minute="0"),
     },
+    # Periods left pending when a save could not reach the broker (kpis.models.PendingRecompute).
+    "kpis-recompute-pending": {
+        "task": "kpis.tasks.recompute_pending",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# A case save's recompute waits this long, so that saves in a burst share one run (kpis.services.schedule_drain).
+KPIS_RECOMPUTE_DELAY_SECONDS = env.int("KPIS_RECOMPUTE_DELAY_SECONDS", default=10)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pathway@localhost")

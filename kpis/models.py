@@ -153,3 +153,22 @@ class KpiAggregate(models.Model):
     @property
     def is_median(self) -> bool:
         return self.n is not None
+
+
+class PendingRecompute(models.Model):
+    """A period whose HIE figures are out of date because a case in it changed (kpis.md "Conventions":
+    figures are recomputed after every change).
+
+    Written when the change commits, before any task is sent, so a recompute is never lost with the
+    message: if Redis is down the row waits for the next drain (`kpis.tasks.recompute_pending`, also run by
+    beat every few minutes). One row per period key: many saves in a burst are one recompute.
+    """
+
+    period_key = models.CharField(max_length=16, unique=True)
+    queued_at = models.DateTimeField(default=timezone.now, help_text="The latest change that queued it")
+
+    class Meta:
+        ordering = ["period_key"]
+
+    def __str__(self) -> str:
+        return f"{self.period_key} (queued {self.queued_at:%Y-%m-%d %H:%M:%S})"

@@ -1,7 +1,9 @@
 """Compute and store the KPIs (kpis.md), and queue a recompute when a case changes.
 
 `compute` runs now (the tasks and `compute_kpis` call it); `start_full_recompute` records a run and
-queues it (the dashboard's button); `queue_case_recompute` is called by every pathway write. A run:
+queues it (the dashboard's button); `queue_case_recompute` is called by every pathway write: when the write
+commits, its periods are recorded as `PendingRecompute` rows and one delayed drain (`compute_pending`)
+recomputes everything pending in a single run. A run:
 
 1. A KpiRun row is created (status `running`) and committed, so a page can show it.
 2. Read: current cases (entered-in-error excluded, kpis.md "Conventions") born in the periods asked for
@@ -22,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,7 +35,7 @@ from kpis import aggregate, registry
 from kpis.aggregate import CaseResult, Figure
 from kpis.definitions.base import KpiDefinition, MedianDefinition
 from kpis.facts import RELATED_UNITS, facts_from_case
-from kpis.models import CaseOutcome, KpiAggregate, KpiRun
+from kpis.models import CaseOutcome, KpiAggregate, KpiRun, PendingRecompute
 from kpis.outcome import NotEligible, Outcome
 from kpis.periods import Period, parse_period_key, periods_for_birth, periods_for_months
 from pathway.models import Case
@@ -365,9 +369,78 @@ def queue_on_commit(keys: Iterable[str], *, by: UserLike | None, attribute: str,
 
 
 def _send_hie_keys(keys: list[str], triggered_by_id: int | None) -> None:
-    from kpis.tasks import recompute_periods as recompute_periods_task  # tasks import this module
+    """On commit: record the periods as pending (in the database, so they outlive a broker outage), then
+    make sure a drain is due after this moment."""
+    mark_pending(keys)
+    schedule_drain(triggered_by_id=triggered_by_id)
 
-    recompute_periods_task.delay(keys, triggered_by_id=triggered_by_id)
+
+def mark_pending(keys: Iterable[str]) -> None:
+    """Record these period keys as out of date; a key already pending just gets a newer `queued_at`.
+
+    An upsert rather than insert-or-ignore: on PostgreSQL it locks an existing row, so a drain taking rows
+    at the same moment either waits and leaves this one (skip_locked) or has already deleted it, in which
+    case a new row is inserted. Sorted, so two transactions lock rows in the same order (no deadlock).
+    """
+    now = timezone.now()
+    PendingRecompute.objects.bulk_create(
+        [PendingRecompute(period_key=key, queued_at=now) for key in sorted(set(keys))],
+        update_conflicts=True, unique_fields=["period_key"], update_fields=["queued_at"])
+
+
+_DRAIN_DUE = "kpis:recompute-drain-due"
+
+
+def schedule_drain(*, triggered_by_id: int | None = None) -> None:
+    """Send `recompute_pending` to run KPIS_RECOMPUTE_DELAY_SECONDS from now, unless one is already due.
+
+    Why a delay: a nurse saving six sections, an import or a busy evening would otherwise queue one run
+    per save, each ~1 s of a worker's time, and the queue would outgrow the worker. While a drain is due,
+    saves only add pending rows, which that drain takes: at most one run per delay (per web process).
+    The flag expires a second before the drain's ETA, so a save that sees it commits before the drain
+    reads. With Celery eager (no Redis) the drain runs now, inline.
+    """
+    from kpis.tasks import recompute_pending  # tasks import this module
+
+    delay = settings.KPIS_RECOMPUTE_DELAY_SECONDS
+    if _celery_runs_inline() or delay < 2:
+        recompute_pending.delay(triggered_by_id=triggered_by_id)
+        return
+    if not cache.add(_DRAIN_DUE, True, timeout=delay - 1):
+        return
+    try:
+        recompute_pending.apply_async(kwargs={"triggered_by_id": triggered_by_id}, countdown=delay)
+    except Exception:
+        cache.delete(_DRAIN_DUE)  # nothing is due after all: the next save must try again
+        raise
+
+
+def take_pending() -> list[str]:
+    """Remove and return the pending period keys (rows another drain is taking are skipped)."""
+    with transaction.atomic():
+        rows = list(PendingRecompute.objects.select_for_update(skip_locked=True).values_list("pk", "period_key"))
+        PendingRecompute.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+    return [key for _, key in rows]
+
+
+def compute_pending(*, by: UserLike | None = None) -> KpiRun | None:
+    """Recompute every pending period in one run; None when there was nothing to do.
+
+    A key that no longer parses (it cannot, short of a hand-edited row) is logged and dropped rather than
+    failing the whole run; the nightly full run covers every period anyway.
+    """
+    as_of = timezone.localdate()
+    keys = []
+    for key in take_pending():
+        try:
+            parse_period_key(key, as_of)
+        except ValueError:
+            logger.error("Dropped a pending KPI recompute with a bad period key: %r", key)
+        else:
+            keys.append(key)
+    if not keys:
+        return None
+    return compute(periods=keys, as_of=as_of, trigger=KpiRun.Trigger.CASE_SAVED, by=by)
 
 
 def queue_period_keys(keys: Iterable[str], *, by: UserLike | None = None) -> None:

@@ -1,7 +1,7 @@
 """Celery tasks: thin wrappers that call `kpis.services.compute` (style-anchors.md §4.2 "tasks.py").
 
 Without REDIS_URL they run inline (CELERY_TASK_ALWAYS_EAGER). A failing task leaves a `failed` KpiRun with
-the error text, and the error propagates so Celery marks the task failed too. Both return the run's id.
+the error text, and the error propagates so Celery marks the task failed too. Each returns the run's id.
 """
 
 from __future__ import annotations
@@ -35,3 +35,15 @@ def recompute_run(run_id: int) -> int:
     from kpis.services import compute_run
 
     return compute_run(KpiRun.objects.get(pk=run_id)).pk
+
+
+@shared_task
+def recompute_pending(triggered_by_id: int | None = None) -> int | None:
+    """Every period marked pending by case saves, in one run (`services.schedule_drain` sends it after a
+    short delay; beat also runs it every few minutes to catch keys a broker outage left behind). Returns the
+    run's id, or None when another drain had already taken everything."""
+    from kpis.services import compute_pending
+
+    by = get_user_model().objects.filter(pk=triggered_by_id).first() if triggered_by_id else None
+    run = compute_pending(by=by)
+    return run.pk if run is not None else None

@@ -19,6 +19,7 @@ import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
+from django.core.cache import cache
 from django.db import OperationalError, connections
 from kombu import pools as kombu_pools
 
@@ -26,7 +27,7 @@ from config.celery import app as celery_app
 from core.testing.factories import cooled_case_values
 from core.testing.personas import make_personas
 from core.timeutil import LONDON
-from kpis.models import KpiAggregate, KpiRun
+from kpis.models import KpiAggregate, KpiRun, PendingRecompute
 from pathway import services
 from units.services import network_load_reference
 
@@ -115,6 +116,7 @@ def test_a_case_save_is_recomputed_by_a_real_worker() -> None:
     nurse = make_personas().nurse
     queue = f"kpis-test-{uuid.uuid4().hex}"
     EXECUTED.clear()
+    cache.clear()  # no drain flag left by an earlier test
 
     with celery_on_redis(queue), start_worker(celery_app, perform_ping_check=False, queues=[queue],
                                               shutdown_timeout=30):
@@ -122,7 +124,7 @@ def test_a_case_save_is_recomputed_by_a_real_worker() -> None:
                                     by=nurse)  # autocommit: the recompute is sent to Redis as it commits
         run = wait_for(finished_run)
 
-    assert EXECUTED == [("kpis.tasks.recompute_periods", False)]  # by the worker, not inline
+    assert EXECUTED == [("kpis.tasks.recompute_pending", False)]  # by the worker, not inline
     assert (run.status, run.error) == (KpiRun.Status.SUCCEEDED, "")
     assert (run.trigger, run.triggered_by_id, run.progress_total) == ("case_saved", nurse.pk, 1)
     assert {"2024", "2024-Q2", "2024-05", "R12-2024-05"} <= set(run.period_keys)
@@ -130,3 +132,30 @@ def test_a_case_save_is_recomputed_by_a_real_worker() -> None:
     assert (row.numerator, row.denominator, row.run_id) == (1, 1, run.pk)
     assert KpiAggregate.objects.filter(level="birth_unit", org__ods_code="RWG02", period_key="2024-05").exists()
     assert case.kpi_outcomes.count() > 0
+    assert not PendingRecompute.objects.exists()  # the drain took what the save marked
+
+
+def test_saves_in_a_burst_share_one_recompute_run() -> None:
+    """Three saves inside the delay: one drain is sent, and its single run counts all three cases."""
+    reason = _redis_unreachable()
+    if reason:
+        pytest.skip(reason)
+    network_load_reference()
+    nurse = make_personas().nurse
+    queue = f"kpis-test-{uuid.uuid4().hex}"
+    EXECUTED.clear()
+    cache.clear()
+
+    with celery_on_redis(queue), start_worker(celery_app, perform_ping_check=False, queues=[queue],
+                                              shutdown_timeout=30):
+        for day in (3, 9, 20):
+            services.case_create(values=cooled_case_values(birth=datetime(2024, 5, day, 3, 10, tzinfo=LONDON)),
+                                 by=nurse)
+        run = wait_for(finished_run)
+        time.sleep(1)  # room for a second drain, if one had been sent, to show up in EXECUTED
+
+    assert EXECUTED == [("kpis.tasks.recompute_pending", False)]
+    assert (run.status, run.trigger, run.progress_total) == (KpiRun.Status.SUCCEEDED, "case_saved", 3)
+    assert KpiRun.objects.count() == 1
+    row = KpiAggregate.objects.get(kpi="cooling_started_6h", level="network", period_key="2024-05")
+    assert (row.numerator, row.denominator) == (3, 3)
