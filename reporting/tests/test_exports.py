@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -256,6 +257,21 @@ def test_pathway_download_appears_in_the_export_log(figures: Personas) -> None:
 
     log = client_for(figures.lead).get(reverse("reporting:exports")).content.decode()
     assert f'data-export="{record.pk}"' in log and "Register check" in log and "<strong>Yes</strong>" in log
+
+
+def test_export_cases_command_appears_in_the_export_log(figures: Personas, tmp_path: Path) -> None:
+    call_command("export_cases", str(tmp_path / "out.csv"), "--user", "ada", "--pseudonymised",
+                 "--reason", "Audit extract", stdout=io.StringIO())
+    record = ExportRecord.objects.get()
+    assert (record.audit_event, record.by, record.kind, record.rows, record.identifiable, record.reason,
+            record.scope) == (AuditEvent.objects.get(object_type="pathway.case_export"), figures.admin_user,
+                              "cases_csv", 4, False, "Audit extract", "All cases in the network")
+
+
+def test_only_case_exports_are_logged_from_the_audit_trail(report: BoardReport, figures: Personas) -> None:
+    """Other audited changes (a case edit, a board report) write no export-log row of their own."""
+    assert AuditEvent.objects.exclude(action=AuditEvent.Action.EXPORT).exists()
+    assert not ExportRecord.objects.exists()
 
 
 def test_case_export_page_offers_identifiable_only_to_those_allowed(figures: Personas) -> None:
