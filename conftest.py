@@ -71,3 +71,12 @@ def _serialized_contents_for_every_context(request: pytest.FixtureRequest) -> No
 
     for alias, contents in _SERIALIZED.items():
         connections[alias]._test_serialized_contents = contents
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: remembered results (core.memo), rate limits and flags of one
+    test must not leak into the next, whose rolled-back database may reuse the same ids."""
+    from django.core.cache import cache
+
+    cache.clear()

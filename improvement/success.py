@@ -13,7 +13,8 @@ A unit is celebrated for a rate KPI with a good direction (higher or lower is be
    national comparator (`reporting.national.NATIONAL`): at or above it when higher is better, at or below
    it when lower is better.
 
-`judge` is the pure rule; `celebrations` reads every unit's rows in two queries.
+`judge` is the pure rule; `celebrations` reads every unit's rows in two queries, once per version of the
+stored figures.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from core import memo
 from improvement import catalogue
 from kpis.baselines import PUBLISHED
 from kpis.charts.run_rules import SHIFT_LENGTH, detect_shifts
+from kpis.dashboard import figures_version
 from kpis.definitions.base import Level
 from kpis.models import KpiAggregate
 from kpis.outcome import Direction
@@ -138,10 +141,22 @@ def judge(months: Iterable[MonthRow], rolling: Iterable[RollingRow]) -> list[Cel
 
 
 def celebrations() -> list[Celebration]:
-    """`judge` over every unit's stored rows: one query for the monthly series, one for rolling 12 months."""
+    """`judge` over every unit's stored rows, worked out once per version of the figures (`core.memo`):
+    the overview and the board report ask for it on every view."""
+    return memo.remember("improvement.celebrations", figures_version(), _celebrations_now)
+
+
+def _celebrations_now() -> list[Celebration]:
+    """Two queries: every unit's monthly series, and every unit's row of the newest rolling window.
+
+    "Latest rolling-12-month rate" is the window ending on the latest run date: a unit with no row there
+    had no babies in the last 12 months and has no current rate to celebrate.
+    """
     base = KpiAggregate.objects.filter(level=Level.BIRTH_UNIT, kpi__in=list(catalogue.JUDGED))
     months = base.filter(period_type=PeriodType.MONTH, rate__isnull=False).values_list(
         "kpi", "org_code", "org__short_name", "period_start", "rate")
-    rolling = base.filter(period_type=PeriodType.ROLLING_12M).values_list(
+    rolling = base.filter(period_type=PeriodType.ROLLING_12M)
+    newest = rolling.order_by("-period_end", "-period_start").values_list("period_key", flat=True).first()
+    latest = rolling.filter(period_key=newest).values_list(
         "kpi", "org_code", "org__short_name", "period_start", "rate", "denominator")
-    return judge(months, rolling)
+    return judge(months, latest)

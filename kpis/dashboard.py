@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from kpis.baselines import PUBLISHED, Published
@@ -63,6 +63,19 @@ def freshness(now: datetime | None = None) -> Freshness:
     last_full = runs.filter(scope=KpiRun.Scope.FULL, status=KpiRun.Status.SUCCEEDED).first()
     return Freshness(as_of=last_full.finished_at if last_full else None, last_full=last_full,
                      latest=runs.first(), now=now or timezone.now())
+
+
+def figures_version() -> str:
+    """A token that changes whenever the stored figures may have changed (for `core.memo.remember`).
+
+    Every producer (HIE, POP, training) writes inside a KpiRun and replaces its rows by deleting and
+    bulk-creating them, so a new row id or a newly finished run marks every change; both maxima come from
+    indexes or a small table (two cheap queries, no count of the figures table).
+    """
+    rows = KpiAggregate.objects.aggregate(last=Max("id"))
+    runs = KpiRun.objects.aggregate(last=Max("id"), finished=Max("finished_at"))
+    finished = runs["finished"].isoformat() if runs["finished"] else "-"
+    return f"{rows['last'] or 0}.{runs['last'] or 0}.{finished}"
 
 
 # --- Periods --------------------------------------------------------------------------------------------------

@@ -130,11 +130,29 @@ def stored(people: Personas) -> Personas:
     return people
 
 
-def test_celebrations_from_stored_rows_in_two_queries(stored: Personas) -> None:
+def test_celebrations_from_stored_rows_worked_out_once_per_version_of_the_figures(stored: Personas) -> None:
     with CaptureQueriesContext(connection) as queries:
         found = success.celebrations()
-    assert len(queries) == 2
+    assert len(queries) == 5  # the figures' version (2), the newest rolling window, the two series
     assert [(c.unit_name, c.kpi) for c in found] == [("Ipswich", "target_temp_6h"), ("Watford", "cooling_started_6h")]
+
+    with CaptureQueriesContext(connection) as queries:
+        assert success.celebrations() == found
+    assert len(queries) == 2  # only the version: the rows have not changed
+
+    # A newer run's rows (here: Luton reaching the figure) change the version, so they are read again.
+    _store(KpiRun.objects.create(as_of=date(2023, 7, 31), status=KpiRun.Status.SUCCEEDED),
+           Unit.objects.get(ods_code="RC971"), "target_temp_6h", PeriodType.ROLLING_12M, date(2022, 6, 1), 0.96, 25)
+    assert ("Luton & Dunstable", "target_temp_6h") in [(c.unit_name, c.kpi) for c in success.celebrations()]
+
+
+def test_only_the_newest_rolling_window_counts_as_the_latest_rate(stored: Personas) -> None:
+    """Ipswich reached the figure in the window to May 2023 but has no row in a newer window: no babies in
+    the latest 12 months, so no current rate to celebrate."""
+    _store(KpiRun.objects.get(), Unit.objects.get(ods_code="RWG02"), "target_temp_6h", PeriodType.ROLLING_12M,
+           date(2022, 7, 1), 0.80, 20)
+    KpiAggregate.objects.filter(period_key="R12-2022-07").update(period_end=date(2023, 6, 30))
+    assert "Ipswich" not in [c.unit_name for c in success.celebrations()]
 
 
 def _panel(html: str) -> str:
