@@ -2,7 +2,7 @@
 
 Each service validates the whole record (field validators + `pathway.rules`), refuses to overwrite a
 newer version, recomputes the stage and data-quality flags, and writes the audit row (who, when,
-old → new) in the same transaction.
+old → new) in the same transaction. Those steps are `RecordWrites`, which POP records share (`pop.services`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,28 +22,13 @@ from core.models import AuditEvent
 from core.timeutil import format_local
 from pathway import rules, temperatures
 from pathway.dataset import FIELDS, UNIT_COLUMNS
-from pathway.models import Case, TemperatureObservation
+from pathway.models import BabyRecord, Case, TemperatureObservation
 from pathway.signals import case_changed
 from units.access import UserLike
 from units.models import Unit
 
 OBJECT_TYPE = "pathway.case"
 UNIT_FIELDS = frozenset(UNIT_COLUMNS.values())
-# Fields set by the system, never by the person entering data.
-_SYSTEM_FIELDS = ["stage", "dq_flags", "entered_in_error", "entered_in_error_reason", "version",
-                  "created_by", "updated_by"]
-
-
-def case_values(case: Case) -> dict[str, Any]:
-    """The dataset values of a case keyed by model field name (what rules and diffs look at)."""
-    return {field: _value(case, field) for field in FIELDS}
-
-
-def _value(case: Case, field: str) -> Any:
-    # An unset foreign key raises on access; for validation it is simply empty.
-    if field in UNIT_FIELDS and getattr(case, f"{field}_id") is None:
-        return None
-    return getattr(case, field)
 
 
 def display_value(value: object) -> str:
@@ -73,15 +58,6 @@ def diff_values(before: Mapping[str, Any], after: Mapping[str, Any], fields: Ite
         for field in fields
         if _changed(before[field], after[field])
     }
-
-
-def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[str]]:
-    return diff_values(before, after, FIELDS)
-
-
-# What a case "was" before it was created: nothing, so the create audit lists every value entered
-# (diffing against Case() would hide values equal to a model default, e.g. multiple_birth "no").
-_NOTHING: dict[str, Any] = dict.fromkeys(FIELDS)
 
 
 def _announce(case: Case, by: UserLike, *, previous_birth: datetime | None = None) -> None:
@@ -114,59 +90,182 @@ def validate_record(record: Any, *, exclude: Iterable[str], values: Mapping[str,
         raise ValidationError(errors)
 
 
-def _validate(case: Case) -> None:
-    duplicate = bool(case.nhs_number) and Case.objects.exclude(pk=case.pk).filter(
-        nhs_number=case.nhs_number).exists()
-    validate_record(case, exclude=_SYSTEM_FIELDS, values=case_values(case), hard_violations=rules.hard_violations,
-                    duplicate_nhs_number=duplicate,
-                    duplicate_message="Another case already has this NHS number (unique per baby)")
+R = TypeVar("R", bound=BabyRecord)
 
 
-def _apply(case: Case, values: Mapping[str, Any]) -> None:
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise ValueError(f"Not case fields: {sorted(unknown)}")
-    for field, value in values.items():
-        setattr(case, field, value)
+class RecordWrites(Generic[R]):
+    """The writes of a dataset record of one baby: HIE cases (below) and POP records (`pop.services`).
+
+    Each write validates the whole record (field validators + the dataset's rules, NHS number unique per
+    baby), refuses to overwrite a newer version, stores the soft data-quality flags and writes the audit row
+    (who, when, old → new) in the same transaction, then `announce`s the change to the record's listeners.
+    A dataset subclasses it to name its model, fields, rules and wording; its service functions call these.
+    """
+
+    model: type[R]
+    object_type: str  # AuditEvent.object_type of the record's history
+    fields: tuple[str, ...]  # the dataset's model field names, in column order
+    unit_fields: frozenset[str]
+    # Fields set by the system, never by the person entering data.
+    system_fields: tuple[str, ...] = ("dq_flags", "entered_in_error", "entered_in_error_reason", "version",
+                                      "created_by", "updated_by")
+    noun: str  # how the messages to the person editing name a record: "reload the case"
+    created_summary: str  # the create audit's summary, with {ref}
+    duplicate_message: str  # when another record already has the NHS number
+    # A record marked entered in error refuses every later write (POP); HIE cases leave that to the screens.
+    frozen_when_entered_in_error: bool = False
+    hard_violations: Callable[[Mapping[str, Any]], Iterable[rules.Violation]]
+    soft_flags: Callable[[Mapping[str, Any]], list[str]]
+
+    def announce(self, record: R, by: UserLike, *, previous_birth: datetime | None = None) -> None:
+        """Tell the record's listeners (the KPI engines) that it changed; they act after commit."""
+        raise NotImplementedError
+
+    def values(self, record: R) -> dict[str, Any]:
+        """The dataset values of a record keyed by model field name (what rules and diffs look at)."""
+        return {name: self._value(record, name) for name in self.fields}
+
+    def _value(self, record: R, name: str) -> Any:
+        # An unset foreign key raises on access; for validation it is simply empty.
+        if name in self.unit_fields and getattr(record, f"{name}_id") is None:
+            return None
+        return getattr(record, name)
+
+    def _diff(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[str]]:
+        return diff_values(before, after, self.fields)
+
+    def _validate(self, record: R) -> None:
+        duplicate = bool(record.nhs_number) and self.model._default_manager.exclude(pk=record.pk).filter(
+            nhs_number=record.nhs_number).exists()
+        validate_record(record, exclude=self.system_fields, values=self.values(record),
+                        hard_violations=self.hard_violations, duplicate_nhs_number=duplicate,
+                        duplicate_message=self.duplicate_message)
+
+    def _apply(self, record: R, values: Mapping[str, Any]) -> None:
+        unknown = set(values) - set(self.fields)
+        if unknown:
+            raise ValueError(f"Not {self.model._meta.verbose_name} fields: {sorted(unknown)}")
+        for name, value in values.items():
+            setattr(record, name, value)
+
+    def finish(self, record: R, by: UserLike) -> None:
+        """What the system sets on every write: the data-quality flags and who saved it."""
+        record.dq_flags = self.soft_flags(self.values(record))
+        record.updated_by = by if by.is_authenticated else None  # type: ignore[assignment]
+
+    def history(self, record: R) -> list[AuditEvent]:
+        return list(AuditEvent.objects.filter(object_type=self.object_type, object_id=str(record.pk))
+                    .select_related("actor"))
+
+    def _conflict(self, record: R) -> EditConflict:
+        last = AuditEvent.objects.filter(object_type=self.object_type, object_id=str(record.pk)).select_related(
+            "actor").first()
+        who = (last.actor.get_full_name() or last.actor.username) if last and last.actor else "someone else"
+        when = f" at {timezone.localtime(last.at):%H:%M on %d/%m/%Y}" if last else ""
+        return EditConflict(
+            f"{record.case_ref} was changed by {who}{when} after you opened it. Your changes have not been saved, "
+            f"so nothing of theirs was overwritten: reload the {self.noun}, check their changes and enter yours "
+            "again."
+        )
+
+    def _locked(self, record: R, expected_version: int | None) -> R:
+        locked = self.model._default_manager.select_for_update().get(pk=record.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise self._conflict(locked)
+        if self.frozen_when_entered_in_error and locked.entered_in_error:
+            raise ValidationError(f"{locked.case_ref} was marked as entered in error: it can no longer be changed")
+        return locked
+
+    def _save(self, record: R, by: UserLike, *, action: str, summary: str,
+              changes: dict[str, Any] | None = None) -> None:
+        self.finish(record, by)
+        if record.pk is None:  # created now: its creator saved it; a saved record moves to its next version
+            record.created_by = record.updated_by
+        else:
+            record.version += 1
+        record.save()
+        audit.record(actor=by, action=action, object_type=self.object_type, object_id=record.pk, summary=summary,
+                     changes=changes)
+
+    @transaction.atomic
+    def create(self, *, values: Mapping[str, Any], by: UserLike, action: str) -> R:
+        record = self.model()
+        self._apply(record, values)
+        self._validate(record)
+        # What a record "was" before it was created: nothing, so the create audit lists every value entered
+        # (diffing against a new model would hide values equal to a default, e.g. multiple_birth "no").
+        changes = self._diff(dict.fromkeys(self.fields), self.values(record))
+        self._save(record, by, action=action, summary=self.created_summary.format(ref=record.case_ref),
+                   changes=changes)
+        self.announce(record, by)
+        return record
+
+    @transaction.atomic
+    def update(self, *, record: R, values: Mapping[str, Any], expected_version: int | None, by: UserLike,
+               action: str) -> R:
+        """Apply changes; refuse with EditConflict when the record moved on since `expected_version`.
+
+        `expected_version=None` means "latest wins", used only by the import (same case_ref = update). A save
+        that changes nothing writes nothing (no new version, no audit row).
+        """
+        locked = self._locked(record, expected_version)
+        before = self.values(locked)
+        self._apply(locked, values)
+        self._validate(locked)
+        changes = self._diff(before, self.values(locked))
+        if not changes:
+            return locked
+        self._save(locked, by, action=action, summary=f"Changed {', '.join(changes)}", changes=changes)
+        self.announce(locked, by, previous_birth=before["birth_datetime"])
+        return locked
+
+    @transaction.atomic
+    def mark_entered_in_error(self, *, record: R, reason: str, expected_version: int | None, by: UserLike) -> R:
+        """Clinical users never delete a record: it is kept, left out of lists and counts, and carries a reason."""
+        if not reason.strip():
+            message = f"Give the reason the {self.noun} was entered in error"
+            raise ValidationError({"entered_in_error_reason": [message]})
+        locked = self._locked(record, expected_version)
+        locked.entered_in_error = True
+        locked.entered_in_error_reason = reason.strip()[:255]
+        self._save(locked, by, action=AuditEvent.Action.ENTERED_IN_ERROR,
+                   summary=f"Entered in error: {locked.entered_in_error_reason}")
+        self.announce(locked, by)
+        return locked
 
 
-def _finish(case: Case, by: UserLike) -> None:
-    case.dq_flags = rules.soft_flags(case_values(case))
-    case.stage = case.derive_stage()
-    case.updated_by = by if by.is_authenticated else None  # type: ignore[assignment]
+class _CaseWrites(RecordWrites[Case]):
+    model = Case
+    object_type = OBJECT_TYPE
+    fields = FIELDS
+    unit_fields = UNIT_FIELDS
+    system_fields = ("stage", *RecordWrites.system_fields)
+    noun = "case"
+    created_summary = "Created {ref}"
+    duplicate_message = "Another case already has this NHS number (unique per baby)"
+    hard_violations = staticmethod(rules.hard_violations)
+    soft_flags = staticmethod(rules.soft_flags)
+
+    def announce(self, record: Case, by: UserLike, *, previous_birth: datetime | None = None) -> None:
+        _announce(record, by, previous_birth=previous_birth)
+
+    def finish(self, record: Case, by: UserLike) -> None:
+        super().finish(record, by)
+        record.stage = record.derive_stage()
 
 
-def _latest_change(case: Case) -> AuditEvent | None:
-    return AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(case.pk)).select_related(
-        "actor").first()
+_CASES = _CaseWrites()
 
 
-def _conflict(case: Case) -> EditConflict:
-    last = _latest_change(case)
-    who = last.actor.get_full_name() or last.actor.username if last and last.actor else "someone else"
-    when = f" at {timezone.localtime(last.at):%H:%M on %d/%m/%Y}" if last else ""
-    return EditConflict(
-        f"{case.case_ref} was changed by {who}{when} after you opened it. Your changes have not been "
-        "saved, so nothing of theirs was overwritten: reload the case, check their changes and enter "
-        "yours again."
-    )
+def case_values(case: Case) -> dict[str, Any]:
+    """The dataset values of a case keyed by model field name (what rules and diffs look at)."""
+    return _CASES.values(case)
 
 
-@transaction.atomic
 def case_create(*, values: Mapping[str, Any], by: UserLike, action: str = AuditEvent.Action.CREATE) -> Case:
-    case = Case()
-    _apply(case, values)
-    _validate(case)
-    _finish(case, by)
-    case.created_by = case.updated_by
-    case.save()
-    audit.record(actor=by, action=action, object_type=OBJECT_TYPE, object_id=case.pk,
-                 summary=f"Created {case.case_ref}", changes=_diff(_NOTHING, case_values(case)))
-    _announce(case, by)
-    return case
+    return _CASES.create(values=values, by=by, action=action)
 
 
-@transaction.atomic
 def case_update(
     *,
     case: Case,
@@ -179,41 +278,12 @@ def case_update(
 
     `expected_version=None` means "latest wins", used only by the import (same case_ref = update).
     """
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise _conflict(locked)
-    before = case_values(locked)
-    _apply(locked, values)
-    _validate(locked)
-    changes = _diff(before, case_values(locked))
-    if not changes:
-        return locked
-    _finish(locked, by)
-    locked.version += 1
-    locked.save()
-    audit.record(actor=by, action=action, object_type=OBJECT_TYPE, object_id=locked.pk,
-                 summary=f"Changed {', '.join(changes)}", changes=changes)
-    _announce(locked, by, previous_birth=before["birth_datetime"])
-    return locked
+    return _CASES.update(record=case, values=values, expected_version=expected_version, by=by, action=action)
 
 
-@transaction.atomic
 def case_mark_entered_in_error(*, case: Case, reason: str, expected_version: int | None, by: UserLike) -> Case:
     """Clinical users never delete a case: it is kept, hidden from counts, and marked with a reason."""
-    if not reason.strip():
-        raise ValidationError({"entered_in_error_reason": ["Give the reason the case was entered in error"]})
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise _conflict(locked)
-    locked.entered_in_error = True
-    locked.entered_in_error_reason = reason.strip()[:255]
-    _finish(locked, by)
-    locked.version += 1
-    locked.save()
-    audit.record(actor=by, action=AuditEvent.Action.ENTERED_IN_ERROR, object_type=OBJECT_TYPE,
-                 object_id=locked.pk, summary=f"Entered in error: {locked.entered_in_error_reason}")
-    _announce(locked, by)
-    return locked
+    return _CASES.mark_entered_in_error(record=case, reason=reason, expected_version=expected_version, by=by)
 
 
 def _derived_temperatures(case: Case) -> dict[str, Any]:
@@ -266,5 +336,4 @@ def temperature_remove(*, observation: TemperatureObservation, by: UserLike) -> 
 
 
 def case_history(case: Case) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(case.pk))
-                .select_related("actor"))
+    return _CASES.history(case)

@@ -1,8 +1,8 @@
 """Every write to a POP record, and the POP KPI run: screens, CSV import, demo data and tasks call these.
 
-Record services (mirroring `pathway.services`): validate the whole record (field validators + `pop.rules`),
-refuse to overwrite a newer version (`expected_version`), store the soft data-quality flags, write the audit
-row (who, when, old → new) in the same transaction, and queue the record's KPI periods after commit.
+Record services (`pathway.services.RecordWrites`, as for HIE cases): validate the whole record (field validators
++ `pop.rules`), refuse to overwrite a newer version (`expected_version`), store the soft data-quality flags, write
+the audit row (who, when, old → new) in the same transaction, and queue the record's KPI periods after commit.
 
 `compute_pop_kpis` evaluates the POP KPIs (`kpis.pop.registry`) for current records and replaces exactly the
 POP codes' `KpiAggregate` rows of the periods computed, in one transaction, recorded as a `KpiRun`.
@@ -16,13 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core import audit
-from core.exceptions import EditConflict
 from core.models import AuditEvent
 from core.timeutil import london_date
 from kpis.models import KpiAggregate, KpiRun
@@ -30,7 +27,7 @@ from kpis.periods import Period, parse_period_key, periods_for_birth, periods_fo
 from kpis.pop import registry
 from kpis.pop.facts import facts_from_record
 from kpis.services import queue_on_commit
-from pathway.services import diff_values, validate_record
+from pathway.services import RecordWrites
 from pop import aggregate, rules
 from pop.dataset import FIELDS, UNIT_COLUMNS
 from pop.models import PopRecord
@@ -40,8 +37,6 @@ from units.models import Unit
 logger = logging.getLogger(__name__)
 OBJECT_TYPE = "pop.record"
 UNIT_FIELDS = frozenset(UNIT_COLUMNS.values())
-# Fields set by the system, never by the person entering data.
-_SYSTEM_FIELDS = ["dq_flags", "entered_in_error", "entered_in_error_reason", "version", "created_by", "updated_by"]
 BULK_BATCH = 1000
 # pg_advisory_xact_lock key serialising POP runs ("POPK" in ASCII); the HIE engine uses its own key.
 _WRITE_LOCK = 0x504F504B
@@ -50,74 +45,34 @@ _WRITE_LOCK = 0x504F504B
 # --- Records ---------------------------------------------------------------------------------------------
 
 
+class _PopWrites(RecordWrites[PopRecord]):
+    model = PopRecord
+    object_type = OBJECT_TYPE
+    fields = FIELDS
+    unit_fields = UNIT_FIELDS
+    noun = "record"
+    created_summary = "Created POP record {ref}"
+    duplicate_message = "Another POP record already has this NHS number (unique per baby)"
+    frozen_when_entered_in_error = True
+    hard_violations = staticmethod(rules.hard_violations)
+    soft_flags = staticmethod(rules.soft_flags)
+
+    def announce(self, record: PopRecord, by: UserLike, *, previous_birth: datetime | None = None) -> None:
+        queue_record_kpis(record, by=by, previous_birth=previous_birth)
+
+
+_RECORDS = _PopWrites()
+
+
 def record_values(record: PopRecord) -> dict[str, Any]:
     """The dataset values of a record keyed by model field name (what rules and diffs look at)."""
-    return {name: None if name in UNIT_FIELDS and getattr(record, f"{name}_id") is None else getattr(record, name)
-            for name in FIELDS}
+    return _RECORDS.values(record)
 
 
-def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[str]]:
-    return diff_values(before, after, FIELDS)
-
-
-_NOTHING: dict[str, Any] = dict.fromkeys(FIELDS)
-
-
-def _validate(record: PopRecord) -> None:
-    duplicate = bool(record.nhs_number) and PopRecord.objects.exclude(pk=record.pk).filter(
-        nhs_number=record.nhs_number).exists()
-    validate_record(record, exclude=_SYSTEM_FIELDS, values=record_values(record),
-                    hard_violations=rules.hard_violations, duplicate_nhs_number=duplicate,
-                    duplicate_message="Another POP record already has this NHS number (unique per baby)")
-
-
-def _apply(record: PopRecord, values: Mapping[str, Any]) -> None:
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise ValueError(f"Not POP record fields: {sorted(unknown)}")
-    for name, value in values.items():
-        setattr(record, name, value)
-
-
-def _finish(record: PopRecord, by: UserLike) -> None:
-    record.dq_flags = rules.soft_flags(record_values(record))
-    record.updated_by = by if by.is_authenticated else None  # type: ignore[assignment]
-
-
-def _conflict(record: PopRecord) -> EditConflict:
-    last = AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(record.pk)).select_related("actor").first()
-    who = (last.actor.get_full_name() or last.actor.username) if last and last.actor else "someone else"
-    when = f" at {timezone.localtime(last.at):%H:%M on %d/%m/%Y}" if last else ""
-    return EditConflict(
-        f"{record.case_ref} was changed by {who}{when} after you opened it. Your changes have not been saved, "
-        "so nothing of theirs was overwritten: reload the record, check their changes and enter yours again."
-    )
-
-
-def _locked(record: PopRecord, expected_version: int | None) -> PopRecord:
-    locked = PopRecord.objects.select_for_update().get(pk=record.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise _conflict(locked)
-    if locked.entered_in_error:
-        raise ValidationError(f"{locked.case_ref} was marked as entered in error: it can no longer be changed")
-    return locked
-
-
-@transaction.atomic
 def pop_create(*, values: Mapping[str, Any], by: UserLike, action: str = AuditEvent.Action.CREATE) -> PopRecord:
-    record = PopRecord()
-    _apply(record, values)
-    _validate(record)
-    _finish(record, by)
-    record.created_by = record.updated_by
-    record.save()
-    audit.record(actor=by, action=action, object_type=OBJECT_TYPE, object_id=record.pk,
-                 summary=f"Created POP record {record.case_ref}", changes=_diff(_NOTHING, record_values(record)))
-    queue_record_kpis(record, by=by)
-    return record
+    return _RECORDS.create(values=values, by=by, action=action)
 
 
-@transaction.atomic
 def pop_update(*, record: PopRecord, values: Mapping[str, Any], expected_version: int | None, by: UserLike,
                action: str = AuditEvent.Action.UPDATE) -> PopRecord:
     """Apply changes; refuse with EditConflict when the record moved on since `expected_version`.
@@ -125,42 +80,17 @@ def pop_update(*, record: PopRecord, values: Mapping[str, Any], expected_version
     `expected_version=None` means "latest wins", used only by the import (same case_ref = update). A save
     that changes nothing writes nothing (no new version, no audit row).
     """
-    locked = _locked(record, expected_version)
-    before = record_values(locked)
-    _apply(locked, values)
-    _validate(locked)
-    changes = _diff(before, record_values(locked))
-    if not changes:
-        return locked
-    _finish(locked, by)
-    locked.version += 1
-    locked.save()
-    audit.record(actor=by, action=action, object_type=OBJECT_TYPE, object_id=locked.pk,
-                 summary=f"Changed {', '.join(changes)}", changes=changes)
-    queue_record_kpis(locked, by=by, previous_birth=before["birth_datetime"])
-    return locked
+    return _RECORDS.update(record=record, values=values, expected_version=expected_version, by=by, action=action)
 
 
-@transaction.atomic
 def pop_mark_entered_in_error(*, record: PopRecord, reason: str, expected_version: int | None,
                               by: UserLike) -> PopRecord:
     """Clinical users never delete a record: it is kept, left out of lists and counts, and carries a reason."""
-    if not reason.strip():
-        raise ValidationError({"entered_in_error_reason": ["Give the reason the record was entered in error"]})
-    locked = _locked(record, expected_version)
-    locked.entered_in_error = True
-    locked.entered_in_error_reason = reason.strip()[:255]
-    _finish(locked, by)
-    locked.version += 1
-    locked.save()
-    audit.record(actor=by, action=AuditEvent.Action.ENTERED_IN_ERROR, object_type=OBJECT_TYPE, object_id=locked.pk,
-                 summary=f"Entered in error: {locked.entered_in_error_reason}")
-    queue_record_kpis(locked, by=by)
-    return locked
+    return _RECORDS.mark_entered_in_error(record=record, reason=reason, expected_version=expected_version, by=by)
 
 
 def pop_history(record: PopRecord) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(record.pk)).select_related("actor"))
+    return _RECORDS.history(record)
 
 
 # --- Queueing the KPI periods of a saved record -------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from core.exceptions import EditConflict
 from core.models import AuditEvent
@@ -341,6 +342,33 @@ def test_a_case_entered_in_error_stays_so_after_an_edit(people: Personas, case: 
     services.case_update(case=case, values={"hie_grade": 3}, expected_version=2, by=people.nurse)
     assert Case.objects.get(pk=case.pk).stage == "entered_in_error"
 
+
+
+def test_the_shared_record_writes_speak_of_a_case(people: Personas, case: Case) -> None:
+    """The wording HIE users see from the record writes they share with POP (services.RecordWrites)."""
+    assert audit_rows(case)[0].summary == "Created HIE-0001"
+    with pytest.raises(ValidationError) as caught:
+        services.case_mark_entered_in_error(case=case, reason=" ", expected_version=1, by=people.nurse)
+    assert caught.value.message_dict == {"entered_in_error_reason": ["Give the reason the case was entered in error"]}
+    with pytest.raises(ValueError, match=r"^Not case fields: \['stage'\]$"):
+        services.case_update(case=case, values={"stage": "complete"}, expected_version=1, by=people.nurse)
+
+    services.case_update(case=case, values={"hie_grade": 3}, expected_version=1, by=people.consultant)
+    with pytest.raises(EditConflict) as conflict:
+        services.case_update(case=case, values={"hie_grade": 1}, expected_version=1, by=people.clinician)
+    saved_at = timezone.localtime(audit_rows(case)[-1].at)
+    assert str(conflict.value) == (
+        f"HIE-0001 was changed by Cora Consultant at {saved_at:%H:%M on %d/%m/%Y} after you opened it. Your "
+        "changes have not been saved, so nothing of theirs was overwritten: reload the case, check their changes "
+        "and enter yours again.")
+
+
+def test_marking_a_case_entered_in_error_again_is_not_refused_by_the_service(people: Personas, case: Case) -> None:
+    # Unlike POP records, the HIE screens (not the service) stop a second marking; the service records it.
+    services.case_mark_entered_in_error(case=case, reason="Wrong baby", expected_version=1, by=people.nurse)
+    services.case_mark_entered_in_error(case=case, reason="Duplicate", expected_version=2, by=people.nurse)
+    saved = Case.objects.get(pk=case.pk)
+    assert (saved.entered_in_error_reason, saved.version) == ("Duplicate", 3)
 
 # --- Stage ------------------------------------------------------------------------------------------
 

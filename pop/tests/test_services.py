@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from core.exceptions import EditConflict
 from core.models import AuditEvent
@@ -148,6 +149,41 @@ def test_entered_in_error_keeps_the_record_and_refuses_later_changes(people: Per
     with pytest.raises(ValidationError, match="entered in error"):
         services.pop_update(record=record, values={"cord_clamping_seconds": 10}, expected_version=None,
                             by=people.nurse)
+
+
+def test_a_record_entered_in_error_refuses_being_marked_again(people: Personas, record: PopRecord) -> None:
+    services.pop_mark_entered_in_error(record=record, reason="Wrong baby", expected_version=1, by=people.nurse)
+    with pytest.raises(ValidationError) as caught:
+        services.pop_mark_entered_in_error(record=record, reason="Duplicate", expected_version=2, by=people.nurse)
+    assert caught.value.messages == ["POP-0001 was marked as entered in error: it can no longer be changed"]
+    record.refresh_from_db()
+    assert (record.entered_in_error_reason, record.version) == ("Wrong baby", 2)
+
+
+def test_the_shared_record_writes_speak_of_a_pop_record(people: Personas, record: PopRecord) -> None:
+    """The wording POP users see from the record writes they share with HIE cases (pathway RecordWrites)."""
+    assert audit_rows(record)[0].summary == "Created POP record POP-0001"
+    services.pop_create(values=pop_values(case_ref="POP-0002", nhs_number="9434765919"), by=people.nurse)
+    with pytest.raises(ValidationError) as caught:
+        services.pop_create(values=pop_values(case_ref="POP-0003", nhs_number="9434765919"), by=people.nurse)
+    assert caught.value.message_dict["nhs_number"] == [
+        "Another POP record already has this NHS number (unique per baby)"]
+    with pytest.raises(ValidationError) as caught:
+        services.pop_mark_entered_in_error(record=record, reason="", expected_version=1, by=people.nurse)
+    assert caught.value.message_dict == {
+        "entered_in_error_reason": ["Give the reason the record was entered in error"]}
+    with pytest.raises(ValueError, match=r"^Not POP record fields: \['stage'\]$"):
+        services.pop_update(record=record, values={"stage": "complete"}, expected_version=1, by=people.nurse)
+
+    services.pop_update(record=record, values={"cord_clamping_seconds": 45}, expected_version=1, by=people.nurse)
+    with pytest.raises(EditConflict) as conflict:
+        services.pop_update(record=record, values={"cord_clamping_seconds": 120}, expected_version=1,
+                            by=people.clinician)
+    saved_at = timezone.localtime(audit_rows(record)[-1].at)
+    assert str(conflict.value) == (
+        f"POP-0001 was changed by Nina Nurse at {saved_at:%H:%M on %d/%m/%Y} after you opened it. Your changes "
+        "have not been saved, so nothing of theirs was overwritten: reload the record, check their changes and "
+        "enter yours again.")
 
 
 def test_a_save_recomputes_the_records_periods_once_after_commit(
