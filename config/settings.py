@@ -138,6 +138,13 @@ REDIS_URL: str = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Cache: a Redis database of its own (CACHE_URL, e.g. redis://127.0.0.1:6379/1, never the broker's) shared by
+# every web and worker process; without it, a per-process memory cache. Either way it only holds what can be
+# worked out again (core.cache: an unreachable Redis is a miss, not an error).
+CACHE_URL: str = env.str("CACHE_URL", default="")
+CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": CACHE_URL,
+                      "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
+          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

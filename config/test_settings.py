@@ -12,3 +12,5 @@ AXES_ENABLED = False
 IDLE_TIMEOUT_MINUTES = 7 * 24 * 60
 # The real-worker tests wait for the delayed drain; keep that wait short.
 KPIS_RECOMPUTE_DELAY_SECONDS = 2
+# Each test empties the cache (conftest.py): always the process's own, never a shared Redis database.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -8,7 +8,6 @@ so a drill-down never shows a case the user could not open.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core import memo
 from kpis import dashboard, services
 from kpis.charts import Chart, FunnelPoint, RateBar, ReferenceLine, RunPoint, funnel_plot, rate_bar_chart, run_chart
 from kpis.definitions.base import Level
@@ -76,18 +76,18 @@ def _level_or_404(value: str) -> Level:
         raise Http404("No such level") from None
 
 
-# Charts are deterministic in their inputs, so the same figures never need drawing twice.
-@lru_cache(maxsize=256)
+# Charts are deterministic in their inputs, so the same figures are drawn once (per cache: core.memo).
+@memo.by_arguments("kpis.chart.bars")
 def _bar_chart(bars: tuple[RateBar, ...], title: str) -> Chart:
     return rate_bar_chart(bars, title=title)
 
 
-@lru_cache(maxsize=256)
+@memo.by_arguments("kpis.chart.funnel")
 def _funnel(points: tuple[FunnelPoint, ...], title: str, direction: str, target: float | None) -> Chart:
     return funnel_plot(points, title=title, direction=direction, target=target)
 
 
-@lru_cache(maxsize=256)
+@memo.by_arguments("kpis.chart.run")
 def _run(points: tuple[RunPoint, ...], title: str, percent: bool, label: str,
          reference: ReferenceLine | None, target: float | None) -> Chart:
     return run_chart(points, title=title, percent_scale=percent, value_label=label, reference=reference,

@@ -17,11 +17,13 @@ PORT="${LOADTEST_PORT:-8765}"
 DB_NAME="${LOADTEST_DB:-pathway_loadtest}"
 PG="${LOADTEST_PG:-postgres://postgres@127.0.0.1:5432}"
 REDIS="${LOADTEST_REDIS:-redis://127.0.0.1:6379/15}"
+CACHE="${LOADTEST_CACHE:-redis://127.0.0.1:6379/14}"  # the shared cache, a database of its own (as production)
 OUT="${LOADTEST_OUT:-/tmp/pathway-loadtest}"  # outside the repository: results are not source
 mkdir -p "$OUT"
 
 export DEBUG=false SECRET_KEY="loadtest-only-$(head -c 24 /dev/urandom | base64)" ALLOWED_HOSTS=127.0.0.1
-export DATABASE_URL="$PG/$DB_NAME" OTP_REQUIRED=false REDIS_URL="$REDIS" CONN_MAX_AGE=60 LOG_LEVEL=WARNING
+export DATABASE_URL="$PG/$DB_NAME" OTP_REQUIRED=false REDIS_URL="$REDIS" CACHE_URL="$CACHE" CONN_MAX_AGE=60
+export LOG_LEVEL=WARNING
 export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
 
 PY=.venv/bin/python
@@ -32,6 +34,7 @@ with psycopg.connect("$PG/postgres", autocommit=True) as c:
     c.execute('DROP DATABASE IF EXISTS "$DB_NAME" WITH (FORCE)')
     c.execute('CREATE DATABASE "$DB_NAME"')
 PYEOF
+$PY -c "import redis; redis.Redis.from_url('$CACHE').flushdb(); redis.Redis.from_url('$REDIS').flushdb()"
 $PY manage.py migrate -v0
 # Seeding and the first full KPI run happen inline (no worker yet).
 REDIS_URL= $PY manage.py seed_demo -v0

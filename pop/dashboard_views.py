@@ -5,7 +5,6 @@ queries) and charts from `kpis.charts`.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core import memo
 from kpis.charts import Chart, FunnelPoint, ReferenceLine, RunPoint, funnel_plot, run_chart
 from kpis.models import KpiAggregate
 from kpis.outcome import Direction
@@ -25,12 +25,12 @@ from pop.models import NationalComparator
 TREND_TYPES = {PeriodType.MONTH.value: "By month", PeriodType.QUARTER.value: "By quarter"}
 
 
-@lru_cache(maxsize=128)
+@memo.by_arguments("pop.chart.funnel")
 def _funnel(points: tuple[FunnelPoint, ...], title: str) -> Chart:
     return funnel_plot(points, title=title, direction=Direction.HIGHER)
 
 
-@lru_cache(maxsize=128)
+@memo.by_arguments("pop.chart.run")
 def _run(points: tuple[RunPoint, ...], title: str, reference: ReferenceLine | None) -> Chart:
     return run_chart(points, title=title, reference=reference)
 
