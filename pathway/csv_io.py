@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -35,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, QuerySet
+from django.utils.text import capfirst
 
 from core import audit
 from core.models import AuditEvent
@@ -47,7 +49,6 @@ from units.models import Role, Unit
 
 EXPORT_OBJECT_TYPE = "pathway.case_export"
 HEADER_ROW = 1
-_COLUMN_OF_FIELD = {field_for(column): column for column in COLUMNS}
 # An ISO date alone would parse as midnight: for a date-time column that is a missing time, not 00:00.
 _DATE_ONLY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
 _NUMERIC_FIELDS = (models.IntegerField, models.DecimalField)
@@ -100,6 +101,38 @@ class ImportResult:
         return len({e.row for e in self.errors})
 
 
+Rows = list[tuple[int, dict[str, str]]]  # (file row number, column → cell text)
+
+
+@dataclass(frozen=True)
+class DatasetFile:
+    """What one dataset's file is (HIE here, POP in `pop.csv_io`): the parts of its import that differ.
+
+    Everything else (reading, typed cells, the whole-file rules, the all-or-nothing save) is this module's,
+    shared by every dataset."""
+
+    name: str  # the dataset as the messages name it: "HIE dataset (v1)"
+    noun: str  # one of its records as the messages name it: "case"
+    model: type[models.Model]
+    columns: tuple[str, ...]  # in the spec's order
+    unit_columns: Mapping[str, str]  # column of ODS codes → foreign key field
+    hard_violations: Callable[[Mapping[str, Any]], Iterable[rules.Violation]]
+    soft_flags: Callable[[Mapping[str, Any]], list[str]]
+    # The writes, through the dataset's services: create(values, by) and update(existing, values, by).
+    create: Callable[[Mapping[str, Any], UserLike], Any]
+    update: Callable[[Any, Mapping[str, Any], UserLike], Any]
+    clash: str  # a row that collides with a record saved after the file was checked
+    file_rules: tuple[Callable[[Rows], list[RowError]], ...] = ()  # before the rules every dataset has
+
+    def field_for(self, column: str) -> str:
+        """Model field name for a dataset column."""
+        return self.unit_columns.get(column, column)
+
+    @cached_property
+    def column_of_field(self) -> dict[str, str]:
+        return {self.field_for(column): column for column in self.columns}
+
+
 # --- Reading the file ---------------------------------------------------------------------------------
 
 
@@ -122,20 +155,20 @@ def decode(data: bytes | str) -> str:
             "upload it again")) from None
 
 
-def _check_header(header: list[str]) -> list[RowError]:
+def _check_header(dataset: DatasetFile, header: list[str]) -> list[RowError]:
     """dataset.md "File": exactly the dataset's column names, order free."""
     errors: list[RowError] = []
     seen: set[str] = set()
     for name in header:
         if name in seen:
             errors.append(RowError(HEADER_ROW, name, name, f"Column '{name}' appears more than once"))
-        elif name not in COLUMNS:
+        elif name not in dataset.columns:
             errors.append(RowError(HEADER_ROW, name, name,
-                                   f"Unknown column '{name}': it is not a column of the HIE dataset (v1)"))
+                                   f"Unknown column '{name}': it is not a column of the {dataset.name}"))
         seen.add(name)
     errors.extend(RowError(HEADER_ROW, name, "", f"Missing column '{name}': the header must name every "
-                                                 "column of the HIE dataset (v1)")
-                  for name in COLUMNS if name not in seen)
+                                                 f"column of the {dataset.name}")
+                  for name in dataset.columns if name not in seen)
     return errors
 
 
@@ -216,60 +249,60 @@ def field_value(model_field: models.Field[Any, Any], text: str) -> Any:
         raise
 
 
-def _cell_value(column: str, text: str, units: UnitCache) -> Any:
-    if column in UNIT_COLUMNS:
+def _cell_value(dataset: DatasetFile, column: str, text: str, units: UnitCache) -> Any:
+    if column in dataset.unit_columns:
         unit = units.get(text)
         if unit is None:
             raise ValidationError(f"Unknown ODS site code '{text}': not a unit of the network")
         return unit
-    return field_value(Case._meta.get_field(column), text)
+    return field_value(dataset.model._meta.get_field(column), text)
 
 
 # --- One row ----------------------------------------------------------------------------------------
 
 
-def _convert_row(row: int, cells: Mapping[str, str], units: UnitCache
+def _convert_row(dataset: DatasetFile, row: int, cells: Mapping[str, str], units: UnitCache
                  ) -> tuple[dict[str, Any], list[RowError]]:
     values: dict[str, Any] = {}
     errors: list[RowError] = []
-    for column in COLUMNS:
+    for column in dataset.columns:
         text = cells[column]
-        model_field = Case._meta.get_field(field_for(column))
+        model_field = dataset.model._meta.get_field(dataset.field_for(column))
         if not text:
             values[model_field.name] = empty_value(model_field)
             continue
         try:
-            values[model_field.name] = _cell_value(column, text, units)
+            values[model_field.name] = _cell_value(dataset, column, text, units)
         except ValidationError as exc:
             values[model_field.name] = None
             errors.extend(RowError(row, column, text, message) for message in exc.messages)
     return values, errors
 
 
-def _rule_errors(row: int, cells: Mapping[str, str], values: Mapping[str, Any], bad: set[str]
-                 ) -> list[RowError]:
-    """rules.hard_violations over the row (dataset.md ordering and conditional rules), skipping a
+def _rule_errors(dataset: DatasetFile, row: int, cells: Mapping[str, str], values: Mapping[str, Any],
+                 bad: set[str]) -> list[RowError]:
+    """The dataset's hard_violations over the row (dataset.md ordering and conditional rules), skipping a
     "required" for a cell that was given but failed its own check (already reported)."""
     errors: list[RowError] = []
-    for violation in rules.hard_violations(values):
-        column = _COLUMN_OF_FIELD.get(violation.field, violation.field)
+    for violation in dataset.hard_violations(values):
+        column = dataset.column_of_field.get(violation.field, violation.field)
         if violation.rule == "required" and column in bad:
             continue
         errors.append(RowError(row, column, cells.get(column, ""), violation.message))
     return errors
 
 
-def _parse_row(row: int, raw: list[str], header: list[str], units: UnitCache) -> tuple[ParsedRow | None,
-                                                                                       list[RowError]]:
+def _parse_row(dataset: DatasetFile, row: int, raw: list[str], header: list[str], units: UnitCache
+               ) -> tuple[ParsedRow | None, list[RowError]]:
     if len(raw) != len(header):
         return None, [RowError(row, "", "", f"This row has {len(raw)} cells; the header has {len(header)}")]
     # Spreadsheets pad cells with spaces; a cell of spaces is empty ("not recorded").
     cells = {name: text.strip() for name, text in zip(header, raw, strict=True)}
-    values, errors = _convert_row(row, cells, units)
-    errors += _rule_errors(row, cells, values, {e.column for e in errors})
+    values, errors = _convert_row(dataset, row, cells, units)
+    errors += _rule_errors(dataset, row, cells, values, {e.column for e in errors})
     if errors:
         return None, errors
-    return ParsedRow(row, values, rules.soft_flags(values)), []
+    return ParsedRow(row, values, dataset.soft_flags(values)), []
 
 
 # --- The whole file ---------------------------------------------------------------------------------
@@ -290,26 +323,27 @@ def duplicates_in_file(rows: Iterable[tuple[int, Mapping[str, str]]], column: st
     return errors
 
 
-def _clashes_with_database(rows: list[tuple[int, Mapping[str, str]]]) -> list[RowError]:
-    """An NHS number already held by a different case_ref (unique per baby), and a case_ref whose case
+def _clashes_with_database(dataset: DatasetFile, rows: Rows) -> list[RowError]:
+    """An NHS number already held by a different case_ref (unique per baby), and a case_ref whose record
     was marked entered in error (hidden from every list, so an import must not change it unseen)."""
     # Whole-table reads (a register is thousands of rows), not `__in` lists that can pass SQLite's
     # limit on query parameters for a large file.
-    owner = dict(Case.objects.exclude(nhs_number="").values_list("nhs_number", "case_ref"))
-    hidden = set(Case.objects.filter(entered_in_error=True).values_list("case_ref", flat=True))
+    records = dataset.model._default_manager
+    owner = dict(records.exclude(nhs_number="").values_list("nhs_number", "case_ref"))
+    hidden = set(records.filter(entered_in_error=True).values_list("case_ref", flat=True))
     errors: list[RowError] = []
     for row, cells in rows:
         ref, number = cells["case_ref"].strip(), cells["nhs_number"].strip()
         if number in owner and owner[number] != ref:
             errors.append(RowError(row, "nhs_number", number,
-                                   f"NHS number already belongs to case {owner[number]} (unique per baby)"))
+                                   f"NHS number already belongs to {dataset.noun} {owner[number]} (unique per baby)"))
         if ref in hidden:
-            errors.append(RowError(row, "case_ref", ref,
-                                   f"Case {ref} was marked entered in error; it cannot be changed by an import"))
+            errors.append(RowError(row, "case_ref", ref, f"{capfirst(dataset.noun)} {ref} was marked entered in "
+                                                         "error; it cannot be changed by an import"))
     return errors
 
 
-def _pseudonyms(rows: list[tuple[int, Mapping[str, str]]]) -> list[RowError]:
+def _pseudonyms(rows: Rows) -> list[RowError]:
     """A pseudonymised export read back would add every baby again under a pseudonym: refuse it."""
     return [RowError(row, "case_ref", cells["case_ref"].strip(),
                      "This is a pseudonym from a pseudonymised export, not a case reference: import a file "
@@ -317,11 +351,11 @@ def _pseudonyms(rows: list[tuple[int, Mapping[str, str]]]) -> list[RowError]:
             for row, cells in rows if _PSEUDONYM.match(cells["case_ref"].strip())]
 
 
-def _file_rules(records: list[tuple[int, dict[str, str]]]) -> list[RowError]:
-    return (_pseudonyms(records)
+def _file_rules(dataset: DatasetFile, records: Rows) -> list[RowError]:
+    return ([error for rule in dataset.file_rules for error in rule(records)]
             + duplicates_in_file(records, "case_ref", "Duplicate case_ref in the file")
             + duplicates_in_file(records, "nhs_number", "NHS number appears twice in the file (unique per baby)")
-            + _clashes_with_database(records))
+            + _clashes_with_database(dataset, records))
 
 
 @dataclass
@@ -333,8 +367,8 @@ class FileBody:
     errors: list[RowError] = field(default_factory=list)
 
 
-def read_file(data: bytes | str, check_header: Callable[[list[str]], list[RowError]]) -> FileBody:
-    """Decode, split into records and check the header: shared by every dataset import (HIE, POP)."""
+def _read_file(dataset: DatasetFile, data: bytes | str) -> FileBody:
+    """Decode, split into records and check the header."""
     try:
         records = list(csv_records(decode(data)))
     except FileRejected as exc:
@@ -345,27 +379,27 @@ def read_file(data: bytes | str, check_header: Callable[[list[str]], list[RowErr
     header = [name.strip() for name in raw_header]
     # A record with no cells at all is a blank line (spreadsheets leave them at the end).
     body = [(row, cells) for row, cells in records[1:] if cells and any(c.strip() for c in cells)]
-    return FileBody(header, body, check_header(header))
+    return FileBody(header, body, _check_header(dataset, header))
 
 
-def complete_rows(file: FileBody) -> list[tuple[int, dict[str, str]]]:
+def _complete_rows(file: FileBody) -> Rows:
     """The rows with exactly the header's number of cells, as column → text (for the whole-file rules)."""
     return [(row, dict(zip(file.header, raw, strict=True))) for row, raw in file.rows if len(raw) == len(file.header)]
 
 
-def parse(data: bytes | str) -> ParseResult:
+def parse_dataset(dataset: DatasetFile, data: bytes | str) -> ParseResult:
     """Read a whole dataset file and check every row; nothing is written. Errors are in file order."""
-    file = read_file(data, _check_header)
+    file = _read_file(dataset, data)
     result = ParseResult(errors=file.errors)
     if result.errors:
         return result
     units = UnitCache()
     for row, raw in file.rows:
-        parsed, errors = _parse_row(row, raw, file.header, units)
+        parsed, errors = _parse_row(dataset, row, raw, file.header, units)
         result.errors += errors
         if parsed is not None:
             result.rows.append(parsed)
-    result.errors += _file_rules(complete_rows(file))
+    result.errors += _file_rules(dataset, _complete_rows(file))
     result.errors.sort(key=lambda e: e.row)
     return result
 
@@ -389,24 +423,19 @@ def _service_errors(parsed: ParsedRow, exc: ValidationError, column_of_field: Ma
     return errors
 
 
-SaveRow = Callable[[ParsedRow, UserLike], tuple[str, Any]]
-
-
-def save_all_or_nothing(rows: list[ParsedRow], by: UserLike, save: SaveRow, *,
-                        column_of_field: Mapping[str, str], clash: str) -> ImportResult:
-    """Write every checked row in one transaction through `save` ('created', 'updated' or 'unchanged' and
-    the record), or nothing: a row the services refuse rolls the whole file back with its errors. `clash` is
-    the message for a row that collides with a record saved after the file was checked."""
+def _save_all_or_nothing(dataset: DatasetFile, rows: list[ParsedRow], by: UserLike) -> ImportResult:
+    """Write every checked row in one transaction, or nothing: a row the services refuse rolls the whole
+    file back with its errors."""
     try:
         with transaction.atomic():
             result = ImportResult()
             for parsed in rows:
                 try:
-                    outcome, record = save(parsed, by)
+                    outcome, record = _save(dataset, parsed, by)
                 except ValidationError as exc:
-                    raise _RollBack(_service_errors(parsed, exc, column_of_field)) from exc
+                    raise _RollBack(_service_errors(parsed, exc, dataset.column_of_field)) from exc
                 except IntegrityError as exc:
-                    raise _RollBack([RowError(parsed.row, "", "", clash)]) from exc
+                    raise _RollBack([RowError(parsed.row, "", "", dataset.clash)]) from exc
                 setattr(result, outcome, getattr(result, outcome) + 1)
                 result.flagged += bool(record.dq_flags)
             return result
@@ -414,27 +443,44 @@ def save_all_or_nothing(rows: list[ParsedRow], by: UserLike, save: SaveRow, *,
         return ImportResult(errors=exc.errors)
 
 
-def _save(parsed: ParsedRow, by: UserLike) -> tuple[str, Case]:
-    """Create or update one case through the services; 'created', 'updated' or 'unchanged'."""
-    existing = Case.objects.filter(case_ref=parsed.values["case_ref"]).first()
+def _save(dataset: DatasetFile, parsed: ParsedRow, by: UserLike) -> tuple[str, Any]:
+    """Create or update one record through the services; 'created', 'updated' or 'unchanged'."""
+    existing = dataset.model._default_manager.filter(case_ref=parsed.values["case_ref"]).first()
     if existing is None:
-        return "created", services.case_create(values=parsed.values, by=by, action=AuditEvent.Action.IMPORT)
-    saved = services.case_update(case=existing, values=parsed.values, expected_version=None, by=by,
-                                 action=AuditEvent.Action.IMPORT)
-    # case_update writes nothing (no version, no audit row) when no value changed.
+        return "created", dataset.create(parsed.values, by)
+    saved = dataset.update(existing, parsed.values, by)
+    # The update service writes nothing (no version, no audit row) when no value changed.
     return ("unchanged" if saved.version == existing.version else "updated"), saved
 
 
-def import_file(data: bytes | str, *, by: UserLike | None = None) -> ImportResult:
+def import_dataset(dataset: DatasetFile, data: bytes | str, *, by: UserLike | None = None) -> ImportResult:
     """Check the whole file, then write every row in one transaction, or nothing at all."""
-    parsed = parse(data)
+    parsed = parse_dataset(dataset, data)
     if parsed.errors:
         return ImportResult(errors=parsed.errors)
-    # Someone may save a clashing case (same case_ref or NHS number) after the file was checked.
-    return save_all_or_nothing(parsed.rows, by if by is not None else AnonymousUser(), _save,
-                               column_of_field=_COLUMN_OF_FIELD,
-                               clash="This row clashes with a case saved while the file was being imported; "
-                                     "import the file again")
+    # Someone may save a clashing record (same case_ref or NHS number) after the file was checked.
+    return _save_all_or_nothing(dataset, parsed.rows, by if by is not None else AnonymousUser())
+
+
+# Looked up in `services` at each call (not bound here), so a replaced service is the one used.
+HIE = DatasetFile(
+    name="HIE dataset (v1)", noun="case", model=Case, columns=COLUMNS, unit_columns=UNIT_COLUMNS,
+    hard_violations=rules.hard_violations, soft_flags=rules.soft_flags, file_rules=(_pseudonyms,),
+    create=lambda values, by: services.case_create(values=values, by=by, action=AuditEvent.Action.IMPORT),
+    update=lambda case, values, by: services.case_update(case=case, values=values, expected_version=None, by=by,
+                                                         action=AuditEvent.Action.IMPORT),
+    clash="This row clashes with a case saved while the file was being imported; import the file again",
+)
+
+
+def parse(data: bytes | str) -> ParseResult:
+    """Read a whole HIE file and check every row; nothing is written. Errors are in file order."""
+    return parse_dataset(HIE, data)
+
+
+def import_file(data: bytes | str, *, by: UserLike | None = None) -> ImportResult:
+    """Check the whole HIE file, then write every row in one transaction, or nothing at all."""
+    return import_dataset(HIE, data, by=by)
 
 
 # --- Export -----------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import ManagementUtility, base, call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError
 
 from core.models import AuditEvent
 from core.testing.factories import cooled_case_values
@@ -373,7 +374,8 @@ def test_case_entered_in_error_cannot_be_changed_by_import(people: Personas) -> 
     case = services.case_create(values=cooled_case_values(case_ref="HIE-0001"), by=people.nurse)
     services.case_mark_entered_in_error(case=case, reason="duplicate", expected_version=None, by=people.nurse)
     result = csv_io.import_file(csv_text(row()))
-    assert [(e.row, e.column, e.value) for e in result.errors] == [(2, "case_ref", "HIE-0001")]
+    assert [(e.row, e.column, e.value, e.message) for e in result.errors] == [
+        (2, "case_ref", "HIE-0001", "Case HIE-0001 was marked entered in error; it cannot be changed by an import")]
     assert Case.objects.get().version == 2
 
 
@@ -456,6 +458,24 @@ def test_service_error_mid_way_rolls_back_everything(people: Personas, monkeypat
         (4, "nhs_number", NHS_NUMBERS[2], "Another case already has this NHS number (unique per baby)")]
     assert (result.created, Case.objects.count(), audit_count()) == (0, 0, 0)
 
+
+
+def test_a_case_saved_meanwhile_that_clashes_rolls_the_file_back(people: Personas,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Checked, then someone saves HIE-0002 before the import reaches it: the database refuses the row.
+    real_create = services.case_create
+
+    def create(*, values: Mapping[str, Any], **kwargs: Any) -> Case:
+        if values["case_ref"] == "HIE-0002":
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real_create(values=values, **kwargs)
+
+    monkeypatch.setattr(services, "case_create", create)
+    result = csv_io.import_file(csv_text(row(case_ref="HIE-0001"), row(case_ref="HIE-0002")), by=people.nurse)
+
+    assert [(e.row, e.column, e.value, e.message) for e in result.errors] == [
+        (3, "", "", "This row clashes with a case saved while the file was being imported; import the file again")]
+    assert Case.objects.count() == 0
 
 # --- Export and the round trip --------------------------------------------------------------------
 

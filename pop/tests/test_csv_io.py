@@ -7,10 +7,12 @@ import csv
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError
 
 from core.models import AuditEvent
 from core.testing.personas import Personas
@@ -141,7 +143,33 @@ def test_records_entered_in_error_cannot_be_changed_by_an_import(people: Persona
     record = PopRecord.objects.get()
     services.pop_mark_entered_in_error(record=record, reason="wrong baby", expected_version=1, by=people.nurse)
     result = csv_io.import_file(csv_text(GOOD), by=people.nurse)
-    assert not result.ok and "entered in error" in result.errors[0].message
+    assert [(e.row, e.column, e.value, e.message) for e in result.errors] == [
+        (2, "case_ref", "POP-1", "POP record POP-1 was marked entered in error; it cannot be changed by an import")]
+
+
+def test_the_shared_import_speaks_of_the_pop_dataset_and_its_records(people: Personas) -> None:
+    """The wording of the import checks POP shares with the HIE file (pathway.csv_io.DatasetFile)."""
+    columns = [*(c for c in SPEC_COLUMNS if c != "first_temp_c"), "outcome"]
+    header = csv_io.parse(csv_text({c: GOOD.get(c, "") for c in columns}, columns=columns))
+    assert [e.message for e in header.errors] == [
+        "Unknown column 'outcome': it is not a column of the POP dataset (v1)",
+        "Missing column 'first_temp_c': the header must name every column of the POP dataset (v1)"]
+
+    services.pop_create(values=pop_values(case_ref="POP-DB", nhs_number="9434765919"), by=people.nurse)
+    clash = csv_io.parse(csv_text({**GOOD, "nhs_number": "9434765919"}))
+    assert [(e.row, e.column, e.message) for e in clash.errors] == [
+        (2, "nhs_number", "NHS number already belongs to POP record POP-DB (unique per baby)")]
+
+
+def test_a_record_saved_meanwhile_that_clashes_is_reported(people: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
+    def saved_meanwhile(**_: Any) -> PopRecord:  # the database's unique constraint refuses the row
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(services, "pop_create", saved_meanwhile)
+    result = csv_io.import_file(csv_text(GOOD), by=people.nurse)
+    assert [(e.row, e.column, e.value, e.message) for e in result.errors] == [
+        (2, "", "", "This row clashes with a record saved while the file was being imported; import it again")]
+    assert PopRecord.objects.count() == 0
 
 
 def test_commands_round_trip_and_report_errors(people: Personas, tmp_path: Path) -> None:
