@@ -237,3 +237,10 @@ def test_revocations_are_in_the_sign_in_log(people: Personas) -> None:
     services.revoke_invitation(_invitation(people.nurse), by=people.nurse)
     log = signed_in(people.admin_user).get(reverse("accounts:sign_in_log"), {"kind": "account"})
     assert "Invitation revoked" in log.content.decode()
+
+
+def test_the_account_header_links_to_the_invitations_page_for_those_who_may_invite(people: Personas) -> None:
+    header = signed_in(people.nurse).get(reverse("pathway:case_list")).content.decode().split("</header>")[0]
+    assert f'href="{reverse("accounts:invitation_list")}">Invitations</a>' in header
+    header = signed_in(people.clinician).get(reverse("pathway:case_list")).content.decode().split("</header>")[0]
+    assert reverse("accounts:invitation_list") not in header
