@@ -44,6 +44,7 @@ from core.timeutil import LONDON, LocalTimeError, format_local, parse_local_date
 from pathway import rules, services
 from pathway.dataset import COLUMNS, UNIT_COLUMNS, field_for
 from pathway.models import Case, CaseQuerySet
+from pathway.signals import case_exported
 from units.access import UserLike, user_roles
 from units.models import Role, Unit
 
@@ -603,6 +604,8 @@ def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
 def record_export(*, by: UserLike | None, rows: int, identifiable: bool, reason: str = "") -> AuditEvent:
     """Every export leaves an audit row: who, how many cases, identifiable or not and why."""
     kind = "identifiable" if identifiable else "pseudonymised"
-    return audit.record(actor=by, action=AuditEvent.Action.EXPORT, object_type=EXPORT_OBJECT_TYPE,
-                        summary=f"Exported {rows} case{'' if rows == 1 else 's'} ({kind})",
-                        changes={"rows": rows, "identifiable": identifiable, "reason": reason})
+    event = audit.record(actor=by, action=AuditEvent.Action.EXPORT, object_type=EXPORT_OBJECT_TYPE,
+                         summary=f"Exported {rows} case{'' if rows == 1 else 's'} ({kind})",
+                         changes={"rows": rows, "identifiable": identifiable, "reason": reason})
+    case_exported.send(sender=Case, event=event)  # the export log (reporting) records it
+    return event

@@ -8,15 +8,14 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reports and exports"
 
     def ready(self) -> None:
-        # pathway's synchronous case download audits itself (AuditEvent); mirror it into the export log so
-        # the network lead's list holds every export, whichever screen produced it.
-        from django.db.models.signals import post_save
-
+        # pathway announces each case CSV export it audits (download page, export_cases command, our export
+        # jobs); the export log records it, so the network lead's list holds every export whichever screen
+        # produced it. pathway cannot call reporting itself: reporting depends on pathway, not the reverse.
         from core.models import AuditEvent
-        from reporting.services import mirror_pathway_export
+        from pathway.signals import case_exported
+        from reporting.services import case_export_record
 
-        def on_audit(sender: Any, *, instance: AuditEvent, created: bool, **_: Any) -> None:
-            if created:
-                mirror_pathway_export(instance)
+        def on_case_exported(sender: Any, *, event: AuditEvent, **_: Any) -> None:
+            case_export_record(event=event)
 
-        post_save.connect(on_audit, sender=AuditEvent, dispatch_uid="reporting.mirror_pathway_export", weak=False)
+        case_exported.connect(on_case_exported, dispatch_uid="reporting.case_export_record", weak=False)

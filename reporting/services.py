@@ -103,14 +103,9 @@ def export_scope_text(user: UserLike | None) -> str:
     return f"Cases born or cooled at {', '.join(codes)}" if codes else "No cases"
 
 
-def mirror_pathway_export(event: AuditEvent) -> ExportRecord | None:
-    """pathway's case CSV audits itself (`csv_io.record_export`); the export log gets the same facts.
-
-    Called for every new AuditEvent (reporting.apps); only pathway's case exports are mirrored, so each
-    export has exactly one log row, linked to its audit row.
-    """
-    if event.action != AuditEvent.Action.EXPORT or event.object_type != csv_io.EXPORT_OBJECT_TYPE:
-        return None
+def case_export_record(*, event: AuditEvent) -> ExportRecord:
+    """The export-log row for a case CSV export, from the audit row pathway wrote (`csv_io.record_export`,
+    announced by `pathway.signals.case_exported`): one log row per export, linked to its audit row."""
     details = event.changes or {}
     return ExportRecord.objects.create(
         at=event.at, by=event.actor, kind=ExportRecord.Kind.CASES_CSV, what="Case CSV (HIE dataset v1)",
@@ -216,7 +211,7 @@ def _write_cases(job: ExportJob) -> tuple[str, str, int]:
 
 
 def _record_cases(job: ExportJob, rows: int) -> ExportRecord:
-    # The same audit row as pathway's own download; reporting.apps mirrors it into the export log.
+    # The same audit row as pathway's own download, which the export log records on `case_exported`.
     event = csv_io.record_export(by=job.created_by, rows=rows, identifiable=job.identifiable, reason=job.reason)
     return ExportRecord.objects.get(audit_event=event)
 
