@@ -1,29 +1,27 @@
 """POP record screens: the list, a new record, the record page, its edit form, history and "entered in error".
 
 Views only orchestrate (style-anchors §4.2): the record comes through `pop.access` (a record the user may not
-reach is a 404), input through `pop.forms`, and every write is one call to `pop.services`.
+reach is a 404), input through `pop.forms`, and every write is one call to `pop.services`. The steps every
+dataset record's screens share (paging, saving a form, history, entered in error) are `pathway.views.records`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.exceptions import EditConflict
-from core.history import history_entry
 from kpis.pop import registry
 from kpis.pop.facts import facts_from_record
 from pathway.services import display_value
+from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form
 from pop import rules, services
 from pop.access import can, get_record_for_user, records_for
 from pop.dataset import FIELDS
@@ -63,9 +61,9 @@ def _element_rows(record: PopRecord) -> list[tuple[str, str, str]]:
 def record_list(request: HttpRequest) -> HttpResponse:
     visible = records_for(request.user, Action.LIST)
     form = PopFilterForm(request.GET, user=request.user, records=visible)
-    page = Paginator(form.filter(visible), settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "pop/record_list.html",
-                  {"form": form, "page": page, "may_create": may(request.user, Action.EDIT)})
+    return render(request, "pop/record_list.html", {
+        "form": form, "page": page_of(request, form.filter(visible)), "may_create": may(request.user, Action.EDIT),
+    })
 
 
 @login_required
@@ -73,15 +71,11 @@ def record_list(request: HttpRequest) -> HttpResponse:
 def record_create(request: HttpRequest) -> HttpResponse:
     if not may(request.user, Action.EDIT):
         raise PermissionDenied("Your role does not include adding POP records")
-    form = PopRecordForm(request.POST if request.method == "POST" else None, user=request.user)
-    if form.is_bound and form.is_valid():
-        try:
-            record = services.pop_create(values=form.values(), by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"POP record {record.case_ref} saved")
-            return redirect("pop:record_detail", pk=record.pk)
+    form = PopRecordForm(posted(request), user=request.user)
+    record = save_form(form, lambda: services.pop_create(values=form.values(), by=request.user), add_service_errors)
+    if record is not None:
+        messages.success(request, f"POP record {record.case_ref} saved")
+        return redirect("pop:record_detail", pk=record.pk)
     return render(request, "pop/record_form.html", {"form": form, "record": None})
 
 
@@ -103,19 +97,14 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if record.entered_in_error:
         messages.info(request, f"{record.case_ref} was marked as entered in error: it can no longer be changed")
         return redirect("pop:record_detail", pk=record.pk)
-    form = PopRecordForm(request.POST if request.method == "POST" else None, user=request.user, record=record)
-    if form.is_bound and form.is_valid():
-        try:
-            saved = services.pop_update(record=record, values=form.values(), expected_version=form.expected_version,
-                                        by=request.user)
-        except EditConflict as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            unchanged = saved.version == form.expected_version
-            messages.success(request, "No changes to save" if unchanged else f"{saved.case_ref} saved")
-            return redirect("pop:record_detail", pk=saved.pk)
+    form = PopRecordForm(posted(request), user=request.user, record=record)
+    saved = save_form(form, lambda: services.pop_update(record=record, values=form.values(),
+                                                        expected_version=form.expected_version, by=request.user),
+                      add_service_errors)
+    if saved is not None:
+        unchanged = saved.version == form.expected_version
+        messages.success(request, "No changes to save" if unchanged else f"{saved.case_ref} saved")
+        return redirect("pop:record_detail", pk=saved.pk)
     return render(request, "pop/record_form.html", {**_record_context(record), "form": form})
 
 
@@ -127,8 +116,8 @@ def _show_change(name: str, old: str, new: str) -> tuple[str, str, str]:
 @require_GET
 def record_history(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_record_for_user(request.user, pk, Action.VIEW)
-    entries = [history_entry(event, _show_change) for event in services.pop_history(record)]
-    return render(request, "pop/history.html", {**_record_context(record), "entries": entries})
+    return history_page(request, services.pop_history(record), _show_change, "pop/history.html",
+                        _record_context(record))
 
 
 @login_required
@@ -136,20 +125,12 @@ def record_history(request: HttpRequest, pk: int) -> HttpResponse:
 def record_entered_in_error(request: HttpRequest, pk: int) -> HttpResponse:
     """Records are never deleted: kept, marked with a reason and left out of lists and counts."""
     record = get_record_for_user(request.user, pk, Action.EDIT)
-    if record.entered_in_error:
-        messages.info(request, f"{record.case_ref} is already marked as entered in error")
-        return redirect("pop:record_detail", pk=record.pk)
-    form = EnteredInErrorForm(request.POST if request.method == "POST" else None, record=record)
-    if form.is_bound and form.is_valid():
-        try:
-            services.pop_mark_entered_in_error(record=record, reason=form.cleaned_data["entered_in_error_reason"],
-                                               expected_version=form.cleaned_data["version"], by=request.user)
-        except EditConflict as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{record.case_ref} marked as entered in error. It is kept for the record and "
-                                      "no longer appears in the list or the POP figures.")
-            return redirect("pop:record_detail", pk=record.pk)
-    return render(request, "pop/entered_in_error.html", {**_record_context(record), "form": form})
+
+    def mark(reason: str, version: int) -> PopRecord:
+        return services.pop_mark_entered_in_error(record=record, reason=reason, expected_version=version,
+                                                  by=request.user)
+
+    return entered_in_error_page(request, record, EnteredInErrorForm(posted(request), record=record), mark=mark,
+                                 add_service_errors=add_service_errors, detail="pop:record_detail",
+                                 left_out_of="the list or the POP figures", template="pop/entered_in_error.html",
+                                 context=_record_context(record))

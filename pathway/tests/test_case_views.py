@@ -277,3 +277,33 @@ def test_entered_in_error_keeps_the_case_and_freezes_it(people: Personas) -> Non
     assert client.post(_section_url(case, "cooling"), _cooling_post(case)).status_code in (200, 404)
     case.refresh_from_db()
     assert case.active_cooling_start != datetime(2024, 5, 14, 6, 40, tzinfo=LONDON)
+
+
+@pytest.mark.django_db
+def test_entered_in_error_page_posts_once_and_says_where_the_case_is_left_out(people: Personas) -> None:
+    case = _case(people, case_ref="EOE-EIE")
+    client = _client(people.nurse)
+    url, page = reverse("pathway:case_entered_in_error", args=[case.pk]), reverse("pathway:case_detail", args=[case.pk])
+    form = client.get(url).content.decode()
+    assert f'action="{url}"' in form and f'href="{page}">Cancel</a>' in form
+
+    done = client.post(url, {"entered_in_error_reason": "Duplicate", "version": case.version}, follow=True)
+    assert done.redirect_chain == [(page, 302)]
+    assert ("EOE-EIE marked as entered in error. It is kept for the record and no longer appears in the case list "
+            "or the counts.") in done.content.decode()
+    again = client.get(url, follow=True)
+    assert again.redirect_chain == [(page, 302)]
+    assert "EOE-EIE is already marked as entered in error" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_list_filters_and_pages_refresh_only_the_case_results(people: Personas, settings: Any) -> None:
+    settings.CASES_PER_PAGE = 1
+    for n in range(2):
+        _case(people, case_ref=f"P{n}", birth=datetime(2024, 1, 1 + n, 12, 0, tzinfo=LONDON))
+    url = reverse("pathway:case_list")
+    body = re.sub(r"\s+", " ", _client(people.nurse).get(url, {"page": 2}).content.decode())
+    assert f'aria-label="Filter cases" hx-get="{url}" hx-trigger="change, submit" hx-target="#case-results"' in body
+    assert f'<a class="nhsuk-link" href="{url}">Clear filters</a>' in body
+    assert 'hx-boost="true" hx-target="#case-results" hx-select="#case-results"' in body
+    assert 'href="?page=1" rel="prev"' in body and "Page 1 of 2" in body and 'rel="next"' not in body

@@ -3,7 +3,7 @@
 
 Views only orchestrate (style-anchors §4.2): the case comes through `pathway.access` (a case the user may
 not reach is a 404, so guessing URLs reveals nothing), input through `pathway.forms`, and every write is
-one call to `pathway.services`.
+one call to `pathway.services`. The steps POP record screens share are `pathway.views.records`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.middleware import HtmxDetails
 
 from core.exceptions import EditConflict
-from core.history import history_entry
 from pathway import rules, services
 from pathway.access import can, cases_for, get_case_for_user
 from pathway.choices import Stage
@@ -38,6 +35,7 @@ from pathway.forms import (
 )
 from pathway.models import Case
 from pathway.sections import BY_SLUG, SECTIONS, Section, field_label, history_display, summary_rows
+from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form
 from units.access import Action, UserLike, may
 
 SECTION_PARTIAL = "pathway/partials/section_form.html"
@@ -124,9 +122,9 @@ def _section_or_404(slug: str) -> Section:
 def case_list(request: HttpRequest) -> HttpResponse:
     visible = cases_for(request.user, Action.LIST)
     form = CaseFilterForm(request.GET, user=request.user, cases=visible)
-    page = Paginator(form.filter(visible), settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "pathway/case_list.html", {
-        "form": form, "page": page, "stage_colours": STAGE_COLOURS, "may_create": may(request.user, Action.EDIT),
+        "form": form, "page": page_of(request, form.filter(visible)), "stage_colours": STAGE_COLOURS,
+        "may_create": may(request.user, Action.EDIT),
     })
 
 
@@ -138,16 +136,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     if not may(request.user, Action.EDIT):
         raise PermissionDenied("Your role does not include adding cases")
-    form = NewCaseForm(request.POST if request.method == "POST" else None, user=request.user)
-    if form.is_bound and form.is_valid():
-        try:
-            case = services.case_create(values=form.values(), by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Case {case.case_ref} created. Add the referral and cooling details "
-                                      "below as they happen.")
-            return redirect("pathway:case_detail", pk=case.pk)
+    form = NewCaseForm(posted(request), user=request.user)
+    case = save_form(form, lambda: services.case_create(values=form.values(), by=request.user), add_service_errors)
+    if case is not None:
+        messages.success(request, f"Case {case.case_ref} created. Add the referral and cooling details "
+                                  "below as they happen.")
+        return redirect("pathway:case_detail", pk=case.pk)
     return render(request, "pathway/case_form.html", {"form": form})
 
 
@@ -216,8 +210,8 @@ def _show_change(name: str, old: str, new: str) -> tuple[str, str, str]:
 @require_GET
 def case_history(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Action.VIEW)
-    entries = [history_entry(event, _show_change) for event in services.case_history(case)]
-    return render(request, "pathway/history.html", {**_case_context(case), "entries": entries})
+    return history_page(request, services.case_history(case), _show_change, "pathway/history.html",
+                        _case_context(case))
 
 
 # --- Entered in error --------------------------------------------------------------------------------------------
@@ -228,20 +222,11 @@ def case_history(request: HttpRequest, pk: int) -> HttpResponse:
 def case_entered_in_error(request: HttpRequest, pk: int) -> HttpResponse:
     """Clinical records are never deleted: the case is kept, marked with a reason and left out of lists."""
     case = get_case_for_user(request.user, pk, Action.EDIT)
-    if case.entered_in_error:
-        messages.info(request, f"{case.case_ref} is already marked as entered in error")
-        return redirect("pathway:case_detail", pk=case.pk)
-    form = EnteredInErrorForm(request.POST if request.method == "POST" else None, case=case)
-    if form.is_bound and form.is_valid():
-        try:
-            services.case_mark_entered_in_error(case=case, reason=form.cleaned_data["entered_in_error_reason"],
-                                                expected_version=form.cleaned_data["version"], by=request.user)
-        except EditConflict as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{case.case_ref} marked as entered in error. It is kept for the record "
-                                      "and no longer appears in the case list or the counts.")
-            return redirect("pathway:case_detail", pk=case.pk)
-    return render(request, "pathway/entered_in_error.html", {**_case_context(case), "form": form})
+
+    def mark(reason: str, version: int) -> Case:
+        return services.case_mark_entered_in_error(case=case, reason=reason, expected_version=version, by=request.user)
+
+    return entered_in_error_page(request, case, EnteredInErrorForm(posted(request), case=case), mark=mark,
+                                 add_service_errors=add_service_errors, detail="pathway:case_detail",
+                                 left_out_of="the case list or the counts", template="pathway/entered_in_error.html",
+                                 context=_case_context(case))

@@ -123,3 +123,27 @@ def test_list_search_filters_and_paging(client: Client, people: Personas, settin
     assert "1 record" in by_unit and "POP-ADD" in by_unit
     assert "4 records" in text(client.get(url, {"year": "2023"}))  # not a year with records: ignored
     assert "4 records" in text(client.get(url, {"year": "2024"}))
+
+
+def test_entered_in_error_page_says_where_the_record_is_left_out(client: Client, people: Personas) -> None:
+    record = services.pop_create(values=pop_values(case_ref="POP-EIE"), by=people.nurse)
+    client.force_login(people.nurse)
+    url = reverse("pop:record_entered_in_error", args=[record.pk])
+    page = reverse("pop:record_detail", args=[record.pk])
+    assert f'href="{page}">Cancel</a>' in text(client.get(url))
+    done = client.post(url, {"entered_in_error_reason": "Wrong baby", "version": "1"}, follow=True)
+    assert ("POP-EIE marked as entered in error. It is kept for the record and no longer appears in the list or "
+            "the POP figures.") in text(done)
+    assert "POP-EIE is already marked as entered in error" in text(client.get(url, follow=True))
+
+
+def test_list_filters_and_pages_refresh_only_the_pop_results(client: Client, people: Personas,
+                                                              settings: object) -> None:
+    settings.CASES_PER_PAGE = 1  # type: ignore[attr-defined]
+    for n in range(2):
+        services.pop_create(values=pop_values(case_ref=f"POP-P{n}"), by=people.nurse)
+    client.force_login(people.nurse)
+    body = text(client.get(reverse("pop:record_list")))
+    assert f'aria-label="Filter POP records" hx-get="{reverse("pop:record_list")}"' in body
+    assert 'hx-target="#pop-results" hx-select="#pop-results"' in body
+    assert 'href="?page=2" rel="next"' in body and "Page 2 of 2" in body and 'rel="prev"' not in body
