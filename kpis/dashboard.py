@@ -11,12 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from kpis.baselines import PUBLISHED, Published
 from kpis.definitions.base import Level
-from kpis.models import KpiAggregate, KpiRun
+from kpis.models import KpiAggregate, KpiRun, PendingRecompute
 from kpis.outcome import Direction
 from kpis.periods import Period, PeriodType, add_months, month_end, parse_period_key
 from kpis.registry import KPIS, MEDIANS, REGISTRY
@@ -41,6 +41,7 @@ class Freshness:
     last_full: KpiRun | None
     latest: KpiRun | None
     now: datetime
+    waiting_since: datetime | None = None  # the oldest case change not yet in the figures (PendingRecompute)
 
     @property
     def failed(self) -> KpiRun | None:
@@ -61,8 +62,9 @@ def freshness(now: datetime | None = None) -> Freshness:
     # training run after a failed HIE run must not hide the failure.
     runs = KpiRun.objects.filter(definition_versions__has_key=KPIS[0].CODE).order_by("-started_at", "-id")
     last_full = runs.filter(scope=KpiRun.Scope.FULL, status=KpiRun.Status.SUCCEEDED).first()
+    waiting = PendingRecompute.objects.aggregate(since=Min("queued_at"))["since"]
     return Freshness(as_of=last_full.finished_at if last_full else None, last_full=last_full,
-                     latest=runs.first(), now=now or timezone.now())
+                     latest=runs.first(), now=now or timezone.now(), waiting_since=waiting)
 
 
 def figures_version() -> str:

@@ -149,6 +149,11 @@ def test_freshness_warnings(people: Personas) -> None:
                           finished_at=timezone.now(), definition_versions={"cooling_started_6h": 1})
     html = client.get(reverse("kpis:overview")).content.decode()
     assert "The last KPI run failed" in html and "ZeroDivisionError: boom" in html
+    assert 'data-freshness="waiting"' not in html
+
+    services.mark_pending(["2024-05"])  # a save whose recompute has not run yet
+    html = client.get(reverse("kpis:overview")).content.decode()
+    assert "are waiting to be counted" in html
 
 
 @pytest.mark.django_db
