@@ -12,7 +12,6 @@ import csv
 import inspect
 import io
 import textwrap
-from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -23,6 +22,7 @@ from django.http import Http404
 from django.test import Client
 from django.urls import resolve, reverse
 
+from core.testing.access import reached
 from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas, make_user
 from core.timeutil import format_local
@@ -131,24 +131,10 @@ def cases(people: Personas) -> dict[str, Case]:
     }
 
 
-def names(found: Iterable[Case], cases: dict[str, Case]) -> frozenset[str]:
-    by_pk = {case.pk: name for name, case in cases.items()}
-    return frozenset(by_pk[case.pk] for case in found)
-
-
 def allowed(user: UserLike, action: Action, cases: dict[str, Case]) -> frozenset[str]:
     """What every door says: the list, the single-case lookup and can() must agree."""
-    listed = names(cases_for(user, action), cases)
-    looked_up = set()
-    for name, case in cases.items():
-        try:
-            assert get_case_for_user(user, case.pk, action) == case
-            looked_up.add(name)
-        except Http404:
-            pass
-    checked = {name for name, case in cases.items() if can_act(user, case, action)}
-    assert listed == looked_up == checked
-    return listed
+    return reached(cases, listed=cases_for(user, action), look_up=lambda pk: get_case_for_user(user, pk, action),
+                   can=lambda case: can_act(user, case, action))
 
 
 def test_the_matrix_covers_every_persona_and_action() -> None:

@@ -7,13 +7,11 @@ reach every record. The list, the single-record lookup and `can` must agree, and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pytest
-from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
+from core.testing.access import reached
 from core.testing.personas import Personas
 from pop import services
 from pop.access import can, get_record_for_user, records_for
@@ -45,23 +43,10 @@ def records(people: Personas) -> dict[str, PopRecord]:
             for name, unit in places.items()}
 
 
-def names(found: Iterable[PopRecord], records: dict[str, PopRecord]) -> frozenset[str]:
-    by_pk = {record.pk: name for name, record in records.items()}
-    return frozenset(by_pk[record.pk] for record in found)
-
-
 def allowed(user: UserLike, action: Action, records: dict[str, PopRecord]) -> frozenset[str]:
-    listed = names(records_for(user, action), records)
-    looked_up = set()
-    for name, record in records.items():
-        try:
-            assert get_record_for_user(user, record.pk, action) == record
-            looked_up.add(name)
-        except Http404:
-            pass
-    checked = {name for name, record in records.items() if can(user, record, action)}
-    assert listed == looked_up == checked
-    return listed
+    """What every door says: the list, the single-record lookup and can() must agree."""
+    return reached(records, listed=records_for(user, action), look_up=lambda pk: get_record_for_user(user, pk, action),
+                   can=lambda record: can(user, record, action))
 
 
 def test_matrix_covers_every_persona_and_record_action() -> None:
