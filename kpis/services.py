@@ -10,7 +10,8 @@ recomputes everything pending in a single run. A run:
    are loaded once with their units and evaluated in Python; progress is committed every chunk.
 3. Write, in ONE transaction: cases changed since step 2 began are re-read, every figure is summed
    (`kpis.aggregate`), and the CaseOutcome rows of those cases and the KpiAggregate rows of exactly those
-   periods are deleted and created again. Re-running gives identical rows (idempotent).
+   periods are deleted (one DELETE per table) and created again (one COPY per table on PostgreSQL,
+   bulk_create elsewhere). Re-running gives identical rows (idempotent).
 4. On any error the run is marked `failed` with the error text in its own transaction and the error is
    raised again: a failed run never looks like a success (style-anchors.md §3, "bare except").
 """
@@ -23,11 +24,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
+from itertools import islice
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from core.timeutil import london_date
@@ -36,7 +38,7 @@ from kpis.aggregate import CaseResult, Figure
 from kpis.definitions.base import KpiDefinition, MedianDefinition
 from kpis.facts import RELATED_UNITS, facts_from_case
 from kpis.models import CaseOutcome, KpiAggregate, KpiRun, PendingRecompute
-from kpis.outcome import NotEligible, Outcome
+from kpis.outcome import MeasureValue, NotEligible, Outcome
 from kpis.periods import Period, parse_period_key, periods_for_birth, periods_for_months
 from pathway.models import Case
 from units.access import UserLike
@@ -250,20 +252,36 @@ def _serialise_writes() -> None:
 
 # --- Writing -------------------------------------------------------------------------------------
 
+# The columns each table is written with, by field attname. Rows are plain tuples in this order: at national
+# scale a run writes about a million rows, and building a model instance and preparing every value through
+# its field took most of the run (bench/README.md, "Where the recompute's time goes").
+_OUTCOME_FIELDS = ("case_id", "kpi", "outcome", "value", "definition_version", "as_of", "updated_at")
+_AGGREGATE_FIELDS = ("kpi", "level", "org_id", "org_code", "period_type", "period_key", "period_start",
+                     "period_end", "numerator", "denominator", "not_eligible", "missing", "rate", "n", "median",
+                     "q1", "q3", "run_id", "definition_version")
+_NO_SUMMARY = (None, None, None, None)
 
-def _case_outcome_rows(result: CaseResult, as_of: date, versions: dict[str, int]) -> Iterator[CaseOutcome]:
+Row = tuple[object, ...]
+
+
+def _measure_outcome(value: MeasureValue) -> tuple[str, float | None]:
+    if isinstance(value, NotEligible):
+        return Outcome.NOT_ELIGIBLE.value, None
+    if value is None:
+        return Outcome.MISSING.value, None
+    return CaseOutcome.MEASURED, value
+
+
+def _case_outcome_rows(result: CaseResult, as_of: date, versions: dict[str, int], now: datetime
+                       ) -> Iterator[Row]:
+    """One `_OUTCOME_FIELDS` row per KPI and measure. `updated_at` is the run's one write time (the field
+    is auto_now, which a COPY does not apply). Enum members are stored as their plain values."""
+    case_id = result.case_id
     for code, outcome in result.outcomes.items():
-        yield CaseOutcome(case_id=result.case_id, kpi=code, outcome=outcome, value=None,
-                          definition_version=versions[code], as_of=as_of)
+        yield case_id, code, str(outcome), None, versions[code], as_of, now
     for code, value in result.values.items():
-        if isinstance(value, NotEligible):
-            outcome, minutes = Outcome.NOT_ELIGIBLE.value, None
-        elif value is None:
-            outcome, minutes = Outcome.MISSING.value, None
-        else:
-            outcome, minutes = CaseOutcome.MEASURED, value
-        yield CaseOutcome(case_id=result.case_id, kpi=code, outcome=outcome, value=minutes,
-                          definition_version=versions[code], as_of=as_of)
+        outcome, minutes = _measure_outcome(value)
+        yield case_id, code, outcome, minutes, versions[code], as_of, now
 
 
 def _replace_case_outcomes(results: Iterable[CaseResult], selected: list[Period] | None, as_of: date,
@@ -273,23 +291,21 @@ def _replace_case_outcomes(results: Iterable[CaseResult], selected: list[Period]
     if selected is not None:
         # Every result is a case born in scope, so this also clears the rows about to be written.
         stale = stale.filter(case__in=Case.objects.filter(_scope_filter(selected)).values("pk"))
-    stale.delete()
-    versions = definitions.versions
-    CaseOutcome.objects.bulk_create(
-        (row for result in results for row in _case_outcome_rows(result, as_of, versions)), batch_size=BULK_BATCH)
+    stale.delete()  # one DELETE statement: nothing refers to these rows and no signal listens
+    versions, now = definitions.versions, timezone.now()
+    _insert(CaseOutcome, _OUTCOME_FIELDS,
+            (row for result in results for row in _case_outcome_rows(result, as_of, versions, now)))
 
 
-def _aggregate_row(figure: Figure, run: KpiRun, unit_ids: dict[str, int]) -> KpiAggregate:
+def _aggregate_row(figure: Figure, run_id: int, unit_ids: dict[str, int]) -> Row:
+    """One `_AGGREGATE_FIELDS` row; level and period type as their plain string values."""
     summary = figure.summary
-    return KpiAggregate(
-        kpi=figure.kpi, level=figure.level, org_id=unit_ids.get(figure.org_code), org_code=figure.org_code,
-        period_type=figure.period.type, period_key=figure.period.key, period_start=figure.period.start,
-        period_end=figure.period.end, numerator=figure.numerator, denominator=figure.denominator,
-        not_eligible=figure.not_eligible, missing=figure.missing, rate=figure.rate,
-        n=summary.n if summary else None, median=summary.median if summary else None,
-        q1=summary.q1 if summary else None, q3=summary.q3 if summary else None,
-        run=run, definition_version=figure.version,
-    )
+    period = figure.period
+    return (figure.kpi, str(figure.level), unit_ids.get(figure.org_code), figure.org_code, str(period.type),
+            period.key, period.start, period.end, figure.numerator, figure.denominator, figure.not_eligible,
+            figure.missing, figure.rate,
+            *((summary.n, summary.median, summary.q1, summary.q3) if summary else _NO_SUMMARY),
+            run_id, figure.version)
 
 
 def _replace_aggregates(figures: list[Figure], selected: list[Period] | None, run: KpiRun,
@@ -299,11 +315,44 @@ def _replace_aggregates(figures: list[Figure], selected: list[Period] | None, ru
     old = KpiAggregate.objects.filter(kpi__in=list(codes))
     if selected is not None:
         old = old.filter(period_key__in=[p.key for p in selected])
-    old.delete()
+    old.delete()  # one DELETE statement, as for the outcomes
     unit_ids = dict(Unit.objects.values_list("ods_code", "id"))
-    rows = [_aggregate_row(figure, run, unit_ids) for figure in figures]
-    KpiAggregate.objects.bulk_create(rows, batch_size=BULK_BATCH)
-    return len(rows)
+    return _insert(KpiAggregate, _AGGREGATE_FIELDS, (_aggregate_row(figure, run.pk, unit_ids) for figure in figures))
+
+
+def _insert(model: type[Model], fields: Sequence[str], rows: Iterable[Row]) -> int:
+    """Insert the rows (tuples in `fields` order, by attname); returns how many.
+
+    PostgreSQL: one COPY, streamed, so no model instance is built and no value goes through Django's field
+    preparation (the values are already what the columns hold). Elsewhere (the embedded SQLite default):
+    `bulk_create`, whose per-value work is small at that scale.
+    """
+    if _can_copy():
+        return _copy(model, fields, rows)
+    pending, written = iter(rows), 0
+    while batch := [model(**dict(zip(fields, row, strict=True))) for row in islice(pending, BULK_BATCH)]:
+        model.objects.bulk_create(batch)
+        written += len(batch)
+    return written
+
+
+def _can_copy() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _copy(model: type[Model], fields: Sequence[str], rows: Iterable[Row]) -> int:
+    quote, meta = connection.ops.quote_name, model._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    # A plain string, not psycopg.sql: Django's debug cursor logs the statement and expects text.
+    statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    written = 0
+    # Django's cursor wrapper hands `copy` straight to psycopg: wrap_database_errors turns its errors into
+    # django.db errors (IntegrityError for a duplicate, as bulk_create would raise).
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+            written += 1
+    return written
 
 
 # --- Queueing a recompute when a case changes ----------------------------------------------------
