@@ -161,6 +161,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
 }
+# Queues: everything goes to Celery's default queue ("celery") unless these name others, so one worker
+# serves all. To keep long exports and the nightly runs from delaying case-save recomputes, name queues
+# here and run a worker for each (docs/deployment.md, "Scaling out").
+CELERY_EXPORTS_QUEUE = env.str("CELERY_EXPORTS_QUEUE", default="celery")
+CELERY_NIGHTLY_QUEUE = env.str("CELERY_NIGHTLY_QUEUE", default="celery")
+CELERY_TASK_ROUTES = {
+    "reporting.tasks.run_export_job": {"queue": CELERY_EXPORTS_QUEUE},
+    "reporting.tasks.send_monthly_report": {"queue": CELERY_EXPORTS_QUEUE},
+    "kpis.tasks.recompute_all": {"queue": CELERY_NIGHTLY_QUEUE},
+    "kpis.tasks.recompute_run": {"queue": CELERY_NIGHTLY_QUEUE},  # "Recompute now": a full run too
+    "pop.tasks.recompute_pop_all": {"queue": CELERY_NIGHTLY_QUEUE},
+    "training.tasks.compute_training_kpis_task": {"queue": CELERY_NIGHTLY_QUEUE},
+}
 # A case save's recompute waits this long, so that saves in a burst share one run (kpis.services.schedule_drain).
 KPIS_RECOMPUTE_DELAY_SECONDS = env.int("KPIS_RECOMPUTE_DELAY_SECONDS", default=10)
 
