@@ -7,6 +7,7 @@ and it reads and writes the test database through its own connection (hence a tr
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import uuid
@@ -24,6 +25,7 @@ from django.db import OperationalError, connections
 from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
+from core.security import RedactNhsNumbersFilter
 from core.testing.factories import cooled_case_values
 from core.testing.personas import make_personas
 from core.timeutil import LONDON
@@ -133,6 +135,8 @@ def test_a_case_save_is_recomputed_by_a_real_worker() -> None:
     assert KpiAggregate.objects.filter(level="birth_unit", org__ods_code="RWG02", period_key="2024-05").exists()
     assert case.kpi_outcomes.count() > 0
     assert not PendingRecompute.objects.exists()  # the drain took what the save marked
+    # The worker left Django's logging alone: its handlers still redact NHS numbers.
+    assert any(isinstance(f, RedactNhsNumbersFilter) for h in logging.getLogger().handlers for f in h.filters)
 
 
 def test_saves_in_a_burst_share_one_recompute_run() -> None:
