@@ -281,6 +281,11 @@ CELERY_BEAT_SCHEDULE["pop-kpis-nightly"] = {
     "task": "pop.tasks.recompute_pop_all",
     "schedule": crontab(hour="2", minute="30"),
 }
+CELERY_BEAT_SCHEDULE["pop-recompute-pending"] = {
+    # POP periods left pending when a save could not reach the broker (kpis.pending).
+    "task": "pop.tasks.recompute_pop_pending",
+    "schedule": crontab(minute="*/5"),
+}
 
 # --- security ---
 # Content-Security-Policy, Permissions-Policy and Cross-Origin-Opener-Policy come from

@@ -62,7 +62,7 @@ def freshness(now: datetime | None = None) -> Freshness:
     # training run after a failed HIE run must not hide the failure.
     runs = KpiRun.objects.filter(definition_versions__has_key=KPIS[0].CODE).order_by("-started_at", "-id")
     last_full = runs.filter(scope=KpiRun.Scope.FULL, status=KpiRun.Status.SUCCEEDED).first()
-    waiting = PendingRecompute.objects.aggregate(since=Min("queued_at"))["since"]
+    waiting = PendingRecompute.objects.filter(producer="hie").aggregate(since=Min("queued_at"))["since"]
     return Freshness(as_of=last_full.finished_at if last_full else None, last_full=last_full,
                      latest=runs.first(), now=now or timezone.now(), waiting_since=waiting)
 

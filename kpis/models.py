@@ -156,19 +156,23 @@ class KpiAggregate(models.Model):
 
 
 class PendingRecompute(models.Model):
-    """A period whose HIE figures are out of date because a case in it changed (kpis.md "Conventions":
-    figures are recomputed after every change).
+    """A period whose figures are out of date because a record in it changed (kpis.md "Conventions":
+    figures are recomputed after every change), for one producer: "hie" (cases) or "pop" (POP records).
 
     Written when the change commits, before any task is sent, so a recompute is never lost with the
-    message: if Redis is down the row waits for the next drain (`kpis.tasks.recompute_pending`, also run by
-    beat every few minutes). One row per period key: many saves in a burst are one recompute.
+    message: if Redis is down the row waits for the next drain (`kpis.pending`; beat also runs each drain
+    every few minutes). One row per producer and period key: many saves in a burst are one recompute.
     """
 
-    period_key = models.CharField(max_length=16, unique=True)
+    producer = models.CharField(max_length=8)
+    period_key = models.CharField(max_length=16)
     queued_at = models.DateTimeField(default=timezone.now, help_text="The latest change that queued it")
 
     class Meta:
-        ordering = ["period_key"]
+        ordering = ["producer", "period_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["producer", "period_key"], name="kpis_pending_one_per_period"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.period_key} (queued {self.queued_at:%Y-%m-%d %H:%M:%S})"
+        return f"{self.producer} {self.period_key} (queued {self.queued_at:%Y-%m-%d %H:%M:%S})"

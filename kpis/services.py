@@ -20,24 +20,22 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import islice
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
 from core.timeutil import london_date
-from kpis import aggregate, registry
+from kpis import aggregate, pending, registry
 from kpis.aggregate import CaseResult, Figure
 from kpis.definitions.base import KpiDefinition, MedianDefinition
 from kpis.facts import RELATED_UNITS, facts_from_case
-from kpis.models import CaseOutcome, KpiAggregate, KpiRun, PendingRecompute
+from kpis.models import CaseOutcome, KpiAggregate, KpiRun
 from kpis.outcome import MeasureValue, NotEligible, Outcome
 from kpis.periods import Period, parse_period_key, periods_for_birth, periods_for_months
 from pathway.models import Case
@@ -363,138 +361,20 @@ def periods_for_case(case: Case, as_of: date | None = None) -> list[Period]:
     return periods_for_birth(london_date(case.birth_datetime), as_of or timezone.localdate())
 
 
-SendKeys = Callable[[list[str], int | None], object]
-
-
-@dataclass
-class _PendingRecompute:
-    """Period keys to recompute when the current transaction commits.
-
-    One per transaction and producer: an import of 500 rows, or a temperature whose derived values update
-    the case, queues each period once however many service calls touched it.
-    """
-
-    send_keys: SendKeys
-    keys: set[str] = field(default_factory=set)
-    triggered_by_id: int | None = None
-    sent: bool = False
-
-    def send(self) -> None:
-        self.sent = True
-        self.send_keys(sorted(self.keys), self.triggered_by_id)
-
-
-_PENDING_ATTRIBUTE = "kpis_pending_recompute"
-
-
-def _waiting_batch(attribute: str) -> _PendingRecompute | None:
-    """This transaction's pending batch, if its on-commit callback is still waiting.
-
-    A rollback (of the transaction or of the savepoint it was queued in) drops the callback, and a sent
-    batch is finished: either way a new one is started.
-    """
-    db = transaction.get_connection()
-    pending: _PendingRecompute | None = getattr(db, attribute, None)
-    if pending is None or pending.sent or not db.in_atomic_block:
-        return None
-    waiting = any(callback == pending.send for _, callback, _ in db.run_on_commit)
-    return pending if waiting else None
-
-
-def queue_on_commit(keys: Iterable[str], *, by: UserLike | None, attribute: str, send_keys: SendKeys) -> None:
-    """Send these period keys once the current transaction commits (at once outside a transaction), batched
-    per transaction under `attribute`: shared by every producer of figures (HIE here, POP)."""
-    keys = set(keys)
-    pending = _waiting_batch(attribute)
-    if pending is not None:
-        pending.keys |= keys
-        return
-    user_id = by.pk if by is not None and by.is_authenticated else None
-    pending = _PendingRecompute(send_keys, keys=keys, triggered_by_id=user_id)
-    setattr(transaction.get_connection(), attribute, pending)
-    # robust: the record is saved whatever happens to the recompute (the failed run is recorded, the error
-    # logged, and the nightly run catches up); the person saving should not see an error page.
-    transaction.on_commit(pending.send, robust=True)
-
-
-def _send_hie_keys(keys: list[str], triggered_by_id: int | None) -> None:
-    """On commit: record the periods as pending (in the database, so they outlive a broker outage), then
-    make sure a drain is due after this moment."""
-    mark_pending(keys)
-    schedule_drain(triggered_by_id=triggered_by_id)
-
-
-def mark_pending(keys: Iterable[str]) -> None:
-    """Record these period keys as out of date; a key already pending just gets a newer `queued_at`.
-
-    An upsert rather than insert-or-ignore: on PostgreSQL it locks an existing row, so a drain taking rows
-    at the same moment either waits and leaves this one (skip_locked) or has already deleted it, in which
-    case a new row is inserted. Sorted, so two transactions lock rows in the same order (no deadlock).
-    """
-    now = timezone.now()
-    PendingRecompute.objects.bulk_create(
-        [PendingRecompute(period_key=key, queued_at=now) for key in sorted(set(keys))],
-        update_conflicts=True, unique_fields=["period_key"], update_fields=["queued_at"])
-
-
-_DRAIN_DUE = "kpis:recompute-drain-due"
-
-
-def schedule_drain(*, triggered_by_id: int | None = None) -> None:
-    """Send `recompute_pending` to run KPIS_RECOMPUTE_DELAY_SECONDS from now, unless one is already due.
-
-    Why a delay: a nurse saving six sections, an import or a busy evening would otherwise queue one run
-    per save, each ~1 s of a worker's time, and the queue would outgrow the worker. While a drain is due,
-    saves only add pending rows, which that drain takes: at most one run per delay (per web process).
-    The flag expires a second before the drain's ETA, so a save that sees it commits before the drain
-    reads. With Celery eager (no Redis) the drain runs now, inline.
-    """
-    from kpis.tasks import recompute_pending  # tasks import this module
-
-    delay = settings.KPIS_RECOMPUTE_DELAY_SECONDS
-    if _celery_runs_inline() or delay < 2:
-        recompute_pending.delay(triggered_by_id=triggered_by_id)
-        return
-    if not cache.add(_DRAIN_DUE, True, timeout=delay - 1):
-        return
-    try:
-        recompute_pending.apply_async(kwargs={"triggered_by_id": triggered_by_id}, countdown=delay)
-    except Exception:
-        cache.delete(_DRAIN_DUE)  # nothing is due after all: the next save must try again
-        raise
-
-
-def take_pending() -> list[str]:
-    """Remove and return the pending period keys (rows another drain is taking are skipped)."""
-    with transaction.atomic():
-        rows = list(PendingRecompute.objects.select_for_update(skip_locked=True).values_list("pk", "period_key"))
-        PendingRecompute.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
-    return [key for _, key in rows]
+HIE = "hie"  # this engine's producer name in `kpis.pending`
 
 
 def compute_pending(*, by: UserLike | None = None) -> KpiRun | None:
-    """Recompute every pending period in one run; None when there was nothing to do.
-
-    A key that no longer parses (it cannot, short of a hand-edited row) is logged and dropped rather than
-    failing the whole run; the nightly full run covers every period anyway.
-    """
+    """Recompute every pending HIE period in one run (`kpis.pending`); None when there was nothing to do."""
     as_of = timezone.localdate()
-    keys = []
-    for key in take_pending():
-        try:
-            parse_period_key(key, as_of)
-        except ValueError:
-            logger.error("Dropped a pending KPI recompute with a bad period key: %r", key)
-        else:
-            keys.append(key)
-    if not keys:
-        return None
-    return compute(periods=keys, as_of=as_of, trigger=KpiRun.Trigger.CASE_SAVED, by=by)
+    keys = pending.take(HIE, as_of)
+    return compute(periods=keys, as_of=as_of, trigger=KpiRun.Trigger.CASE_SAVED, by=by) if keys else None
 
 
 def queue_period_keys(keys: Iterable[str], *, by: UserLike | None = None) -> None:
-    """Recompute these periods once the current transaction commits (at once outside a transaction)."""
-    queue_on_commit(keys, by=by, attribute=_PENDING_ATTRIBUTE, send_keys=_send_hie_keys)
+    """Recompute these periods after the current transaction commits (`kpis.pending`: marked, then one
+    delayed `kpis.tasks.recompute_pending` run for all of them)."""
+    pending.queue(keys, by=by, producer=HIE, drain="kpis.tasks.recompute_pending")
 
 
 def queue_case_recompute(case: Case, *, by: UserLike | None = None, previous_birth: datetime | None = None) -> None:

@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from core.timeutil import london_date
+from kpis import pending
 from kpis.models import KpiAggregate, KpiRun
 from kpis.periods import Period, parse_period_key, periods_for_birth, periods_for_months
 from kpis.pop import registry
 from kpis.pop.facts import facts_from_record
-from kpis.services import queue_on_commit
 from pathway.services import RecordWrites
 from pop import aggregate, rules
 from pop.dataset import FIELDS, UNIT_COLUMNS
@@ -96,10 +96,14 @@ def pop_history(record: PopRecord) -> list[AuditEvent]:
 # --- Queueing the KPI periods of a saved record -------------------------------------------------------------
 
 
-def _send_pop_keys(keys: list[str], triggered_by_id: int | None) -> None:
-    from pop.tasks import recompute_pop_periods as recompute_pop_periods_task  # tasks import this module
+POP = "pop"  # this dataset's producer name in `kpis.pending`
 
-    recompute_pop_periods_task.delay(keys, triggered_by_id=triggered_by_id)
+
+def compute_pending_pop(*, by: UserLike | None = None) -> KpiRun | None:
+    """Recompute every pending POP period in one run (`kpis.pending`); None when there was nothing to do."""
+    as_of = timezone.localdate()
+    keys = pending.take(POP, as_of)
+    return compute_pop_kpis(as_of, periods=keys, trigger=KpiRun.Trigger.CASE_SAVED, by=by) if keys else None
 
 
 def periods_for_record(birth: datetime, as_of: date | None = None) -> list[Period]:
@@ -112,8 +116,9 @@ def queue_record_kpis(record: PopRecord, *, by: UserLike | None = None, previous
     keys = {p.key for p in periods_for_record(record.birth_datetime)}
     if previous_birth is not None:
         keys |= {p.key for p in periods_for_record(previous_birth)}
-    # One batch per transaction, so an import of 500 rows (or the demo seed) computes each period once.
-    queue_on_commit(keys, by=by, attribute="pop_pending_kpis", send_keys=_send_pop_keys)
+    # One batch per transaction, so an import of 500 rows (or the demo seed) marks each period once, and one
+    # delayed run however many saves (kpis.pending).
+    pending.queue(keys, by=by, producer=POP, drain="pop.tasks.recompute_pop_pending")
 
 
 # --- The POP KPI run ---------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Celery tasks: thin wrappers around `pop.services.compute_pop_kpis` (style-anchors §4.2 "tasks.py").
 
 Without REDIS_URL they run inline. A failing run is recorded on its KpiRun and the error propagates, so
-Celery marks the task failed too. Both return the run's id.
+Celery marks the task failed too. Each returns the run's id.
 """
 
 from __future__ import annotations
@@ -27,3 +27,14 @@ def recompute_pop_periods(period_keys: list[str], triggered_by_id: int | None = 
 
     by = get_user_model().objects.filter(pk=triggered_by_id).first() if triggered_by_id else None
     return compute_pop_kpis(periods=period_keys, trigger=KpiRun.Trigger.CASE_SAVED, by=by).pk
+
+
+@shared_task
+def recompute_pop_pending(triggered_by_id: int | None = None) -> int | None:
+    """Every POP period marked pending by record saves, in one run (sent after a short delay by
+    `kpis.pending.schedule_drain`; beat also runs it every 5 minutes). None when nothing was pending."""
+    from pop.services import compute_pending_pop
+
+    by = get_user_model().objects.filter(pk=triggered_by_id).first() if triggered_by_id else None
+    run = compute_pending_pop(by=by)
+    return run.pk if run is not None else None

@@ -19,7 +19,7 @@ from django.utils import timezone
 from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
 from core.timeutil import LONDON
-from kpis import services
+from kpis import pending, services
 from kpis.models import KpiAggregate, KpiRun
 from pathway import services as pathway_services
 
@@ -151,7 +151,9 @@ def test_freshness_warnings(people: Personas) -> None:
     assert "The last KPI run failed" in html and "ZeroDivisionError: boom" in html
     assert 'data-freshness="waiting"' not in html
 
-    services.mark_pending(["2024-05"])  # a save whose recompute has not run yet
+    pending.mark(["2024-05"], producer="pop")  # POP's own pending periods say nothing about HIE figures
+    assert 'data-freshness="waiting"' not in client.get(reverse("kpis:overview")).content.decode()
+    pending.mark(["2024-05"], producer="hie")  # a save whose recompute has not run yet
     html = client.get(reverse("kpis:overview")).content.decode()
     assert "are waiting to be counted" in html
 

@@ -1,4 +1,5 @@
-"""Pending recomputes (kpis.models.PendingRecompute): what a save marks, and what a drain takes and runs.
+"""Pending recomputes (kpis.pending, kpis.models.PendingRecompute): what a save marks, and what a drain takes
+and runs, for HIE cases and POP records.
 
 The delayed, debounced sending with a real worker is in test_celery_worker.py; here Celery is eager.
 """
@@ -6,7 +7,7 @@ The delayed, debounced sending with a real worker is in test_celery_worker.py; h
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from celery.schedules import crontab
@@ -16,7 +17,7 @@ from django.utils import timezone
 from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
 from core.timeutil import LONDON
-from kpis import services, tasks
+from kpis import pending, services, tasks
 from kpis.models import KpiAggregate, KpiRun, PendingRecompute
 from pathway import services as pathway_services
 from pathway.models import Case
@@ -25,33 +26,41 @@ from units.models import Network
 pytestmark = pytest.mark.django_db
 
 
-def test_marking_keeps_one_row_per_period_and_the_latest_time() -> None:
-    services.mark_pending(["2024-05", "2024"])
+AS_OF = date(2026, 11, 23)
+
+
+def test_marking_keeps_one_row_per_producer_and_period_and_the_latest_time() -> None:
+    pending.mark(["2024-05", "2024"], producer="hie")
     first = PendingRecompute.objects.get(period_key="2024").queued_at
-    services.mark_pending(["2024", "2024-Q2"])
+    pending.mark(["2024", "2024-Q2"], producer="hie")
+    pending.mark(["2024"], producer="pop")
 
-    assert list(PendingRecompute.objects.values_list("period_key", flat=True)) == ["2024", "2024-05", "2024-Q2"]
-    assert PendingRecompute.objects.get(period_key="2024").queued_at > first
+    assert list(PendingRecompute.objects.values_list("producer", "period_key")) == [
+        ("hie", "2024"), ("hie", "2024-05"), ("hie", "2024-Q2"), ("pop", "2024")]
+    assert PendingRecompute.objects.get(producer="hie", period_key="2024").queued_at > first
 
 
-def test_taking_empties_the_table_and_a_second_take_gets_nothing() -> None:
-    services.mark_pending(["2024-05", "2024"])
+def test_taking_empties_only_that_producers_rows_and_a_second_take_gets_nothing() -> None:
+    pending.mark(["2024-05", "2024"], producer="hie")
+    pending.mark(["2023"], producer="pop")
 
-    assert sorted(services.take_pending()) == ["2024", "2024-05"]
-    assert services.take_pending() == []
+    assert sorted(pending.take("hie", AS_OF)) == ["2024", "2024-05"]
+    assert pending.take("hie", AS_OF) == []
+    assert pending.take("pop", AS_OF) == ["2023"]
 
 
 def test_a_drain_runs_every_pending_period_in_one_run(network: Network, people: Personas) -> None:
     Case.objects.create(**cooled_case_values(case_ref="EOE-P-1", birth=datetime(2024, 5, 14, 3, 10, tzinfo=LONDON)))
     Case.objects.create(**cooled_case_values(case_ref="EOE-P-2", birth=datetime(2023, 2, 1, 9, 0, tzinfo=LONDON)))
-    services.mark_pending(["2024-05", "2023"])
+    pending.mark(["2024-05", "2023"], producer="hie")
+    pending.mark(["2022"], producer="pop")  # not this drain's
 
     run = KpiRun.objects.get(pk=tasks.recompute_pending(triggered_by_id=people.nurse.pk))
 
     assert (run.scope, run.trigger, run.triggered_by, run.progress_total) == ("periods", "case_saved", people.nurse, 2)
     assert sorted(run.period_keys) == ["2023", "2024-05"]
     assert set(KpiAggregate.objects.filter(run=run).values_list("period_key", flat=True)) == {"2023", "2024-05"}
-    assert not PendingRecompute.objects.exists()
+    assert list(PendingRecompute.objects.values_list("producer", "period_key")) == [("pop", "2022")]
 
 
 def test_a_drain_with_nothing_pending_records_no_run() -> None:
@@ -62,8 +71,8 @@ def test_a_drain_with_nothing_pending_records_no_run() -> None:
 def test_a_bad_key_is_dropped_and_logged_and_the_rest_still_run(
         network: Network, caplog: pytest.LogCaptureFixture) -> None:
     Case.objects.create(**cooled_case_values(birth=datetime(2024, 5, 14, 3, 10, tzinfo=LONDON)))
-    PendingRecompute.objects.create(period_key="2024-13")
-    services.mark_pending(["2024-05"])
+    PendingRecompute.objects.create(producer="hie", period_key="2024-13")
+    pending.mark(["2024-05"], producer="hie")
 
     with caplog.at_level(logging.ERROR):
         run = services.compute_pending()
@@ -84,7 +93,25 @@ def test_a_save_marks_its_periods_and_the_eager_drain_takes_them_at_once(
     assert not PendingRecompute.objects.exists()
 
 
-def test_beat_drains_pending_periods_every_five_minutes() -> None:
-    entry = settings.CELERY_BEAT_SCHEDULE["kpis-recompute-pending"]
-    assert entry["task"] == "kpis.tasks.recompute_pending"
+def test_a_pop_save_marks_its_periods_and_its_own_drain_runs_them(
+        network: Network, people: Personas, django_capture_on_commit_callbacks: object) -> None:
+    from pop import services as pop_services
+    from pop.tests.factories import pop_values
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        pop_services.pop_create(values=pop_values(birth=datetime(2024, 5, 14, 3, 10, tzinfo=LONDON)),
+                                by=people.nurse)
+
+    run = KpiRun.objects.get()
+    assert (run.trigger, run.triggered_by, run.scope) == ("case_saved", people.nurse, "periods")
+    assert {"2024", "2024-Q2", "2024-05", "R12-2024-05"} <= set(run.period_keys)
+    assert KpiAggregate.objects.filter(run=run, level="network", period_key="2024-05").exists()
+    assert not PendingRecompute.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "task"), [("kpis-recompute-pending", "kpis.tasks.recompute_pending"),
+                                            ("pop-recompute-pending", "pop.tasks.recompute_pop_pending")])
+def test_beat_drains_pending_periods_every_five_minutes(name: str, task: str) -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE[name]
+    assert entry["task"] == task
     assert entry["schedule"] == crontab(minute="*/5")
