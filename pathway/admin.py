@@ -1,6 +1,8 @@
 from django.contrib import admin
 
+from core.admin_views import all_field_names, record_fieldsets
 from pathway.models import Case, TemperatureObservation
+from pathway.sections import SECTIONS
 
 
 class TemperatureInline(admin.TabularInline):
@@ -17,6 +19,9 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = ["stage", "therapeutic_hypothermia", "entered_in_error", "birth_unit"]
     search_fields = ["case_ref", "nhs_number"]
     inlines = [TemperatureInline]
+    fieldsets = record_fieldsets(Case, [(section.title, section.fields) for section in SECTIONS],
+                                 "Stage, derived values and record keeping")
+    readonly_fields = all_field_names(Case)
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
+from core.admin_views import all_field_names, record_fieldsets
+from pop.dataset import FIELDS
 from pop.models import NationalComparator, PopRecord
 
 
@@ -11,6 +13,8 @@ class PopRecordAdmin(admin.ModelAdmin):
     list_display = ["case_ref", "birth_datetime", "birth_unit", "gestation_weeks", "entered_in_error"]
     list_filter = ["entered_in_error", "birth_unit"]
     search_fields = ["case_ref", "nhs_number"]
+    fieldsets = record_fieldsets(PopRecord, [("POP record (dataset order)", FIELDS)])
+    readonly_fields = all_field_names(PopRecord)
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
