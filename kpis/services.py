@@ -11,7 +11,8 @@ recomputes everything pending in a single run. A run:
 3. Write, in ONE transaction: cases changed since step 2 began are re-read, every figure is summed
    (`kpis.aggregate`), and the CaseOutcome rows of those cases and the KpiAggregate rows of exactly those
    periods are deleted (one DELETE per table) and created again (one COPY per table on PostgreSQL,
-   bulk_create elsewhere). Re-running gives identical rows (idempotent).
+   bulk_create elsewhere; `kpis.figures`, which POP and training coverage write with too). Re-running gives
+   identical rows (idempotent).
 4. On any error the run is marked `failed` with the error text in its own transaction and the error is
    raised again: a failed run never looks like a success (style-anchors.md §3, "bare except").
 """
@@ -24,27 +25,25 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from itertools import islice
 
 from django.db import connection, transaction
-from django.db.models import Model, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from core.timeutil import london_date
 from kpis import aggregate, pending, registry
+from kpis import figures as stored
 from kpis.aggregate import CaseResult, Figure
 from kpis.definitions.base import KpiDefinition, MedianDefinition
 from kpis.facts import RELATED_UNITS, facts_from_case
-from kpis.models import CaseOutcome, KpiAggregate, KpiRun
+from kpis.models import CaseOutcome, KpiRun
 from kpis.outcome import MeasureValue, NotEligible, Outcome
 from kpis.periods import Period, parse_period_key, periods_for_birth, periods_for_months
 from pathway.models import Case
 from units.access import UserLike
-from units.models import Unit
 
 logger = logging.getLogger(__name__)
 CHUNK = 500  # cases evaluated between two progress updates
-BULK_BATCH = 1000
 # Cases saved this long before the read began are re-read too: it covers clock skew between app servers.
 _CHANGED_MARGIN = timedelta(minutes=5)
 # pg_advisory_xact_lock key serialising the write step of concurrent runs ("KPIS" in ASCII).
@@ -250,16 +249,9 @@ def _serialise_writes() -> None:
 
 # --- Writing -------------------------------------------------------------------------------------
 
-# The columns each table is written with, by field attname. Rows are plain tuples in this order: at national
-# scale a run writes about a million rows, and building a model instance and preparing every value through
-# its field took most of the run (bench/README.md, "Where the recompute's time goes").
+# The CaseOutcome columns, by field attname. Rows are plain tuples in this order, written by `kpis.figures`
+# (COPY on PostgreSQL), as the figures are: at national scale a run writes about a million rows.
 _OUTCOME_FIELDS = ("case_id", "kpi", "outcome", "value", "definition_version", "as_of", "updated_at")
-_AGGREGATE_FIELDS = ("kpi", "level", "org_id", "org_code", "period_type", "period_key", "period_start",
-                     "period_end", "numerator", "denominator", "not_eligible", "missing", "rate", "n", "median",
-                     "q1", "q3", "run_id", "definition_version")
-_NO_SUMMARY = (None, None, None, None)
-
-Row = tuple[object, ...]
 
 
 def _measure_outcome(value: MeasureValue) -> tuple[str, float | None]:
@@ -271,7 +263,7 @@ def _measure_outcome(value: MeasureValue) -> tuple[str, float | None]:
 
 
 def _case_outcome_rows(result: CaseResult, as_of: date, versions: dict[str, int], now: datetime
-                       ) -> Iterator[Row]:
+                       ) -> Iterator[stored.Row]:
     """One `_OUTCOME_FIELDS` row per KPI and measure. `updated_at` is the run's one write time (the field
     is auto_now, which a COPY does not apply). Enum members are stored as their plain values."""
     case_id = result.case_id
@@ -291,66 +283,16 @@ def _replace_case_outcomes(results: Iterable[CaseResult], selected: list[Period]
         stale = stale.filter(case__in=Case.objects.filter(_scope_filter(selected)).values("pk"))
     stale.delete()  # one DELETE statement: nothing refers to these rows and no signal listens
     versions, now = definitions.versions, timezone.now()
-    _insert(CaseOutcome, _OUTCOME_FIELDS,
-            (row for result in results for row in _case_outcome_rows(result, as_of, versions, now)))
-
-
-def _aggregate_row(figure: Figure, run_id: int, unit_ids: dict[str, int]) -> Row:
-    """One `_AGGREGATE_FIELDS` row; level and period type as their plain string values."""
-    summary = figure.summary
-    period = figure.period
-    return (figure.kpi, str(figure.level), unit_ids.get(figure.org_code), figure.org_code, str(period.type),
-            period.key, period.start, period.end, figure.numerator, figure.denominator, figure.not_eligible,
-            figure.missing, figure.rate,
-            *((summary.n, summary.median, summary.q1, summary.q3) if summary else _NO_SUMMARY),
-            run_id, figure.version)
+    stored.insert(CaseOutcome, _OUTCOME_FIELDS,
+                  (row for result in results for row in _case_outcome_rows(result, as_of, versions, now)))
 
 
 def _replace_aggregates(figures: list[Figure], selected: list[Period] | None, run: KpiRun,
                         codes: Iterable[str]) -> int:
-    """Delete the rows of exactly these KPIs and the periods recomputed (every period for a full run), then
-    create them. Rows of other codes belong to other producers (e.g. POP, training coverage): left alone."""
-    old = KpiAggregate.objects.filter(kpi__in=list(codes))
-    if selected is not None:
-        old = old.filter(period_key__in=[p.key for p in selected])
-    old.delete()  # one DELETE statement, as for the outcomes
-    unit_ids = dict(Unit.objects.values_list("ods_code", "id"))
-    return _insert(KpiAggregate, _AGGREGATE_FIELDS, (_aggregate_row(figure, run.pk, unit_ids) for figure in figures))
-
-
-def _insert(model: type[Model], fields: Sequence[str], rows: Iterable[Row]) -> int:
-    """Insert the rows (tuples in `fields` order, by attname); returns how many.
-
-    PostgreSQL: one COPY, streamed, so no model instance is built and no value goes through Django's field
-    preparation (the values are already what the columns hold). Elsewhere (the embedded SQLite default):
-    `bulk_create`, whose per-value work is small at that scale.
-    """
-    if _can_copy():
-        return _copy(model, fields, rows)
-    pending, written = iter(rows), 0
-    while batch := [model(**dict(zip(fields, row, strict=True))) for row in islice(pending, BULK_BATCH)]:
-        model.objects.bulk_create(batch)
-        written += len(batch)
-    return written
-
-
-def _can_copy() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def _copy(model: type[Model], fields: Sequence[str], rows: Iterable[Row]) -> int:
-    quote, meta = connection.ops.quote_name, model._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-    # A plain string, not psycopg.sql: Django's debug cursor logs the statement and expects text.
-    statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-    written = 0
-    # Django's cursor wrapper hands `copy` straight to psycopg: wrap_database_errors turns its errors into
-    # django.db errors (IntegrityError for a duplicate, as bulk_create would raise).
-    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
-            written += 1
-    return written
+    """Replace the figures of exactly these KPIs and the periods recomputed (every period for a full run).
+    Rows of other codes belong to other producers (POP, training coverage): `kpis.figures` leaves them alone."""
+    return stored.replace(figures, run=run, codes=set(codes),
+                          period_keys=None if selected is None else [p.key for p in selected])
 
 
 # --- Queueing a recompute when a case changes ----------------------------------------------------

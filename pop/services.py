@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from core.timeutil import london_date
-from kpis import pending
-from kpis.models import KpiAggregate, KpiRun
+from kpis import figures, pending
+from kpis.aggregate import Figure
+from kpis.models import KpiRun
 from kpis.periods import Period, parse_period_key, periods_for_birth, periods_for_months
 from kpis.pop import registry
 from kpis.pop.facts import facts_from_record
@@ -32,12 +33,10 @@ from pop import aggregate, rules
 from pop.dataset import FIELDS, UNIT_COLUMNS
 from pop.models import PopRecord
 from units.access import UserLike
-from units.models import Unit
 
 logger = logging.getLogger(__name__)
 OBJECT_TYPE = "pop.record"
 UNIT_FIELDS = frozenset(UNIT_COLUMNS.values())
-BULK_BATCH = 1000
 # pg_advisory_xact_lock key serialising POP runs ("POPK" in ASCII); the HIE engine uses its own key.
 _WRITE_LOCK = 0x504F504B
 
@@ -183,27 +182,18 @@ def _serialise_writes() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITE_LOCK])
 
 
-def _aggregate_row(figure: aggregate.PopFigure, run: KpiRun, unit_ids: Mapping[str, int]) -> KpiAggregate:
-    return KpiAggregate(
-        kpi=figure.kpi, level=figure.level, org_id=unit_ids.get(figure.org_code), org_code=figure.org_code,
-        period_type=figure.period.type, period_key=figure.period.key, period_start=figure.period.start,
-        period_end=figure.period.end, numerator=figure.numerator, denominator=figure.denominator,
-        not_eligible=figure.not_eligible, missing=figure.missing, rate=figure.rate, run=run,
-        definition_version=registry.VERSIONS[figure.kpi],
-    )
+def _figure(figure: aggregate.PopFigure) -> Figure:
+    """The POP figure as the KPI engine stores it, with its code's definition version."""
+    return Figure(kpi=figure.kpi, level=figure.level, org_code=figure.org_code, period=figure.period,
+                  version=registry.VERSIONS[figure.kpi], numerator=figure.numerator, denominator=figure.denominator,
+                  not_eligible=figure.not_eligible, missing=figure.missing)
 
 
-def _replace_aggregates(figures: Iterable[aggregate.PopFigure], selected: list[Period] | None, run: KpiRun) -> int:
-    """Delete the POP codes' rows of the periods computed (every period for a full run) and create them
-    again. Other codes (the HIE KPIs, training) belong to other producers and are left alone."""
-    old = KpiAggregate.objects.filter(kpi__in=registry.CODES)
-    if selected is not None:
-        old = old.filter(period_key__in=[p.key for p in selected])
-    old.delete()
-    unit_ids = dict(Unit.objects.values_list("ods_code", "id"))
-    rows = [_aggregate_row(figure, run, unit_ids) for figure in figures]
-    KpiAggregate.objects.bulk_create(rows, batch_size=BULK_BATCH)
-    return len(rows)
+def _replace_aggregates(computed: Iterable[aggregate.PopFigure], selected: list[Period] | None, run: KpiRun) -> int:
+    """Replace the POP codes' figures of the periods computed (every period for a full run). Other codes (the
+    HIE KPIs, training) belong to other producers: `kpis.figures` leaves them alone."""
+    return figures.replace((_figure(figure) for figure in computed), run=run, codes=registry.CODES,
+                           period_keys=None if selected is None else [p.key for p in selected])
 
 
 def _fail(run: KpiRun, exc: BaseException) -> None:

@@ -21,8 +21,10 @@ from django.utils import timezone
 
 from core import audit
 from core.models import AuditEvent
+from kpis import figures
+from kpis.aggregate import Figure
 from kpis.definitions.base import Level
-from kpis.models import KpiAggregate, KpiRun
+from kpis.models import KpiRun
 from kpis.periods import Period, months_between, periods_for_months
 from training import coverage
 from training.models import (
@@ -281,19 +283,17 @@ def _periods(first: date, as_of: date) -> list[Period]:
     return periods_for_months(months_between(first, as_of), as_of) if first <= as_of else []
 
 
-def _rows(unit: Unit, history: _UnitHistory, as_of: date, run: KpiRun) -> list[KpiAggregate]:
+def _rows(unit: Unit, history: _UnitHistory, as_of: date) -> list[Figure]:
     """One figure per period: coverage on the period's last day, or on the run date if that is earlier.
 
     No establishment on that day: denominator 0 and rate null (the page says "no establishment recorded").
     """
     rows = []
     for period in _periods(history.first_day(), as_of):
-        figure = history.coverage_on(min(period.end, as_of))
-        rows.append(KpiAggregate(
-            kpi=KPI_CODE, level=Level.BIRTH_UNIT.value, org=unit, org_code=unit.ods_code,
-            period_type=period.type, period_key=period.key, period_start=period.start, period_end=period.end,
-            numerator=figure.trained, denominator=figure.establishment, rate=figure.rate, run=run,
-            definition_version=KPI_VERSION))
+        coverage_then = history.coverage_on(min(period.end, as_of))
+        rows.append(Figure(kpi=KPI_CODE, level=Level.BIRTH_UNIT, org_code=unit.ods_code, period=period,
+                           version=KPI_VERSION, numerator=coverage_then.trained,
+                           denominator=coverage_then.establishment))
     return rows
 
 
@@ -310,12 +310,11 @@ def compute_training_kpis(as_of: date | None = None, *, trigger: str = KpiRun.Tr
             histories = _histories(as_of)
             run = KpiRun.objects.create(scope=KpiRun.Scope.PERIODS, as_of=as_of, trigger=trigger,
                                         definition_versions={KPI_CODE: KPI_VERSION})
-            rows = [row for unit, history in histories.items() for row in _rows(unit, history, as_of, run)]
-            KpiAggregate.objects.filter(kpi=KPI_CODE).delete()
-            KpiAggregate.objects.bulk_create(rows, batch_size=1000)
+            rows = [row for unit, history in histories.items() for row in _rows(unit, history, as_of)]
+            written = figures.replace(rows, run=run, codes=[KPI_CODE])
             KpiRun.objects.filter(pk=run.pk).update(
-                status=KpiRun.Status.SUCCEEDED, finished_at=timezone.now(), rows_written=len(rows),
-                period_keys=sorted({row.period_key for row in rows}))
+                status=KpiRun.Status.SUCCEEDED, finished_at=timezone.now(), rows_written=written,
+                period_keys=sorted({row.period.key for row in rows}))
     except Exception as exc:
         KpiRun.objects.create(scope=KpiRun.Scope.PERIODS, as_of=as_of, trigger=trigger,
                               status=KpiRun.Status.FAILED, finished_at=timezone.now(),

@@ -1,6 +1,6 @@
-"""The write step of a KPI run (kpis.services, "Writing"): rows go in by COPY on PostgreSQL and by bulk_create
-elsewhere. Both paths must store the same rows, the old rows go in one DELETE per table, and a failure part
-way through the writes leaves the previous figures and outcomes untouched.
+"""The write step of a KPI run (kpis.services, "Writing", through kpis.figures): rows go in by COPY on
+PostgreSQL and by bulk_create elsewhere. Both paths must store the same rows, the old rows go in one DELETE
+per table, and a failure part way through the writes leaves the previous figures and outcomes untouched.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from core.timeutil import LONDON
-from kpis import aggregate, registry, services
+from kpis import aggregate, figures, registry, services
 from kpis.definitions.base import Level
 from kpis.models import CaseOutcome, KpiAggregate, KpiRun
 from kpis.outcome import Outcome
@@ -81,8 +81,8 @@ def test_every_outcome_carries_the_run_s_write_time(cases: dict[str, Case]) -> N
 def test_copy_and_bulk_create_store_the_same_rows(cases: dict[str, Case], monkeypatch: pytest.MonkeyPatch) -> None:
     first = services.compute(as_of=AS_OF)  # COPY on PostgreSQL, bulk_create in batches of 1000 elsewhere
     aggregates, outcomes = snapshot(), outcome_rows()
-    monkeypatch.setattr(services, "_can_copy", lambda: False)
-    monkeypatch.setattr(services, "BULK_BATCH", 7)  # many batches, the last one short
+    monkeypatch.setattr(figures, "_can_copy", lambda: False)
+    monkeypatch.setattr(figures, "BULK_BATCH", 7)  # many batches, the last one short
     second = services.compute(as_of=AS_OF)
 
     assert snapshot() == aggregates and outcome_rows() == outcomes

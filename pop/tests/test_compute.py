@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.testing.personas import Personas
 from core.timeutil import LONDON
@@ -174,3 +176,16 @@ def test_a_pop_run_is_never_the_hie_dashboards_last_full_run(cohort: list[PopRec
 
     services.compute_pop_kpis(as_of=AS_OF)
     assert hie_dashboard.freshness().last_full is None
+
+
+def test_the_figures_go_in_by_the_shared_fast_path(cohort: list[PopRecord]) -> None:
+    """kpis.figures: one DELETE and, on PostgreSQL, one COPY (no INSERT) per run; rows_written is what is stored."""
+    services.compute_pop_kpis(as_of=AS_OF)
+    with CaptureQueriesContext(connection) as queries:
+        run = services.compute_pop_kpis(as_of=AS_OF, periods=["2024"])
+
+    writes = [q["sql"].lstrip().split()[0].upper() for q in queries.captured_queries
+              if "kpis_kpiaggregate" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == ["DELETE", "COPY" if connection.vendor == "postgresql" else "INSERT"]
+    assert run.rows_written == KpiAggregate.objects.filter(period_key="2024").count() > len(registry.CODES)
+    assert set(KpiAggregate.objects.filter(period_key="2024").values_list("run", flat=True)) == {run.pk}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.testing.personas import Personas
 from kpis import services as hie
@@ -103,3 +105,14 @@ def test_a_failure_replaces_nothing_and_is_recorded(watford: None, monkeypatch: 
     assert _figures() == before
     failed = KpiRun.objects.filter(status=KpiRun.Status.FAILED).get()
     assert "establishment table unreadable" in failed.error
+
+
+def test_the_figures_go_in_by_the_shared_fast_path(watford: None) -> None:
+    """kpis.figures: one DELETE and, on PostgreSQL, one COPY (no INSERT) per run."""
+    with CaptureQueriesContext(connection) as queries:
+        run = compute_training_kpis(AS_OF)
+
+    writes = [q["sql"].lstrip().split()[0].upper() for q in queries.captured_queries
+              if "kpis_kpiaggregate" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == ["DELETE", "COPY" if connection.vendor == "postgresql" else "INSERT"]
+    assert run.rows_written == KpiAggregate.objects.filter(kpi=KPI_CODE, run=run).count() > 0
