@@ -110,18 +110,28 @@ def finished_run() -> KpiRun | None:
     return KpiRun.objects.exclude(status=KpiRun.Status.RUNNING).first()
 
 
-def test_a_case_save_is_recomputed_by_a_real_worker() -> None:
+@contextmanager
+def real_worker() -> Iterator[None]:
+    """A worker on a queue of its own, with the KPI tasks routed to it and nothing left from earlier tests."""
     reason = _redis_unreachable()
     if reason:
         pytest.skip(reason)
-    network_load_reference()
-    nurse = make_personas().nurse
     queue = f"kpis-test-{uuid.uuid4().hex}"
     EXECUTED.clear()
     cache.clear()  # no drain flag left by an earlier test
-
     with celery_on_redis(queue), start_worker(celery_app, perform_ping_check=False, queues=[queue],
                                               shutdown_timeout=30):
+        yield
+
+
+@pytest.fixture
+def nurse() -> Any:
+    network_load_reference()
+    return make_personas().nurse
+
+
+def test_a_case_save_is_recomputed_by_a_real_worker(nurse: Any) -> None:
+    with real_worker():
         case = services.case_create(values=cooled_case_values(birth=datetime(2024, 5, 14, 3, 10, tzinfo=LONDON)),
                                     by=nurse)  # autocommit: the recompute is sent to Redis as it commits
         run = wait_for(finished_run)
@@ -139,19 +149,9 @@ def test_a_case_save_is_recomputed_by_a_real_worker() -> None:
     assert any(isinstance(f, RedactNhsNumbersFilter) for h in logging.getLogger().handlers for f in h.filters)
 
 
-def test_saves_in_a_burst_share_one_recompute_run() -> None:
+def test_saves_in_a_burst_share_one_recompute_run(nurse: Any) -> None:
     """Three saves inside the delay: one drain is sent, and its single run counts all three cases."""
-    reason = _redis_unreachable()
-    if reason:
-        pytest.skip(reason)
-    network_load_reference()
-    nurse = make_personas().nurse
-    queue = f"kpis-test-{uuid.uuid4().hex}"
-    EXECUTED.clear()
-    cache.clear()
-
-    with celery_on_redis(queue), start_worker(celery_app, perform_ping_check=False, queues=[queue],
-                                              shutdown_timeout=30):
+    with real_worker():
         for day in (3, 9, 20):
             services.case_create(values=cooled_case_values(birth=datetime(2024, 5, day, 3, 10, tzinfo=LONDON)),
                                  by=nurse)
