@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
 from accounts import services
 from accounts.models import Invitation
@@ -39,13 +40,15 @@ class InvitationFilterForm(forms.Form):
                                choices=[("", "All invitations"), *Invitation.Status.choices])
 
 
+PASSWORD_HELP = "At least 12 characters, not like your username or name, not a common or all-number password"
+
+
 class AcceptInvitationForm(forms.Form):
     username = forms.CharField(label="Username", max_length=150)
     first_name = forms.CharField(label="First name", max_length=150)
     last_name = forms.CharField(label="Last name", max_length=150)
     password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters, not like your username or name, not a common or all-number password")
+        attrs={"autocomplete": "new-password"}), help_text=PASSWORD_HELP)
     password2 = forms.CharField(label="Password again", strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
@@ -56,12 +59,63 @@ class AcceptInvitationForm(forms.Form):
         return data
 
 
+class NewPasswordForm(SetPasswordForm):
+    """The new password, twice, from an emailed reset link. Django's form applies AUTH_PASSWORD_VALIDATORS;
+    the save goes through accounts.services so it is audited."""
+
+    reset = True
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = PASSWORD_HELP
+        self.fields["new_password2"].label = "New password again"
+        self.fields["new_password2"].help_text = ""
+        self.error_messages = {**self.error_messages, "password_mismatch": "New password again must match the "
+                                                                          "new password"}
+
+    def clean(self) -> dict[str, object]:
+        # As SetPasswordForm.clean, but the validators' errors go by "New password", where its hint is.
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return super(SetPasswordForm, self).clean()
+
+    def save(self, commit: bool = True) -> AbstractBaseUser:
+        services.set_password(self.user, self.cleaned_data["new_password1"], reset=self.reset)
+        return self.user
+
+
+class ChangePasswordForm(NewPasswordForm, PasswordChangeForm):
+    """Current password, then the new one twice (signed in)."""
+
+    reset = False
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.error_messages["password_incorrect"] = "Current password is not correct: enter it again"
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Django's reset request: it emails only active accounts with a usable password, and says the same
+    whatever the address. The email holds the link and nothing that identifies anyone."""
+
+    email = forms.EmailField(label="Email address", max_length=254,
+                             help_text="The email address your account was set up with",
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, object],
+                  *args: object, **kwargs: object) -> None:
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+        services.record_reset_link_sent(context["user"])
+
+
 class LogFilterForm(forms.Form):
     KINDS = [
         ("", "All"),
         ("sign_in", "Sign-ins and sign-outs"),
         ("failure", "Failures and lockouts"),
-        ("account", "Two-factor, unlocks and invitations"),
+        ("account", "Passwords, two-factor, unlocks and invitations"),
         ("export", "Exports"),
     ]
     kind = forms.ChoiceField(label="Show", choices=KINDS, required=False)

@@ -1,4 +1,5 @@
-"""Account changes, each audited: two-factor set-up and reset, unlocking, invitations and their revocation.
+"""Account changes, each audited: passwords, two-factor set-up and reset, unlocking, invitations and their
+revocation.
 
 Views and signal receivers call these; nothing else writes devices, lockouts or invitations.
 """
@@ -14,10 +15,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -53,6 +56,16 @@ class Event:
     INVITED = "invited"
     INVITATION_ACCEPTED = "invitation_accepted"
     INVITATION_REVOKED = "invitation_revoked"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"
+    PASSWORD_RESET = "password_reset"
+
+
+# Reset requests per hour: few per address (nobody needs more), many per network address, because a whole
+# trust reaches us from one NHS gateway address (as for the lockout, settings AXES_LOCKOUT_PARAMETERS).
+RESETS_PER_EMAIL = 3
+RESETS_PER_ADDRESS = 30
+RESET_WINDOW_SECONDS = 60 * 60
 
 
 # --- Two-factor -----------------------------------------------------------------------------------------------
@@ -141,6 +154,47 @@ def reset_two_factor(user: AbstractBaseUser, *, by: AbstractBaseUser) -> int:
                  summary=f"Two-factor authentication reset for {user.get_username()}",
                  changes={"rows_removed": removed})
     return removed
+
+
+# --- Passwords ------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def set_password(user: AbstractBaseUser, password: str, *, reset: bool) -> None:
+    """Save a new password the form has checked against AUTH_PASSWORD_VALIDATORS. Every other session of the
+    user ends at its next request (Django checks the session's password hash); two-factor is untouched."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    name = user.get_username()
+    audit.record(actor=user, action=Event.PASSWORD_RESET if reset else Event.PASSWORD_CHANGED, object_type=OBJECT,
+                 object_id=name, summary=f"{name} " + ("set a new password from an emailed reset link" if reset
+                                                       else "changed their password"))
+
+
+def record_reset_link_sent(user: AbstractBaseUser) -> None:
+    """Only for a real, active account: requests for unknown addresses leave no row naming the address."""
+    audit.record(actor=None, action=Event.PASSWORD_RESET_REQUESTED, object_type=OBJECT,
+                 object_id=user.get_username(), summary=f"Password reset link emailed to {user.get_username()}")
+
+
+def reset_request_allowed(email: str, address: str) -> bool:
+    """Count one reset request against the email and the network address; False once either has used its
+    hour's allowance. Both are stored as keyed hashes, never as the address itself."""
+    within = [_spend(f"accounts:reset:email:{_hashed(email.strip().lower())}", RESETS_PER_EMAIL),
+              _spend(f"accounts:reset:address:{_hashed(address)}", RESETS_PER_ADDRESS)]
+    return all(within)
+
+
+def _hashed(value: str) -> str:
+    return salted_hmac("accounts.password_reset", value).hexdigest()
+
+
+def _spend(key: str, limit: int) -> bool:
+    cache.add(key, 0, RESET_WINDOW_SECONDS)  # the first request starts the window; incr() keeps its expiry
+    try:
+        used = cache.incr(key)
+    except ValueError:  # the window ended between add() and incr()
+        cache.set(key, used := 1, RESET_WINDOW_SECONDS)
+    return used <= limit
 
 
 # --- Lockout ----------------------------------------------------------------------------------------------------

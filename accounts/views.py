@@ -1,5 +1,6 @@
-"""Sign-in pages (password, two-factor set-up and code), the administrators' recovery pages, invitations
-(send, list, revoke, accept) and the sign-in log. Thin: decisions in units.access, changes in accounts.services."""
+"""Sign-in pages (password, two-factor set-up and code), changing and resetting a password, the administrators'
+recovery pages, invitations (send, list, revoke, accept) and the sign-in log. Thin: decisions in units.access,
+changes in accounts.services."""
 
 from __future__ import annotations
 
@@ -16,13 +17,21 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView, LogoutView
+from django.contrib.auth.views import (
+    LoginView,
+    LogoutView,
+    PasswordChangeView,
+    PasswordResetCompleteView,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+    PasswordResetView,
+)
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,7 +40,16 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.forms import AcceptInvitationForm, CodeForm, InvitationFilterForm, InvitationForm, LogFilterForm
+from accounts.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    CodeForm,
+    InvitationFilterForm,
+    InvitationForm,
+    LogFilterForm,
+    NewPasswordForm,
+    ResetRequestForm,
+)
 from accounts.services import Event
 from core.models import AuditEvent
 from core.timeutil import LONDON
@@ -41,7 +59,8 @@ LOG_KINDS: dict[str, Q] = {
     "sign_in": Q(action__in=[Event.SIGN_IN, Event.SIGN_OUT, Event.IDLE_SIGN_OUT, Event.TWO_FACTOR_VERIFIED]),
     "failure": Q(action__in=[Event.SIGN_IN_FAILED, Event.LOCKED_OUT, Event.TWO_FACTOR_FAILED]),
     "account": Q(action__in=[Event.TWO_FACTOR_SET_UP, Event.TWO_FACTOR_RESET, Event.UNLOCKED, Event.INVITED,
-                             Event.INVITATION_ACCEPTED, Event.INVITATION_REVOKED]),
+                             Event.INVITATION_ACCEPTED, Event.INVITATION_REVOKED, Event.PASSWORD_CHANGED,
+                             Event.PASSWORD_RESET_REQUESTED, Event.PASSWORD_RESET]),
     "export": Q(action=AuditEvent.Action.EXPORT),
 }
 
@@ -51,7 +70,8 @@ EVENT_LABELS = {
     Event.TWO_FACTOR_SET_UP: "Two-factor set up", Event.TWO_FACTOR_VERIFIED: "Two-factor passed",
     Event.TWO_FACTOR_FAILED: "Two-factor code wrong", Event.TWO_FACTOR_RESET: "Two-factor reset",
     Event.INVITED: "Invited", Event.INVITATION_ACCEPTED: "Invitation accepted",
-    Event.INVITATION_REVOKED: "Invitation revoked",
+    Event.INVITATION_REVOKED: "Invitation revoked", Event.PASSWORD_CHANGED: "Password changed",
+    Event.PASSWORD_RESET_REQUESTED: "Password reset link sent", Event.PASSWORD_RESET: "Password reset",
 }
 INVITE_AGAIN_FIELDS = ("email", "unit", "role")
 
@@ -88,6 +108,66 @@ class SignOutView(LogoutView):
         if request.user.is_authenticated:
             services.record_sign_out(request.user, idle=False)
         return super().post(request, *args, **kwargs)
+
+
+# --- Passwords (Django's views, our forms and templates; the forms save through accounts.services) ----------
+
+class ChangePasswordView(PasswordChangeView):
+    """Signed in and past two-factor (the middleware sends anyone else to it). Django keeps this session
+    signed in (update_session_auth_hash) and two-factor verified; the user's other sessions end."""
+
+    form_class = ChangePasswordForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy(settings.LOGIN_REDIRECT_URL)
+
+    def form_valid(self, form: ChangePasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password has been changed. Use it next time you sign in; you "
+                                       "have been signed out anywhere else you were signed in.")
+        return response
+
+
+class _ResetLinkLifetime:
+    """How long the emailed link lasts (PASSWORD_RESET_TIMEOUT), for the pages and the email that say so."""
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        return {**super().get_context_data(**kwargs), **self.extra_email_context}
+
+    @property
+    def extra_email_context(self) -> dict[str, object]:
+        return {"valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+
+
+class ResetRequestView(_ResetLinkLifetime, PasswordResetView):
+    form_class = ResetRequestForm
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: ResetRequestForm) -> HttpResponse:
+        if services.reset_request_allowed(form.cleaned_data["email"], self.request.META.get("REMOTE_ADDR", "")):
+            return super().form_valid(form)
+        # Over the hour's limit: the same answer as any other request, and no email.
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ResetDoneView(_ResetLinkLifetime, PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+class ResetConfirmView(_ResetLinkLifetime, PasswordResetConfirmView):
+    """The emailed link. It never signs anyone in (post_reset_login stays False): the person signs in with
+    the new password and then still gives their two-factor code."""
+
+    form_class = NewPasswordForm
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = False
+
+
+class ResetCompleteView(PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
 
 
 def _qr_svg(url: str) -> str:

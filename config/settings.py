@@ -312,6 +312,7 @@ IDLE_TIMEOUT_MINUTES = env.int("IDLE_TIMEOUT_MINUTES", default=30)
 if IDLE_TIMEOUT_MINUTES < 1:
     raise ImproperlyConfigured("IDLE_TIMEOUT_MINUTES must be at least 1")
 SESSION_COOKIE_AGE = 12 * 60 * 60  # a whole shift at most, even when active
+PASSWORD_RESET_TIMEOUT = 60 * 60  # an emailed reset link lasts an hour and works once (accounts.views)
 # Lockout (django-axes): AxesStandaloneBackend must come first.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
