@@ -1,16 +1,10 @@
 """End to end in Debian's Chromium: an anonymous visitor reads the family website, and each page passes an
-automated WCAG 2.2 AA check with axe-core (pinned in frontend/package.json, installed by `make test`).
-
-axe finds only what a machine can find (about a third of WCAG issues); it does not replace a manual check
-with a keyboard and a screen reader.
-"""
+automated WCAG 2.2 AA check with axe-core (tests/browser/axe.py)."""
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -21,21 +15,10 @@ from families import services
 from families.models import Page as SitePage
 from families.models import PageVersion
 from families.starter import load_starter_pages
+from tests.browser.axe import AXE, axe_violations  # noqa: F401  (AXE: this module bypasses the CSP)
 from units.models import Unit
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    assert AXE.exists(), f"{AXE} is missing: run `cd frontend && npm install` (make test does it)"
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
-    assert result["passes"], "axe ran no check"
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
 
 
 @pytest.fixture

@@ -1,0 +1,26 @@
+"""axe-core in the page (pinned in frontend/package.json, installed by `make test`): WCAG 2.2 AA rules.
+
+A test module that imports AXE gets a browser context that bypasses the Content-Security-Policy
+(tests/browser/conftest.py), because axe is injected as an inline script. axe finds only what a machine
+can find (about a third of WCAG issues); it does not replace a manual check with a keyboard and a screen
+reader.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    assert AXE.exists(), f"{AXE} is missing: run `cd frontend && npm install` (make test does it)"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
+    assert result["passes"], "axe ran no check"
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
