@@ -283,9 +283,7 @@ def sign_in_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page:
         event.label = EVENT_LABELS.get(event.action) or event.get_action_display()
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "accounts/sign_in_log.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "accounts/sign_in_log.html", {"form": form, "page": page})
 
 
 # --- Invitations ---------------------------------------------------------------------------------------------
@@ -319,9 +317,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["status"]:
         invitations = invitations.with_status(form.cleaned_data["status"])
     page = Paginator(invitations, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "accounts/invitation_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "accounts/invitation_list.html", {"form": form, "page": page})
 
 
 @login_required

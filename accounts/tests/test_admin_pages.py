@@ -85,3 +85,13 @@ def test_sign_in_log_shows_sign_ins_failures_and_exports(admin_client: Client) -
 def test_sign_in_log_explains_a_backwards_date_range(admin_client: Client) -> None:
     response = admin_client.get(LOG, {"date_from": "02/01/2026", "date_to": "01/01/2026"})
     assert response.context["form"].errors["date_to"] == ["To must be on or after From"]
+
+
+def test_sign_in_log_pages_keep_the_filter(people: Personas, admin_client: Client) -> None:
+    for n in range(51):
+        audit.record(actor=people.lead, action=AuditEvent.Action.EXPORT, object_type="case_csv", summary=f"{n} rows")
+    html = admin_client.get(LOG, {"kind": "export"}).content.decode()
+    assert 'aria-label="Pagination"' in html and "hx-boost" not in html  # whole-page links here
+    assert 'href="?kind=export&amp;page=2"' in html
+    second = admin_client.get(LOG, {"kind": "export", "page": "2"})
+    assert len(second.context["page"]) == 1 and "Page 1 of 2" in second.content.decode()
