@@ -22,8 +22,11 @@ pytestmark = pytest.mark.browser
 PAGES = [
     "/cases/", "/cases/new/", "/cases/worklist/", "/cases/{case}/", "/cases/{case}/timeline/",
     "/cases/{case}/history/", "/kpis/", "/kpis/unit/RWG02/", "/kpis/kpi/cooling_started_6h/funnel/",
-    "/kpis/kpi/cooling_started_6h/run/", "/pop/", "/pop/new/", "/training/", "/improvement/",
-    "/accounts/invitations/", "/accounts/password/change/",
+    "/kpis/kpi/cooling_started_6h/run/", "/kpis/centre/RGT01/",
+    "/cases/import/", "/pop/", "/pop/new/", "/pop/dashboard/", "/training/",
+    "/training/sessions/", "/training/sessions/new/", "/training/units/RWG02/", "/improvement/",
+    "/improvement/new/", "/improvement/impact/", "/reports/cases/",
+    "/accounts/invitations/", "/accounts/invitations/new/", "/accounts/password/change/", "/api/tokens/",
 ]
 
 
