@@ -55,6 +55,28 @@ def test_staff_pages_have_no_automatically_detectable_wcag_failures(live_server,
     assert failing == {}, json.dumps(failing, indent=2)
 
 
+LEAD_PAGES = ["/reports/", "/reports/new/", "/reports/exports/", "/accounts/users/", "/accounts/sign-in-log/"]
+
+
+def test_network_lead_and_administrator_pages_too(live_server, transactional_db, page: Page,
+                                                   people: Personas) -> None:
+    found = {}
+    for user, paths in ((people.lead, LEAD_PAGES[:3]), (people.admin_user, LEAD_PAGES[3:])):
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill("correct-horse-battery")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Cases", level=1)).to_be_visible()
+        for url in paths:
+            response = page.goto(f"{live_server.url}{url}")
+            assert response is not None and response.status == 200, url
+            found[url] = axe_violations(page)
+
+    failing = {url: violations for url, violations in found.items() if violations}
+    assert failing == {}, json.dumps(failing, indent=2)
+
+
 def test_the_check_finds_a_field_without_a_label(page: Page) -> None:
     """The guard on the test above: axe, as run here, does report a failure."""
     page.set_content('<html lang="en"><head><title>Check</title></head><body><main><h1>Check</h1>'
