@@ -165,9 +165,13 @@ def set_password(user: AbstractBaseUser, password: str, *, reset: bool) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     name = user.get_username()
+    # A reset proves the mailbox, and the old password's failed attempts say nothing about the new one: the
+    # person locked out at 3 a.m. after forgetting it can sign in at once (two-factor still guards it).
+    cleared = axes_reset(username=name) if reset else 0
     audit.record(actor=user, action=Event.PASSWORD_RESET if reset else Event.PASSWORD_CHANGED, object_type=OBJECT,
                  object_id=name, summary=f"{name} " + ("set a new password from an emailed reset link" if reset
-                                                       else "changed their password"))
+                                                       else "changed their password"),
+                 changes={"attempts_cleared": cleared} if reset else None)
 
 
 def record_reset_link_sent(user: AbstractBaseUser) -> None:

@@ -221,3 +221,20 @@ def test_reset_requests_are_limited_per_email(nurse) -> None:
     for _ in range(RESETS_PER_EMAIL + 2):
         assert Client().post(RESET, {"email": EMAIL})["Location"] == RESET_SENT
     assert len(mail.outbox) == RESETS_PER_EMAIL
+
+
+def test_a_reset_ends_a_lockout_and_sign_in_still_needs_the_code(nurse, settings) -> None:
+    """Five wrong guesses at the forgotten password lock Nina out; the emailed reset lets her in again."""
+    settings.AXES_ENABLED = True
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(LOGIN, {"username": "nina", "password": "not-my-password-1"})
+    locked = Client().post(LOGIN, {"username": "nina", "password": OLD})
+    assert locked.status_code == 429 or "locked" in locked.content.decode().lower()
+
+    client = Client()
+    _set_new(client, _request_link(), NEW)
+
+    event = AuditEvent.objects.get(action=Event.PASSWORD_RESET)
+    assert event.changes == {"attempts_cleared": 1}  # django-axes keeps one record per username
+    assert client.post(LOGIN, {"username": "nina", "password": NEW})["Location"] == CASES
+    assert client.get(CASES)["Location"].startswith(VERIFY)
