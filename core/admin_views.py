@@ -1,7 +1,8 @@
-"""Read-only admin pages for dataset records, laid out as the screens are rather than in model order.
+"""Read-only admin pages: records are written through services (validation, audit, history), never here.
 
-`record_fieldsets(model, groups)` shows the given groups of fields first, then every other column (stage,
-derived times, data-quality flags, record keeping) in one last group, so no field is left out.
+`ReadOnlyAdmin` refuses add, change and delete. `record_fieldsets(model, groups)` lays a dataset record out
+as the screens do rather than in model order: the given groups of fields first, then every other column
+(stage, derived times, data-quality flags, record keeping) in one last group, so no field is left out.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 
 Fieldsets = list[tuple[str, dict[str, Any]]]
 
@@ -23,3 +26,14 @@ def record_fieldsets(model: type[models.Model], groups: Sequence[tuple[str, Sequ
     shown = {name for _, names in groups for name in names}
     rest = tuple(name for name in all_field_names(model) if name not in shown)
     return [(title, {"fields": tuple(names)}) for title, names in groups] + [(rest_title, {"fields": rest})]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

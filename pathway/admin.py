@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin_views import all_field_names, record_fieldsets
+from core.admin_views import ReadOnlyAdmin, all_field_names, record_fieldsets
 from pathway.models import Case, TemperatureObservation
 from pathway.sections import SECTIONS
 
@@ -12,7 +12,7 @@ class TemperatureInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     """Read-only in the admin: clinical writes go through pathway.services (validation, history)."""
 
     list_display = ["case_ref", "birth_datetime", "birth_unit", "cooling_centre", "stage", "entered_in_error"]
@@ -22,12 +22,3 @@ class CaseAdmin(admin.ModelAdmin):
     fieldsets = record_fieldsets(Case, [(section.title, section.fields) for section in SECTIONS],
                                  "Stage, derived values and record keeping")
     readonly_fields = all_field_names(Case)
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: object) -> bool:
-        return False

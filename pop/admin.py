@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.db import models
 
-from core.admin_views import all_field_names, record_fieldsets
+from core.admin_views import ReadOnlyAdmin, all_field_names, record_fieldsets
 from pop.dataset import FIELDS
 from pop.models import NationalComparator, PopRecord
 
 
 @admin.register(PopRecord)
-class PopRecordAdmin(admin.ModelAdmin):
+class PopRecordAdmin(ReadOnlyAdmin):
     """Read-only in the admin: clinical writes go through pop.services (validation, history, KPIs)."""
 
     list_display = ["case_ref", "birth_datetime", "birth_unit", "gestation_weeks", "entered_in_error"]
@@ -15,15 +15,6 @@ class PopRecordAdmin(admin.ModelAdmin):
     search_fields = ["case_ref", "nhs_number"]
     fieldsets = record_fieldsets(PopRecord, [("POP record (dataset order)", FIELDS)])
     readonly_fields = all_field_names(PopRecord)
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
 
 
 @admin.register(NationalComparator)

@@ -50,3 +50,25 @@ def test_a_pop_record_is_shown_in_dataset_order_then_everything_else(network: Ne
     assert _headings(response.content.decode()) == ["POP record (dataset order)", "Derived values and record keeping"]
     shown = [name for _, options in response.context["adminform"].fieldsets for name in options["fields"]]
     assert sorted(shown) == sorted(all_field_names(PopRecord))
+
+
+def test_kpi_runs_and_pending_recomputes_are_readable_and_never_editable(network: Network) -> None:
+    from datetime import date
+
+    from kpis import pending
+    from kpis.models import KpiRun
+
+    run = KpiRun.objects.create(as_of=date(2026, 11, 23), status=KpiRun.Status.FAILED,
+                                error="ZeroDivisionError: no eligible babies")
+    pending.mark(["2026-11"], producer="hie")
+    client = _superuser_client()
+
+    runs = client.get(reverse("admin:kpis_kpirun_changelist"), {"status__exact": "failed"}).content.decode()
+    assert f">{run.pk}<" in runs and "Failed" in runs
+    page = client.get(reverse("admin:kpis_kpirun_change", args=[run.pk])).content.decode()
+    assert "ZeroDivisionError: no eligible babies" in page
+    assert not re.findall(r'<(?:input|select|textarea)\b(?![^>]*type="(?:hidden|search)")', page)
+    assert "2026-11" in client.get(reverse("admin:kpis_pendingrecompute_changelist")).content.decode()
+    assert client.get(reverse("admin:kpis_kpirun_add")).status_code == 403
+    assert client.post(reverse("admin:kpis_kpirun_delete", args=[run.pk]), {"post": "yes"}).status_code == 403
+    assert KpiRun.objects.filter(pk=run.pk).exists()
