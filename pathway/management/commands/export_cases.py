@@ -4,26 +4,13 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from pathway import csv_io
-from pathway.management.commands.import_cases import command_user
+from pathway.management.commands._dataset_commands import command_user, write_csv
 from pathway.models import Case
-
-
-def _write(write: Callable[[str], object], *, pseudonymised: bool) -> int:
-    """Write the file line by line; the number of case rows written."""
-    pseudonymise = csv_io.Pseudonymiser() if pseudonymised else None
-    rows = csv_io.export_rows(csv_io.export_queryset(Case.objects.all()), pseudonymise)
-    count = -1  # the header is not a case
-    for line in csv_io.csv_lines(rows):
-        write(line)
-        count += 1
-    return count
 
 
 class Command(BaseCommand):
@@ -40,14 +27,9 @@ class Command(BaseCommand):
         by = command_user(options["user"])
         pseudonymised: bool = options["pseudonymised"]
         path: str = options["file"]
-        if path == "-":
-            rows = _write(lambda line: self.stdout.write(line, ending=""), pseudonymised=pseudonymised)
-        else:
-            try:
-                with Path(path).open("w", encoding="utf-8", newline="") as out:
-                    rows = _write(out.write, pseudonymised=pseudonymised)
-            except OSError as exc:
-                raise CommandError(f"Cannot write {path}: {exc.strerror}") from None
+        pseudonymise = csv_io.Pseudonymiser() if pseudonymised else None
+        rows = write_csv(self, path, csv_io.csv_lines(
+            csv_io.export_rows(csv_io.export_queryset(Case.objects.all()), pseudonymise)))
         csv_io.record_export(by=by, rows=rows, identifiable=not pseudonymised,
                              reason=options["reason"] or "export_cases command")
         if path != "-":

@@ -14,16 +14,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from pathway import demo, services
+from pathway.management.commands._dataset_commands import demo_author_and_units, seed_as_of, seed_skipped
 from pathway.models import Case
 from units.access import UserLike
-from units.demo_users import DEMO_PASSWORD, demo_users_ensure
-from units.models import Unit
-from units.services import network_load_reference
+from units.demo_users import DEMO_PASSWORD
 
 MAX_YEARS = 20
 
@@ -38,9 +36,7 @@ def _as_of(text: str) -> date:
 @transaction.atomic
 def seed_demo_data(*, seed: int, as_of: date, years: int) -> list[Case]:
     """Load the network and demo users, then write the demo cases; all or nothing."""
-    network_load_reference()
-    author = demo_users_ensure()["nurse"]  # the clinical nurse specialist keeps the regional register
-    units = {unit.ods_code: unit for unit in Unit.objects.all()}
+    author, units = demo_author_and_units()
     generated = demo.generate(random.Random(seed), as_of=as_of, years=years)
     cases = {values["case_ref"]: services.case_create(values=demo.resolve_units(values, units), by=author)
              for values in generated}
@@ -72,19 +68,10 @@ class Command(BaseCommand):
                             help="do nothing when the database already holds cases (for `make run`)")
 
     def handle(self, *args: object, **options: Any) -> None:
-        existing = Case.objects.count()
-        if existing and options["if_empty"]:
-            self.stdout.write(f"{existing} cases already in the database: demo data not loaded.")
+        if seed_skipped(self, existing=Case.objects.count(), rows_word="cases", data_word="demo data",
+                        if_empty=options["if_empty"]):
             return
-        if existing:
-            raise CommandError(f"The database already holds {existing} cases. seed_demo only fills an empty "
-                               "database (its case references would clash); use --if-empty to skip quietly.")
-        today = timezone.localdate()
-        as_of: date = options["as_of"] or today
-        if as_of > today:
-            raise CommandError(f"--as-of {as_of} is in the future: births cannot be in the future.")
-        if not 1 <= options["years"] <= MAX_YEARS:
-            raise CommandError(f"--years must be between 1 and {MAX_YEARS}.")
+        as_of = seed_as_of(options, max_years=MAX_YEARS)
         started = time.monotonic()
         cases = seed_demo_data(seed=options["seed"], as_of=as_of, years=options["years"])
         self._report(cases, as_of, options["years"], time.monotonic() - started)

@@ -4,27 +4,17 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from core import audit
 from core.models import AuditEvent
-from pathway.management.commands.import_cases import command_user
+from pathway.management.commands._dataset_commands import command_user, write_csv
 from pop import csv_io
 from pop.models import PopRecord
 
 EXPORT_OBJECT_TYPE = "pop.record_export"
-
-
-def _write(write: Callable[[str], object]) -> int:
-    count = -1  # the header is not a record
-    for line in csv_io.csv_lines(csv_io.export_rows(csv_io.export_queryset(PopRecord.objects.all()))):
-        write(line)
-        count += 1
-    return count
 
 
 class Command(BaseCommand):
@@ -38,14 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         by = command_user(options["user"])
         path: str = options["file"]
-        if path == "-":
-            rows = _write(lambda line: self.stdout.write(line, ending=""))
-        else:
-            try:
-                with Path(path).open("w", encoding="utf-8", newline="") as out:
-                    rows = _write(out.write)
-            except OSError as exc:
-                raise CommandError(f"Cannot write {path}: {exc.strerror}") from None
+        records = csv_io.export_queryset(PopRecord.objects.all())
+        rows = write_csv(self, path, csv_io.csv_lines(csv_io.export_rows(records)))
         audit.record(actor=by, action=AuditEvent.Action.EXPORT, object_type=EXPORT_OBJECT_TYPE,
                      summary=f"Exported {rows} POP record{'' if rows == 1 else 's'} (identifiable)",
                      changes={"rows": rows, "identifiable": True, "reason": options["reason"] or "export_pop command"})

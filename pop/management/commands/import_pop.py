@@ -10,9 +10,9 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from pathway.management.commands.import_cases import command_user, read_input
+from pathway.management.commands._dataset_commands import command_user, read_input, report_import
 from pop import csv_io
 
 
@@ -25,11 +25,4 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = csv_io.import_file(read_input(options["file"]), by=command_user(options["user"]))
-        if not result.ok:
-            for error in result.errors:
-                self.stderr.write(f"Row {error.row}, {error.column or '(row)'}, {error.value!r}: {error.message}")
-            raise CommandError(f"{len(result.errors)} error{'s' if len(result.errors) != 1 else ''} in "
-                               f"{result.bad_rows} row{'s' if result.bad_rows != 1 else ''}: nothing was imported")
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported {result.rows} POP rows: {result.created} created, {result.updated} updated, "
-            f"{result.unchanged} unchanged; {result.flagged} flagged for data quality"))
+        report_import(self, result, rows_word="POP rows")

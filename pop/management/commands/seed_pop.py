@@ -13,25 +13,20 @@ from argparse import ArgumentParser
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from kpis.models import KpiRun
+from pathway.management.commands._dataset_commands import demo_author_and_units, seed_as_of, seed_skipped
 from pop import demo, services
 from pop.models import PopRecord
-from units.demo_users import demo_users_ensure
-from units.models import Unit
-from units.services import network_load_reference
 
 MAX_YEARS = 10
 
 
 @transaction.atomic
 def seed_pop_data(*, seed: int, as_of: date, years: int) -> list[PopRecord]:
-    network_load_reference()
-    author = demo_users_ensure()["nurse"]
-    units = {unit.ods_code: unit for unit in Unit.objects.all()}
+    author, units = demo_author_and_units()
     return [services.pop_create(values={**values, "birth_unit": units[values["birth_unit"]]}, by=author)
             for values in demo.generate(random.Random(seed), as_of=as_of, years=years)]
 
@@ -48,18 +43,10 @@ class Command(BaseCommand):
                             help="do nothing when the database already holds POP records (for `make demo`)")
 
     def handle(self, *args: object, **options: Any) -> None:
-        existing = PopRecord.objects.count()
-        if existing and options["if_empty"]:
-            self.stdout.write(f"{existing} POP records already in the database: POP demo data not loaded.")
+        if seed_skipped(self, existing=PopRecord.objects.count(), rows_word="POP records",
+                        data_word="POP demo data", if_empty=options["if_empty"]):
             return
-        if existing:
-            raise CommandError(f"The database already holds {existing} POP records. seed_pop only fills an empty "
-                               "database (its case references would clash); use --if-empty to skip quietly.")
-        as_of: date = options["as_of"] or timezone.localdate()
-        if as_of > timezone.localdate():
-            raise CommandError(f"--as-of {as_of} is in the future: births cannot be in the future.")
-        if not 1 <= options["years"] <= MAX_YEARS:
-            raise CommandError(f"--years must be between 1 and {MAX_YEARS}.")
+        as_of = seed_as_of(options, max_years=MAX_YEARS)
         started = time.monotonic()
         records = seed_pop_data(seed=options["seed"], as_of=as_of, years=options["years"])
         run = services.compute_pop_kpis(as_of=as_of, trigger=KpiRun.Trigger.MANUAL)
