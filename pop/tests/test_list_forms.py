@@ -1,0 +1,72 @@
+"""The POP record-list filter form, the entered-in-error form and where service errors land: names, labels and
+order as the pages show them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from core.testing.personas import Personas
+from core.timeutil import LONDON
+from pop import services
+from pop.forms import EnteredInErrorForm, PopFilterForm, PopRecordForm, add_service_errors
+from pop.models import PopRecord
+from pop.tests.factories import pop_values
+
+
+def test_filter_form_fields_in_page_order(people: Personas) -> None:
+    services.pop_create(values=pop_values(), by=people.nurse)
+    form = PopFilterForm({}, user=people.clinician, records=PopRecord.objects.all())
+    assert [(f.name, f.label, f.id_for_label) for f in form] == [
+        ("q", "Case reference or NHS number", "filter-q"), ("birth_unit", "Birth unit", "filter-birth_unit"),
+        ("year", "Year of birth", "filter-year"),
+        ("include_error", "Include records entered in error", "filter-include_error"),
+    ]
+    assert form.fields["year"].choices == [("", "Any"), (2024, "2024")]
+    assert [u.ods_code for u in form.fields["birth_unit"].queryset] == ["RWG02"]
+
+
+def test_filter_form_filters(people: Personas) -> None:
+    kept = services.pop_create(values=pop_values(), by=people.nurse)
+    gone = services.pop_create(values=pop_values(birth_unit="RGT01"), by=people.nurse)
+    older = services.pop_create(values=pop_values(birth=datetime(2023, 5, 14, 3, 10, tzinfo=LONDON)), by=people.nurse)
+    PopRecord.objects.filter(pk=gone.pk).update(entered_in_error=True)
+    records = PopRecord.objects.all()
+
+    def filtered(data: dict[str, str]) -> set[PopRecord]:
+        return set(PopFilterForm(data, user=people.nurse, records=records).filter(records))
+
+    assert filtered({}) == {kept, older}
+    assert filtered({"include_error": "on"}) == {kept, gone, older}
+    assert filtered({"year": "2023"}) == {older}
+    assert filtered({"include_error": "on", "birth_unit": str(gone.birth_unit_id)}) == {gone}
+    assert filtered({"q": kept.case_ref}) == {kept}
+    assert filtered({"year": "nonsense"}) == {kept, older}
+
+
+def test_entered_in_error_form(people: Personas) -> None:
+    record = services.pop_create(values=pop_values(), by=people.nurse)
+    form = EnteredInErrorForm({"version": "1"}, record=record)
+    assert [(f.name, f.label, f.id_for_label) for f in form] == [
+        ("entered_in_error_reason", "Why was this record entered in error?", "eie-entered_in_error_reason"),
+        ("version", "Version", "eie-version")]
+    assert form.fields["entered_in_error_reason"].help_text == (
+        "For example: duplicate of POP-2024-0153, or details of the wrong baby. Up to 255 characters.")
+    assert form.errors == {"entered_in_error_reason": ["Give the reason the record was entered in error"]}
+    assert EnteredInErrorForm(record=record)["version"].value() == record.version
+
+
+@pytest.mark.parametrize(("error", "placed"), [
+    (ValidationError("Whole record"), {"__all__": ["Whole record"]}),
+    (ValidationError({"birth_weight_g": "Too heavy"}), {"birth_weight_g": ["Too heavy"]}),
+    (ValidationError({"dq_flags": "Refused"}), {"__all__": ["Data-quality flags: Refused"]}),
+])
+def test_service_errors_land_beside_the_field_or_above_the_form(
+        people: Personas, error: ValidationError, placed: dict[str, list[str]]) -> None:
+    form = PopRecordForm({}, user=people.nurse)
+    form.is_valid()
+    form._errors = {}  # only what the service said
+    add_service_errors(form, error)
+    assert form.errors == placed
