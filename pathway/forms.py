@@ -5,12 +5,15 @@ A section form checks its own fields (model validators) and then the cross-field
 record (`pathway.rules`), with the section's new values merged into the case as saved, so a nurse hears
 about "rewarming end before rewarming start" while typing the cooling section. `services.case_update`
 checks everything again inside the transaction; the form is for good messages, the service for safety.
+The list filters, the entered-in-error form and where service errors land are shared with the POP screens
+(`pop.forms` subclasses `RecordFilterForm` and `RecordEnteredInErrorForm` and calls `place_service_errors`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import copy
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,12 +25,13 @@ from core.forms import DATETIME_HINT, LocalDateTimeField, UKDateField
 from pathway import choices as c
 from pathway import rules, services
 from pathway.dataset import FIELDS
-from pathway.models import Case, CaseQuerySet
+from pathway.models import BabyRecordQuerySet, Case, CaseQuerySet
 from pathway.sections import SECTION_OF_FIELD, SECTIONS, Section, field_label
 from units.access import ROLE_ACTIONS, Action, UserLike, memberships, network_wide_for, scoped_unit_ids
 from units.models import Designation, Unit
 
 NOT_RECORDED = "Not recorded"
+RecordsT = TypeVar("RecordsT", bound=BabyRecordQuerySet)
 
 HINTS: dict[str, str] = {
     "case_ref": "The network reference for this baby, e.g. EOE-2024-0153",
@@ -228,6 +232,19 @@ NewCaseForm = SECTION_FORMS["birth"]
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put what the service refused beside the field it names, or above the form naming the field."""
+    place_service_errors(form, error, above=_above_the_section_form)
+
+
+def _above_the_section_form(field: str, message: str) -> str:
+    if field in SECTION_OF_FIELD:
+        return f"{field_label(field)} ({SECTION_OF_FIELD[field].title}): {message}"
+    return message
+
+
+def place_service_errors(form: forms.BaseForm, error: ValidationError, *,
+                         above: Callable[[str, str], str]) -> None:
+    """Put what a service refused beside the field it names when the form has that field; otherwise above the
+    form, worded by `above(field, message)` (each record's forms name a field elsewhere in their own way)."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
@@ -235,13 +252,11 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         for message in messages:
             if field in form.fields:
                 form.add_error(field, message)
-            elif field in SECTION_OF_FIELD:
-                form.add_error(None, f"{field_label(field)} ({SECTION_OF_FIELD[field].title}): {message}")
             else:
-                form.add_error(None, message)
+                form.add_error(None, above(field, message))
 
 
-# --- Case list filters --------------------------------------------------------------------------------------
+# --- Record list filters (HIE cases here; POP records in pop.forms) ------------------------------------------
 
 ANY_YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
 
@@ -250,42 +265,60 @@ def _select() -> forms.Select:
     return forms.Select(attrs={"class": "nhsuk-select"})
 
 
-class CaseFilterForm(forms.Form):
+class RecordFilterForm(forms.Form):
+    """The filters every record list has (HIE cases, POP records): search, birth unit, year of birth and whether
+    records entered in error are shown. An invalid value is ignored rather than failing the list."""
+
     q = forms.CharField(label="Case reference or NHS number", required=False, max_length=40,
                         widget=forms.TextInput(attrs={"type": "search", "class": "nhsuk-input nhsuk-input--width-20"}))
     birth_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, empty_label="Any",
                                         widget=_select())
-    cooling_centre = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, empty_label="Any",
-                                            widget=_select())
     year = forms.TypedChoiceField(label="Year of birth", coerce=int, empty_value=None, required=False,
                                   widget=_select())
+    include_error = forms.BooleanField(label="Include records entered in error", required=False)
+
+    def __init__(self, data: Any, *, units: QuerySet[Unit], records: BabyRecordQuerySet) -> None:
+        super().__init__(data, auto_id="filter-%s")
+        self.fields["birth_unit"].queryset = units  # type: ignore[attr-defined]
+        years = records.datetimes("birth_datetime", "year", order="DESC")
+        self.fields["year"].choices = [("", "Any"), *((y.year, str(y.year)) for y in years)]  # type: ignore[attr-defined]
+
+    def filter(self, records: RecordsT) -> RecordsT:
+        """The records matching the valid filters this form shares."""
+        self.is_valid()
+        data = self.cleaned_data
+        if not data.get("include_error"):
+            records = records.current()
+        records = records.search(data.get("q") or "")
+        if data.get("birth_unit"):
+            records = records.filter(birth_unit=data["birth_unit"])
+        if data.get("year") is not None:
+            records = records.born_in_year(data["year"])
+        return records
+
+
+class CaseFilterForm(RecordFilterForm):
+    cooling_centre = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, empty_label="Any",
+                                            widget=_select())
     stage = forms.ChoiceField(choices=[("", "Any"), *c.Stage.choices], required=False, widget=_select())
     flagged = forms.ChoiceField(label="Data-quality warnings", choices=ANY_YES_NO, required=False, widget=_select())
     cooled = forms.ChoiceField(label="Cooled", choices=ANY_YES_NO, required=False, widget=_select())
     include_error = forms.BooleanField(label="Include cases entered in error", required=False)
+    field_order = ("q", "birth_unit", "cooling_centre", "year", "stage", "flagged", "cooled", "include_error")
 
     def __init__(self, data: Any, *, user: UserLike, cases: CaseQuerySet) -> None:
-        super().__init__(data, auto_id="filter-%s")
         units = visible_units(user, cases)
-        self.fields["birth_unit"].queryset = units  # type: ignore[attr-defined]
+        super().__init__(data, units=units, records=cases)
         self.fields["cooling_centre"].queryset = units.filter(is_cooling_centre=True)  # type: ignore[attr-defined]
-        years = cases.datetimes("birth_datetime", "year", order="DESC")
-        self.fields["year"].choices = [("", "Any"), *((y.year, str(y.year)) for y in years)]  # type: ignore[attr-defined]
 
     def filter(self, cases: CaseQuerySet) -> CaseQuerySet:
         """The cases matching the valid filters (an invalid value is ignored rather than failing the list)."""
-        self.is_valid()
-        data = self.cleaned_data
-        if not data.get("include_error"):
-            cases = cases.current()
-        cases = cases.search(data.get("q") or "")
-        for field in ("birth_unit", "cooling_centre", "stage"):
-            if data.get(field):
-                cases = cases.filter(**{field: data[field]})
-        if data.get("year") is not None:
-            cases = cases.born_in_year(data["year"])
-        cases = _yes_no(cases, data.get("flagged"), ~Q(dq_flags=[]))
-        cases = _yes_no(cases, data.get("cooled"), Q(therapeutic_hypothermia=c.YesNo.YES))
+        cases = super().filter(cases)
+        for field in ("cooling_centre", "stage"):
+            if self.cleaned_data.get(field):
+                cases = cases.filter(**{field: self.cleaned_data[field]})
+        cases = _yes_no(cases, self.cleaned_data.get("flagged"), ~Q(dq_flags=[]))
+        cases = _yes_no(cases, self.cleaned_data.get("cooled"), Q(therapeutic_hypothermia=c.YesNo.YES))
         return cases.select_related("birth_unit", "cooling_centre")
 
 
@@ -300,13 +333,28 @@ def _yes_no(cases: CaseQuerySet, answer: str | None, condition: Q) -> CaseQueryS
 # --- Entered in error -----------------------------------------------------------------------------------------
 
 
-class EnteredInErrorForm(forms.Form):
-    entered_in_error_reason = forms.CharField(
-        label="Why was this case entered in error?", max_length=255,
-        help_text="For example: duplicate of EOE-2024-0153, or details of the wrong baby. Up to 255 characters.",
-        widget=forms.Textarea(attrs={"rows": 3, "class": "nhsuk-textarea"}),
-        error_messages={"required": "Give the reason the case was entered in error"})
+class RecordEnteredInErrorForm(forms.Form):
+    """Confirm a record was entered in error: why (kept in the audit trail), and the version it was read at so a
+    stale confirmation is refused. Subclasses add the reason field worded for their record."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
+    field_order = ("entered_in_error_reason", "version")
+
+    def __init__(self, data: Any = None, *, version: int) -> None:
+        super().__init__(data, initial={"version": version}, auto_id="eie-%s")
+
+
+def entered_in_error_reason(record: str, example_ref: str) -> forms.CharField:
+    """The reason box, naming the record ("case", "record") and an example reference of its kind."""
+    return forms.CharField(
+        label=f"Why was this {record} entered in error?", max_length=255,
+        help_text=f"For example: duplicate of {example_ref}, or details of the wrong baby. Up to 255 characters.",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "nhsuk-textarea"}),
+        error_messages={"required": f"Give the reason the {record} was entered in error"})
+
+
+class EnteredInErrorForm(RecordEnteredInErrorForm):
+    entered_in_error_reason = entered_in_error_reason("case", "EOE-2024-0153")
 
     def __init__(self, data: Any = None, *, case: Case) -> None:
-        super().__init__(data, initial={"version": case.version}, auto_id="eie-%s")
+        super().__init__(data, version=case.version)

@@ -17,7 +17,13 @@ from django.db.models import Q, QuerySet
 from django.utils.text import capfirst
 
 from core.forms import DATETIME_HINT, LocalDateTimeField
-from pathway.forms import editable_unit_ids
+from pathway.forms import (
+    RecordEnteredInErrorForm,
+    RecordFilterForm,
+    editable_unit_ids,
+    entered_in_error_reason,
+    place_service_errors,
+)
 from pop import rules
 from pop.dataset import FIELDS, POP_COLUMNS
 from pop.models import PopRecord, PopRecordQuerySet
@@ -153,58 +159,23 @@ class PopRecordForm(forms.ModelForm):
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put what the service refused beside the field it names, or above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None,
-                           message if name in form.fields else f"{capfirst(rules.label(name))}: {message}")
+    place_service_errors(form, error, above=lambda name, message: f"{capfirst(rules.label(name))}: {message}")
 
 
-def _select() -> forms.Select:
-    return forms.Select(attrs={"class": "nhsuk-select"})
-
-
-class PopFilterForm(forms.Form):
-    q = forms.CharField(label="Case reference or NHS number", required=False, max_length=40,
-                        widget=forms.TextInput(attrs={"type": "search", "class": "nhsuk-input nhsuk-input--width-20"}))
-    birth_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, empty_label="Any",
-                                        widget=_select())
-    year = forms.TypedChoiceField(label="Year of birth", coerce=int, empty_value=None, required=False,
-                                  widget=_select())
-    include_error = forms.BooleanField(label="Include records entered in error", required=False)
-
+class PopFilterForm(RecordFilterForm):
     def __init__(self, data: Any, *, user: UserLike, records: PopRecordQuerySet) -> None:
-        super().__init__(data, auto_id="filter-%s")
         units = Unit.objects.exclude(designation=Designation.TRANSPORT)
         if not network_wide_for(user, Action.LIST):
             units = units.filter(pk__in=scoped_unit_ids(user, Action.LIST))
-        self.fields["birth_unit"].queryset = units  # type: ignore[attr-defined]
-        years = records.datetimes("birth_datetime", "year", order="DESC")
-        self.fields["year"].choices = [("", "Any"), *((y.year, str(y.year)) for y in years)]  # type: ignore[attr-defined]
+        super().__init__(data, units=units, records=records)
 
     def filter(self, records: PopRecordQuerySet) -> PopRecordQuerySet:
         """The records matching the valid filters (an invalid value is ignored rather than failing the list)."""
-        self.is_valid()
-        data = self.cleaned_data
-        if not data.get("include_error"):
-            records = records.current()
-        records = records.search(data.get("q") or "")
-        if data.get("birth_unit"):
-            records = records.filter(birth_unit=data["birth_unit"])
-        if data.get("year") is not None:
-            records = records.born_in_year(data["year"])
-        return records.select_related("birth_unit")
+        return super().filter(records).select_related("birth_unit")
 
 
-class EnteredInErrorForm(forms.Form):
-    entered_in_error_reason = forms.CharField(
-        label="Why was this record entered in error?", max_length=255,
-        help_text="For example: duplicate of POP-2024-0153, or details of the wrong baby. Up to 255 characters.",
-        widget=forms.Textarea(attrs={"rows": 3, "class": "nhsuk-textarea"}),
-        error_messages={"required": "Give the reason the record was entered in error"})
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class EnteredInErrorForm(RecordEnteredInErrorForm):
+    entered_in_error_reason = entered_in_error_reason("record", "POP-2024-0153")
 
     def __init__(self, data: Any = None, *, record: PopRecord) -> None:
-        super().__init__(data, initial={"version": record.version}, auto_id="eie-%s")
+        super().__init__(data, version=record.version)
