@@ -62,3 +62,15 @@ def test_make_demo_seeds_pop_after_the_hie_cases() -> None:
     makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
     demo_target = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
     assert demo_target.index("seed_demo") < demo_target.index("seed_pop --if-empty")
+
+
+def test_references_and_nhs_numbers_are_pinned_for_a_seed() -> None:
+    """The same seed has always given these identities (a changed draw order would shift every demo record)."""
+    records = demo.generate(random.Random(7), as_of=date(2025, 11, 1), years=1)
+    assert [(r["case_ref"], r["nhs_number"]) for r in records[:6]] == [
+        ("POP-2024-0001", ""), ("POP-2024-0002", ""), ("POP-2024-0003", ""), ("POP-2024-0004", "9998758181"),
+        ("POP-2024-0005", ""), ("POP-2024-0006", "")]
+    assert (len(records), sum(bool(r["nhs_number"]) for r in records), records[-1]["case_ref"]) == (
+        1592, 519, "POP-2025-1307")
+    numbers = [r["nhs_number"] for r in records if r["nhs_number"]]
+    assert len(set(numbers)) == len(numbers)
