@@ -616,6 +616,28 @@ def nhs_number(rng: random.Random) -> str:
             return number
 
 
+@dataclass
+class Identities:
+    """Names demo records as they are generated, oldest first (HIE cases and POP records alike): PREFIX-YEAR-NNNN,
+    numbered within the year of birth, and for a share of babies an NHS number no other record has."""
+
+    prefix: str
+    per_year: dict[int, int] = field(default_factory=dict)
+    numbers: set[str] = field(default_factory=set)
+
+    def stamp(self, rng: random.Random, values: dict[str, Any], year: int) -> None:
+        """Set `case_ref` and `nhs_number` ("" when the baby has none) on `values`."""
+        self.per_year[year] = self.per_year.get(year, 0) + 1
+        values["case_ref"] = f"{self.prefix}-{year}-{self.per_year[year]:04d}"
+        values["nhs_number"] = ""
+        if _chance(rng, NHS_NUMBER_SHARE):
+            number = nhs_number(rng)
+            while number in self.numbers:
+                number = nhs_number(rng)
+            self.numbers.add(number)
+            values["nhs_number"] = number
+
+
 def generate(rng: random.Random, *, as_of: date, years: int = 5) -> list[dict[str, Any]]:
     """Every demo case, oldest first, as model-field values (units as ODS codes; see `resolve_units`)."""
     if years < 1:
@@ -624,21 +646,11 @@ def generate(rng: random.Random, *, as_of: date, years: int = 5) -> list[dict[st
     plan = _plan(rng, as_of, years)
     first, span = plan[0][0], max(snapshot - plan[0][0], timedelta(minutes=1))
     cases: list[dict[str, Any]] = []
-    numbers: set[str] = set()
-    per_year: dict[int, int] = {}
+    identities = Identities("EOE")
     for birth, cooled in plan:
         draft = _draft(rng, birth, cooled, _improvement((birth - first) / span), as_of)
         values = _finish(rng, draft, snapshot)
-        year = values["birth_datetime"].year
-        per_year[year] = per_year.get(year, 0) + 1
-        values["case_ref"] = f"EOE-{year}-{per_year[year]:04d}"
-        values["nhs_number"] = ""
-        if _chance(rng, NHS_NUMBER_SHARE):
-            number = nhs_number(rng)
-            while number in numbers:
-                number = nhs_number(rng)
-            numbers.add(number)
-            values["nhs_number"] = number
+        identities.stamp(rng, values, values["birth_datetime"].year)
         cases.append(values)
     return cases
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.timeutil import LONDON
-from pathway.demo import CENTRE_BIRTHS, REFERRING_BIRTHS, network_years, nhs_number, snapshot_instant
+from pathway.demo import CENTRE_BIRTHS, REFERRING_BIRTHS, Identities, network_years, snapshot_instant
 from units.reference import UNITS
 
 POP_SHARE = 0.025  # births before 34+0 weeks, of all births (domain.md §9: 2–3 % [U])
@@ -32,7 +32,6 @@ MEDIAN_WEIGHT_G: dict[int, int] = {22: 500, 23: 580, 24: 660, 25: 760, 26: 870, 
                                    30: 1430, 31: 1600, 32: 1780, 33: 1980}
 NICU_CODES = frozenset(u["ods"] for u in UNITS if u["designation"] == "NICU")
 MISSING_RATE = 0.03
-NHS_NUMBER_SHARE = 1 / 3
 # No birth in the last two days before the snapshot: the first day's milk and temperature are then known.
 LAST_BIRTH_GAP = timedelta(days=2)
 
@@ -142,19 +141,9 @@ def generate(rng: random.Random, *, as_of: date, years: int = 3) -> list[dict[st
     if years < 1:
         raise ValueError("years must be at least 1")
     records: list[dict[str, Any]] = []
-    per_year: dict[int, int] = {}
-    numbers: set[str] = set()
+    identities = Identities("POP")
     for birth in _births(rng, as_of, years):
         values = _record(rng, birth)
-        year = birth.astimezone(LONDON).year
-        per_year[year] = per_year.get(year, 0) + 1
-        values["case_ref"] = f"POP-{year}-{per_year[year]:04d}"
-        values["nhs_number"] = ""
-        if _chance(rng, NHS_NUMBER_SHARE):
-            number = nhs_number(rng)
-            while number in numbers:
-                number = nhs_number(rng)
-            numbers.add(number)
-            values["nhs_number"] = number
+        identities.stamp(rng, values, birth.astimezone(LONDON).year)
         records.append(values)
     return records
