@@ -61,65 +61,82 @@ def label(field: str) -> str:
     return str(Case._meta.get_field(field).verbose_name)
 
 
-def _fmt(value: datetime) -> str:
+# --- Pieces `pop.rules` words its own rules with, so both datasets say the same thing the same way -------
+
+
+def local_text(value: datetime) -> str:
+    """A time as the messages show it: UK local time, dd/mm/yyyy hh:mm."""
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
 
 
-def _time(values: Values, field: str) -> datetime | None:
+def instant(values: Values, field: str) -> datetime | None:
     """The field's instant in UTC. Comparing or subtracting two datetimes that share a tzinfo (both
     Europe/London, as forms and the import give them) uses the wall clock, an hour out across a clock change."""
     value = values.get(field)
-    return None if _empty(value) else value.astimezone(UTC)
+    return None if empty(value) else value.astimezone(UTC)
 
 
-def _cooling_starts(values: Values) -> list[datetime]:
-    starts = (_time(values, f) for f in ("passive_cooling_start", "active_cooling_start"))
-    return [s for s in starts if s is not None]
-
-
-def _empty(value: object) -> bool:
+def empty(value: object) -> bool:
     return value is None or value == ""
 
 
-def _required(values: Values) -> Iterator[Violation]:
-    for field in REQUIRED:
-        if _empty(values.get(field)):
-            yield Violation(field, "required", f"Enter the {label(field)} (required)")
+Rule = Callable[[Values], Iterator[Violation]]
+
+
+def required_rule(fields: tuple[str, ...], label_of: Callable[[str], str]) -> Rule:
+    """The rule that each of `fields` has a value, naming a missing one by `label_of` (its model's verbose
+    name)."""
+    def required(values: Values) -> Iterator[Violation]:
+        for field in fields:
+            if empty(values.get(field)):
+                yield Violation(field, "required", f"Enter the {label_of(field)} (required)")
+    return required
+
+
+def birth_not_future(values: Values) -> Iterator[Violation]:
+    birth = instant(values, "birth_datetime")
+    if birth is not None and birth > timezone.now():
+        yield Violation("birth_datetime", "not_future", "The date and time of birth cannot be in the future")
+
+
+# --- The HIE case's own rules ------------------------------------------------------------------------------
+
+
+def _cooling_starts(values: Values) -> list[datetime]:
+    starts = (instant(values, f) for f in ("passive_cooling_start", "active_cooling_start"))
+    return [s for s in starts if s is not None]
+
+
+_required = required_rule(REQUIRED, label)
 
 
 def _conditional(values: Values) -> Iterator[Violation]:
     for cond_field, cond_value, field in CONDITIONAL_REQUIRED:
-        if values.get(cond_field) == cond_value and _empty(values.get(field)):
+        if values.get(cond_field) == cond_value and empty(values.get(field)):
             yield Violation(field, f"required_when.{cond_field}",
                             f"Enter the {label(field)}: it is required when {label(cond_field)} is "
                             f"'{cond_value}'")
 
 
-def _birth_not_future(values: Values) -> Iterator[Violation]:
-    birth = _time(values, "birth_datetime")
-    if birth is not None and birth > timezone.now():
-        yield Violation("birth_datetime", "not_future", "The date and time of birth cannot be in the future")
-
-
 def _ordering(values: Values) -> Iterator[Violation]:
     for later, earlier, strict in ORDER_RULES:
-        a, b = _time(values, later), _time(values, earlier)
+        a, b = instant(values, later), instant(values, earlier)
         if a is None or b is None:
             continue
         if a < b or (strict and a == b):
             relation = "after" if strict else "at or after"
             yield Violation(later, f"order.{later}",
-                            f"The {label(later)} ({_fmt(a)}) must be {relation} the {label(earlier)} "
-                            f"({_fmt(b)})")
+                            f"The {label(later)} ({local_text(a)}) must be {relation} the {label(earlier)} "
+                            f"({local_text(b)})")
 
 
 def _target_after_cooling(values: Values) -> Iterator[Violation]:
-    target = _time(values, "target_temp_reached")
+    target = instant(values, "target_temp_reached")
     starts = _cooling_starts(values)
     if target is not None and starts and target < min(starts):
         yield Violation("target_temp_reached", "order.target_temp_reached",
-                        f"The {label('target_temp_reached')} ({_fmt(target)}) must be at or after the "
-                        f"earliest cooling start ({_fmt(min(starts))})")
+                        f"The {label('target_temp_reached')} ({local_text(target)}) must be at or after the "
+                        f"earliest cooling start ({local_text(min(starts))})")
 
 
 def _cooling_centre_flag(values: Values) -> Iterator[Violation]:
@@ -129,8 +146,8 @@ def _cooling_centre_flag(values: Values) -> Iterator[Violation]:
                         f"{centre} is not a cooling centre: choose a unit flagged as a cooling centre")
 
 
-HARD_RULES: tuple[Callable[[Values], Iterator[Violation]], ...] = (
-    _required, _conditional, _birth_not_future, _ordering, _target_after_cooling, _cooling_centre_flag,
+HARD_RULES: tuple[Rule, ...] = (
+    _required, _conditional, birth_not_future, _ordering, _target_after_cooling, _cooling_centre_flag,
 )
 
 
@@ -152,7 +169,7 @@ def soft_flags(values: Values) -> list[str]:
     if values.get("therapeutic_hypothermia") != c.YesNo.YES:
         return []
     flags: list[str] = []
-    zero = _time(values, "postnatal_collapse_datetime") or _time(values, "birth_datetime")
+    zero = instant(values, "postnatal_collapse_datetime") or instant(values, "birth_datetime")
     starts = _cooling_starts(values)
     if zero is not None and starts and min(starts) - zero > timedelta(minutes=360):
         flags.append("cooling_after_6h")
@@ -162,7 +179,7 @@ def soft_flags(values: Values) -> list[str]:
     grade = values.get("hie_grade")
     if grade is not None and grade <= 1:
         flags.append("mild_or_no_hie_cooled")
-    target, rewarm = _time(values, "target_temp_reached"), _time(values, "rewarming_start")
+    target, rewarm = instant(values, "target_temp_reached"), instant(values, "rewarming_start")
     if target is not None and rewarm is not None and not values.get("early_stop_reason"):
         hours = (rewarm - target) / timedelta(hours=1)
         if not 70 <= hours <= 74:

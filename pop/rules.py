@@ -3,7 +3,8 @@
 Sources: ../shared/spec/dataset.md "POP (preterm optimisation) dataset" (cohort < 34+0; times ≤ or ≥ birth)
 and the shared columns' rules (required, birth not in the future); domain.md §8.2 (POP validation). Each
 rule is a small function over a mapping of model field names to typed values, as in `pathway.rules`,
-whose `Violation` it reuses so every interface reports both datasets the same way.
+whose `Violation`, required-fields rule, birth-not-in-the-future rule and time helpers it reuses so every
+interface reports both datasets the same way. The cohort, birth-order and steroid rules are POP's own.
 
 Hard rules block the save. Soft rules (domain.md §8.2 "store invalid but flagged") save the record and
 flag it for data quality.
@@ -11,13 +12,11 @@ flag it for data quality.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
-
-from pathway.rules import Violation
+from pathway.rules import Rule, Violation, birth_not_future, empty, instant, local_text, required_rule
 
 Values = Mapping[str, Any]
 
@@ -41,24 +40,7 @@ def label(field: str) -> str:
     return str(PopRecord._meta.get_field(field).verbose_name)
 
 
-def _empty(value: object) -> bool:
-    return value is None or value == ""
-
-
-def _time(values: Values, field: str) -> datetime | None:
-    """The field's instant in UTC: two London-aware datetimes compare on the wall clock across a clock change."""
-    value = values.get(field)
-    return None if _empty(value) else value.astimezone(UTC)
-
-
-def _fmt(value: datetime) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-
-
-def _required(values: Values) -> Iterator[Violation]:
-    for field in REQUIRED:
-        if _empty(values.get(field)):
-            yield Violation(field, "required", f"Enter the {label(field)} (required)")
+_required = required_rule(REQUIRED, label)
 
 
 def _cohort(values: Values) -> Iterator[Violation]:
@@ -69,37 +51,31 @@ def _cohort(values: Values) -> Iterator[Violation]:
                         "the cohort (record the baby as an HIE case if cooled)")
 
 
-def _birth_not_future(values: Values) -> Iterator[Violation]:
-    birth = _time(values, "birth_datetime")
-    if birth is not None and birth > timezone.now():
-        yield Violation("birth_datetime", "not_future", "The date and time of birth cannot be in the future")
-
-
 def _birth_order(values: Values) -> Iterator[Violation]:
-    birth = _time(values, "birth_datetime")
+    birth = instant(values, "birth_datetime")
     if birth is None:
         return
     for field, side in BIRTH_ORDER:
-        moment = _time(values, field)
+        moment = instant(values, field)
         if moment is None:
             continue
         if side == "before" and moment > birth:
-            yield Violation(field, f"order.{field}", f"The {label(field)} ({_fmt(moment)}) must be at or "
-                                                     f"before the date and time of birth ({_fmt(birth)})")
+            yield Violation(field, f"order.{field}", f"The {label(field)} ({local_text(moment)}) must be at or "
+                                                     f"before the date and time of birth ({local_text(birth)})")
         if side == "after" and moment < birth:
-            yield Violation(field, f"order.{field}", f"The {label(field)} ({_fmt(moment)}) must be at or "
-                                                     f"after the date and time of birth ({_fmt(birth)})")
+            yield Violation(field, f"order.{field}", f"The {label(field)} ({local_text(moment)}) must be at or "
+                                                     f"after the date and time of birth ({local_text(birth)})")
 
 
 def _steroid_time_needs_dose(values: Values) -> Iterator[Violation]:
     # A last-dose time with "0 doses" contradicts itself: one of the two values is wrong (domain.md §8.2).
-    if values.get("steroids_doses") == 0 and not _empty(values.get("steroids_last_dose_datetime")):
+    if values.get("steroids_doses") == 0 and not empty(values.get("steroids_last_dose_datetime")):
         yield Violation("steroids_last_dose_datetime", "steroids_time_without_dose",
                         "A last steroid dose time is recorded but the number of doses is 0: correct one of them")
 
 
-HARD_RULES: tuple[Callable[[Values], Iterator[Violation]], ...] = (
-    _required, _cohort, _birth_not_future, _birth_order, _steroid_time_needs_dose,
+HARD_RULES: tuple[Rule, ...] = (
+    _required, _cohort, birth_not_future, _birth_order, _steroid_time_needs_dose,
 )
 
 
@@ -121,7 +97,7 @@ FULL_COURSE_DOSES = 2  # two doses 12–24 h apart (domain.md §5.1)
 
 def soft_flags(values: Values) -> list[str]:
     flags: list[str] = []
-    birth, magnesium = _time(values, "birth_datetime"), _time(values, "magnesium_start_datetime")
+    birth, magnesium = instant(values, "birth_datetime"), instant(values, "magnesium_start_datetime")
     weeks, doses = values.get("gestation_weeks"), values.get("steroids_doses")
     if magnesium is not None and weeks is not None and weeks >= MAGNESIUM_WEEKS:
         flags.append("magnesium_from_30_weeks")
@@ -129,6 +105,6 @@ def soft_flags(values: Values) -> list[str]:
         flags.append("magnesium_over_24h")
     if doses is not None and doses > FULL_COURSE_DOSES:
         flags.append("steroids_repeat_course")
-    if doses and _empty(values.get("steroids_last_dose_datetime")):
+    if doses and empty(values.get("steroids_last_dose_datetime")):
         flags.append("steroids_dose_without_time")
     return flags
