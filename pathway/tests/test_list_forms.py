@@ -1,5 +1,5 @@
-"""The case-list filter form, the entered-in-error form and where service errors land: names, labels and order
-as the pages show them."""
+"""The case-list filter form and where service errors land: names, labels and order as the pages show them. The
+entered-in-error form, shared with POP, is pinned for both in pop/tests/test_list_forms.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
 from core.timeutil import LONDON
 from pathway import services
-from pathway.forms import CaseFilterForm, EnteredInErrorForm, NewCaseForm, add_service_errors
+from pathway.forms import CaseFilterForm, NewCaseForm, add_service_errors
 from pathway.models import Case
 
 
@@ -44,20 +44,6 @@ def test_filter_form_filters(people: Personas) -> None:
     assert list(CaseFilterForm({"q": "A", "year": "2024", "cooled": "yes", "birth_unit": str(kept.birth_unit_id)},
                                user=people.nurse, cases=cases).filter(cases)) == [kept]
     assert set(CaseFilterForm({"year": "nonsense"}, user=people.nurse, cases=cases).filter(cases)) == {kept, older}
-
-
-def test_entered_in_error_form(people: Personas) -> None:
-    case = services.case_create(values=cooled_case_values(case_ref="A"), by=people.nurse)
-    form = EnteredInErrorForm({"version": "1"}, case=case)
-    assert [(f.name, f.label, f.id_for_label) for f in form] == [
-        ("entered_in_error_reason", "Why was this case entered in error?", "eie-entered_in_error_reason"),
-        ("version", "Version", "eie-version")]
-    assert form.fields["entered_in_error_reason"].help_text == (
-        "For example: duplicate of EOE-2024-0153, or details of the wrong baby. Up to 255 characters.")
-    assert form.errors == {"entered_in_error_reason": ["Give the reason the case was entered in error"]}
-    assert EnteredInErrorForm(case=case)["version"].value() == case.version
-    long = EnteredInErrorForm({"version": "1", "entered_in_error_reason": "x" * 256}, case=case)
-    assert not long.is_valid()
 
 
 @pytest.mark.parametrize(("error", "placed"), [

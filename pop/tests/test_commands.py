@@ -1,8 +1,10 @@
-"""The exact words of the POP import, export and seed commands (their output is read by people and scripts)."""
+"""The exact words of the POP import, export and seed commands, and of the HIE import error report and seed checks
+they share (their output is read by people and scripts)."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,22 +14,38 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from core.models import AuditEvent
+from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
+from pathway import services as case_services
+from pathway.tests.test_csv_io import csv_text as hie_csv_text
+from pathway.tests.test_csv_io import row as hie_row
+from pop import services
+from pop.tests.factories import pop_values
 from pop.tests.test_csv_io import GOOD, csv_text
 
 
-def test_import_reports_every_error_and_the_count(network: None, tmp_path: Path) -> None:
+def _hie_file(*bad: dict[str, str]) -> str:
+    return hie_csv_text(*(hie_row(case_ref=f"HIE-{n}", **cells) for n, cells in enumerate(bad)))
+
+
+def _pop_file(*bad: dict[str, str]) -> str:
+    return csv_text(*({**GOOD, "case_ref": f"POP-{n}", **cells} for n, cells in enumerate(bad)))
+
+
+@pytest.mark.parametrize(("command", "file_of"), [("import_cases", _hie_file), ("import_pop", _pop_file)])
+def test_import_reports_every_error_and_the_count(network: None, tmp_path: Path, command: str,
+                                                  file_of: Callable[..., str]) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text(csv_text({**GOOD, "birth_weight_g": "heavy"}, {**GOOD, "case_ref": "POP-2", "sex": "x"}))
+    path.write_text(file_of({"birth_weight_g": "heavy"}, {"sex": "x"}), encoding="utf-8")
     err = io.StringIO()
     with pytest.raises(CommandError) as raised:
-        call_command("import_pop", str(path), stderr=err)
+        call_command(command, str(path), stderr=err)
     assert str(raised.value) == "2 errors in 2 rows: nothing was imported"
     lines = err.getvalue().splitlines()
     assert [line.split(":")[0] for line in lines] == ["Row 2, birth_weight_g, 'heavy'", "Row 3, sex, 'x'"]
-    path.write_text(csv_text({**GOOD, "sex": "x"}))
+    path.write_text(file_of({"sex": "x"}), encoding="utf-8")
     with pytest.raises(CommandError) as raised:
-        call_command("import_pop", str(path), stderr=io.StringIO())
+        call_command(command, str(path), stderr=io.StringIO())
     assert str(raised.value) == "1 error in 1 row: nothing was imported"
 
 
@@ -55,22 +73,34 @@ def test_import_and_export_lines(people: Personas, tmp_path: Path) -> None:
         call_command("export_pop", str(tmp_path / "no" / "out.csv"))
 
 
-def test_seed_refuses_bad_options_and_a_filled_database(people: Personas, tmp_path: Path) -> None:
+def _one_hie_case(people: Personas) -> None:
+    case_services.case_create(values=cooled_case_values(), by=people.nurse)
+
+
+def _one_pop_record(people: Personas) -> None:
+    services.pop_create(values=pop_values(), by=people.nurse)
+
+
+@pytest.mark.parametrize(("command", "max_years", "rows", "data", "fill"), [
+    ("seed_demo", 20, "cases", "demo data", _one_hie_case),
+    ("seed_pop", 10, "POP records", "POP demo data", _one_pop_record),
+])
+def test_seed_refuses_bad_options_and_a_filled_database(
+        people: Personas, command: str, max_years: int, rows: str, data: str,
+        fill: Callable[[Personas], None]) -> None:
     future = timezone.localdate() + timedelta(days=1)
     with pytest.raises(CommandError) as raised:
-        call_command("seed_pop", "--as-of", future.isoformat())
+        call_command(command, "--as-of", future.isoformat())
     assert str(raised.value) == f"--as-of {future} is in the future: births cannot be in the future."
     with pytest.raises(CommandError) as raised:
-        call_command("seed_pop", "--years", "11")
-    assert str(raised.value) == "--years must be between 1 and 10."
+        call_command(command, "--years", str(max_years + 1))
+    assert str(raised.value) == f"--years must be between 1 and {max_years}."
 
-    path = tmp_path / "pop.csv"
-    path.write_text(csv_text(GOOD))
-    call_command("import_pop", str(path), stdout=io.StringIO())
+    fill(people)
     out = io.StringIO()
-    call_command("seed_pop", "--if-empty", stdout=out)
-    assert out.getvalue() == "1 POP records already in the database: POP demo data not loaded.\n"
+    call_command(command, "--if-empty", stdout=out)
+    assert out.getvalue() == f"1 {rows} already in the database: {data} not loaded.\n"
     with pytest.raises(CommandError) as raised:
-        call_command("seed_pop")
-    assert str(raised.value) == ("The database already holds 1 POP records. seed_pop only fills an empty database "
+        call_command(command)
+    assert str(raised.value) == (f"The database already holds 1 {rows}. {command} only fills an empty database "
                                  "(its case references would clash); use --if-empty to skip quietly.")

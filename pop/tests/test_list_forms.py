@@ -1,15 +1,21 @@
-"""The POP record-list filter form, the entered-in-error form and where service errors land: names, labels and
-order as the pages show them."""
+"""The POP record-list filter form, the entered-in-error form (HIE and POP: one shared form) and where service
+errors land: names, labels and order as the pages show them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 
+from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
 from core.timeutil import LONDON
+from pathway import services as pathway_services
+from pathway.forms import EnteredInErrorForm as HieEnteredInErrorForm
 from pop import services
 from pop.forms import EnteredInErrorForm, PopFilterForm, PopRecordForm, add_service_errors
 from pop.models import PopRecord
@@ -46,16 +52,30 @@ def test_filter_form_filters(people: Personas) -> None:
     assert filtered({"year": "nonsense"}) == {kept, older}
 
 
-def test_entered_in_error_form(people: Personas) -> None:
+def _hie_case(people: Personas) -> tuple[Any, Callable[..., forms.Form]]:
+    case = pathway_services.case_create(values=cooled_case_values(case_ref="A"), by=people.nurse)
+    return case, lambda data=None: HieEnteredInErrorForm(data, case=case)
+
+
+def _pop_record(people: Personas) -> tuple[Any, Callable[..., forms.Form]]:
     record = services.pop_create(values=pop_values(), by=people.nurse)
-    form = EnteredInErrorForm({"version": "1"}, record=record)
+    return record, lambda data=None: EnteredInErrorForm(data, record=record)
+
+
+@pytest.mark.parametrize(("make", "noun", "example"), [
+    (_hie_case, "case", "EOE-2024-0153"), (_pop_record, "record", "POP-2024-0153")])
+def test_entered_in_error_forms(people: Personas, make: Callable[[Personas], tuple[Any, Callable[..., forms.Form]]],
+                                noun: str, example: str) -> None:
+    record, form_for = make(people)
+    form = form_for({"version": "1"})
     assert [(f.name, f.label, f.id_for_label) for f in form] == [
-        ("entered_in_error_reason", "Why was this record entered in error?", "eie-entered_in_error_reason"),
+        ("entered_in_error_reason", f"Why was this {noun} entered in error?", "eie-entered_in_error_reason"),
         ("version", "Version", "eie-version")]
     assert form.fields["entered_in_error_reason"].help_text == (
-        "For example: duplicate of POP-2024-0153, or details of the wrong baby. Up to 255 characters.")
-    assert form.errors == {"entered_in_error_reason": ["Give the reason the record was entered in error"]}
-    assert EnteredInErrorForm(record=record)["version"].value() == record.version
+        f"For example: duplicate of {example}, or details of the wrong baby. Up to 255 characters.")
+    assert form.errors == {"entered_in_error_reason": [f"Give the reason the {noun} was entered in error"]}
+    assert form_for()["version"].value() == record.version
+    assert not form_for({"version": "1", "entered_in_error_reason": "x" * 256}).is_valid()
 
 
 @pytest.mark.parametrize(("error", "placed"), [
