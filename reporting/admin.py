@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from core import audit
+from core.admin_views import ReadOnlyAdmin
 from core.models import AuditEvent
 from reporting.models import ExportJob, ExportRecord, ImpactInput
 
@@ -29,24 +30,13 @@ class ImpactInputAdmin(admin.ModelAdmin):
                      summary=f"Impact input {obj.key} {'changed' if change else 'added'}", changes=changes)
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(ExportRecord)
-class ExportRecordAdmin(_ReadOnly):
+class ExportRecordAdmin(ReadOnlyAdmin):
     list_display = ("at", "by", "kind", "what", "scope", "rows", "identifiable", "small_numbers_suppressed")
     list_filter = ("kind", "identifiable")
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(_ReadOnly):
+class ExportJobAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "created_by", "kind", "status", "progress_done", "progress_total", "expires_at")
     list_filter = ("kind", "status")
