@@ -189,3 +189,13 @@ def test_the_figures_go_in_by_the_shared_fast_path(cohort: list[PopRecord]) -> N
     assert writes == ["DELETE", "COPY" if connection.vendor == "postgresql" else "INSERT"]
     assert run.rows_written == KpiAggregate.objects.filter(period_key="2024").count() > len(registry.CODES)
     assert set(KpiAggregate.objects.filter(period_key="2024").values_list("run", flat=True)) == {run.pk}
+
+
+def test_the_command_refuses_a_bad_period_or_date_as_compute_kpis_does(cohort: list[PopRecord]) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Not a period key"):
+        call_command("compute_pop_kpis", "--period", "2024-13")
+    with pytest.raises(CommandError, match="--as-of must be a date as YYYY-MM-DD, not '15/01/2025'"):
+        call_command("compute_pop_kpis", "--as-of", "15/01/2025")
+    assert not KpiRun.objects.exists()
