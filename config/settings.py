@@ -174,6 +174,8 @@ CELERY_TASK_ROUTES = {
     "pop.tasks.recompute_pop_all": {"queue": CELERY_NIGHTLY_QUEUE},
     "training.tasks.compute_training_kpis_task": {"queue": CELERY_NIGHTLY_QUEUE},
 }
+# The KPI jobs draw the overview chart as they finish, so the first visitor does not wait (kpis.overview).
+KPIS_WARM_CHARTS = env.bool("KPIS_WARM_CHARTS", default=True)
 # A case save's recompute waits this long, so that saves in a burst share one run (kpis.services.schedule_drain).
 KPIS_RECOMPUTE_DELAY_SECONDS = env.int("KPIS_RECOMPUTE_DELAY_SECONDS", default=10)
 

@@ -14,3 +14,5 @@ IDLE_TIMEOUT_MINUTES = 7 * 24 * 60
 KPIS_RECOMPUTE_DELAY_SECONDS = 2
 # Each test empties the cache (conftest.py): always the process's own, never a shared Redis database.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Drawing the overview chart after every inline KPI task would cost the suite minutes; kpis tests turn it on.
+KPIS_WARM_CHARTS = False

@@ -127,6 +127,11 @@ def stored_period(key: str) -> Period:
     return Period(row[1], row[2], PeriodType(row[0]), key)
 
 
+def choice_label(period: str | None, choices: dict[str, list[PeriodChoice]]) -> str:
+    """The label of a stored period ("12 months to 23 November 2026"), or "" when it is not stored."""
+    return next((c.label for kind in choices.values() for c in kind if c.key == period), "")
+
+
 def default_period(choices: dict[str, list[PeriodChoice]]) -> str | None:
     """The newest rolling 12 months (the run date's window), else the newest of any type."""
     for kind in (PeriodType.ROLLING_12M, PeriodType.YEAR, PeriodType.QUARTER, PeriodType.MONTH):

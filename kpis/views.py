@@ -22,9 +22,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import memo
 from kpis import dashboard, services
-from kpis.charts import Chart, FunnelPoint, RateBar, ReferenceLine, RunPoint, funnel_plot, rate_bar_chart, run_chart
+from kpis.charts import Chart, FunnelPoint, ReferenceLine, RunPoint, funnel_plot, run_chart
 from kpis.definitions.base import Level
 from kpis.models import CaseOutcome, KpiRun
+from kpis.overview import network_chart
 from kpis.periods import PeriodType
 from kpis.registry import REGISTRY
 from pathway.access import cases_for
@@ -52,14 +53,10 @@ def _base_context(request: HttpRequest, period: str | None,
     return {
         "freshness": dashboard.freshness(),
         "period": period,
-        "period_label": _label(period, choices),
+        "period_label": dashboard.choice_label(period, choices),
         "period_choices": [(PeriodType(kind).label, items) for kind, items in choices.items() if items],
         "may_recompute": may(request.user, Action.RECOMPUTE),
     }
-
-
-def _label(period: str | None, choices: dict[str, list[dashboard.PeriodChoice]]) -> str:
-    return next((c.label for kind in choices.values() for c in kind if c.key == period), "")
 
 
 def _definition_or_404(code: str) -> Any:
@@ -77,11 +74,6 @@ def _level_or_404(value: str) -> Level:
 
 
 # Charts are deterministic in their inputs, so the same figures are drawn once (per cache: core.memo).
-@memo.by_arguments("kpis.chart.bars")
-def _bar_chart(bars: tuple[RateBar, ...], title: str) -> Chart:
-    return rate_bar_chart(bars, title=title)
-
-
 @memo.by_arguments("kpis.chart.funnel")
 def _funnel(points: tuple[FunnelPoint, ...], title: str, direction: str, target: float | None) -> Chart:
     return funnel_plot(points, title=title, direction=direction, target=target)
@@ -105,7 +97,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     context["watched_run"] = _watched_run(request, context["freshness"])
     if period:
         lines = dashboard.org_lines(level=dashboard.NETWORK, org_code=dashboard.NETWORK, period_key=period)
-        context.update(lines=lines, chart=_overview_chart(lines, context["period_label"]),
+        context.update(lines=lines, chart=network_chart(lines, context["period_label"]),
                        units=Unit.objects.exclude(designation=Designation.TRANSPORT).order_by("short_name"))
     return render(request, "kpis/overview.html", context)
 
@@ -116,13 +108,6 @@ def _watched_run(request: HttpRequest, freshness: dashboard.Freshness) -> KpiRun
     if pk.isdigit():
         return KpiRun.objects.filter(pk=int(pk)).first()
     return freshness.running
-
-
-def _overview_chart(lines: list[dashboard.KpiLine], period_label: str) -> Chart:
-    bars = tuple(RateBar(line.title, line.figure.row.numerator, line.figure.row.denominator,
-                         line.published.year_2012 if line.published else None)
-                 for line in lines if not line.is_median and line.figure is not None)
-    return _bar_chart(bars, f"Network KPIs, {period_label}")
 
 
 # --- Unit and cooling-centre pages ----------------------------------------------------------------------------

@@ -105,3 +105,34 @@ def test_a_run_that_cannot_be_queued_is_marked_failed(
 
     run.refresh_from_db()
     assert run.status == "failed" and run.error.startswith("ConnectionRefusedError: Redis is not running")
+
+
+def test_a_job_that_succeeds_draws_the_overview_chart_for_its_first_visitor(
+        a_case: Case, people: Personas, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the nightly run the page finds its chart already drawn: opening it calls matplotlib no more."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from kpis import overview
+
+    settings.KPIS_WARM_CHARTS = True
+    drawn: list[str] = []
+    draw = overview.rate_bar_chart
+    monkeypatch.setattr(overview, "rate_bar_chart", lambda *a, **k: drawn.append(k["title"]) or draw(*a, **k))
+
+    tasks.recompute_all.delay().get()
+    assert len(drawn) == 1 and drawn[0].startswith("Network KPIs, 12 months to")
+
+    client = Client()
+    client.force_login(people.consultant)
+    page = client.get(reverse("kpis:overview")).content.decode()
+    assert len(drawn) == 1  # the page used the chart the job drew
+    assert drawn[0] in page
+
+
+def test_warming_is_off_when_the_setting_says_so(a_case: Case, settings: Any) -> None:
+    from kpis import overview
+
+    settings.KPIS_WARM_CHARTS = False
+    tasks.recompute_all.delay().get()
+    assert overview.warm() is False
