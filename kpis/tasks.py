@@ -30,15 +30,6 @@ def recompute_all() -> int:
 
 
 @shared_task
-def recompute_periods(period_keys: list[str], triggered_by_id: int | None = None) -> int:
-    """Only these periods (queued on commit when a case is saved: `services.queue_case_recompute`)."""
-    from kpis.services import compute
-
-    by = get_user_model().objects.filter(pk=triggered_by_id).first() if triggered_by_id else None
-    return compute(periods=period_keys, trigger=KpiRun.Trigger.CASE_SAVED, by=by).pk
-
-
-@shared_task
 def recompute_run(run_id: int) -> int:
     """A run already recorded by `services.start_full_recompute` (the "Recompute now" button)."""
     from kpis.services import compute_run

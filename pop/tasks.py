@@ -21,15 +21,6 @@ def recompute_pop_all() -> int:
 
 
 @shared_task
-def recompute_pop_periods(period_keys: list[str], triggered_by_id: int | None = None) -> int:
-    """Only these periods (queued on commit when a POP record is saved: `services.queue_record_kpis`)."""
-    from pop.services import compute_pop_kpis
-
-    by = get_user_model().objects.filter(pk=triggered_by_id).first() if triggered_by_id else None
-    return compute_pop_kpis(periods=period_keys, trigger=KpiRun.Trigger.CASE_SAVED, by=by).pk
-
-
-@shared_task
 def recompute_pop_pending(triggered_by_id: int | None = None) -> int | None:
     """Every POP period marked pending by record saves, in one run (sent after a short delay by
     `kpis.pending.schedule_drain`; beat also runs it every 5 minutes). None when nothing was pending."""

@@ -15,7 +15,7 @@ from config.celery import app as celery_app
 from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
 from core.timeutil import LONDON
-from kpis import registry, services, tasks
+from kpis import pending, registry, services, tasks
 from kpis.definitions.base import TH_LEVELS
 from kpis.models import KpiAggregate, KpiRun
 from kpis.outcome import Direction
@@ -36,8 +36,9 @@ def test_recompute_all_is_a_nightly_full_run(a_case: Case) -> None:
     assert KpiAggregate.objects.filter(run=run, period_key="2024").exists()
 
 
-def test_recompute_periods_records_who_saved(a_case: Case, people: Personas) -> None:
-    run_id = tasks.recompute_periods.delay(["2024-05"], triggered_by_id=people.nurse.pk).get()
+def test_recompute_pending_records_who_saved(a_case: Case, people: Personas) -> None:
+    pending.mark(["2024-05"], producer=services.HIE)
+    run_id = tasks.recompute_pending.delay(triggered_by_id=people.nurse.pk).get()
 
     run = KpiRun.objects.get(pk=run_id)
     assert (run.trigger, run.period_keys, run.triggered_by) == ("case_saved", ["2024-05"], people.nurse)
@@ -66,7 +67,7 @@ def test_nightly_schedule_is_two_in_the_morning_uk_time() -> None:
     assert entry["task"] == "kpis.tasks.recompute_all" == tasks.recompute_all.name
     assert entry["schedule"] == crontab(hour="2", minute="0")
     assert settings.CELERY_TIMEZONE == "Europe/London"
-    assert "kpis.tasks.recompute_periods" in celery_app.tasks
+    assert "kpis.tasks.recompute_pending" in celery_app.tasks
 
 
 # --- The dashboard's "Recompute now" -------------------------------------------------------------
