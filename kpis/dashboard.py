@@ -20,6 +20,7 @@ from kpis.models import KpiAggregate, KpiRun, PendingRecompute
 from kpis.outcome import Direction
 from kpis.periods import Period, PeriodType, add_months, month_end, parse_period_key
 from kpis.registry import KPIS, MEDIANS, REGISTRY
+from kpis.services import HIE
 from kpis.wilson import wilson_interval
 
 NETWORK = "network"
@@ -62,7 +63,7 @@ def freshness(now: datetime | None = None) -> Freshness:
     # training run after a failed HIE run must not hide the failure.
     runs = KpiRun.objects.filter(definition_versions__has_key=KPIS[0].CODE).order_by("-started_at", "-id")
     last_full = runs.filter(scope=KpiRun.Scope.FULL, status=KpiRun.Status.SUCCEEDED).first()
-    waiting = PendingRecompute.objects.filter(producer="hie").aggregate(since=Min("queued_at"))["since"]
+    waiting = PendingRecompute.objects.filter(producer=HIE).aggregate(since=Min("queued_at"))["since"]
     return Freshness(as_of=last_full.finished_at if last_full else None, last_full=last_full,
                      latest=runs.first(), now=now or timezone.now(), waiting_since=waiting)
 

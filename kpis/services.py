@@ -105,18 +105,12 @@ def start_full_recompute(*, by: UserLike | None) -> KpiRun:
     cannot be sent (broker down), the run is marked failed with the reason instead of never moving.
     """
     run = _run_start(None, timezone.localdate(), KpiRun.Trigger.MANUAL, by, _Definitions.current())
-    if _celery_runs_inline():
+    if pending.celery_runs_inline():
         _send_run(run)
     else:
         transaction.on_commit(partial(_send_run, run))
     run.refresh_from_db()
     return run
-
-
-def _celery_runs_inline() -> bool:
-    from kpis.tasks import recompute_run as recompute_run_task
-
-    return bool(recompute_run_task.app.conf.task_always_eager)
 
 
 def _send_run(run: KpiRun) -> None:
