@@ -1,4 +1,4 @@
-"""Cross-cutting models: the audit trail that every service writes to."""
+"""Cross-cutting models: the audit trail that every service writes to, and the progress of background jobs."""
 
 from django.conf import settings
 from django.db import models
@@ -37,3 +37,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}:{self.object_id}"
+
+
+class JobProgress(models.Model):
+    """How far a background job has got (KPI runs, export jobs): committed as it goes, so a page can poll it.
+
+    The concrete model has a `status` field whose `Status` choices include SUCCEEDED.
+    """
+
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status == self.Status.SUCCEEDED else 0  # type: ignore[attr-defined]
+        return min(100, 100 * self.progress_done // self.progress_total)

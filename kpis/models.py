@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.models import JobProgress
 from kpis.definitions.base import Level
 from kpis.outcome import Outcome
 from kpis.periods import PeriodType
@@ -20,7 +21,7 @@ from units.models import Unit
 KPI_CODE_LENGTH = 64
 
 
-class KpiRun(models.Model):
+class KpiRun(JobProgress):
     """One computation: what it covered, with which definition versions, and how it ended.
 
     Progress (`progress_done` of `progress_total` cases evaluated) is committed as it goes, so a page
@@ -49,8 +50,6 @@ class KpiRun(models.Model):
     period_keys = models.JSONField("periods (when not full)", default=list, blank=True)
     as_of = models.DateField("run date", help_text="The date rules such as 2-year follow-up are judged on")
     definition_versions = models.JSONField(default=dict, blank=True, help_text="{kpi code: version}")
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)
     trigger = models.CharField(max_length=12, choices=Trigger.choices, default=Trigger.MANUAL)
     triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -62,12 +61,6 @@ class KpiRun(models.Model):
 
     def __str__(self) -> str:
         return f"KPI run {self.pk} ({self.status})"
-
-    @property
-    def progress_percent(self) -> int:
-        if not self.progress_total:
-            return 100 if self.status == self.Status.SUCCEEDED else 0
-        return min(100, 100 * self.progress_done // self.progress_total)
 
     @property
     def seconds(self) -> float | None:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from core.models import JobProgress
 from kpis.definitions.base import Level
 from kpis.periods import PeriodType, parse_period_key
 from units.models import Unit
@@ -133,7 +134,7 @@ class ExportRecord(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} by {self.by}"
 
 
-class ExportJob(models.Model):
+class ExportJob(JobProgress):
     """A file made in the background (Celery), with progress that a page polls and a download when done."""
 
     class Status(models.TextChoices):
@@ -147,8 +148,6 @@ class ExportJob(models.Model):
     identifiable = models.BooleanField(default=False)
     reason = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="exports/", blank=True)
     filename = models.CharField(max_length=200, blank=True, help_text="The name the download is offered as")
     error = models.TextField(blank=True)
@@ -164,12 +163,6 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Export job {self.pk} ({self.status})"
-
-    @property
-    def progress_percent(self) -> int:
-        if not self.progress_total:
-            return 100 if self.status == self.Status.SUCCEEDED else 0
-        return min(100, 100 * self.progress_done // self.progress_total)
 
     @property
     def finished(self) -> bool:
