@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -26,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Invitation, InvitationQuerySet
 from core import audit
+from core.cache import count_in_window
 from units.access import ROLE_ACTIONS, Action, memberships, network_wide_for, scoped_unit_ids
 from units.models import Membership, Unit
 
@@ -193,12 +193,7 @@ def _hashed(value: str) -> str:
 
 
 def _spend(key: str, limit: int) -> bool:
-    cache.add(key, 0, RESET_WINDOW_SECONDS)  # the first request starts the window; incr() keeps its expiry
-    try:
-        used = cache.incr(key)
-    except ValueError:  # the window ended between add() and incr()
-        cache.set(key, used := 1, RESET_WINDOW_SECONDS)
-    return used <= limit
+    return count_in_window(key, RESET_WINDOW_SECONDS) <= limit
 
 
 # --- Lockout ----------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A Redis cache that degrades to "no cache" when Redis is unreachable.
+"""A Redis cache that degrades to "no cache" when Redis is unreachable, and a counter kept in the cache.
 
 The cache only ever holds things that can be worked out again (remembered results, rate-limit counters,
 the "a recompute is already due" flag), so a Redis outage must cost speed, never a page: each failing call
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -54,3 +55,14 @@ class TolerantRedisCache(RedisCache):
         except RedisError as exc:
             self._failed("incr", exc)
             raise ValueError(f"Key {key!r} not found (cache unreachable)") from exc
+
+
+def count_in_window(key: str, seconds: int) -> int:
+    """Add one to a counter that lives `seconds` from its first hit, and return it (rate limits: the family
+    feedback form, password reset requests). add() starts the window only once; incr() keeps its expiry."""
+    cache.add(key, 0, seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ended between add() and incr(), or the cache is unreachable
+        cache.set(key, 1, seconds)
+        return 1

@@ -17,6 +17,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from core.cache import count_in_window
+
 _SALT = "families.feedback"
 WINDOW_SECONDS = 60 * 60
 
@@ -36,12 +38,7 @@ def over_limit(visitor: str) -> bool:
 
 
 def count_submission(visitor: str) -> None:
-    # add() starts the hour-long window only for the first submission; incr() keeps its expiry.
-    if not cache.add(_key(visitor), 1, WINDOW_SECONDS):
-        try:
-            cache.incr(_key(visitor))
-        except ValueError:  # expired between add() and incr(): start a new window
-            cache.set(_key(visitor), 1, WINDOW_SECONDS)
+    count_in_window(_key(visitor), WINDOW_SECONDS)
 
 
 def started_token() -> str:

@@ -93,3 +93,17 @@ def test_by_arguments_draws_the_same_inputs_once() -> None:
     assert [square(3), square(3), square(4), square(3, label="n="), square(3, label="n=")] == \
         ["9", "9", "16", "n=9", "n=9"]
     assert calls == [(3, ""), (4, ""), (3, "n=")]
+
+
+def test_count_in_window_counts_hits_and_starts_again_when_the_window_ends() -> None:
+    import time_machine
+    from django.utils import timezone
+
+    from core.cache import count_in_window
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        assert [count_in_window("test:hits", 60) for _ in range(3)] == [1, 2, 3]
+        traveller.shift(59)
+        assert count_in_window("test:hits", 60) == 4  # a hit does not extend the window
+        traveller.shift(2)
+        assert count_in_window("test:hits", 60) == 1
