@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 # Playwright's sync API runs an event loop in the test thread (stack.md pitfall 3).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -71,6 +72,17 @@ def _serialized_contents_for_every_context(request: pytest.FixtureRequest) -> No
 
     for alias, contents in _SERIALIZED.items():
         connections[alias]._test_serialized_contents = contents
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root_of_its_own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Files the tests write (exports, reports) go to a folder of this pytest process: never the checkout's
+    media/, which a dev server and the other pytest-xdist workers share (two workers' export job 1 would
+    otherwise write the same file name)."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,8 @@ export LOG_LEVEL=WARNING
 export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
 
 PY=.venv/bin/python
+test -x .venv/bin/locust || { echo "locust is not installed (it is not in the test venv):" \
+  ".venv/bin/pip install --require-hashes -r requirements-loadtest.lock" >&2; exit 1; }
 echo "== database $DB_NAME (dropped and seeded)"
 $PY - <<PYEOF
 import psycopg

@@ -1,8 +1,11 @@
 """Integration: a case save queues a recompute that a real Celery worker (Redis broker) runs.
 
 Skipped, with the reason, when Redis is not reachable at REDIS_TEST_URL (default redis://127.0.0.1:6379/0).
-The worker runs in a thread of this process on a queue of its own, so it cannot take anyone else's tasks,
-and it reads and writes the test database through its own connection (hence a transactional test).
+The worker runs in a thread of this process on a queue of its own, and every key it and the sender write
+in Redis (queues, bindings, unacknowledged messages) carries a prefix of its own, named after the
+pytest-xdist worker: so it cannot take anyone else's tasks, nor a parallel test's, and what it leaves is
+removed by prefix. It reads and writes the test database through its own connection (hence a transactional
+test).
 """
 
 from __future__ import annotations
@@ -68,12 +71,22 @@ def _forget_broker_connections() -> None:
     kombu_pools.reset()
 
 
+def own_names() -> tuple[str, str]:
+    """A queue name and a Redis key prefix for one test, named after the pytest-xdist worker (gw0, gw1...)."""
+    name = f"pathway-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:12]}"
+    return f"kpis-{name}", f"{name}:"
+
+
 @contextmanager
-def celery_on_redis(queue: str) -> Iterator[None]:
-    """Send tasks to Redis instead of running them inline, routing the KPI tasks to `queue`."""
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager", "task_routes")}
-    celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False,
-                           task_routes={"kpis.tasks.*": {"queue": queue}})
+def celery_on_redis(queue: str, prefix: str) -> Iterator[None]:
+    """Send tasks to Redis instead of running them inline, routing the KPI tasks to `queue`, every broker key
+    under `prefix`."""
+    keys = ("broker_url", "broker_transport_options", "result_backend_transport_options", "task_always_eager",
+            "task_routes")
+    saved = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(broker_url=REDIS_URL, broker_transport_options={"global_keyprefix": prefix},
+                           result_backend_transport_options={"global_keyprefix": prefix},
+                           task_always_eager=False, task_routes={"kpis.tasks.*": {"queue": queue}})
     _forget_broker_connections()
     task_postrun.connect(_after_task, weak=False)
     try:
@@ -82,13 +95,13 @@ def celery_on_redis(queue: str) -> Iterator[None]:
         task_postrun.disconnect(_after_task)
         celery_app.conf.update(saved)
         _forget_broker_connections()
-        _remove_queue(queue)
+        _remove_keys(prefix)
 
 
-def _remove_queue(queue: str) -> None:
-    """Delete what kombu left in Redis for the test's own queue (its bindings), and nothing else."""
+def _remove_keys(prefix: str) -> None:
+    """Delete what kombu left in Redis under the test's own prefix, and nothing else."""
     client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"*{queue}*"))
+    keys = list(client.scan_iter(match=f"{prefix}*"))
     if keys:
         client.delete(*keys)
 
@@ -111,17 +124,18 @@ def finished_run() -> KpiRun | None:
 
 
 @contextmanager
-def real_worker() -> Iterator[None]:
-    """A worker on a queue of its own, with the KPI tasks routed to it and nothing left from earlier tests."""
+def real_worker() -> Iterator[str]:
+    """A worker on a queue of its own, with the KPI tasks routed to it and nothing left from earlier tests;
+    gives the Redis key prefix it uses."""
     reason = _redis_unreachable()
     if reason:
         pytest.skip(reason)
-    queue = f"kpis-test-{uuid.uuid4().hex}"
+    queue, prefix = own_names()
     EXECUTED.clear()
     cache.clear()  # no drain flag left by an earlier test
-    with celery_on_redis(queue), start_worker(celery_app, perform_ping_check=False, queues=[queue],
-                                              shutdown_timeout=30):
-        yield
+    with celery_on_redis(queue, prefix), start_worker(celery_app, perform_ping_check=False, queues=[queue],
+                                                      shutdown_timeout=30):
+        yield prefix
 
 
 @pytest.fixture
@@ -147,6 +161,22 @@ def test_a_case_save_is_recomputed_by_a_real_worker(nurse: Any) -> None:
     assert not PendingRecompute.objects.exists()  # the drain took what the save marked
     # The worker left Django's logging alone: its handlers still redact NHS numbers.
     assert any(isinstance(f, RedactNhsNumbersFilter) for h in logging.getLogger().handlers for f in h.filters)
+
+
+def test_the_worker_keeps_its_redis_keys_under_a_prefix_of_its_own(nurse: Any) -> None:
+    """Parallel test processes share one Redis database: each keeps its queue, bindings and unacknowledged
+    messages under its own prefix, and leaves nothing behind."""
+    client = redis.Redis.from_url(REDIS_URL)
+    with real_worker() as prefix:
+        services.case_create(values=cooled_case_values(birth=datetime(2024, 5, 14, 3, 10, tzinfo=LONDON)),
+                             by=nurse)
+        wait_for(finished_run)
+        keys = [key.decode() for key in client.scan_iter(match="*pathway-test-*")]
+        assert any(key.startswith(f"{prefix}_kombu.binding.") for key in keys), keys
+        assert [key for key in keys if prefix[:-1] in key and not key.startswith(prefix)] == []
+
+    assert prefix.startswith(f"pathway-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")
+    assert list(client.scan_iter(match=f"{prefix}*")) == []
 
 
 def test_saves_in_a_burst_share_one_recompute_run(nurse: Any) -> None:

@@ -1,4 +1,7 @@
-"""axe-core in the page (pinned in frontend/package.json, installed by `make test`): WCAG 2.2 AA rules.
+"""axe-core in the page: WCAG 2.2 AA rules.
+
+axe-core is pinned in frontend/package.json and copied by `make assets` into tests/browser/vendor, which is
+committed (with its licence), so the accessibility tests run on a machine without Node.
 
 A test module that imports AXE gets a browser context that bypasses the Content-Security-Policy
 (tests/browser/conftest.py), because axe is injected as an inline script. axe finds only what a machine
@@ -13,12 +16,12 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    assert AXE.exists(), f"{AXE} is missing: run `cd frontend && npm install` (make test does it)"
+    assert AXE.exists(), f"{AXE} is missing: restore it from git, or rebuild it with `make assets`"
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
     assert result["passes"], "axe ran no check"
