@@ -128,7 +128,7 @@ def board_report_publish(*, report: BoardReport, by: UserLike, expected_version:
     definition versions they came from), record who and when, and lock it."""
     if not may_sign_off(by):
         raise PermissionDenied("Only a network lead can sign off a board report")
-    report = BoardReport.objects.select_for_update().select_related("org", "corrects").get(pk=report.pk)
+    report = BoardReport.objects.select_for_update(of=("self",)).select_related("org", "corrects").get(pk=report.pk)
     _refuse_if_published(report)
     if report.version != expected_version:
         raise EditConflict(f"This report was changed (now version {report.version}) after you opened it. Nothing "
