@@ -251,7 +251,8 @@ def layout_row(row: FigureRow, period_label: str) -> list[str]:
         row.shown("n"),
         *("" if hide or agg is None else _fmt(getattr(agg, c), 1) for c in ("median", "q1", "q3")),
         *_published(row.kpi),
-        _pct(national.value) if national else "", f"{national.note}; {national.source}" if national else "",
+        _pct(national.value) if national else "",
+        "; ".join(part for part in (national.note, national.source) if part) if national else "",
         str(agg.definition_version) if agg else "",
         "yes" if row.hidden else "no",
     ]

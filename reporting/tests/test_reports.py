@@ -267,3 +267,38 @@ def test_admin_reaches_reports_and_the_nav_shows_them(figures: Personas) -> None
     assert client_for(figures.admin_user).get(reverse("reporting:list")).status_code == 200
     assert 'href="/reports/"' in client_for(figures.lead).get(reverse("kpis:overview")).content.decode()
     assert 'href="/reports/"' not in client_for(figures.nurse).get(reverse("kpis:overview")).content.decode()
+
+
+# --- Financial years -------------------------------------------------------------------------------------------
+
+
+def test_financial_periods_parse_and_label() -> None:
+    fy = periods.parse("FY2024")
+    assert (fy.start.isoformat(), fy.end.isoformat(), fy.label) == (
+        "2024-04-01", "2025-03-31", "2024/25 (April 2024 to March 2025)")
+    q4 = periods.parse("FY2024-Q4")
+    assert (q4.stored_key, q4.label) == ("2025-Q1", "Q4 2024/25 (January to March 2025)")
+    assert periods.parse("FY2024-Q1").stored_key == "2024-Q2"
+    assert periods.parse("FY2024").previous().key == "FY2023" and q4.previous().key == "FY2024-Q3"
+    with pytest.raises(ValueError, match="NHS financial year"):
+        periods.parse("2024-05")
+
+
+def test_a_financial_year_adds_up_its_months_and_medians_from_the_babies(figures: Personas) -> None:
+    """All four 2024 babies were born in May, so the financial year 2024/25 holds exactly the calendar year's
+    babies: its added-up figures must equal the stored year's, medians included."""
+    year = {(r.level, r.org_code, r.kpi): r.aggregate for r in figure_rows(NETWORK_2024, policy=None)}
+    fy = {(r.level, r.org_code, r.kpi): r.aggregate
+          for r in figure_rows(Scope("network", None, periods.parse("FY2024")), policy=None)}
+    assert year.keys() == fy.keys()
+    for key, stored in year.items():
+        added = fy[key]
+        if stored is None:
+            assert added is None
+            continue
+        assert added is not None
+        assert (added.numerator, added.denominator, added.missing, added.not_eligible) == (
+            stored.numerator, stored.denominator, stored.missing, stored.not_eligible), key
+        assert (added.n, added.median, added.q1, added.q3) == (stored.n, stored.median, stored.q1, stored.q3), key
+    assert periods.parse("FY2023") and not [r for r in figure_rows(Scope("network", None, periods.parse("FY2023")),
+                                                                   policy=None) if r.aggregate]
