@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +67,12 @@ def test_no_file_names_section_marks_or_code_names_anywhere(figures: Personas, m
     client = client_for(figures.lead)
     report = services.board_report_create(values={"title": "Board report", "level": "network", "period_key": "FY2024",
                                                   "for_external": external, "summary": "A steady year.",
-                                                  "impact_from": __import__("datetime").date(2023, 4, 1)},
+                                                  "impact_from": date(2023, 4, 1)},
                                           by=figures.lead)
     found: list[str] = []
     pages = {"list": reverse("reporting:list"), "new": reverse("reporting:create"),
-             "edit": reverse("reporting:edit", args=[report.pk]), "draft": reverse("reporting:preview", args=[report.pk]),
+             "edit": reverse("reporting:edit", args=[report.pk]),
+             "draft": reverse("reporting:preview", args=[report.pk]),
              "publish": reverse("reporting:publish", args=[report.pk]),
              "impact": reverse("improvement:impact") + "?period=FY2024&start=01/04/2023"}
     for name, url in pages.items():
