@@ -51,7 +51,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet, Sum
 
 from kpis import medians
 from kpis.baselines import PUBLISHED
@@ -118,26 +118,20 @@ def aggregates(period: ReportPeriod, codes: Sequence[str], wanted: Q) -> list[Kp
 
 
 def added_up(period: ReportPeriod, rows: QuerySet[KpiAggregate]) -> list[KpiAggregate]:
-    """A period of whole months from its stored monthly rows (see the module docstring)."""
-    months = list(rows.filter(period_type=PeriodType.MONTH, period_start__gte=period.start,
-                              period_start__lte=period.end).select_related("org", "run"))
-    totals: dict[tuple[str, str, str], KpiAggregate] = {}
-    for month in months:
-        key = (month.kpi, month.level, month.org_code)
-        total = totals.get(key)
-        if total is None:
-            total = totals[key] = KpiAggregate(
-                kpi=month.kpi, level=month.level, org=month.org, org_code=month.org_code, period_key=period.key,
-                period_type="", period_start=period.start, period_end=period.end, run=month.run,
-                definition_version=month.definition_version)
-        for name in ("numerator", "denominator", "not_eligible", "missing"):
-            setattr(total, name, getattr(total, name) + getattr(month, name))
-        if month.run_id > total.run_id:
-            total.run, total.definition_version = month.run, month.definition_version
-    for total in totals.values():
-        total.rate = total.numerator / total.denominator if total.denominator else None
-    _add_medians(period, [t for t in totals.values() if t.kpi in MEDIAN_CODES])
-    return list(totals.values())
+    """A period of whole months from its stored monthly rows (see the module docstring), summed in the
+    database: one query whatever the number of months, units and KPIs."""
+    months = (rows.filter(period_type=PeriodType.MONTH, period_start__gte=period.start, period_start__lte=period.end)
+              .values("kpi", "level", "org_code", "org_id").order_by()
+              .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"), not_eligible=Sum("not_eligible"),
+                        missing=Sum("missing"), run=Max("run_id"), version=Max("definition_version")))
+    totals = [KpiAggregate(kpi=m["kpi"], level=m["level"], org_id=m["org_id"], org_code=m["org_code"],
+                           period_key=period.key, period_type="", period_start=period.start, period_end=period.end,
+                           numerator=m["numerator"], denominator=m["denominator"], not_eligible=m["not_eligible"],
+                           missing=m["missing"], run_id=m["run"], definition_version=m["version"],
+                           rate=m["numerator"] / m["denominator"] if m["denominator"] else None)
+              for m in months]
+    _add_medians(period, [t for t in totals if t.kpi in MEDIAN_CODES])
+    return totals
 
 
 def _add_medians(period: ReportPeriod, rows: list[KpiAggregate]) -> None:
