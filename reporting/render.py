@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core import memo
 from core.spreadsheet import safe_text, xlsx_value
 from pathway import csv_io
 from pathway.models import CaseQuerySet
@@ -34,15 +35,39 @@ _FORMATS = {"percent": "0.0%", "count": "0", "minutes": "0"}
 _WIDTHS = {"text": 40, "percent": 12, "count": 10, "minutes": 10}
 # Parsed chart images, kept between PDFs in this process: a chart drawn for one PDF is not parsed again.
 _IMAGE_CACHE: dict[str, Any] = {}
+PNG_WIDTH = 1100
 IMAGE_CACHE_LIMIT = 200
+
+
+@memo.by_arguments("reporting.chart.png")
+def chart_png(svg: str) -> str:
+    """The chart as a PNG (base64) for the PDF, drawn once per chart (`core.memo`); "" without cairo.
+
+    WeasyPrint draws an SVG's every line and label again for each PDF (about half a second a chart); a picture
+    it only places. 1100 pixels across is 190 dots per inch at the printed width."""
+    try:
+        import cairosvg  # needs the cairo library (Debian: libcairo2, which pango already brings)
+    except (ImportError, OSError):
+        return ""
+    return base64.b64encode(cairosvg.svg2png(bytestring=svg.encode(), output_width=PNG_WIDTH)).decode()
+
+
+def with_pictures(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The data with a PNG beside each chart's SVG (stored with a published report's snapshot)."""
+    return {**data, "charts": [{**c, "png": c.get("png") or chart_png(c["svg"])} for c in data.get("charts", [])]}
+
+
+def _src(chart: Mapping[str, Any]) -> str:
+    png = chart.get("png") or chart_png(chart["svg"])
+    if png:
+        return "data:image/png;base64," + png
+    return "data:image/svg+xml;base64," + base64.b64encode(chart["svg"].encode()).decode()
 
 
 def _context(data: Mapping[str, Any], report: Any = None, *, for_pdf: bool = False) -> dict[str, Any]:
     charts = data.get("charts", [])
     if for_pdf:
-        # As images: WeasyPrint then parses each chart once per process (its image cache), not per PDF.
-        charts = [{**c, "src": "data:image/svg+xml;base64," + base64.b64encode(c["svg"].encode()).decode()}
-                  for c in charts]
+        charts = [{**c, "src": _src(c)} for c in charts]
     return {"d": data, "charts": charts, "report": report, "pdf": for_pdf}
 
 

@@ -135,7 +135,8 @@ def board_report_publish(*, report: BoardReport, by: UserLike, expected_version:
                            "was published: look at the preview again, then publish.")
     if report.corrects_id and not report.what_changed.strip():
         raise ValidationError({"what_changed": "Say what changed from the version this one corrects"})
-    report.snapshot = report_content.build(report)
+    # The charts are stored as drawn (SVG, for the page) and as pictures (PNG, for the PDF).
+    report.snapshot = render.with_pictures(report_content.build(report))
     report.status, report.published_at = BoardReport.Status.PUBLISHED, timezone.now()
     report.published_by = by  # type: ignore[assignment]  # a signed-in user (may_sign_off above)
     report.version += 1
