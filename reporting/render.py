@@ -90,7 +90,7 @@ def write_pdf(data: Mapping[str, Any], out: IO[bytes], report: Any = None) -> in
 
 def figure_count(data: Mapping[str, Any]) -> int:
     return sum(len(t["rows"]) for s in data["sections"] for t in s["tables"]) + sum(
-        len(s.get("estimates", [])) for s in data["sections"])
+        len(e["results"]) for s in data["sections"] for e in s.get("estimates", []))
 
 
 def write_csv(data: Mapping[str, Any], out: IO[bytes]) -> int:
@@ -174,10 +174,12 @@ def _section_sheet(book: Workbook, section: Mapping[str, Any], used: set[str]) -
 def _estimates_table(estimates: list[Mapping[str, Any]]) -> dict[str, Any]:
     rows = []
     for e in estimates:
-        result = f"{e['headline']}; {e['money']}".strip("; ") if e["shown"] else e["reason"]
         inputs = "; ".join(f"{label}: {value} ({population}) {source}".replace(" ()", "")
                            for label, value, population, source, _year, _key in e["inputs"])
-        rows.append([[e["title"], None], [e["for"], None], [result, None], [e["working"], None], [inputs, None]])
+        for r in e["results"]:
+            result = f"{r['headline']}; {r['money']}".strip("; ") if r["shown"] else r["reason"]
+            rows.append([[e["title"], None], [r["for"], None], [result, None], [r["working"], None],
+                         [inputs, None]])
     return {"caption": "Impact estimates", "note": "",
             "columns": [{"label": label, "kind": "text"} for label in
                         ("Estimate", "Period", "Result", "Working", "Inputs and sources")], "rows": rows}

@@ -364,11 +364,13 @@ def _impact_counts(ctx: Context, spec: impact.EstimateSpec,
     return (row.numerator, row.denominator), withheld
 
 
-def _estimate_data(found: impact.Estimate, label: str) -> dict[str, Any]:
-    return {"title": found.spec.title, "for": label, "shown": found.shown, "headline": found.headline,
-            "money": found.money, "working": found.working, "reason": found.reason, "notes": list(found.notes),
-            "inputs": [[i.label, impact.input_value_text(i), i.population, i.source, i.year, i.key]
-                       for i in found.inputs]}
+def _estimate_result(found: impact.Estimate, label: str) -> dict[str, Any]:
+    return {"for": label, "shown": found.shown, "headline": found.headline, "money": found.money,
+            "working": found.working, "reason": found.reason, "notes": list(found.notes)}
+
+
+def _inputs_data(found: impact.Estimate) -> list[list[Any]]:
+    return [[i.label, impact.input_value_text(i), i.population, i.source, i.year, i.key] for i in found.inputs]
 
 
 def impact_section(ctx: Context) -> dict[str, Any]:
@@ -380,9 +382,12 @@ def impact_section(ctx: Context) -> dict[str, Any]:
         periods.append((ReportPeriod(f"since-{first:%Y-%m}", "cumulative", first, ctx.period.end, "", label), label))
     estimates = []
     for spec in impact.SPECS:
+        found = []
         for period, label in periods:
             counts, withheld = _impact_counts(ctx, spec, period)
-            estimates.append(_estimate_data(impact.estimate(spec, counts, inputs, withheld=withheld), label))
+            found.append((impact.estimate(spec, counts, inputs, withheld=withheld), label))
+        estimates.append({"title": spec.title, "results": [_estimate_result(e, label) for e, label in found],
+                          "inputs": _inputs_data(found[0][0])})
     return {"key": "impact", "title": "Impact estimates", "intro": [
         "What the babies treated because of the improvement are estimated to have been spared: babies treated "
         "above the baseline rate, divided by the number needed to treat (or times the risk they faced and the "

@@ -112,5 +112,10 @@ class Migration(migrations.Migration):
             name='source',
             field=models.TextField(help_text='The source in citation form: authors, title, journal or publisher, year'),
         ),
+        migrations.AlterField(
+            model_name='boardreport',
+            name='for_external',
+            field=models.BooleanField(default=False, help_text='Small counts for units and cooling centres are hidden (shown as <5), with any count that would give them back; network figures are shown. Charts are left out', verbose_name='for sharing outside the network'),
+        ),
         migrations.RunPython(cite_inputs, migrations.RunPython.noop),
     ]

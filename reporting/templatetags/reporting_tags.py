@@ -19,6 +19,12 @@ def iso_local_datetime(value: str | None) -> str:
     return local_datetime(datetime.fromisoformat(value)) if value else ""
 
 
+@register.filter
+def split_lines(value: str) -> list[str]:
+    """A table cell's lines: the first is the figure or measure, the rest notes under it."""
+    return str(value).split("\n")
+
+
 @register.inclusion_tag("reporting/partials/published_notice.html")
 def published_notice() -> dict[str, Any]:
     """The newest published network board report (one query), for the dashboards' "live" notice."""

@@ -26,7 +26,7 @@ FORBIDDEN = {
     "a file name": re.compile(r"\b[\w-]+\.(?:md|py|html|txt)\b"),
     "a section mark": re.compile(r"§"),
     "a reference tag": re.compile(r"\b[SH]\d{1,2}\b"),
-    "a code name": re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b"),
+    "a code name": re.compile(r"\b[A-Za-z0-9]+_[A-Za-z0-9_]+\b"),
 }
 
 

@@ -133,7 +133,7 @@ def test_estimates_add_up_from_the_programme_start(people: Personas) -> None:
     kpi_services.compute(as_of=AS_OF)
     ImpactInput.objects.filter(key="th_baseline_rate").update(measure="cooling_started_6h")
     found = content.network_impact(periods.parse("2024-Q2"), date(2024, 1, 15))
-    hypothermia = [e for e in found if e["title"] == SPEC["hypothermia"].title]
+    hypothermia = next(e for e in found if e["title"] == SPEC["hypothermia"].title)["results"]
     assert [e["for"] for e in hypothermia] == ["Q2 2024 (April to June 2024)",
                                                "since January 2024 (programme start) to June 2024"]
     assert hypothermia[0]["working"].startswith("2 of 3 eligible babies were treated; the baseline rate would "
