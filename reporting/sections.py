@@ -144,7 +144,7 @@ def hie(ctx: Context) -> dict[str, Any]:
             "figures for the same or a close measure, with their population. Change: against the period before.")
     tables = [table(caption, columns, rows, note)]
     if ctx.policy is None:
-        tables.append(_celebrating())
+        tables.append(_celebrating(ctx))
     return {"key": "hie", "title": "Neuroprotection (HIE) KPIs", "intro": [], "tables": tables}
 
 
@@ -155,10 +155,15 @@ def impact_published(code: str) -> str:
     return published.text() if published else ""
 
 
-def _celebrating() -> dict[str, Any]:
-    rows = [[cell(win.unit_name), cell(win.kpi_title), cell("; ".join(win.reasons))] for win in celebrations()]
-    return table("Celebrating success: units and KPIs that moved the right way",
-                 [("Unit", "text"), ("Measure", "text"), ("Why", "text")], rows,
+def _celebrating(ctx: Context) -> dict[str, Any]:
+    """One row per unit (only the report's own unit in a unit report), its measures one per line."""
+    by_unit: dict[str, list[str]] = {}
+    for win in celebrations():
+        if ctx.scope.org is None or win.org_code == ctx.scope.org_code:
+            by_unit.setdefault(win.unit_name, []).append(f"{win.kpi_title}: {'; '.join(win.reasons)}")
+    rows = [[cell(unit), cell("\n".join(wins))] for unit, wins in sorted(by_unit.items())]
+    return table("Celebrating success: units and measures that moved the right way",
+                 [("Unit", "text"), ("Measures, and why", "text")], rows,
                  "A unit is celebrated when its monthly run chart ends in 6 or more months in a row better than "
                  "the median of its first 12 months, or when its latest 12-month rate, over at least 5 babies, "
                  "reached the East of England 2012 figure (or, without one, the national figure).")
