@@ -111,8 +111,9 @@ def main(argv: list[str] | None = None) -> int:
                  statistics.median(_seconds(page) for _ in range(args.repeats))))
     rows.append(("published PDF", _export(report, "report_pdf", lead), _export(report, "report_pdf", lead)))
     rows.append(("published spreadsheet", _export(report, "report_xlsx", lead), None))
+    snapshot = report.snapshot or {}
     print(f"\nBoard report of the whole programme, network, {report.period_label} "
-          f"({len(report.snapshot['charts'])} charts, {len(report.snapshot['layout']['rows'])} figure rows):")
+          f"({len(snapshot['charts'])} charts, {len(snapshot['layout']['rows'])} figure rows):")
     print(f"  {'what':<26} {'first':>8} {'then (median)':>14}")
     for name, once, then in rows:
         print(f"  {name:<26} {once:>7.2f}s {'' if then is None else f'{then:.2f}s':>14}")

@@ -5,6 +5,7 @@ Views, tasks and commands call these; each write is audited (core.audit) in the 
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -291,8 +292,6 @@ def _published_pdf(report: BoardReport, data: Mapping[str, Any], step: report_co
     if report.pdf and default_storage.exists(report.pdf.name):
         with default_storage.open(report.pdf.name, "rb") as stored:
             return stored.read()
-    import io
-
     step("Laying out the file")
     buffer = io.BytesIO()
     render.write_pdf(data, buffer, report)
@@ -434,8 +433,6 @@ def monthly_report_send(*, dry_run: bool = False, now: datetime | None = None) -
     plan, built = monthly_plan(now)
     if dry_run or not plan.recipients:
         return plan
-    import io
-
     pdf = io.BytesIO()
     render.write_pdf(built, pdf)
     message = EmailMultiAlternatives(plan.subject, plan.body, settings.DEFAULT_FROM_EMAIL, bcc=plan.recipients)

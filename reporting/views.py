@@ -6,8 +6,6 @@ Views only orchestrate: access from `units.access` (reports and the log need `Ac
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import EditConflict
+from kpis.dashboard import freshness
 from pathway import csv_io
 from reporting import services
 from reporting.forms import BoardReportForm, CaseExportForm, PublishForm
@@ -99,14 +98,7 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reporting/preview.html", {
         "report": report, "d": data, "charts": data["charts"], "formats": REPORT_FORMATS,
         "may_sign_off": services.may_sign_off(request.user),
-        "corrections": report.corrections.select_related("published_by").order_by("edition"),
-        "about": render_about(data, report)})
-
-
-def render_about(data: Any, report: BoardReport) -> list[tuple[str, str]]:
-    from reporting.render import about_rows
-
-    return about_rows(data, report, None)
+        "corrections": report.corrections.select_related("published_by").order_by("edition")})
 
 
 @login_required
@@ -130,8 +122,6 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Report published and signed off. Its figures are now frozen.")
             return redirect("reporting:preview", pk=report.pk)
-    from kpis.dashboard import freshness
-
     return render(request, "reporting/publish.html", {"report": report, "form": form, "freshness": freshness()},
                   status=400 if form.errors else 200)
 
