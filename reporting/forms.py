@@ -26,7 +26,8 @@ class BoardReportForm(forms.ModelForm):
                                                              "year (April to March) or quarter, with stored figures")
     sections = forms.MultipleChoiceField(
         choices=Section.choices, widget=forms.CheckboxSelectMultiple, initial=all_sections,
-        help_text="The parts of the programme the report shows")
+        help_text="The parts of the programme the report shows",
+        error_messages={"required": "Sections: choose at least one part of the programme to report on"})
     impact_from = UKDateField(label="Programme start (optional)", required=False,
                               help_text="Impact estimates are also added up from this date to the end of the period. "
                                         "For example, 01/04/2019")
