@@ -217,6 +217,10 @@ EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)
 if SMALL_NUMBER_THRESHOLD < 1:
     raise ImproperlyConfigured("SMALL_NUMBER_THRESHOLD must be at least 1")
+# The network's own threshold (0: network figures are never hidden) and rounding of unit counts to the
+# nearest N (0: exact). The policy and its sources: reporting/policy.py.
+SMALL_NUMBER_NETWORK_THRESHOLD = env.int("SMALL_NUMBER_NETWORK_THRESHOLD", default=0)
+SMALL_NUMBER_ROUNDING = env.int("SMALL_NUMBER_ROUNDING", default=0)
 CELERY_BEAT_SCHEDULE["reporting-monthly-report"] = {
     # The network report to network leads, 07:00 UK time on the 1st of each month (crontab.guru/#0_7_1_*_*).
     "task": "reporting.tasks.send_monthly_report",

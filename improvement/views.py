@@ -16,12 +16,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import EditConflict
+from core.forms import UKDateField
 from improvement import access, catalogue, services
 from improvement.forms import ActionForm, CycleForm, FilterForm
 from improvement.models import ImprovementActionQuerySet
-from kpis import dashboard
-from reporting.content import estimates
-from reporting.figures import Scope
+from reporting import periods as report_periods
+from reporting.content import network_impact
+from reporting.forms import report_period_choices
+from reporting.models import ImpactInput
 from training.forms import add_service_errors
 from units.access import Action, may
 from units.models import Unit
@@ -149,17 +151,24 @@ def cycle_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def impact(request: HttpRequest) -> HttpResponse:
-    """The board report's impact estimates (reporting.content.estimates) for the network, outside the PDF."""
+    """The board report's impact estimates (reporting.content.network_impact) for the network, outside the PDF:
+    any calendar or financial year or quarter with stored figures, and cumulatively from a programme start."""
     _require_improve(request)
-    choices = dashboard.available_periods()
-    offered = [c for kind in ("rolling_12m", "year") for c in choices.get(kind, [])]
-    period = request.GET.get("period") or dashboard.default_period(choices)
-    if period and period not in {c.key for c in offered}:
+    offered = report_period_choices()
+    period = request.GET.get("period") or (offered[0][0] if offered else None)
+    if period and period not in dict(offered):
         raise Http404("No stored figures for that period")
-    views = estimates(Scope("network", None, period), external=False) if period else []
+    start_text = request.GET.get("start", "").strip()
+    start, start_error = None, ""
+    if start_text:
+        try:
+            start = UKDateField(required=False).clean(start_text)
+        except ValidationError:
+            start_error = "Programme start: enter a date as dd/mm/yyyy, for example 01/04/2019"
+    estimates = network_impact(report_periods.parse(period), start) if period else []
     return render(request, "improvement/impact.html", {
-        "estimates": views, "period": period, "offered": offered,
+        "estimates": estimates, "period": period, "offered": offered, "start": start_text,
+        "start_error": start_error,
         "may_edit_inputs": request.user.is_staff and request.user.has_perm("reporting.change_impactinput"),
-    })
-
-
+        "input_ids": dict(ImpactInput.objects.values_list("key", "pk")),
+    }, status=400 if start_error else 200)

@@ -1,214 +1,171 @@
-"""Everything a board report shows, built once and rendered as the HTML preview, the PDF, XLSX and CSV.
+"""Everything a board report shows, as plain data: built live for a draft, stored whole when it is published.
 
-Reads stored figures only (`kpis.dashboard`, `KpiAggregate`); charts come from the same `kpis.charts`
-functions with the same inputs and titles as the dashboard pages, so the SVG in the PDF is the one the
-dashboard shows. A report for sharing outside the network leaves the charts out: every point of a run
-chart or funnel plot is a monthly or per-unit figure whose count is often below the threshold, and the
-funnel's horizontal axis *is* the count.
+The data (a JSON-able dict, FORMAT below) holds every figure as the words shown and the number behind them,
+every chart's SVG, every impact input with its source, the fixed-layout figure rows, the definitions, and
+which KPI run and definition versions the figures came from. The preview, PDF, spreadsheet and CSV are all
+drawn from it (`reporting.render`), so a published report, which renders from its stored copy, shows the same
+figures however the live data change afterwards.
+
+Charts are the dashboards' own (`kpis.charts`, same inputs and titles), drawn once per set of figures
+(`core.memo`). A report for sharing outside the network leaves the charts out: every point of a run chart or
+funnel plot is a monthly or per-unit figure whose count is often small, and the funnel's axis *is* the count.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
+from core import memo
 from kpis import dashboard
 from kpis.baselines import PUBLISHED
 from kpis.charts import Chart, FunnelPoint, ReferenceLine, RunPoint, funnel_plot, run_chart
-from kpis.dashboard import NETWORK
 from kpis.definitions.base import Level
-from kpis.models import KpiAggregate
+from kpis.models import KpiRun
+from kpis.outcome import Direction
 from kpis.periods import PeriodType
+from kpis.pop import registry as pop_registry
 from kpis.registry import REGISTRY
-from reporting import impact, suppression
-from reporting.figures import FigureRow, Scope, figure_rows
-from reporting.models import BoardReport
-from reporting.national import NATIONAL, NationalFigure
+from reporting import definitions, policy, sections
+from reporting.figures import COLUMNS, FigureRow, Scope, figure_rows, layout_row
+from reporting.models import BoardReport, Section, all_sections
+from reporting.periods import ReportPeriod
 
-# The neuroprotection KPIs the EoE project reported (domain.md §4.2, H2–H7), plus the 6-hour start itself.
+FORMAT = 1
+# The neuroprotection KPIs the East of England project reported, plus the 6-hour start itself.
 CHARTED = ("cooling_started_6h", "target_temp_6h", "core_monitoring_before_transfer", "overcooling_before_centre",
            "arrival_temp_in_range", "age_at_cooling_start_min")
-LEVEL_TITLES = {Level.BIRTH_UNIT: "Birth unit", Level.COOLING_CENTRE: "Cooling centre", Level.NETWORK: "Network"}
-WITHHELD = "Not shown (small numbers)"
+Step = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class ReportLine:
-    """One KPI in the report's table: the scope's figure beside the network, published and national ones."""
-
-    kpi: dashboard.KpiLine
-    own: FigureRow
-    network: FigureRow | None
-    national: NationalFigure | None
-
-    @property
-    def result(self) -> str:
-        if self.kpi.figure is None:
-            return "No babies in this period"
-        return WITHHELD if self.own.derived_hidden else self.kpi.figure.text
-
-    @property
-    def interval(self) -> str:
-        interval = self.own.interval
-        return f"{interval[0]:.0%}–{interval[1]:.0%}" if interval else ""
-
-    @property
-    def counts(self) -> str:
-        """"12 of 15" for a rate; the n for a median."""
-        if self.own.aggregate is None:
-            return ""
-        if self.own.is_median:
-            return self.own.shown("n")
-        return f"{self.own.shown('numerator')} of {self.own.shown('denominator')}"
-
-    @property
-    def network_text(self) -> str:
-        if self.network is None or self.kpi.network is None:
-            return ""
-        return WITHHELD if self.network.derived_hidden else self.kpi.network.text
-
-    @property
-    def trend_text(self) -> str:
-        trend = self.kpi.trend
-        # A change in rate over a suppressed count can give the count back.
-        return "" if trend is None or self.own.derived_hidden or self.own.hidden else trend.text
-
-
-@dataclass(frozen=True)
-class CompletenessLine:
-    title: str
-    row: FigureRow
-
-    @property
-    def missing(self) -> str:
-        return self.row.shown("missing") if self.row.aggregate else ""
-
-    @property
-    def recorded(self) -> str:
-        """Babies in the KPI's cohort with the data to decide it (its n)."""
-        if self.row.aggregate is None:
-            return ""
-        return self.row.shown("n" if self.row.is_median else "denominator")
-
-    @property
-    def percent_missing(self) -> str:
-        row = self.row
-        if row.aggregate is None or row.hidden & {"missing", "n", "denominator", "numerator", "not_met"}:
-            return ""
-        recorded = (row.aggregate.n or 0) if row.is_median else row.aggregate.denominator
-        total = recorded + row.aggregate.missing
-        return f"{row.aggregate.missing / total:.0%}" if total else ""
-
-
-@dataclass(frozen=True)
-class EstimateView:
-    estimate: impact.Estimate
-    withheld: bool  # counts below the threshold in a report for outside the network
-
-
-@dataclass
-class ReportContent:
-    title: str
-    scope: Scope
-    period_label: str
-    external: bool
-    threshold: int
-    generated_at: datetime
-    data_as_of: datetime | None
-    narrative: list[tuple[str, str]]
-    lines: list[ReportLine]
-    charts: list[Chart]
-    estimates: list[EstimateView]
-    completeness: list[CompletenessLine]
-    rows: list[FigureRow]
-
-
-def period_label(key: str) -> str:
-    """As the dashboards label it (a stored run-date window ends mid-month)."""
-    return dashboard.period_label(dashboard.stored_period(key))
+def _quiet(_: str) -> None:
+    return None
 
 
 def scope_of(report: BoardReport) -> Scope:
-    return Scope(level=report.level, org=report.org, period_key=report.period_key)
+    return Scope(level=report.level, org=report.org, period=report.period)
 
 
-def build(report: BoardReport) -> ReportContent:
+def build(report: BoardReport, *, step: Step = _quiet) -> dict[str, Any]:
+    """The report's data from the live figures (a draft, or the moment of publishing)."""
+    narrative = [[str(getattr(BoardReport._meta.get_field(f), "verbose_name", f)).capitalize(), getattr(report, f)]
+                 for f in BoardReport.NARRATIVE_FIELDS if getattr(report, f).strip()]
     return build_for(scope_of(report), title=report.title, external=report.for_external,
-                     narrative=[(BoardReport._meta.get_field(f).verbose_name.capitalize(), getattr(report, f))
-                                for f in BoardReport.NARRATIVE_FIELDS if getattr(report, f).strip()])
+                     chosen=report.sections, narrative=narrative, impact_from=report.impact_from, step=step)
 
 
-def build_for(scope: Scope, *, title: str, external: bool, narrative: list[tuple[str, str]] | None = None,
-              with_charts: bool = True) -> ReportContent:
-    rows = figure_rows(scope, external=external)
-    own = {r.kpi: r for r in rows if (r.level, r.org_code) == (scope.level, scope.org_code)}
-    network = {r.kpi: r for r in rows if r.level == Level.NETWORK}
-    kpi_lines = dashboard.org_lines(level=scope.level, org_code=scope.org_code, period_key=scope.period_key)
-    lines = [ReportLine(line, own[line.code], network.get(line.code) if scope.level != Level.NETWORK else None,
-                        NATIONAL.get(line.code)) for line in kpi_lines]
-    return ReportContent(
-        title=title, scope=scope, period_label=period_label(scope.period_key), external=external,
-        threshold=settings.SMALL_NUMBER_THRESHOLD, generated_at=timezone.now(),
-        data_as_of=dashboard.freshness().as_of, narrative=narrative or [], lines=lines,
-        charts=charts(scope) if with_charts and not external else [],
-        estimates=estimates(scope, external=external),
-        completeness=[CompletenessLine(line.kpi.title, line.own) for line in lines], rows=rows)
+def build_for(scope: Scope, *, title: str, external: bool, chosen: Sequence[str] | None = None,
+              narrative: list[list[str]] | None = None, impact_from: date | None = None, with_charts: bool = True,
+              step: Step = _quiet) -> dict[str, Any]:
+    step("Collecting the figures")
+    rules = policy.current() if external else None
+    chosen = [s for s in all_sections() if s in (chosen or all_sections())]
+    rows = figure_rows(scope, policy=rules)
+    ctx = sections.Context(scope, rules, timezone.localdate(), rows, impact_from)
+    built = [sections.BUILDERS[key](ctx) for key in chosen]
+    freshness = dashboard.freshness()
+    run = freshness.last_full
+    step("Drawing the charts")
+    drawn = charts(scope, rows) if with_charts and not external and Section.HIE in chosen else []
+    pop_rows = next((s for s in built if s["key"] == "pop"), None)
+    return {
+        "format": FORMAT, "title": title, "scope": {"level": scope.level, "org_code": scope.org_code,
+                                                    "name": scope.name, "describe": scope.describe()},
+        "period": {"key": scope.period.key, "label": scope.period.label, "start": scope.period.start.isoformat(),
+                   "end": scope.period.end.isoformat()},
+        "external": external, "policy": rules.describe() if rules else [],
+        "figures_as_of": freshness.as_of.isoformat() if freshness.as_of else None,
+        "run": run.pk if run else None, "definition_versions": _versions(run),
+        "built_at": timezone.now().isoformat(), "narrative": narrative or [], "sections": built,
+        "charts": [{"title": c.title, "caption": c.caption, "svg": c.svg} for c in drawn],
+        "layout": {"columns": list(COLUMNS), "rows": [layout_row(r, scope.period.label) for r in rows]},
+        "definitions": _definitions(chosen),
+        "has_pop": pop_rows is not None,
+    }
+
+
+def _versions(run: KpiRun | None) -> dict[str, int]:
+    versions = dict(run.definition_versions) if run else {}
+    versions.update(pop_registry.VERSIONS)
+    return versions
+
+
+def _definitions(chosen: Sequence[str]) -> list[list[str]]:
+    codes = [*dashboard.ORDER, *(pop_registry.CODES if Section.POP in chosen else ())]
+    out = []
+    for code in codes:
+        definition = REGISTRY.get(code)
+        title = definition.TITLE if definition else pop_registry.TITLES[code]
+        version = definition.VERSION if definition else pop_registry.VERSIONS[code]
+        out.append([title, definitions.plain(code), str(version)])
+    return out
 
 
 # --- Charts: the dashboard's own (kpis.views.run / kpis.views.funnel) -------------------------------------------
 
 
+# The dashboards' own cache names and argument order (kpis.views): a chart a lead has seen on a dashboard is
+# not drawn again for the report, and the other way round.
+@memo.by_arguments("kpis.chart.run")
+def _run(points: tuple[RunPoint, ...], title: str, percent: bool, label: str, reference: ReferenceLine | None,
+         target: float | None) -> Chart:
+    return run_chart(points, title=title, percent_scale=percent, value_label=label, reference=reference,
+                     target=target)
+
+
+@memo.by_arguments("kpis.chart.funnel")
+def _funnel(points: tuple[FunnelPoint, ...], title: str, direction: str, target: float | None) -> Chart:
+    return funnel_plot(points, title=title, direction=Direction(direction), target=target)
+
+
 def run_chart_for(code: str, scope: Scope) -> Chart:
     """kpis.views.run by month, up to the end of the report's period."""
     definition = REGISTRY[code]
-    end = dashboard.stored_period(scope.period_key).end
     rows = [r for r in dashboard.series(code=code, level=scope.level, org_code=scope.org_code,
-                                        period_type=PeriodType.MONTH) if r.period_start <= end]
+                                        period_type=PeriodType.MONTH) if r.period_start <= scope.period.end]
     median = not dashboard.is_rate_kpi(code)
     points = tuple(RunPoint(r.period_key, r.median if median else r.rate, (r.n or 0) if median else r.denominator)
                    for r in rows)
     published = PUBLISHED.get(code)
     reference = ReferenceLine("EoE baseline (pre-pathway)", published.baseline) if published else None
     where = scope.org.short_name if scope.org else "network"
-    return run_chart(points, title=f"{definition.TITLE}, {where}, by month", percent_scale=not median,
-                     value_label="Median (min)" if median else "Rate", reference=reference,
-                     target=published.year_2012 if published else None)
+    return _run(points, f"{definition.TITLE}, {where}, by month", not median, "Median (min)" if median else "Rate",
+                reference, published.year_2012 if published else None)
 
 
-def funnel_for(code: str, scope: Scope) -> Chart:
-    """kpis.views.funnel: units at the report's level (birth units for a network report)."""
+def _chart_period_label(period: ReportPeriod) -> str:
+    """As the dashboards label a stored period, so a report's funnel plot is the dashboard's own."""
+    if period.stored_key and period.kind.startswith("calendar"):
+        return dashboard.period_label(dashboard.stored_period(period.stored_key))
+    return period.label
+
+
+def funnel_for(code: str, scope: Scope, rows: Sequence[FigureRow]) -> Chart:
+    """kpis.views.funnel: the units at the report's level (birth units for a network report)."""
     definition = REGISTRY[code]
     level = Level.BIRTH_UNIT if scope.level == Level.NETWORK else Level(scope.level)
-    rows = dashboard.unit_rows(code=code, level=level, period_key=scope.period_key)
-    points = tuple(FunnelPoint(r.org.short_name if r.org else r.org_code, r.numerator, r.denominator) for r in rows)
-    title = f"{definition.TITLE} by {LEVEL_TITLES[level].lower()}, {period_label(scope.period_key)}"
-    return funnel_plot(points, title=title, direction=str(definition.DIRECTION), target=None)
+    units = sorted((r for r in rows if r.kpi == code and r.level == level and r.aggregate is not None),
+                   key=lambda r: r.org_code)
+    points = tuple(FunnelPoint(r.org_name, r.aggregate.numerator, r.aggregate.denominator)  # type: ignore[union-attr]
+                   for r in units)
+    title = f"{definition.TITLE} by {level.replace('_', ' ')}, {_chart_period_label(scope.period)}"
+    return _funnel(points, title, str(definition.DIRECTION), None)
 
 
-def charts(scope: Scope) -> list[Chart]:
+def charts(scope: Scope, rows: Sequence[FigureRow]) -> list[Chart]:
     drawn: list[Chart] = []
     for code in CHARTED:
         drawn.append(run_chart_for(code, scope))
-        if dashboard.is_rate_kpi(code):
-            drawn.append(funnel_for(code, scope))
+        if dashboard.is_rate_kpi(code) and scope.level == Level.NETWORK:
+            drawn.append(funnel_for(code, scope, rows))
     return drawn
 
 
-# --- Impact estimates ----------------------------------------------------------------------------------------
-
-
-def estimates(scope: Scope, *, external: bool) -> list[EstimateView]:
-    inputs = impact.current_inputs()
-    stored = {a.kpi: (a.numerator, a.denominator) for a in KpiAggregate.objects.filter(
-        kpi__in=[s.kpi for s in impact.SPECS], level=scope.level, org_code=scope.org_code or NETWORK,
-        period_key=scope.period_key)}
-    views = []
-    for spec in impact.SPECS:
-        counts = stored.get(spec.kpi)
-        small = counts is not None and any(suppression.is_small(c, settings.SMALL_NUMBER_THRESHOLD)
-                                           for c in (counts[0], counts[1] - counts[0]))
-        views.append(EstimateView(impact.estimate(spec, counts, inputs), withheld=external and small))
-    return views
+def network_impact(period: ReportPeriod, impact_from: date | None) -> list[dict[str, Any]]:
+    """The network's impact estimates for a period (the impact page), as a report shows them."""
+    scope = Scope(Level.NETWORK, None, period)
+    ctx = sections.Context(scope, None, timezone.localdate(), [], impact_from)
+    return sections.impact_section(ctx)["estimates"]

@@ -1,72 +1,84 @@
-"""The aggregates a report covers, with small-number suppression, and their FIXED CSV/XLSX column layout.
+"""The figures a report covers, for any report period, with the small-number policy, and the fixed column
+layout of the figures CSV (and the "Figures by unit" sheet).
 
-Rows: for a network report, every KPI of the network, then of every birth unit and every cooling centre
-(the funnel-plot figures); for a unit report, every KPI of the unit, then of the network for comparison.
-Within a block rows follow kpis.md order (`kpis.dashboard.ORDER`); a KPI with no stored figure still has
-a row, with empty counts. Read only from `KpiAggregate` (one query).
+Figures are the stored KPI rows (`KpiAggregate`). A calendar year or quarter, and a financial quarter (a
+calendar quarter by another name), read their stored rows. A financial year, until the KPI engine stores
+one, adds up its twelve stored months: counts add exactly (each baby is in one birth month), and the
+medians, which do not add up, come from the babies' stored per-case minutes (`CaseOutcome`).
 
-Column layout (version 1; a change is a new version and a README change):
+Rows: for a network report, every KPI of the network, then of every birth unit and cooling centre with a
+figure; for a unit report, the unit, then the network for comparison. Within a block rows follow the KPI
+order of the dashboards.
+
+Column layout (version 2; a change is a new version and a README change). Plain words only: the file is read
+by people as well as programs, and every organisation is named as well as coded.
 
 | # | column | content |
 |---|---|---|
-| 1 | `level` | `network`, `birth_unit` or `cooling_centre` |
-| 2 | `org_code` | ODS site code, or `network` |
-| 3 | `org_name` | unit short name, or `East of England network` |
-| 4 | `period` | period key (`2024`, `2024-Q3`, `R12-2024-07`) |
-| 5 | `kpi` | KPI code (kpis.md) |
-| 6 | `title` | KPI title |
-| 7 | `direction` | `higher`, `lower` or `monitor` (medians: `lower`) |
-| 8 | `numerator` | met |
-| 9 | `not_met` | not met |
-| 10 | `denominator` | met + not met |
-| 11 | `not_eligible` | not eligible |
-| 12 | `missing` | data missing (never counted as a failure) |
-| 13 | `rate` | numerator ÷ denominator, 4 decimal places (0–1) |
-| 14 | `ci_low` | 95 % Wilson interval, lower bound, 4 places |
-| 15 | `ci_high` | upper bound |
-| 16 | `n` | median measures: babies with the time recorded |
-| 17 | `median` | minutes, 1 decimal place |
-| 18 | `q1` | minutes |
-| 19 | `q3` | minutes |
-| 20 | `eoe_baseline` | published East of England baseline (rate 0–1, or minutes) |
-| 21 | `eoe_2012` | published 2012 figure |
-| 22 | `national` | UK figure (rate 0–1) where domain.md gives one |
-| 23 | `national_source` | what the national figure is and where it is from |
-| 24 | `definition_version` | version of the KPI definition the figure was computed with |
-| 25 | `suppressed` | `yes` when any cell of the row is suppressed, else `no` |
+| 1 | Level | Network, Birth unit or Cooling centre |
+| 2 | Organisation code | ODS site code (empty for the network) |
+| 3 | Organisation | unit name, or East of England network |
+| 4 | Period | as the report names it, e.g. "2024/25 (April 2024 to March 2025)" |
+| 5 | Measure | KPI title |
+| 6 | Better when | higher, lower, or monitored |
+| 7 | Met | babies who met it |
+| 8 | Not met | |
+| 9 | Eligible | met + not met |
+| 10 | Not eligible | |
+| 11 | Missing | data missing (never counted as a failure) |
+| 12 | Rate (%) | met ÷ eligible, per cent, 1 decimal place |
+| 13 | 95% interval low (%) | Wilson score interval |
+| 14 | 95% interval high (%) | |
+| 15 | Babies timed | median measures: babies with the time recorded |
+| 16 | Median (minutes) | 1 decimal place |
+| 17 | Lower quartile (minutes) | |
+| 18 | Upper quartile (minutes) | |
+| 19 | East of England baseline | the published pre-pathway figure (per cent, or minutes) |
+| 20 | East of England 2012 | |
+| 21 | National (%) | UK figure where one is published |
+| 22 | National figure | what the national figure is and where it is from |
+| 23 | Definition version | version of the KPI definition the figure was computed with |
+| 24 | Small numbers hidden | yes when any cell of the row is hidden, else no |
 
-Empty cell = no figure. In a report for sharing outside the network, a suppressed count reads `<5`
-(`<threshold`), and rate, interval, median and quartiles are empty when a count they come from is suppressed.
+Empty cell = no figure. In a report for sharing outside the network a hidden count reads "<5" (see
+`reporting.policy`), and rate, interval, median and quartiles are empty when a count they come from is hidden.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.conf import settings
-from django.db.models import Q
+from django.db.models import Max, Q, QuerySet, Sum
 
+from kpis import medians
 from kpis.baselines import PUBLISHED
 from kpis.dashboard import NETWORK, ORDER
 from kpis.definitions.base import Level
-from kpis.models import KpiAggregate
+from kpis.models import CaseOutcome, KpiAggregate
+from kpis.periods import PeriodType, london_midnight
 from kpis.registry import MEDIANS, REGISTRY
 from kpis.wilson import wilson_interval
 from reporting import suppression
 from reporting.national import NATIONAL
+from reporting.periods import ReportPeriod
+from reporting.policy import Policy
 from reporting.suppression import Relation
 from units.models import Unit
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 COLUMNS: tuple[str, ...] = (
-    "level", "org_code", "org_name", "period", "kpi", "title", "direction", "numerator", "not_met",
-    "denominator", "not_eligible", "missing", "rate", "ci_low", "ci_high", "n", "median", "q1", "q3",
-    "eoe_baseline", "eoe_2012", "national", "national_source", "definition_version", "suppressed",
+    "Level", "Organisation code", "Organisation", "Period", "Measure", "Better when", "Met", "Not met", "Eligible",
+    "Not eligible", "Missing", "Rate (%)", "95% interval low (%)", "95% interval high (%)", "Babies timed",
+    "Median (minutes)", "Lower quartile (minutes)", "Upper quartile (minutes)", "East of England baseline",
+    "East of England 2012", "National (%)", "National figure", "Definition version", "Small numbers hidden",
 )
 COUNT_COLUMNS = ("numerator", "not_met", "denominator", "not_eligible", "missing", "n")
 NETWORK_NAME = "East of England network"
-_MEDIAN_CODES = frozenset(d.CODE for d in MEDIANS)
+LEVEL_NAMES = {Level.NETWORK: "Network", Level.BIRTH_UNIT: "Birth unit", Level.COOLING_CENTRE: "Cooling centre"}
+MEDIAN_CODES = frozenset(d.CODE for d in MEDIANS)
 # Counts that add up from units to the network: every baby has one birth unit; cooling-centre rows hold
 # TH babies only, so their not-eligible counts do not add up to the network's.
 _ADDS_UP = {Level.BIRTH_UNIT: COUNT_COLUMNS, Level.COOLING_CENTRE: ("numerator", "not_met", "denominator",
@@ -79,7 +91,7 @@ CellKey = tuple[str, str, str, str]  # level, org_code, kpi, column
 class Scope:
     level: str
     org: Unit | None
-    period_key: str
+    period: ReportPeriod
 
     @property
     def org_code(self) -> str:
@@ -90,7 +102,60 @@ class Scope:
         return self.org.short_name if self.org else NETWORK_NAME
 
     def describe(self) -> str:
-        return f"{self.name} ({self.level.replace('_', ' ')}), {self.period_key}"
+        return f"{self.name} ({LEVEL_NAMES[Level(self.level)].lower()}), {self.period.label}"
+
+
+# --- Reading a period's figures -----------------------------------------------------------------------------------
+
+
+def aggregates(period: ReportPeriod, codes: Sequence[str], wanted: Q) -> list[KpiAggregate]:
+    """The figures of `codes` for the period, for the organisations `wanted` selects (stored, or added up)."""
+    rows = KpiAggregate.objects.filter(wanted, kpi__in=codes)
+    if period.stored_key:
+        return list(rows.filter(period_key=period.stored_key))
+    stored = list(rows.filter(period_key=period.key))  # the KPI engine may store financial years one day
+    return stored or added_up(period, rows)
+
+
+def added_up(period: ReportPeriod, rows: QuerySet[KpiAggregate]) -> list[KpiAggregate]:
+    """A period of whole months from its stored monthly rows (see the module docstring), summed in the
+    database: one query whatever the number of months, units and KPIs."""
+    months = (rows.filter(period_type=PeriodType.MONTH, period_start__gte=period.start, period_start__lte=period.end)
+              .values("kpi", "level", "org_code", "org_id").order_by()
+              .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"), not_eligible=Sum("not_eligible"),
+                        missing=Sum("missing"), run=Max("run_id"), version=Max("definition_version")))
+    totals = [KpiAggregate(kpi=m["kpi"], level=m["level"], org_id=m["org_id"], org_code=m["org_code"],
+                           period_key=period.key, period_type="", period_start=period.start, period_end=period.end,
+                           numerator=m["numerator"], denominator=m["denominator"], not_eligible=m["not_eligible"],
+                           missing=m["missing"], run_id=m["run"], definition_version=m["version"],
+                           rate=m["numerator"] / m["denominator"] if m["denominator"] else None)
+              for m in months]
+    _add_medians(period, [t for t in totals if t.kpi in MEDIAN_CODES])
+    return totals
+
+
+def _add_medians(period: ReportPeriod, rows: list[KpiAggregate]) -> None:
+    """n, median and quartiles of each median row from the babies' minutes (one query)."""
+    if not rows:
+        return
+    start, end = london_midnight(period.start), london_midnight(period.end + timedelta(days=1))
+    minutes: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    measured = CaseOutcome.objects.filter(
+        kpi__in={r.kpi for r in rows}, outcome=CaseOutcome.MEASURED, case__entered_in_error=False,
+        case__birth_datetime__gte=start, case__birth_datetime__lt=end,
+    ).values_list("kpi", "value", "case__birth_unit__ods_code", "case__cooling_centre__ods_code")
+    for kpi, value, birth_unit, centre in measured:
+        # Where a cooled baby counts (kpis.md "Levels"): its birth unit, its cooling centre, the network.
+        for level, code in ((Level.NETWORK, NETWORK), (Level.BIRTH_UNIT, birth_unit), (Level.COOLING_CENTRE, centre)):
+            if code and value is not None:
+                minutes[(kpi, level, code)].append(value)
+    for row in rows:
+        values = minutes.get((row.kpi, row.level, row.org_code), [])
+        row.q1, row.median, row.q3 = medians.quartiles(values)
+        row.n = len(values)
+
+
+# --- One row of figures, with the policy ------------------------------------------------------------------------
 
 
 @dataclass
@@ -102,11 +167,12 @@ class FigureRow:
     org_name: str
     kpi: str
     aggregate: KpiAggregate | None
+    policy: Policy | None = None  # None: within the network, nothing hidden or rounded
     hidden: set[str] = field(default_factory=set)  # suppressed count columns of this row
 
     @property
     def is_median(self) -> bool:
-        return self.kpi in _MEDIAN_CODES
+        return self.kpi in MEDIAN_CODES
 
     def count(self, column: str) -> int | None:
         row = self.aggregate
@@ -125,7 +191,19 @@ class FigureRow:
         return suppression.hides_derived(self.hidden, sources)
 
     def shown(self, column: str) -> str:
-        return suppression.display(self.count(column), column, self.hidden, settings.SMALL_NUMBER_THRESHOLD)
+        value = self.count(column)
+        if value is None:
+            return ""
+        if self.policy is None:
+            return str(value)
+        if column in self.hidden:
+            return self.policy.hidden_text(self.level)
+        return str(self.policy.rounded(self.level, value))
+
+    @property
+    def rate(self) -> float | None:
+        row = self.aggregate
+        return None if row is None or self.is_median or self.derived_hidden else row.rate
 
     @property
     def interval(self) -> tuple[float, float] | None:
@@ -135,26 +213,40 @@ class FigureRow:
         return wilson_interval(row.numerator, row.denominator)
 
 
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}"
+
+
 def _fmt(value: float | None, places: int) -> str:
     return "" if value is None else f"{value:.{places}f}"
 
 
-def layout_row(row: FigureRow, period_key: str) -> list[str]:
+def _published(code: str) -> tuple[str, str]:
+    published = PUBLISHED.get(code)
+    if published is None:
+        return "", ""
+    if published.is_rate:
+        return _pct(published.baseline), _pct(published.year_2012)
+    return f"{published.baseline:.0f} min", f"{published.year_2012:.0f} min"
+
+
+def layout_row(row: FigureRow, period_label: str) -> list[str]:
     """One row in the fixed column order (see the module docstring)."""
     definition = REGISTRY[row.kpi]
     agg, hide = row.aggregate, row.derived_hidden
     interval = row.interval
-    published, national = PUBLISHED.get(row.kpi), NATIONAL.get(row.kpi)
+    national = NATIONAL.get(row.kpi)
+    direction = "lower" if row.is_median else str(definition.DIRECTION).replace("monitor", "monitored")
     return [
-        str(row.level), row.org_code, row.org_name, period_key, row.kpi, definition.TITLE,
-        "lower" if row.is_median else str(definition.DIRECTION),
+        LEVEL_NAMES[Level(row.level)], "" if row.level == Level.NETWORK else row.org_code, row.org_name,
+        period_label, definition.TITLE, direction,
         *(row.shown(c) for c in COUNT_COLUMNS[:5]),
-        "" if hide or agg is None else _fmt(agg.rate, 4),
-        _fmt(interval[0], 4) if interval else "", _fmt(interval[1], 4) if interval else "",
+        _pct(row.rate), _pct(interval[0]) if interval else "", _pct(interval[1]) if interval else "",
         row.shown("n"),
         *("" if hide or agg is None else _fmt(getattr(agg, c), 1) for c in ("median", "q1", "q3")),
-        _fmt(published.baseline, 4) if published else "", _fmt(published.year_2012, 4) if published else "",
-        _fmt(national.value, 4) if national else "", f"{national.note}; {national.source}" if national else "",
+        *_published(row.kpi),
+        _pct(national.value) if national else "",
+        "; ".join(part for part in (national.note, national.source) if part) if national else "",
         str(agg.definition_version) if agg else "",
         "yes" if row.hidden else "no",
     ]
@@ -171,22 +263,23 @@ def _orgs(scope: Scope) -> list[tuple[str, str, str]]:
             *((Level.COOLING_CENTRE, u.ods_code, u.short_name) for u in units if u.is_cooling_centre)]
 
 
-def figure_rows(scope: Scope, *, external: bool) -> list[FigureRow]:
-    """Every row of the report's aggregates, suppressed when the report is for sharing outside."""
+def wanted_orgs(scope: Scope) -> Q:
     wanted = Q(level=scope.level, org_code=scope.org_code)
-    wanted |= Q(level=Level.NETWORK) if scope.level != Level.NETWORK else Q(level__in=list(_ADDS_UP))
-    # Only the HIE KPIs: POP and training figures share the table (and would add empty unit blocks).
-    stored = {(a.level, a.org_code, a.kpi): a
-              for a in KpiAggregate.objects.filter(wanted, kpi__in=ORDER, period_key=scope.period_key)}
+    return wanted | (Q(level=Level.NETWORK) if scope.level != Level.NETWORK else Q(level__in=list(_ADDS_UP)))
+
+
+def figure_rows(scope: Scope, *, policy: Policy | None) -> list[FigureRow]:
+    """Every row of the report's HIE figures, with the policy applied when the report is for outside."""
+    stored = {(a.level, a.org_code, a.kpi): a for a in aggregates(scope.period, ORDER, wanted_orgs(scope))}
     orgs = _orgs(scope)
     if scope.level == Level.NETWORK:
         # Only units that have figures for the period: an empty block says nothing.
         with_rows = {(lvl, code) for lvl, code, _ in stored}
         orgs = [o for o in orgs if o[0] == Level.NETWORK or (o[0], o[1]) in with_rows]
-    rows = [FigureRow(level, code, name, kpi, stored.get((level, code, kpi)))
+    rows = [FigureRow(level, code, name, kpi, stored.get((level, code, kpi)), policy)
             for level, code, name in orgs for kpi in ORDER]
-    if external:
-        apply_suppression(rows, settings.SMALL_NUMBER_THRESHOLD, across_units=scope.level == Level.NETWORK)
+    if policy is not None:
+        apply_suppression(rows, policy, across_units=scope.level == Level.NETWORK)
     return rows
 
 
@@ -211,15 +304,17 @@ def _relations(rows: Iterable[FigureRow], *, across_units: bool) -> list[Relatio
     return relations
 
 
-def apply_suppression(rows: list[FigureRow], threshold: int, *, across_units: bool) -> None:
-    """Mark each row's suppressed columns (primary and secondary, across rows: units add up to the network)."""
+def apply_suppression(rows: list[FigureRow], policy: Policy, *, across_units: bool) -> None:
+    """Mark each row's suppressed columns (primary by each level's threshold, and secondary across rows:
+    units add up to the network)."""
     values: dict[CellKey, int | None] = {}
     for row in rows:
         for column in COUNT_COLUMNS:
             count = row.count(column)
             if count is not None:
                 values[(row.level, row.org_code, row.kpi, column)] = count
-    hidden = suppression.suppress(values, _relations(rows, across_units=across_units), threshold)
+    hidden = suppression.suppress(values, _relations(rows, across_units=across_units),
+                                  lambda key: policy.threshold(key[0]))
     for row in rows:
         row.hidden = {column for (lvl, code, kpi, column) in hidden
                       if (lvl, code, kpi) == (row.level, row.org_code, row.kpi)}

@@ -1,43 +1,69 @@
-"""The board report form (scope, period, title, narrative) and the background case-export form."""
+"""The board report form (scope, period, sections, narrative), the publish form and the case-export form."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
+from core.forms import UKDateField
 from kpis import dashboard
 from kpis.periods import PeriodType
-from reporting.models import BoardReport
+from reporting import periods
+from reporting.models import BoardReport, Section, all_sections
 from units.models import Designation, Unit
 
 
 def report_period_choices() -> list[tuple[str, str]]:
-    """Stored quarters and years, newest first (a report of a period without figures would be empty)."""
-    stored = dashboard.available_periods()
-    return [(c.key, c.label) for kind in (PeriodType.YEAR, PeriodType.QUARTER) for c in stored.get(kind, [])]
+    """Calendar and financial years and quarters of the years with stored figures, newest first."""
+    years = [int(c.key) for c in dashboard.available_periods().get(PeriodType.YEAR, [])]
+    return periods.choices(years, timezone.localdate())
 
 
 class BoardReportForm(forms.ModelForm):
-    period_key = forms.ChoiceField(label="Period", help_text="A calendar quarter or year with stored figures")
+    period_key = forms.ChoiceField(label="Period", help_text="A calendar year or quarter, or an NHS financial "
+                                                             "year (April to March) or quarter, with stored figures")
+    sections = forms.MultipleChoiceField(
+        choices=Section.choices, widget=forms.CheckboxSelectMultiple, initial=all_sections,
+        help_text="The parts of the programme the report shows",
+        error_messages={"required": "Sections: choose at least one part of the programme to report on"})
+    impact_from = UKDateField(label="Programme start (optional)", required=False,
+                              help_text="Impact estimates are also added up from this date to the end of the period. "
+                                        "For example, 01/04/2019")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = BoardReport
-        fields = ["title", "level", "org", "period_key", "for_external", "summary", "highlights", "concerns",
-                  "actions"]
+        fields = ["title", "level", "org", "period_key", "sections", "for_external", "impact_from", "what_changed",
+                  "summary", "highlights", "concerns", "actions"]
         labels = {"level": "Report for", "org": "Unit"}
         help_texts = {"org": "The birth unit or cooling centre; leave empty for a network report"}
-        widgets = {f: forms.Textarea(attrs={"rows": 4}) for f in BoardReport.NARRATIVE_FIELDS}
+        widgets = {f: forms.Textarea(attrs={"rows": 4}) for f in (*BoardReport.NARRATIVE_FIELDS, "what_changed")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = report_period_choices()
         current = self.instance.period_key if self.instance.pk else ""
         if current and current not in dict(choices):
-            choices.insert(0, (current, current))
+            choices.insert(0, (current, self.instance.period_label))
         self.fields["period_key"].choices = choices
         self.fields["org"].queryset = Unit.objects.exclude(designation=Designation.TRANSPORT).order_by("short_name")
         self.fields["org"].required = False
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        if not self.instance.corrects_id:
+            del self.fields["what_changed"]  # only a correction says what changed
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+
+class PublishForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label="I have checked the figures and sign this report off for the board",
+        error_messages={"required": "Tick the box to confirm you have checked the figures and sign the report off"})
 
 
 class CaseExportForm(forms.Form):

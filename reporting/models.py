@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from core.models import JobProgress
 from kpis.definitions.base import Level
-from kpis.periods import PeriodType, parse_period_key
+from reporting import periods
+from reporting.periods import PERIOD_HELP
 from units.models import Unit
 
 LEVEL_CHOICES = [(Level.NETWORK.value, "Network"), (Level.BIRTH_UNIT.value, "Birth unit"),
@@ -22,16 +23,21 @@ LEVEL_CHOICES = [(Level.NETWORK.value, "Network"), (Level.BIRTH_UNIT.value, "Bir
 
 
 class ImpactInput(models.Model):
-    """One figure an impact estimate uses (kpis.md "Impact estimates", domain.md §6), editable in the admin.
+    """One figure an impact estimate uses (kpis.md "Impact estimates"), editable (and audited) in the admin.
 
-    Seeded by migration 0002 with domain.md §6 defaults; every report shows these beside its estimates.
+    Seeded with cited defaults (`reporting.impact_defaults`); every report shows these beside its estimates.
     """
 
     key = models.SlugField(max_length=60, unique=True, help_text="Used by the estimate; do not change")
     label = models.CharField(max_length=160)
     value = models.DecimalField(max_digits=14, decimal_places=3)
     unit = models.CharField(max_length=40, help_text='e.g. "babies treated", "%", "£ per child"')
-    source = models.CharField(max_length=255)
+    measure = models.CharField(
+        max_length=64, blank=True,
+        help_text="For a baseline rate: the code of the KPI it is a rate of. An estimate uses a baseline only "
+                  "when it measures the same thing in the same babies")
+    population = models.CharField(max_length=255, blank=True, help_text="Whom and when the figure describes")
+    source = models.TextField(help_text="The source in citation form: authors, title, journal or publisher, year")
     year = models.PositiveSmallIntegerField(help_text="Year of the source")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -42,19 +48,47 @@ class ImpactInput(models.Model):
         return f"{self.label}: {self.value} {self.unit}"
 
 
+class Section(models.TextChoices):
+    """The parts of the programme a board report can show, in report order."""
+
+    HIE = "hie", "Neuroprotection (HIE) KPIs"
+    POP = "pop", "Preterm optimisation (POP) bundle"
+    TRAINING = "training", "Training coverage by unit"
+    FAMILIES = "families", "Family support"
+    IMPROVEMENT = "improvement", "Improvement actions"
+    COMPLETENESS = "completeness", "Data completeness"
+    IMPACT = "impact", "Impact estimates"
+
+
+def all_sections() -> list[str]:
+    return [s.value for s in Section]
+
+
 class BoardReport(models.Model):
-    """A board report: scope, period, and the narrative the network lead writes around the figures."""
+    """A board report: scope, period, sections, and the narrative the network lead writes around the figures.
+
+    A draft shows live figures. Publishing (`reporting.services.board_report_publish`, network leads only)
+    stores a snapshot of everything it shows and locks it; a correction is a new report that `corrects` it.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
 
     level = models.CharField(max_length=16, choices=LEVEL_CHOICES,
                              default=Level.NETWORK)
     org = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                             help_text="The birth unit or cooling centre; empty for the network")
-    period_key = models.CharField(max_length=16, help_text="A quarter (2024-Q3) or a year (2024)")
+    period_key = models.CharField("period", max_length=16, help_text=PERIOD_HELP)
     title = models.CharField(max_length=200)
     for_external = models.BooleanField(
         "for sharing outside the network", default=False,
-        help_text="Small counts (below the SMALL_NUMBER_THRESHOLD setting, 5 by default) are shown as <5, "
-                  "with the cells that would reveal them")
+        help_text="Small counts for units and cooling centres are hidden (shown as <5), with any count that would "
+                  "give them back; network figures are shown. Charts are left out")
+    sections = models.JSONField(default=all_sections, help_text="The parts of the programme the report shows")
+    impact_from = models.DateField(
+        "programme start", null=True, blank=True,
+        help_text="Impact estimates are also added up from this date to the end of the period")
     summary = models.TextField(blank=True)
     highlights = models.TextField(blank=True)
     concerns = models.TextField("concerns and risks", blank=True)
@@ -62,9 +96,26 @@ class BoardReport(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every save: a stale save is refused")
+
+    # Sign-off. A published report is locked and renders from its snapshot for ever.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    edition = models.PositiveIntegerField(default=1, help_text="1 for the first publication; 2 for its correction…")
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections",
+                                 help_text="The published report this one corrects")
+    what_changed = models.TextField("what changed", blank=True,
+                                    help_text="For a correction: what is different from the version it replaces")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    snapshot = models.JSONField(null=True, blank=True, editable=False,
+                                help_text="Every figure, chart and input the published report shows")
+    pdf = models.FileField(upload_to="published/", blank=True, editable=False,
+                           help_text="The published report's PDF, made once from its snapshot")
 
     NARRATIVE_FIELDS = ("summary", "highlights", "concerns", "actions")
-    AUDITED_FIELDS = ("level", "org", "period_key", "title", "for_external", *NARRATIVE_FIELDS)
+    AUDITED_FIELDS = ("level", "org", "period_key", "title", "for_external", "sections", "impact_from",
+                      "what_changed", *NARRATIVE_FIELDS)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -82,10 +133,12 @@ class BoardReport(models.Model):
         """A quarter or a year; a unit exactly when the level is not the network; a centre for a centre."""
         errors: dict[str, str] = {}
         try:
-            if parse_period_key(self.period_key).type not in (PeriodType.QUARTER, PeriodType.YEAR):
-                errors["period_key"] = "A board report covers a quarter (2024-Q3) or a year (2024)"
-        except ValueError:
-            errors["period_key"] = "Enter a quarter such as 2024-Q3 or a year such as 2024"
+            periods.parse(self.period_key)
+        except ValueError as error:
+            errors["period_key"] = str(error)
+        unknown = [s for s in self.sections or [] if s not in Section.values]
+        if unknown or not self.sections:
+            errors["sections"] = "Choose at least one section" if not unknown else f"Unknown section: {unknown[0]}"
         if self.level == Level.NETWORK and self.org_id:
             errors["org"] = "A network report has no unit: leave the unit empty"
         elif self.level != Level.NETWORK and not self.org_id:
@@ -98,6 +151,21 @@ class BoardReport(models.Model):
     @property
     def org_code(self) -> str:
         return self.org.ods_code if self.org else "network"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def period(self) -> periods.ReportPeriod:
+        return periods.parse(self.period_key)
+
+    @property
+    def period_label(self) -> str:
+        try:
+            return self.period.label
+        except ValueError:
+            return self.period_key
 
     @property
     def scope_name(self) -> str:
@@ -134,6 +202,9 @@ class ExportRecord(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} by {self.by}"
 
 
+REPORT_STEPS = ("Collecting the figures", "Drawing the charts", "Laying out the file", "Saving the file")
+
+
 class ExportJob(JobProgress):
     """A file made in the background (Celery), with progress that a page polls and a download when done."""
 
@@ -151,6 +222,7 @@ class ExportJob(JobProgress):
     file = models.FileField(upload_to="exports/", blank=True)
     filename = models.CharField(max_length=200, blank=True, help_text="The name the download is offered as")
     error = models.TextField(blank=True)
+    step = models.CharField(max_length=80, blank=True, help_text="What the job is doing now, as the page says it")
     record = models.OneToOneField(ExportRecord, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="job")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -167,6 +239,17 @@ class ExportJob(JobProgress):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def steps(self) -> list[tuple[str, str]]:
+        """A report job's steps with "done", "now" or "to do", for the job page (case exports count rows)."""
+        if self.report_id is None:
+            return []
+        reached = REPORT_STEPS.index(self.step) if self.step in REPORT_STEPS else -1
+        if self.status == self.Status.SUCCEEDED:
+            reached = len(REPORT_STEPS)
+        return [(label, "done" if i < reached else "now" if i == reached and not self.finished else "to do")
+                for i, label in enumerate(REPORT_STEPS)]
 
     def is_expired(self, now: datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.expires_at

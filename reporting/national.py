@@ -1,4 +1,5 @@
-"""National (UK) figures that board reports show beside our own, where domain.md §4.2 gives one.
+"""National (UK) figures that board reports show beside our own, where the domain reference (its KPI table,
+section 4.2) gives one.
 
 Only figures for the same measure, or one close enough to state plainly, are listed; the note says what
 population and year each comes from, because none is an exact match for our cohort definitions. Like
@@ -22,16 +23,21 @@ class NationalFigure:
         return f"{self.value:.1%} ({self.note})"
 
 
+MISTRY_2022 = "Mistry A, et al. Arch Dis Child Fetal Neonatal Ed 2022;107:597."
+SHIPLEY_2021 = ("Shipley L, Gale C, Sharkey D. Trends in the incidence and management of hypoxic-ischaemic "
+                "encephalopathy in the therapeutic hypothermia era: a national population study. Arch Dis Child "
+                "Fetal Neonatal Ed 2021;106:529–34.")
+
 NATIONAL: dict[str, NationalFigure] = {
     "overcooling_before_centre": NationalFigure(
         0.106, "UK arrivals below 33 °C where active cooling is started at the birth centre; 14.3% elsewhere",
-        "domain.md §4.2 H7 (S12)"),
+        MISTRY_2022),
     "arrival_temp_in_range": NationalFigure(
-        0.765, "UK, with active cooling at the birth centre; 67.3% without", "domain.md §4.2 H8 (S12)"),
-    "placenta_sent": NationalFigure(0.30, "UK tertiary-centre baseline study", "domain.md §4.2 H14"),
+        0.765, "UK, with active cooling at the birth centre; 67.3% without", MISTRY_2022),
+    "placenta_sent": NationalFigure(0.30, "UK tertiary-centre baseline study", ""),
     "mortality_before_discharge": NationalFigure(
-        0.093, "UK, cooled babies ≥36 weeks with moderate or severe HIE, 2011–16", "domain.md §4.2 H17 (S14)"),
+        0.093, "UK, cooled babies ≥36 weeks with moderate or severe HIE, 2011–16", SHIPLEY_2021),
     "cooled_outside_criteria": NationalFigure(
         0.303, "UK, share of babies with mild HIE who were cooled (not the same measure)",
-        "domain.md §4.2 H18 (S14)"),
+        SHIPLEY_2021),
 }

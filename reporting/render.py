@@ -1,104 +1,293 @@
-"""Writing a report's content as PDF (WeasyPrint), XLSX (openpyxl) and CSV, and the case CSV, to open files.
+"""Writing a report's data (`reporting.content`) as the page, the PDF (WeasyPrint), the spreadsheet (openpyxl)
+and the CSV, and the case CSV, to open files.
 
 Every writer takes a binary file and writes as it goes; the case CSV reads cases with `.iterator()`, so
 a 300,000-row export holds one chunk of rows in memory, never the file (`python manage.py bench_export`).
+Every text cell of a spreadsheet or CSV passes through `core.spreadsheet` (no cell can start a formula).
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import logging
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import IO, Any
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
+from core import memo
+from core.spreadsheet import safe_text, xlsx_value
 from pathway import csv_io
 from pathway.models import CaseQuerySet
-from reporting.content import ReportContent
-from reporting.figures import COLUMNS, LAYOUT_VERSION, layout_row
 
 Progress = Callable[[int], None]
-_INTEGER = re.compile(r"^-?\d+$")
-_DECIMAL = re.compile(r"^-?\d+\.\d+$")
 PROGRESS_EVERY = 1000
+# Spreadsheet number formats by column kind (reporting.sections).
+_FORMATS = {"percent": "0.0%", "count": "0", "minutes": "0"}
+_WIDTHS = {"text": 40, "percent": 12, "count": 10, "minutes": 10}
+# Parsed chart images, kept between PDFs in this process: a chart drawn for one PDF is not parsed again.
+_IMAGE_CACHE: dict[str, Any] = {}
+PNG_WIDTH = 1100
+IMAGE_CACHE_LIMIT = 200
 
 
-def report_html(content: ReportContent, *, preview: bool = False) -> str:
-    return render_to_string("reporting/report_pdf.html", {"c": content, "preview": preview})
+@memo.by_arguments("reporting.chart.png")
+def chart_png(svg: str) -> str:
+    """The chart as a PNG (base64) for the PDF, drawn once per chart (`core.memo`); "" without cairo.
+
+    WeasyPrint draws an SVG's every line and label again for each PDF (about half a second a chart); a picture
+    it only places. 1100 pixels across is 190 dots per inch at the printed width."""
+    try:
+        import cairosvg  # needs the cairo library (Debian: libcairo2, which pango already brings)
+    except (ImportError, OSError):
+        return ""
+    return base64.b64encode(cairosvg.svg2png(bytestring=svg.encode(), output_width=PNG_WIDTH)).decode()
 
 
-def write_pdf(content: ReportContent, out: IO[bytes]) -> int:
+def with_pictures(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The data with a PNG beside each chart's SVG (stored with a published report's snapshot)."""
+    return {**data, "charts": [{**c, "png": c.get("png") or chart_png(c["svg"])} for c in data.get("charts", [])]}
+
+
+def _src(chart: Mapping[str, Any]) -> str:
+    png = chart.get("png") or chart_png(chart["svg"])
+    if png:
+        return "data:image/png;base64," + png
+    return "data:image/svg+xml;base64," + base64.b64encode(chart["svg"].encode()).decode()
+
+
+def _context(data: Mapping[str, Any], report: Any = None, *, for_pdf: bool = False) -> dict[str, Any]:
+    charts = data.get("charts", [])
+    if for_pdf:
+        charts = [{**c, "src": _src(c)} for c in charts]
+    return {"d": data, "charts": charts, "report": report, "pdf": for_pdf}
+
+
+def report_html(data: Mapping[str, Any], report: Any = None) -> str:
+    return render_to_string("reporting/report_pdf.html", _context(data, report, for_pdf=True))
+
+
+def write_pdf(data: Mapping[str, Any], out: IO[bytes], report: Any = None) -> int:
     """The PDF; returns the number of figure rows it presents (for the export log)."""
     from weasyprint import HTML  # loads pango at import: only where a PDF is made
 
     # WeasyPrint logs every layout step, and a warning for each SVG presentation property inside a style
     # attribute (it draws them all the same): noise, one line per chart element.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    HTML(string=report_html(content)).write_pdf(target=out)
-    return len(content.lines)
+    if len(_IMAGE_CACHE) > IMAGE_CACHE_LIMIT:
+        _IMAGE_CACHE.clear()  # a long-lived worker forgets old charts rather than growing for ever
+    HTML(string=report_html(data, report)).write_pdf(target=out, cache=_IMAGE_CACHE)
+    return figure_count(data)
 
 
-def figure_lines(content: ReportContent) -> Iterable[list[str]]:
-    yield list(COLUMNS)
-    for row in content.rows:
-        yield layout_row(row, content.scope.period_key)
+def figure_count(data: Mapping[str, Any]) -> int:
+    return sum(len(t["rows"]) for s in data["sections"] for t in s["tables"]) + sum(
+        len(e["results"]) for s in data["sections"] for e in s.get("estimates", []))
 
 
-def write_csv(content: ReportContent, out: IO[bytes]) -> int:
+def write_csv(data: Mapping[str, Any], out: IO[bytes]) -> int:
     """The fixed-layout CSV (reporting.figures); UTF-8 with BOM so spreadsheet programs read "°" and "≥"."""
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     writer = csv.writer(text, lineterminator="\r\n")
-    for line in figure_lines(content):
-        writer.writerow(line)
+    layout = data["layout"]
+    writer.writerow([safe_text(c) for c in layout["columns"]])
+    for row in layout["rows"]:
+        writer.writerow([safe_text(c) for c in row])
     text.flush()
     text.detach()  # leave `out` open for the caller
-    return len(content.rows)
+    return len(layout["rows"])
 
 
-def _cell(text: str) -> Any:
-    """Numbers as numbers in the workbook; "<5" and text as text."""
-    if _INTEGER.match(text):
-        return int(text)
-    if _DECIMAL.match(text):
-        return float(text)
-    return text
+# --- The spreadsheet -------------------------------------------------------------------------------------------
 
 
-def write_xlsx(content: ReportContent, out: IO[bytes]) -> int:
-    """Sheet "KPIs" has the fixed layout (the CSV's columns); "Impact estimates" and "About" follow."""
-    book = Workbook(write_only=True)
-    kpis = book.create_sheet("KPIs")
-    for i, line in enumerate(figure_lines(content)):
-        kpis.append(line if i == 0 else [_cell(v) for v in line])
-    sheet = book.create_sheet("Impact estimates")
-    sheet.append(["estimate", "kpi", "treated", "eligible", "baseline_rate_percent", "nnt", "extra_treated",
-                  "babies_helped", "saving_low_gbp", "saving_high_gbp", "inputs"])
-    for view in content.estimates:
-        sheet.append(_estimate_row(view))
-    about = book.create_sheet("About")
-    for pair in (("Report", content.title), ("Scope", content.scope.describe()),
-                 ("Period", content.period_label), ("Generated", content.generated_at.isoformat()),
-                 ("Data as of", content.data_as_of.isoformat() if content.data_as_of else ""),
-                 ("For sharing outside the network", "yes" if content.external else "no"),
-                 ("Small-number threshold", content.threshold), ("Column layout version", LAYOUT_VERSION)):
-        about.append(list(pair))
+def _sheet_title(title: str, used: set[str]) -> str:
+    name = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31]
+    while name in used:
+        name = name[:29] + f" {len(used)}"
+    used.add(name)
+    return name
+
+
+def _header(sheet: Worksheet, row: int, labels: Iterable[str]) -> None:
+    for column, label in enumerate(labels, start=1):
+        target = sheet.cell(row=row, column=column, value=xlsx_value(label))
+        target.font = Font(bold=True)
+        target.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _write_table(sheet: Worksheet, row: int, found: Mapping[str, Any]) -> int:
+    """Caption, header and rows from `row`; returns the next free row."""
+    sheet.cell(row=row, column=1, value=xlsx_value(found["caption"])).font = Font(bold=True, size=12)
+    _header(sheet, row + 1, [c["label"] for c in found["columns"]])
+    kinds = [c["kind"] for c in found["columns"]]
+    at = row + 2
+    for cells in found["rows"]:
+        for column, ((text, value), kind) in enumerate(zip(cells, kinds, strict=True), start=1):
+            if value is not None and kind in _FORMATS:
+                target = sheet.cell(row=at, column=column, value=value)
+                target.number_format = _FORMATS[kind]
+            else:
+                target = sheet.cell(row=at, column=column, value=xlsx_value(text.replace("\n", " — ")))
+            target.alignment = Alignment(wrap_text=kind == "text", vertical="top")
+        at += 1
+    if found.get("note"):
+        sheet.cell(row=at, column=1, value=xlsx_value(found["note"])).font = Font(italic=True)
+        at += 1
+    return at + 1
+
+
+def _widths(sheet: Worksheet, kinds: list[str]) -> None:
+    for column, kind in enumerate(kinds, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = _WIDTHS.get(kind, 14)
+
+
+def _section_sheet(book: Workbook, section: Mapping[str, Any], used: set[str]) -> None:
+    sheet = book.create_sheet(_sheet_title(section["title"], used))
+    row = 1
+    for text in section.get("intro", []):
+        sheet.cell(row=row, column=1, value=xlsx_value(text))
+        row += 1
+    row += 1 if section.get("intro") else 0
+    widest: list[str] = []
+    for found in section["tables"]:
+        row = _write_table(sheet, row, found)
+        kinds = [c["kind"] for c in found["columns"]]
+        widest = kinds if len(kinds) > len(widest) else widest
+    if section.get("estimates"):
+        row = _write_table(sheet, row, _estimates_table(section["estimates"]))
+        widest = ["text"] * 7
+    first = section["tables"][0] if section["tables"] else None
+    if first is not None and not section.get("intro"):
+        sheet.freeze_panes = "A3"  # the first table's header row stays in view
+    _widths(sheet, widest)
+
+
+def _estimates_table(estimates: list[Mapping[str, Any]]) -> dict[str, Any]:
+    rows = []
+    for e in estimates:
+        inputs = "; ".join(f"{label}: {value} ({population}) {source}".replace(" ()", "")
+                           for label, value, population, source, _year, _key in e["inputs"])
+        for r in e["results"]:
+            result = f"{r['headline']}; {r['money']}".strip("; ") if r["shown"] else r["reason"]
+            rows.append([[e["title"], None], [r["for"], None], [result, None], [r["working"], None],
+                         [inputs, None]])
+    return {"caption": "Impact estimates", "note": "",
+            "columns": [{"label": label, "kind": "text"} for label in
+                        ("Estimate", "Period", "Result", "Working", "Inputs and sources")], "rows": rows}
+
+
+def write_xlsx(data: Mapping[str, Any], out: IO[bytes], report: Any = None, *,
+               downloaded_at: datetime | None = None) -> int:
+    """One sheet per section, then the figures by unit (the CSV's layout), the definitions and the report's
+    particulars. Percentages are percentage cells, counts are numbers, header rows are frozen."""
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for section in data["sections"]:
+        _section_sheet(book, section, used)
+    _layout_sheet(book, data, used)
+    _definitions_sheet(book, data, used)
+    _about_sheet(book, data, report, used, downloaded_at or timezone.now())
+    published = _published_at(report)
+    book.properties.created = book.properties.modified = published or timezone.now().replace(tzinfo=None)
     book.save(out)
-    return len(content.rows)
+    return len(data["layout"]["rows"])
 
 
-def _estimate_row(view: Any) -> list[Any]:
-    e = view.estimate
-    inputs = "; ".join(f"{i.label}: {i.value} {i.unit} ({i.source}, {i.year})" for i in e.inputs)
-    if view.withheld or not e.ready:
-        note = "withheld: small numbers" if view.withheld else "no figure or input"
-        return [e.spec.title, e.spec.kpi, note, "", "", "", "", "", "", "", inputs]
-    low, high = e.saving
-    return [e.spec.title, e.spec.kpi, e.treated, e.eligible, float(e.baseline_rate or 0), float(e.nnt or 0),
-            round(e.extra, 1), round(e.helped, 2), round(low), round(high), inputs]
+def _published_at(report: Any) -> datetime | None:
+    if report is not None and getattr(report, "published_at", None):
+        return timezone.localtime(report.published_at).replace(tzinfo=None)
+    return None
+
+
+_PERCENT_COLUMNS = {"Rate (%)", "95% interval low (%)", "95% interval high (%)", "National (%)"}
+_NUMBER_COLUMNS = {"Met", "Not met", "Eligible", "Not eligible", "Missing", "Babies timed", "Median (minutes)",
+                   "Lower quartile (minutes)", "Upper quartile (minutes)", "Definition version"}
+
+
+def _layout_sheet(book: Workbook, data: Mapping[str, Any], used: set[str]) -> None:
+    sheet = book.create_sheet(_sheet_title("Figures by unit", used))
+    columns = data["layout"]["columns"]
+    _header(sheet, 1, columns)
+    for at, row in enumerate(data["layout"]["rows"], start=2):
+        for column, (name, text) in enumerate(zip(columns, row, strict=True), start=1):
+            target = sheet.cell(row=at, column=column)
+            if name in _PERCENT_COLUMNS and text:
+                target.value, target.number_format = float(text) / 100, "0.0%"
+            elif name in _NUMBER_COLUMNS and text.replace(".", "", 1).isdigit():
+                target.value = float(text) if "." in text else int(text)
+            else:
+                target.value = xlsx_value(text)
+    sheet.freeze_panes = "A2"
+    for column, name in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = 30 if name in {"Organisation", "Measure",
+                                                                                "National figure"} else 13
+
+
+def _definitions_sheet(book: Workbook, data: Mapping[str, Any], used: set[str]) -> None:
+    sheet = book.create_sheet(_sheet_title("Definitions", used))
+    _header(sheet, 1, ["Measure", "What it counts", "Definition version"])
+    for at, (title, words, version) in enumerate(data["definitions"], start=2):
+        sheet.cell(row=at, column=1, value=xlsx_value(title))
+        sheet.cell(row=at, column=2, value=xlsx_value(words)).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(row=at, column=3, value=int(version))
+    at = len(data["definitions"]) + 3
+    for line in (*data["policy"], "Missing data is never counted as a failure; it is shown beside each figure.",
+                 "95% intervals are Wilson score intervals."):
+        sheet.cell(row=at, column=1, value=xlsx_value(line))
+        at += 1
+    sheet.freeze_panes = "A2"
+    for letter, width in (("A", 42), ("B", 90), ("C", 12)):
+        sheet.column_dimensions[letter].width = width
+
+
+def _about_sheet(book: Workbook, data: Mapping[str, Any], report: Any, used: set[str], downloaded: datetime) -> None:
+    sheet = book.create_sheet(_sheet_title("About this report", used))
+    for at, (name, value) in enumerate(about_rows(data, report, downloaded), start=1):
+        sheet.cell(row=at, column=1, value=xlsx_value(name)).font = Font(bold=True)
+        sheet.cell(row=at, column=2, value=xlsx_value(value))
+    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 32, 90
+
+
+def about_rows(data: Mapping[str, Any], report: Any, downloaded: datetime | None) -> list[tuple[str, str]]:
+    """The report's particulars, shared by the spreadsheet's last sheet and the page."""
+    rows = [("Report", data["title"]), ("For", data["scope"]["name"]), ("Period", data["period"]["label"]),
+            ("Figures as of", _when(data.get("figures_as_of")))]
+    if report is not None and report.is_published:
+        rows += [("Status", f"Published, version {report.edition}"),
+                 ("Signed off by", _person(report.published_by)),
+                 ("Signed off on", _when(report.published_at.isoformat()))]
+        if report.what_changed:
+            rows.append(("What changed", report.what_changed))
+    else:
+        rows.append(("Status", "Draft: live figures, not signed off"))
+    rows.append(("Sharing", "Outside the network (small numbers hidden)" if data["external"] else
+                 "Within the network only"))
+    if downloaded is not None:
+        rows.append(("Downloaded", _when(downloaded.isoformat())))
+    return rows
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "No complete KPI run yet"
+    return f"{timezone.localtime(datetime.fromisoformat(iso)):%d/%m/%Y %H:%M}"
+
+
+def _person(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+# --- The case CSV ------------------------------------------------------------------------------------------------
 
 
 def write_cases_csv(cases: CaseQuerySet, out: IO[bytes], *, identifiable: bool,

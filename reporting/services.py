@@ -5,9 +5,10 @@ Views, tasks and commands call these; each write is audited (core.audit) in the 
 
 from __future__ import annotations
 
+import io
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -16,6 +17,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -23,8 +25,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core import audit
+from core.exceptions import EditConflict
 from core.models import AuditEvent
 from core.timeutil import LONDON
+from kpis import dashboard
 from kpis.definitions.base import Level
 from kpis.periods import add_months, rolling_period
 from pathway import csv_io
@@ -32,7 +36,8 @@ from pathway.access import cases_for
 from reporting import content as report_content
 from reporting import render
 from reporting.figures import Scope
-from reporting.models import BoardReport, ExportJob, ExportRecord
+from reporting.models import REPORT_STEPS, BoardReport, ExportJob, ExportRecord, Section
+from reporting.periods import ReportPeriod
 from units.access import ROLE_ACTIONS, Action, UserLike, may, memberships, network_wide_for
 from units.models import Role
 
@@ -40,9 +45,10 @@ logger = logging.getLogger(__name__)
 REPORT_OBJECT_TYPE = "reporting.boardreport"
 REPORT_EXPORT_OBJECT_TYPE = "reporting.report_export"
 EMAIL_OBJECT_TYPE = "reporting.monthly_email"
-_REPORT_KINDS = {ExportRecord.Kind.REPORT_PDF: ("pdf", render.write_pdf),
-                 ExportRecord.Kind.REPORT_XLSX: ("xlsx", render.write_xlsx),
-                 ExportRecord.Kind.REPORT_CSV: ("csv", render.write_csv)}
+_REPORT_KINDS: dict[str, tuple[str, Callable[[Any, IO[bytes], BoardReport], int]]] = {
+    ExportRecord.Kind.REPORT_PDF: ("pdf", render.write_pdf),
+    ExportRecord.Kind.REPORT_XLSX: ("xlsx", render.write_xlsx),
+    ExportRecord.Kind.REPORT_CSV: ("csv", lambda data, out, _report: render.write_csv(data, out))}
 
 
 # --- Board reports -----------------------------------------------------------------------------------------------
@@ -50,12 +56,24 @@ _REPORT_KINDS = {ExportRecord.Kind.REPORT_PDF: ("pdf", render.write_pdf),
 
 def _clean_report(report: BoardReport) -> None:
     """Field rules and the scope and period rules (`BoardReport.clean`), each error naming its field."""
-    report.full_clean(exclude=["created_by"])
+    report.full_clean(exclude=["created_by", "published_by", "corrects"])
 
 
 def _snapshot(report: BoardReport) -> dict[str, str]:
-    return {f: str(getattr(report, f) if f != "org" else (report.org.ods_code if report.org else ""))
-            for f in BoardReport.AUDITED_FIELDS}
+    """The audited fields as text, for the history's "old → new"."""
+    def text(name: str) -> str:
+        value = getattr(report, name)
+        if name == "org":
+            return report.org.short_name if report.org else ""
+        if name == "sections":
+            return ", ".join(Section(s).label for s in value or [])
+        return "" if value is None else str(value)
+
+    return {f: text(f) for f in BoardReport.AUDITED_FIELDS}
+
+
+def _label(name: str) -> str:
+    return str(getattr(BoardReport._meta.get_field(name), "verbose_name", name)).capitalize()
 
 
 @transaction.atomic
@@ -65,24 +83,99 @@ def board_report_create(*, values: Mapping[str, Any], by: UserLike) -> BoardRepo
     report.save()
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type=REPORT_OBJECT_TYPE, object_id=report.pk,
                  summary=f"Board report created: {report.title}",
-                 changes={f: ["", v] for f, v in _snapshot(report).items() if v})
+                 changes={_label(f): ["", v] for f, v in _snapshot(report).items() if v})
     return report
 
 
+def _refuse_if_published(report: BoardReport) -> None:
+    if report.is_published:
+        raise EditConflict("This report is published and signed off, so it cannot be changed. To change a figure "
+                           "or a word, make a correction: a new version that says what changed.")
+
+
 @transaction.atomic
-def board_report_update(*, report: BoardReport, values: Mapping[str, Any], by: UserLike) -> BoardReport:
+def board_report_update(*, report: BoardReport, values: Mapping[str, Any], by: UserLike,
+                        expected_version: int | None = None) -> BoardReport:
+    """Apply changes to a draft; refuse (EditConflict) a published report, or a save made from an older
+    version than the stored one (someone else saved in between). `expected_version=None` is for callers that
+    have just read the report themselves."""
     report = BoardReport.objects.select_for_update().get(pk=report.pk)
+    _refuse_if_published(report)
+    if expected_version is not None and report.version != expected_version:
+        raise EditConflict(f"Someone else changed this report (now version {report.version}) after you opened it. "
+                           "Nothing was saved: reload it to see their changes, then make yours again.")
     before = _snapshot(report)
     for name, value in values.items():
         setattr(report, name, value)
     _clean_report(report)
     after = _snapshot(report)
-    changes = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
+    changes = {_label(f): [before[f], after[f]] for f in after if before[f] != after[f]}
     if changes:
+        report.version += 1
         report.save()
         audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=REPORT_OBJECT_TYPE,
                      object_id=report.pk, summary=f"Board report updated: {', '.join(changes)}", changes=changes)
     return report
+
+
+def may_sign_off(user: UserLike) -> bool:
+    """Only a network lead signs a board report off (an administrator runs the system, not the network)."""
+    return any(m.role == Role.NETWORK_LEAD for m in memberships(user))
+
+
+@transaction.atomic
+def board_report_publish(*, report: BoardReport, by: UserLike, expected_version: int) -> BoardReport:
+    """Sign the report off: store a snapshot of everything it shows (figures, charts, inputs, the KPI run and
+    definition versions they came from), record who and when, and lock it."""
+    if not may_sign_off(by):
+        raise PermissionDenied("Only a network lead can sign off a board report")
+    report = BoardReport.objects.select_for_update(of=("self",)).select_related("org", "corrects").get(pk=report.pk)
+    _refuse_if_published(report)
+    if report.version != expected_version:
+        raise EditConflict(f"This report was changed (now version {report.version}) after you opened it. Nothing "
+                           "was published: look at the preview again, then publish.")
+    if report.corrects_id and not report.what_changed.strip():
+        raise ValidationError({"what_changed": "Say what changed from the version this one corrects"})
+    # The charts are stored as drawn (SVG, for the page) and as pictures (PNG, for the PDF).
+    report.snapshot = render.with_pictures(report_content.build(report))
+    report.status, report.published_at = BoardReport.Status.PUBLISHED, timezone.now()
+    report.published_by = by  # type: ignore[assignment]  # a signed-in user (may_sign_off above)
+    report.version += 1
+    report.save()
+    audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=REPORT_OBJECT_TYPE, object_id=report.pk,
+                 summary=f"Board report published and signed off: version {report.edition}",
+                 changes={"Status": ["Draft", f"Published, version {report.edition}"]})
+    return report
+
+
+@transaction.atomic
+def board_report_correct(*, report: BoardReport, by: UserLike) -> BoardReport:
+    """A correction of a published report: a new draft, the next version, that must say what changed. The
+    published one stays as it was. An existing draft correction is returned rather than a second one."""
+    if not may_sign_off(by):
+        raise PermissionDenied("Only a network lead can correct a published board report")
+    if not report.is_published:
+        raise ValidationError({"status": "Only a published report is corrected; a draft is simply edited"})
+    existing = report.corrections.filter(status=BoardReport.Status.DRAFT).first()
+    if existing is not None:
+        return existing
+    fields = ("level", "org", "period_key", "title", "for_external", "sections", "impact_from",
+              *BoardReport.NARRATIVE_FIELDS)
+    correction = BoardReport(**{f: getattr(report, f) for f in fields}, corrects=report, edition=report.edition + 1,
+                             created_by=by)  # type: ignore[misc]  # a signed-in user (may_sign_off above)
+    _clean_report(correction)
+    correction.save()
+    audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type=REPORT_OBJECT_TYPE, object_id=correction.pk,
+                 summary=f"Correction started: version {correction.edition} of “{report.title}”",
+                 changes={"Corrects": ["", f"Version {report.edition}"]})
+    return correction
+
+
+def report_data(report: BoardReport, *, step: report_content.Step | None = None) -> dict[str, Any]:
+    """What the report shows: its snapshot once published, the live figures while it is a draft."""
+    if report.is_published and report.snapshot:
+        return report.snapshot
+    return report_content.build(report, step=step or (lambda _: None))
 
 
 def board_report_history(report: BoardReport) -> list[AuditEvent]:
@@ -182,22 +275,59 @@ def _target(job: ExportJob, filename: str) -> Iterator[tuple[str, IO[bytes]]]:
         raise
 
 
-def _write_report(job: ExportJob) -> tuple[str, str, int, report_content.ReportContent]:
-    assert job.report is not None
-    extension, write = _REPORT_KINDS[ExportRecord.Kind(job.kind)]
-    built = report_content.build(job.report)
-    filename = f"{slugify(job.report.title)[:60] or 'report'}-{job.report.period_key}.{extension}"
-    with _target(job, filename) as (name, out):
-        rows = write(built, out)
-    return name, filename, rows, built
+PUBLISHED_STEP = "Reading the published figures"
 
 
-def _record_report(job: ExportJob, rows: int, built: report_content.ReportContent) -> ExportRecord:
+def _step(job: ExportJob) -> report_content.Step:
+    """Record the step the job has reached, committed at once so the job page shows it."""
+    def reached(step: str) -> None:
+        done = REPORT_STEPS.index(step) if step in REPORT_STEPS else 1
+        ExportJob.objects.filter(pk=job.pk).update(step=step, progress_done=done, progress_total=len(REPORT_STEPS))
+
+    return reached
+
+
+def _published_pdf(report: BoardReport, data: Mapping[str, Any], step: report_content.Step) -> bytes:
+    """A published report's PDF is made once from its snapshot and kept: every download is that file."""
+    if report.pdf and default_storage.exists(report.pdf.name):
+        with default_storage.open(report.pdf.name, "rb") as stored:
+            return stored.read()
+    step("Laying out the file")
+    buffer = io.BytesIO()
+    render.write_pdf(data, buffer, report)
+    name = default_storage.save(f"published/report-{report.pk}-v{report.edition}.pdf", ContentFile(buffer.getvalue()))
+    BoardReport.objects.filter(pk=report.pk).update(pdf=name)
+    return buffer.getvalue()
+
+
+def _write_report(job: ExportJob) -> tuple[str, str, int, dict[str, Any]]:
     report = job.report
     assert report is not None
-    return export_record(by=job.created_by, kind=job.kind, what=report.title, scope=built.scope.describe(),
-                         rows=rows, suppressed=report.for_external, object_id=report.pk,
-                         reason="For sharing outside the network" if report.for_external else "")
+    step = _step(job)
+    extension, write = _REPORT_KINDS[ExportRecord.Kind(job.kind)]
+    if report.is_published:
+        step(PUBLISHED_STEP)
+    data = report_data(report, step=step)
+    version = f"-v{report.edition}" if report.is_published else "-draft"
+    filename = f"{slugify(report.title)[:60] or 'report'}-{report.period_key.lower()}{version}.{extension}"
+    with _target(job, filename) as (name, out):
+        if report.is_published and job.kind == ExportRecord.Kind.REPORT_PDF:
+            out.write(_published_pdf(report, data, step))
+            rows = render.figure_count(data)
+        else:
+            step("Laying out the file")
+            rows = write(data, out, report)
+        step("Saving the file")
+    return name, filename, rows, data
+
+
+def _record_report(job: ExportJob, rows: int, data: Mapping[str, Any]) -> ExportRecord:
+    report = job.report
+    assert report is not None
+    state = f"published version {report.edition}" if report.is_published else "draft"
+    return export_record(by=job.created_by, kind=job.kind, what=f"{report.title} ({state})",
+                         scope=data["scope"]["describe"], rows=rows, suppressed=report.for_external,
+                         object_id=report.pk, reason="For sharing outside the network" if report.for_external else "")
 
 
 def _write_cases(job: ExportJob) -> tuple[str, str, int]:
@@ -282,15 +412,18 @@ def network_lead_emails() -> list[str]:
     return sorted(set(users.values_list("email", flat=True)))
 
 
-def monthly_plan(now: datetime | None = None) -> tuple[MonthlyPlan, report_content.ReportContent]:
+def monthly_plan(now: datetime | None = None) -> tuple[MonthlyPlan, dict[str, Any]]:
     today = (now or timezone.now()).astimezone(LONDON).date()
     key = monthly_period(today)
-    built = report_content.build_for(Scope(Level.NETWORK, None, key), title="Monthly neuroprotection KPI report",
-                                     external=False)
-    subject = f"Neuroprotection KPIs: {built.period_label}"
-    lines = [f"{line.kpi.title}: {line.result}" + (f" ({line.counts})" if line.counts else "")
-             for line in built.lines]
-    body = "\n".join([f"Network KPIs for the {built.period_label}.", "", *lines, "",
+    stored = dashboard.stored_period(key)
+    period = ReportPeriod(key, "rolling", stored.start, stored.end, key, dashboard.period_label(stored))
+    built = report_content.build_for(Scope(Level.NETWORK, None, period), title="Monthly neuroprotection KPI report",
+                                     external=False, chosen=[Section.HIE])
+    subject = f"Neuroprotection KPIs: {period.label}"
+    hie = built["sections"][0]["tables"][0]
+    lines = [f"{row[0][0].splitlines()[0]}: {row[1][0]}" + (f" ({row[3][0]} of {row[4][0]})" if row[4][1] else "")
+             for row in hie["rows"]]
+    body = "\n".join([f"Network KPIs for the {period.label}.", "", *lines, "",
                       "The full report is attached (PDF).", "This email is for network leads only."])
     return MonthlyPlan(key, subject, network_lead_emails(), body), built
 
@@ -300,14 +433,12 @@ def monthly_report_send(*, dry_run: bool = False, now: datetime | None = None) -
     plan, built = monthly_plan(now)
     if dry_run or not plan.recipients:
         return plan
-    import io
-
     pdf = io.BytesIO()
     render.write_pdf(built, pdf)
     message = EmailMultiAlternatives(plan.subject, plan.body, settings.DEFAULT_FROM_EMAIL, bcc=plan.recipients)
     message.attach(f"neuroprotection-kpis-{plan.period_key}.pdf", pdf.getvalue(), "application/pdf")
     message.send()
     export_record(by=None, kind=ExportRecord.Kind.MONTHLY_EMAIL, what=plan.subject,
-                  scope=built.scope.describe(), rows=len(built.lines), object_type=EMAIL_OBJECT_TYPE,
+                  scope=built["scope"]["describe"], rows=render.figure_count(built), object_type=EMAIL_OBJECT_TYPE,
                   object_id=plan.period_key, reason=f"Monthly report to network leads: {', '.join(plan.recipients)}")
     return plan

@@ -1,4 +1,4 @@
-"""Small-number suppression for reports shared outside the network (issue 4 item 2).
+"""Small-number suppression for reports shared outside the network (the policy: `reporting.policy`).
 
 Pure functions, no Django: the caller names every count cell with a key and lists the additive relations
 between cells (`total = part + part + …`). The rules:
@@ -19,7 +19,7 @@ are computed from is suppressed: `hides_derived`.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -51,12 +51,17 @@ def primary(values: Mapping[K, int | None], threshold: int) -> set[K]:
     return {key for key, value in values.items() if is_small(value, threshold)}
 
 
-def suppress(values: Mapping[K, int | None], relations: Iterable[Relation[K]], threshold: int) -> set[K]:
+def suppress(values: Mapping[K, int | None], relations: Iterable[Relation[K]],
+             threshold: int | Callable[[K], int]) -> set[K]:
     """Every key to show as suppressed (primary and secondary). Keys of a relation missing from `values`
-    are treated as not shown (nothing to protect, nothing to reveal) and ignored."""
-    if threshold < 1:
+    are treated as not shown (nothing to protect, nothing to reveal) and ignored. `threshold` may depend on
+    the cell (the policy has one per level: `reporting.policy`); 0 there means the cell is never small."""
+    if callable(threshold):
+        hidden = {key for key, value in values.items() if is_small(value, threshold(key))}
+    elif threshold < 1:
         raise ValueError("The small-number threshold must be at least 1")
-    hidden = primary(values, threshold)
+    else:
+        hidden = primary(values, threshold)
     shown = [Relation(r.total, tuple(p for p in r.parts if p in values)) for r in relations if r.total in values]
     changed = True
     while changed:

@@ -6,8 +6,6 @@ Views only orchestrate: access from `units.access` (reports and the log need `Ac
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,9 +15,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.exceptions import EditConflict
+from kpis.dashboard import freshness
 from pathway import csv_io
-from reporting import content, services
-from reporting.forms import BoardReportForm, CaseExportForm
+from reporting import services
+from reporting.forms import BoardReportForm, CaseExportForm, PublishForm
 from reporting.models import BoardReport, ExportJob, ExportRecord
 from units.access import Action, may
 
@@ -37,28 +37,27 @@ def _require_report(request: HttpRequest) -> None:
     _require(request, Action.REPORT, "Board reports need the network lead or administrator role")
 
 
-def _form_values(form: BoardReportForm) -> dict[str, Any]:
-    return {name: form.cleaned_data[name] for name in form.Meta.fields}
-
-
 def _save(request: HttpRequest, form: BoardReportForm, report: BoardReport | None) -> BoardReport | None:
     """Create or update through the service; its rule errors go back onto the form, nothing half-saved."""
     try:
         if report is None:
-            return services.board_report_create(values=_form_values(form), by=request.user)
-        return services.board_report_update(report=report, values=_form_values(form), by=request.user)
+            return services.board_report_create(values=form.values(), by=request.user)
+        return services.board_report_update(report=report, values=form.values(), by=request.user,
+                                            expected_version=form.cleaned_data["version"] or 0)
+    except EditConflict as conflict:
+        form.add_error(None, str(conflict))
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
-        return None
+    return None
 
 
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     _require_report(request)
-    return render(request, "reporting/report_list.html", {
-        "reports": BoardReport.objects.select_related("org", "created_by")[:100]})
+    reports = BoardReport.objects.select_related("org", "created_by", "published_by", "corrects").defer("snapshot")
+    return render(request, "reporting/report_list.html", {"reports": reports[:100]})
 
 
 @login_required
@@ -67,7 +66,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
     _require_report(request)
     form = BoardReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and (report := _save(request, form, None)):
-        messages.success(request, "Report saved.")
+        messages.success(request, "Report saved as a draft.")
         return redirect("reporting:preview", pk=report.pk)
     return render(request, "reporting/report_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -76,7 +75,11 @@ def report_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_report(request)
-    report = get_object_or_404(BoardReport, pk=pk)
+    report = get_object_or_404(BoardReport.objects.select_related("corrects"), pk=pk)
+    if report.is_published:
+        messages.info(request, "This report is published and signed off, so it cannot be changed. Make a "
+                               "correction to change it.")
+        return redirect("reporting:preview", pk=report.pk)
     form = BoardReportForm(request.POST or None, instance=BoardReport.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid() and _save(request, form, report):
         messages.success(request, "Report saved.")
@@ -90,9 +93,52 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     _require_report(request)
-    report = get_object_or_404(BoardReport.objects.select_related("org"), pk=pk)
-    return render(request, "reporting/preview.html", {"report": report, "c": content.build(report),
-                                                      "formats": REPORT_FORMATS})
+    report = get_object_or_404(BoardReport.objects.select_related("org", "published_by", "corrects"), pk=pk)
+    data = services.report_data(report)
+    return render(request, "reporting/preview.html", {
+        "report": report, "d": data, "charts": data["charts"], "formats": REPORT_FORMATS,
+        "may_sign_off": services.may_sign_off(request.user),
+        "corrections": report.corrections.select_related("published_by").order_by("edition")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the network lead to confirm, then sign the report off (its figures are frozen from then on)."""
+    _require_report(request)
+    report = get_object_or_404(BoardReport.objects.select_related("org", "corrects"), pk=pk)
+    if not services.may_sign_off(request.user):
+        raise PermissionDenied("Only a network lead can sign off a board report")
+    if report.is_published:
+        return redirect("reporting:preview", pk=report.pk)
+    form = PublishForm(request.POST or None, initial={"version": report.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.board_report_publish(report=report, by=request.user, expected_version=form.cleaned_data["version"])
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+        except ValidationError as exc:
+            form.add_error(None, "; ".join(m for ms in exc.message_dict.values() for m in ms))
+        else:
+            messages.success(request, "Report published and signed off. Its figures are now frozen.")
+            return redirect("reporting:preview", pk=report.pk)
+    return render(request, "reporting/publish.html", {"report": report, "form": form, "freshness": freshness()},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_report(request)
+    report = get_object_or_404(BoardReport, pk=pk)
+    try:
+        correction = services.board_report_correct(report=report, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(m for ms in exc.message_dict.values() for m in ms))
+        return redirect("reporting:preview", pk=report.pk)
+    messages.success(request, f"Correction started as version {correction.edition}: change what needs changing and "
+                              "say what changed, then publish it.")
+    return redirect("reporting:edit", pk=correction.pk)
 
 
 @login_required

@@ -314,7 +314,7 @@ def test_done_actions_are_never_overdue(people: Personas, actions: dict[str, Imp
 # --- Impact page -------------------------------------------------------------------------------------------------
 
 
-def test_impact_page_shows_both_estimates_every_input_with_its_source(people: Personas) -> None:
+def test_impact_page_shows_every_estimate_its_inputs_and_why_one_is_not_shown(people: Personas) -> None:
     from kpis import services as kpi_services
     from reporting.tests.conftest import AS_OF, cooled
 
@@ -323,22 +323,29 @@ def test_impact_page_shows_both_estimates_every_input_with_its_source(people: Pe
     cooled(people, day=9, minutes=60, birth_unit="RDE03", centre="RM102")
     kpi_services.compute(as_of=AS_OF)
     page = client_for(people.clinician).get(reverse("improvement:impact"), {"period": "2024"}).content.decode()
-    cooling = page.split('data-estimate="cooling_started_6h"', 1)[1].split("</div>", 1)[0]
-    assert "<strong data-helped>0.2</strong>" in cooling  # 3 of 4 against 36%: 1.56 extra ÷ NNT 8
-    assert "Edwards et al., BMJ 2010" in cooling and "2010" in cooling
-    mgso4 = page.split('data-estimate="pop_magnesium_sulphate"', 1)[1].split("</div>", 1)[0]
-    assert "cerebral palsy" in page and "NNAP 2020" in mgso4 and "PReCePT" in mgso4
+    cooling = page.split('data-estimate="1"', 1)[1].split("</div>", 1)[0]
+    # The seeded baseline (36%) is of target temperature, not of cooling started: not like with like.
+    assert "Not shown: the baseline (36%, 2009) is a rate of target temperature reached within 6 hours" in cooling
+    assert "Edwards AD, Brocklehurst P, Gunn AJ, et al." in cooling
+    mgso4 = page.split('data-estimate="2"', 1)[1].split("</div>", 1)[0]
+    assert "cerebral palsy" not in mgso4 or "Not shown: no figure is stored" in mgso4
+    assert "Royal College of Paediatrics and Child Health. National Neonatal Audit Programme" in mgso4
     for key in ("th_baseline_rate", "th_nnt", "hie_disability_cost_low", "hie_disability_cost_high",
                 "mgso4_baseline_rate", "mgso4_nnt", "cp_cost_low", "cp_cost_high"):
         assert f'data-input="{key}"' in page
     assert reverse("admin:reporting_impactinput_changelist") not in page  # only staff get the edit links
 
+    # A baseline of the same measure: 3 of 4 against 36% → 1.44 expected, 1.56 extra ÷ NNT 4 = 0.39.
+    ImpactInput.objects.filter(key="th_baseline_rate").update(measure="cooling_started_6h")
     ImpactInput.objects.filter(key="th_nnt").update(value=Decimal("4"))
     people.admin_user.is_staff = people.admin_user.is_superuser = True
     people.admin_user.save()
     page = client_for(people.admin_user).get(reverse("improvement:impact"), {"period": "2024"}).content.decode()
-    assert "<strong data-helped>0.4</strong>" in page  # 1.56 ÷ 4
+    assert "<strong data-headline>Fewer than 1 baby surviving with normal neurology" in page
+    assert "would have treated 1.4, so 1.6 more babies were treated because of the improvement, giving 0.39" in page
     th_nnt = ImpactInput.objects.get(key="th_nnt")
     assert reverse("admin:reporting_impactinput_changelist") in page
     assert reverse("admin:reporting_impactinput_change", args=[th_nnt.pk]) in page
     assert client_for(people.lead).get(reverse("improvement:impact"), {"period": "1999"}).status_code == 404
+    bad = client_for(people.lead).get(reverse("improvement:impact"), {"period": "2024", "start": "31/02/2019"})
+    assert bad.status_code == 400 and "Programme start: enter a date as dd/mm/yyyy" in bad.content.decode()

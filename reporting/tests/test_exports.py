@@ -55,7 +55,8 @@ def test_pdf_job_makes_a_file_logs_it_and_offers_it_to_its_owner(report: BoardRe
     client = client_for(figures.lead)
     job = _start(client, report, "pdf", django_capture_on_commit_callbacks)
     job.refresh_from_db()
-    assert (job.status, job.progress_percent, job.filename) == ("succeeded", 100, "network-board-report-2024-2024.pdf")
+    assert (job.status, job.progress_percent, job.filename) == (
+        "succeeded", 100, "network-board-report-2024-2024-draft.pdf")
     assert (media / job.file.name).is_file() and job.file.name.startswith("exports/")
 
     page = client.get(reverse("reporting:job_progress", args=[job.pk])).content.decode()
@@ -66,9 +67,10 @@ def test_pdf_job_makes_a_file_logs_it_and_offers_it_to_its_owner(report: BoardRe
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF") and len(pdf) > 10_000
 
     record = ExportRecord.objects.get()
-    assert (record.kind, record.by, record.what, record.rows, record.identifiable) == (
-        "report_pdf", figures.lead, "Network board report 2024", 20, False)
-    assert record.scope == "East of England network (network), 2024"
+    assert (record.kind, record.by, record.what, record.identifiable) == (
+        "report_pdf", figures.lead, "Network board report 2024 (draft)", False)
+    assert record.rows > 20 and record.scope == "East of England network (network), 2024"
+    assert [state for _, state in job.steps] == ["done"] * 4
     assert record.audit_event.action == "export" and record.audit_event.object_id == str(report.pk)
     assert job.record == record  # type: ignore[comparison-overlap]
 
@@ -92,27 +94,40 @@ def test_pdf_holds_the_title_table_and_charts(report: BoardReport) -> None:
     from reporting import content
     from reporting.render import report_html
 
-    document = HTML(string=report_html(content.build(report))).render()
+    document = HTML(string=report_html(content.build(report), report)).render()
     assert document.metadata.title == "Network board report 2024"
     first_page = " ".join(_texts(document.pages[0]._page_box))
     assert "Steady year." in first_page and "Cooling started within 6 hours" in first_page
-    assert "3 of 4" in first_page and "Page 1 of" in first_page
+    assert "Draft, not signed off" in first_page and "Page 1 of" in first_page
     assert len(document.pages) >= 4
 
 
-def test_xlsx_job_has_the_fixed_layout_with_numbers(report: BoardReport, figures: Personas, media: Path,
-                                                     django_capture_on_commit_callbacks: Any) -> None:
+def test_xlsx_job_is_a_real_spreadsheet(report: BoardReport, figures: Personas, media: Path,
+                                        django_capture_on_commit_callbacks: Any) -> None:
     client = client_for(figures.lead)
     job = _start(client, report, "xlsx", django_capture_on_commit_callbacks)
-    book = load_workbook(io.BytesIO(_download(client, job)), read_only=True)
-    assert book.sheetnames == ["KPIs", "Impact estimates", "About"]
-    rows = list(book["KPIs"].iter_rows(values_only=True))
-    assert rows[0] == COLUMNS
-    first = dict(zip(COLUMNS, rows[1], strict=True))
-    assert (first["kpi"], first["numerator"], first["denominator"], first["rate"]) == (
-        "cooling_started_6h", 3, 4, 0.75)
-    impact = list(book["Impact estimates"].iter_rows(values_only=True))
-    assert impact[1][:4] == ("Therapeutic hypothermia started within 6 hours", "cooling_started_6h", 3, 4)
+    book = load_workbook(io.BytesIO(_download(client, job)))
+    assert book.sheetnames == ["Neuroprotection (HIE) KPIs", "Preterm optimisation bundle",
+                               "Training coverage by unit", "Family support", "Improvement actions",
+                               "Data completeness", "Impact estimates", "Figures by unit", "Definitions",
+                               "About this report"]
+    hie = book["Neuroprotection (HIE) KPIs"]
+    assert hie.freeze_panes == "A3" and [c.value for c in hie[2]][:6] == [
+        "Measure", "Result", "95% interval", "Met", "Eligible", "Missing"]
+    first = hie[3]
+    assert first[0].value.startswith("Cooling started within 6 hours")
+    assert (first[1].value, first[1].number_format, first[3].value, first[4].value) == (0.75, "0.0%", 3, 4)
+    assert hie.column_dimensions["A"].width == 40
+    layout = book["Figures by unit"]
+    assert [c.value for c in layout[1]] == list(COLUMNS) and layout.freeze_panes == "A2"
+    row = dict(zip(COLUMNS, [c.value for c in layout[2]], strict=True))
+    assert (row["Measure"], row["Met"], row["Eligible"], row["Rate (%)"]) == (
+        "Cooling started within 6 hours", 3, 4, 0.75)
+    assert layout.cell(row=2, column=COLUMNS.index("Rate (%)") + 1).number_format == "0.0%"
+    definitions = [r[0].value for r in book["Definitions"].iter_rows(min_row=2, max_row=3)]
+    assert definitions == ["Cooling started within 6 hours", "Target temperature reached within 6 hours"]
+    about = {r[0].value: r[1].value for r in book["About this report"].iter_rows()}
+    assert about["Status"] == "Draft: live figures, not signed off" and about["Downloaded"]
     assert ExportRecord.objects.get().kind == "report_xlsx"
 
 
@@ -124,11 +139,14 @@ def test_csv_job_of_an_external_report_is_suppressed(report: BoardReport, figure
     text = _download(client, job).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(rows[0]) == COLUMNS
-    ipswich = next(r for r in rows if r["org_code"] == "RDE03" and r["kpi"] == "cooling_started_6h")
-    assert (ipswich["numerator"], ipswich["denominator"], ipswich["rate"], ipswich["suppressed"]) == (
+    ipswich = next(r for r in rows if r["Organisation code"] == "RDE03"
+                   and r["Measure"] == "Cooling started within 6 hours")
+    assert (ipswich["Met"], ipswich["Eligible"], ipswich["Rate (%)"], ipswich["Small numbers hidden"]) == (
         "<5", "<5", "", "yes")
-    assert not any(r[c] in {"1", "2", "3", "4"} for r in rows for c in ("numerator", "not_met", "denominator",
-                                                                        "not_eligible", "missing", "n"))
+    assert not any(r[c] in {"1", "2", "3", "4"} for r in rows if r["Level"] != "Network"
+                   for c in ("Met", "Not met", "Eligible", "Not eligible", "Missing", "Babies timed"))
+    network = next(r for r in rows if r["Level"] == "Network" and r["Measure"] == "Cooling started within 6 hours")
+    assert (network["Met"], network["Eligible"], network["Rate (%)"]) == ("3", "4", "75.0")  # the headline stays
     record = ExportRecord.objects.get()
     assert record.small_numbers_suppressed and record.reason == "For sharing outside the network"
 
@@ -140,7 +158,7 @@ def test_unknown_format_is_a_404_and_starts_nothing(report: BoardReport, figures
 
 def test_a_failing_job_says_why_and_leaves_no_file(report: BoardReport, figures: Personas, media: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(content: Any, out: Any) -> int:
+    def broken(content: Any, out: Any, report: Any) -> int:
         out.write(b"half a file")
         raise RuntimeError("disk full")
 

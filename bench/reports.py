@@ -1,0 +1,124 @@
+"""`python -m bench.reports`: how long a board report takes on the demo data. Prints figures; not a test.
+
+Steps: a separate PostgreSQL database (name containing "bench") → migrate → the demo data as `make run`
+makes it (units, about 520 HIE cases, about 4,800 POP records, KPIs, training) → a network report of the
+whole programme for the newest complete year → timings, server time only (Django's test client, no network):
+
+- the draft preview page, the first time (every chart drawn) and then `--repeats` times (charts remembered);
+- the draft PDF, spreadsheet and CSV, each as the background job makes it (first and repeat for the PDF:
+  WeasyPrint parses each chart once per process);
+- publishing (the snapshot), the published preview, and the published PDF's first download (made and kept)
+  and a later one (the kept file).
+
+The cache is the process's own memory, as in development; with `CACHE_URL` (Redis) charts are remembered
+across processes too. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench import database
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pathway_bench_reports"
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.reports", description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL,
+                        help="bench database; its name must contain 'bench' (default %(default)s)")
+    parser.add_argument("--keep", action="store_true", help="keep the database and its demo data if present")
+    parser.add_argument("--repeats", type=int, default=5, help="timed repeats after the first (default 5)")
+    return parser.parse_args(argv)
+
+
+def _seconds(job: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    job()
+    return time.perf_counter() - started
+
+
+def _seed() -> None:
+    from django.core.management import call_command
+
+    from pathway.models import Case
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    if not Case.objects.exists():
+        for command in (["load_units"], ["seed_demo", "--if-empty"], ["seed_pop", "--if-empty"], ["compute_kpis"],
+                        ["seed_training"]):
+            call_command(*command, verbosity=0)
+    print(f"· demo data: {Case.objects.count()} cases ({time.perf_counter() - started:.1f} s)", flush=True)
+
+
+def _export(report: Any, kind: str, lead: Any) -> float:
+    """The job as a download starts it: outside a transaction and with no broker, Celery runs it inline."""
+    from reporting import services
+    from reporting.models import ExportJob
+
+    seconds = _seconds(lambda: services.export_job_start(kind=kind, by=lead, report=report))
+    job = ExportJob.objects.latest("id")
+    if job.status != job.Status.SUCCEEDED:
+        raise SystemExit(f"The {kind} export failed: {job.error}")
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    print(f"· {database.prepare(args.database_url, keep=args.keep)}", flush=True)
+    database.start_django(args.database_url)  # nothing Django-related may be imported above
+    _seed()
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    from bench.measure import network_lead
+    from kpis import dashboard
+    from reporting import services
+
+    settings.MEDIA_ROOT = "/tmp/pathway-bench-reports-media"
+    lead = network_lead()
+    year = dashboard.available_periods()["year"][1].key  # the newest complete calendar year
+    report = services.board_report_create(values={"title": "Bench board report", "level": "network",
+                                                  "period_key": f"FY{int(year) - 1}"}, by=lead)
+    client = Client()
+    client.force_login(lead)
+    preview = reverse("reporting:preview", args=[report.pk])
+
+    def page() -> None:
+        response = client.get(preview)
+        assert response.status_code == 200, response.status_code
+
+    rows: list[tuple[str, float, float | None]] = []
+    first = _seconds(page)
+    rows.append(("draft preview page", first, statistics.median(_seconds(page) for _ in range(args.repeats))))
+    first = _export(report, "report_pdf", lead)
+    rows.append(("draft PDF", first, statistics.median(_export(report, "report_pdf", lead)
+                                                        for _ in range(max(1, args.repeats // 2)))))
+    rows.append(("draft spreadsheet", _export(report, "report_xlsx", lead), None))
+    rows.append(("draft CSV", _export(report, "report_csv", lead), None))
+    report.refresh_from_db()
+    rows.append(("publish (snapshot)", _seconds(lambda: services.board_report_publish(
+        report=report, by=lead, expected_version=report.version)), None))
+    report.refresh_from_db()
+    rows.append(("published preview page", _seconds(page),
+                 statistics.median(_seconds(page) for _ in range(args.repeats))))
+    rows.append(("published PDF", _export(report, "report_pdf", lead), _export(report, "report_pdf", lead)))
+    rows.append(("published spreadsheet", _export(report, "report_xlsx", lead), None))
+    snapshot = report.snapshot or {}
+    print(f"\nBoard report of the whole programme, network, {report.period_label} "
+          f"({len(snapshot['charts'])} charts, {len(snapshot['layout']['rows'])} figure rows):")
+    print(f"  {'what':<26} {'first':>8} {'then (median)':>14}")
+    for name, once, then in rows:
+        print(f"  {name:<26} {once:>7.2f}s {'' if then is None else f'{then:.2f}s':>14}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""The small-number policy for reports shared outside the network: what is hidden, at which level, and why.
+
+It follows the two pieces of guidance NHS health statistics in England are published under:
+
+- Office for National Statistics. Review of the dissemination of health statistics: confidentiality
+  guidance. London: ONS; 2006. The risk of identifying someone depends on the size of the population a
+  figure describes and on what else is known about it; small counts about small populations need protection,
+  and a table must not let a hidden cell be worked out from the cells that are shown (secondary suppression).
+- NHS Digital (now NHS England). Disclosure control methodology for Hospital Episode Statistics (HES) and
+  Emergency Care Data Set (ECDS). Leeds: NHS Digital; 2018. Counts for the whole population need no
+  disclosure control; below that, counts from 1 to 7 are shown as "*", the others may be rounded to the
+  nearest 5, and a mean, median or rate over 1 to 7 people is not calculated.
+
+Our settings, all environment-driven (config/settings.py), each a documented choice:
+
+- `SMALL_NUMBER_THRESHOLD` (default 5): for birth units and cooling centres, counts from 1 to 4 are hidden
+  (HES hides 1 to 7: set 8 to follow it exactly).
+- `SMALL_NUMBER_NETWORK_THRESHOLD` (default 0): for the network, 0 means never hidden. The network is a
+  population of about 70,000 births a year, where HES's rule for whole-population counts applies; set it to
+  the unit threshold to protect network counts too.
+- `SMALL_NUMBER_ROUNDING` (default 0): 0 shows counts exactly; 5 rounds counts below the network to the
+  nearest 5 (the HES option).
+
+Zero is never hidden ("no babies" discloses nobody). Rates, intervals and medians are worked out from the
+exact counts and are hidden whenever a count they come from is hidden (`reporting.figures`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from kpis.definitions.base import Level
+
+ONS_2006 = ("Office for National Statistics. Review of the dissemination of health statistics: confidentiality "
+            "guidance. London: ONS; 2006.")
+NHS_2018 = ("NHS Digital (now NHS England). Disclosure control methodology for Hospital Episode Statistics (HES) "
+            "and Emergency Care Data Set (ECDS). Leeds: NHS Digital; 2018.")
+
+
+@dataclass(frozen=True)
+class Policy:
+    unit_threshold: int
+    network_threshold: int
+    rounding: int
+
+    def threshold(self, level: str) -> int:
+        """Counts from 1 to threshold − 1 are hidden at this level (0 or 1: none are)."""
+        return self.network_threshold if level == Level.NETWORK else self.unit_threshold
+
+    def hides(self, level: str, value: int | None) -> bool:
+        return value is not None and 1 <= value < self.threshold(level)
+
+    def rounded(self, level: str, value: int) -> int:
+        if self.rounding <= 1 or level == Level.NETWORK:
+            return value
+        return int(self.rounding * round(value / self.rounding))
+
+    def hidden_text(self, level: str) -> str:
+        return f"<{self.threshold(level)}"
+
+    def describe(self) -> list[str]:
+        """The policy in words, for every report shared outside the network."""
+        words = [f"Counts from 1 to {self.unit_threshold - 1} for a unit or cooling centre are shown as "
+                 f"<{self.unit_threshold}, and so is any other count that would let them be worked out; a rate, "
+                 "interval or median based on a hidden count is not shown."]
+        if self.network_threshold > 1:
+            words.append(f"Network counts from 1 to {self.network_threshold - 1} are hidden in the same way.")
+        else:
+            words.append("Network figures are shown in full: they describe the whole network's births, where a "
+                         "small count does not point to anyone.")
+        if self.rounding > 1:
+            words.append(f"Counts below the network are rounded to the nearest {self.rounding}; rates are worked "
+                         "out from the exact counts.")
+        words.append(f"This follows: {ONS_2006} {NHS_2018}")
+        return words
+
+
+def current() -> Policy:
+    return Policy(unit_threshold=int(settings.SMALL_NUMBER_THRESHOLD),
+                  network_threshold=int(getattr(settings, "SMALL_NUMBER_NETWORK_THRESHOLD", 0)),
+                  rounding=int(getattr(settings, "SMALL_NUMBER_ROUNDING", 0)))
