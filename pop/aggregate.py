@@ -15,8 +15,8 @@ from datetime import date
 from kpis.definitions.base import Level
 from kpis.outcome import Outcome
 from kpis.periods import Period, month_start
-from kpis.pop import registry
-from kpis.pop.facts import PopFacts
+from pop.kpis import registry
+from pop.kpis.facts import PopFacts
 
 NETWORK = "network"
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from kpis.definitions.base import Level
 from kpis.models import KpiAggregate, KpiRun
 from kpis.periods import PeriodType, parse_period_key
-from kpis.pop import registry
 from kpis.wilson import wilson_interval
 from pop.aggregate import NETWORK
+from pop.kpis import registry
 from pop.models import NationalComparator
 
 STALE_AFTER = timedelta(hours=26)  # nightly at 02:30: older means last night's run did not finish

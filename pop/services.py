@@ -4,7 +4,7 @@ Record services (`pathway.services.RecordWrites`, as for HIE cases): validate th
 + `pop.rules`), refuse to overwrite a newer version (`expected_version`), store the soft data-quality flags, write
 the audit row (who, when, old → new) in the same transaction, and queue the record's KPI periods after commit.
 
-`compute_pop_kpis` evaluates the POP KPIs (`kpis.pop.registry`) for current records and replaces exactly the
+`compute_pop_kpis` evaluates the POP KPIs (`pop.kpis.registry`) for current records and replaces exactly the
 POP codes' `KpiAggregate` rows of the periods computed, in one transaction, recorded as a `KpiRun`.
 """
 
@@ -26,11 +26,11 @@ from kpis import figures, pending
 from kpis.aggregate import Figure
 from kpis.models import KpiRun
 from kpis.periods import Period, parse_period_key, periods_for_birth, periods_for_months
-from kpis.pop import registry
-from kpis.pop.facts import facts_from_record
 from pathway.services import RecordWrites
 from pop import aggregate, rules
 from pop.dataset import FIELDS, UNIT_COLUMNS
+from pop.kpis import registry
+from pop.kpis.facts import facts_from_record
 from pop.models import PopRecord
 from units.access import UserLike
 

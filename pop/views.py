@@ -18,14 +18,14 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kpis.pop import registry
-from kpis.pop.facts import facts_from_record
 from pathway.services import display_value
 from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form
 from pop import rules, services
 from pop.access import can, get_record_for_user, records_for
 from pop.dataset import FIELDS
 from pop.forms import EnteredInErrorForm, PopFilterForm, PopRecordForm, add_service_errors
+from pop.kpis import registry
+from pop.kpis.facts import facts_from_record
 from pop.models import PopRecord
 from units.access import Action, may
 

@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from core.testing.personas import Personas
 from core.timeutil import LONDON
 from kpis.models import KpiAggregate, KpiRun
-from kpis.pop import registry
 from pop import aggregate, services, tasks
+from pop.kpis import registry
 from pop.models import PopRecord
 from pop.tests.factories import pop_values
 

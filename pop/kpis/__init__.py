@@ -1,0 +1,6 @@
+"""POP (preterm optimisation) KPIs of kpis.md "POP (preterm optimisation) KPIs", one module per KPI.
+
+They live beside the POP records they read: the KPI engine (`kpis`) stores figures and never imports this app.
+The explicit list is `pop.kpis.registry`; `pop.services.compute_pop_kpis` evaluates it and stores the figures in
+`kpis.models.KpiAggregate` beside the HIE figures (each producer replaces only its own codes).
+"""
