@@ -1,16 +1,19 @@
-"""Recomputes queued by record saves, for every producer of figures (HIE cases here, POP records in pop).
+"""Recomputes queued by record saves, for every producer of figures (`kpis.producers`: HIE cases, POP records,
+training).
 
-A save calls `queue(keys, producer=..., drain=...)`. When its transaction commits (at once outside one):
+A save calls `kpis.engine.queue(producer, keys)`, which calls `queue` here. When its transaction commits (at
+once outside one):
 
 1. its period keys are written as `PendingRecompute` rows of that producer (`mark`), in the database, so
    they outlive a broker outage;
-2. the producer's drain task is sent to run KPIS_RECOMPUTE_DELAY_SECONDS later, unless one is already due
-   (`schedule_drain`); the drain `take`s every pending key of its producer and recomputes them in one run.
+2. the drain task, `kpis.tasks.recompute_pending(producer=...)`, is sent to run KPIS_RECOMPUTE_DELAY_SECONDS
+   later, unless one is already due for that producer (`schedule_drain`); the drain `take`s every pending key
+   of its producer and recomputes them in one run (`kpis.engine.compute_pending`).
 
 One batch per transaction and producer, so an import of 500 rows marks each period once; one run per delay
 however many saves, so a busy evening cannot queue more work than the worker can do. Beat also runs each
-drain every 5 minutes, for keys whose drain could not be sent. With Celery eager (no Redis) the drain runs
-inline as the transaction commits, as before.
+producer's drain every 5 minutes, for keys whose drain could not be sent. With Celery eager (no Redis) the
+drain runs inline as the transaction commits.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from kpis.models import PendingRecompute
 from kpis.periods import parse_period_key
@@ -35,16 +37,15 @@ logger = logging.getLogger(__name__)
 SendKeys = Callable[[list[str], int | None], object]
 
 
-def queue(keys: Iterable[str], *, by: UserLike | None, producer: str, drain: str) -> None:
-    """Mark these period keys pending for `producer` once the current transaction commits, and make sure
-    `drain` (the dotted path of its Celery task, called with `triggered_by_id`) runs after that."""
-    _queue_on_commit(keys, by=by, attribute=f"kpis_pending_{producer}",
-                     send_keys=partial(_mark_and_schedule, producer, drain))
+def queue(keys: Iterable[str], *, by: UserLike | None, producer: str) -> None:
+    """Mark these period keys pending for `producer` once the current transaction commits, and make sure its
+    drain runs after that (`schedule_drain`)."""
+    _queue_on_commit(keys, by=by, producer=producer, send_keys=partial(_mark_and_schedule, producer))
 
 
-def _mark_and_schedule(producer: str, drain: str, keys: list[str], triggered_by_id: int | None) -> None:
+def _mark_and_schedule(producer: str, keys: list[str], triggered_by_id: int | None) -> None:
     mark(keys, producer=producer)
-    schedule_drain(drain, producer=producer, triggered_by_id=triggered_by_id)
+    schedule_drain(producer, triggered_by_id=triggered_by_id)
 
 
 def mark(keys: Iterable[str], *, producer: str) -> None:
@@ -60,23 +61,25 @@ def mark(keys: Iterable[str], *, producer: str) -> None:
         update_conflicts=True, unique_fields=["producer", "period_key"], update_fields=["queued_at"])
 
 
-def schedule_drain(drain: str, *, producer: str, triggered_by_id: int | None = None) -> None:
-    """Send the drain task to run KPIS_RECOMPUTE_DELAY_SECONDS from now, unless one is already due.
+def schedule_drain(producer: str, *, triggered_by_id: int | None = None) -> None:
+    """Send the producer's drain to run KPIS_RECOMPUTE_DELAY_SECONDS from now, unless one is already due.
 
-    While a drain is due, saves only add pending rows, which that drain takes: at most one run per delay
-    (per cache: with a shared CACHE_URL, per installation). The flag expires a second before the drain's
-    ETA, so a save that sees it has committed before the drain reads.
+    While a drain is due, saves only add pending rows, which that drain takes: at most one run per delay and
+    producer (per cache: with a shared CACHE_URL, per installation). The flag expires a second before the
+    drain's ETA, so a save that sees it has committed before the drain reads.
     """
-    task = import_string(drain)
+    from kpis.tasks import recompute_pending  # the tasks import the engine, which imports this module
+
     delay = settings.KPIS_RECOMPUTE_DELAY_SECONDS
     if celery_runs_inline() or delay < 2:
-        task.delay(triggered_by_id=triggered_by_id)
+        recompute_pending.delay(producer=producer, triggered_by_id=triggered_by_id)
         return
     flag = f"kpis:drain-due:{producer}"
     if not cache.add(flag, True, timeout=delay - 1):
         return
     try:
-        task.apply_async(kwargs={"triggered_by_id": triggered_by_id}, countdown=delay)
+        recompute_pending.apply_async(kwargs={"producer": producer, "triggered_by_id": triggered_by_id},
+                                      countdown=delay)
     except Exception:
         cache.delete(flag)  # nothing is due after all: the next save must try again
         raise
@@ -145,7 +148,8 @@ def _waiting_batch(attribute: str) -> _Batch | None:
     return batch if waiting else None
 
 
-def _queue_on_commit(keys: Iterable[str], *, by: UserLike | None, attribute: str, send_keys: SendKeys) -> None:
+def _queue_on_commit(keys: Iterable[str], *, by: UserLike | None, producer: str, send_keys: SendKeys) -> None:
+    attribute = f"kpis_pending_{producer}"
     keys = set(keys)
     batch = _waiting_batch(attribute)
     if batch is not None:

@@ -193,7 +193,7 @@ def test_a_save_recomputes_the_records_periods_once_after_commit(
         services.pop_update(record=first, values={"cord_clamping_seconds": 20}, expected_version=1, by=people.nurse)
     assert len(callbacks) == 1  # one batch per transaction, however many writes
     run = KpiRun.objects.get()
-    assert run.trigger == "case_saved" and run.status == "succeeded" and run.triggered_by == people.nurse
+    assert (run.producer, run.trigger, run.status, run.triggered_by) == ("pop", "case_saved", "succeeded", people.nurse)
     assert {"2024", "2024-Q2", "2024-05", "R12-2024-05"} <= set(run.period_keys)
     cord = KpiAggregate.objects.get(kpi="pop_optimal_cord_management", level="birth_unit", org_code="RWG02",
                                     period_key="2024-05")

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from core.testing.personas import Personas
+from kpis.models import KpiRun
 from training import services
 from training.models import Attendance, Establishment, KeyMessage, TrainingSession
 from training.tests.builders import establish, record, unit
@@ -120,7 +121,11 @@ def test_a_write_queues_one_recompute_per_transaction(people: Personas,
         record("RWG02", DAY, people.nurse, nurse=4)
         record("RWG02", DAY, people.nurse, nurse=5)
         establish("RWG02", DAY, people.nurse, nurse=40)
-    assert callbacks == [services._send_training_kpis]
+    assert not KpiRun.objects.exists()  # nothing before the commit
+    for callback in callbacks:  # as the commit runs them: the first sends the batch, the others find it sent
+        callback()
+    run = KpiRun.objects.get()
+    assert (run.producer, run.trigger, run.scope, run.triggered_by) == ("training", "case_saved", "full", people.nurse)
 
 
 def test_saving_a_session_recomputes_the_kpi_on_commit(people: Personas,
