@@ -19,6 +19,7 @@ drain runs inline as the transaction commits.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +27,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from kpis.models import PendingRecompute
@@ -116,48 +117,54 @@ def take(producer: str, as_of: date) -> list[str]:
 # --- One batch per transaction -------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class _Batch:
-    """Period keys to send when the current transaction commits.
+    """Period keys to send once, when the current transaction commits.
 
     One per transaction and producer: an import of 500 rows, or a temperature whose derived values update
-    the case, queues each period once however many service calls touched it.
+    the case, marks each period once and sends one drain however many service calls touched it.
     """
 
     send_keys: SendKeys
     keys: set[str] = field(default_factory=set)
-    triggered_by_id: int | None = None
     sent: bool = False
 
-    def send(self) -> None:
+    def send(self, triggered_by_id: int | None) -> None:
+        """The on-commit callback of every call that added keys: the first to run sends them all."""
+        if self.sent:
+            return
         self.sent = True
-        self.send_keys(sorted(self.keys), self.triggered_by_id)
+        self.send_keys(sorted(self.keys), triggered_by_id)
 
 
-def _waiting_batch(attribute: str) -> _Batch | None:
-    """This transaction's batch, if its on-commit callback is still waiting.
+# Each connection's batch per producer, held WEAKLY: only the on-commit callbacks Django holds keep a batch
+# alive. When the transaction (or the savepoint a batch was started in) rolls back, Django discards those
+# callbacks and the batch goes with them, so the next save starts a new one rather than carrying rolled-back
+# keys into another transaction. Each call still registers its own callback (a no-op once the batch is
+# sent), so its keys are sent whenever its own work commits, whatever else holds on to the batch. Only the
+# public `transaction.on_commit` is used, never Django's list of callbacks.
+_BATCHES: weakref.WeakKeyDictionary[object, dict[str, weakref.ref[_Batch]]] = weakref.WeakKeyDictionary()
 
-    A rollback (of the transaction or of the savepoint it was queued in) drops the callback, and a sent
-    batch is finished: either way a new one is started.
-    """
-    db = transaction.get_connection()
-    batch: _Batch | None = getattr(db, attribute, None)
-    if batch is None or batch.sent or not db.in_atomic_block:
-        return None
-    waiting = any(callback == batch.send for _, callback, _ in db.run_on_commit)
-    return batch if waiting else None
+
+def _open_batch(db: object, producer: str, send_keys: SendKeys) -> _Batch:
+    ref = _BATCHES.get(db, {}).get(producer)
+    batch = ref() if ref is not None else None
+    if batch is None or batch.sent:
+        batch = _Batch(send_keys)
+        _BATCHES.setdefault(db, {})[producer] = weakref.ref(batch)
+    return batch
 
 
 def _queue_on_commit(keys: Iterable[str], *, by: UserLike | None, producer: str, send_keys: SendKeys) -> None:
-    attribute = f"kpis_pending_{producer}"
-    keys = set(keys)
-    batch = _waiting_batch(attribute)
-    if batch is not None:
-        batch.keys |= keys
-        return
+    # The connection of this thread, whose transaction the save is in.
+    batch = _open_batch(connections[DEFAULT_DB_ALIAS], producer, send_keys)
+    batch.keys.update(keys)
     user_id = by.pk if by is not None and by.is_authenticated else None
-    batch = _Batch(send_keys, keys=keys, triggered_by_id=user_id)
-    setattr(transaction.get_connection(), attribute, batch)
+
+    # A function, not a partial: Django names a robust callback by its __qualname__ when it logs its failure.
+    def send_batch() -> None:
+        batch.send(user_id)
+
     # robust: the record is saved whatever happens next (a failed send is logged and its keys stay pending
     # for beat's drain); the person saving should not see an error page.
-    transaction.on_commit(batch.send, robust=True)
+    transaction.on_commit(send_batch, robust=True)
