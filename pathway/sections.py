@@ -85,11 +85,12 @@ def display(case: Case, field: str) -> str:
 
 
 def history_display(field: str, text: str) -> str:
-    """An audit value (services.display_value text) as people read it: UK local time, choice labels."""
+    """An audit value (`core.audit.display` text) as people read it: UK local time, choice labels."""
     if text == "":
         return NOT_RECORDED
     model_field = Case._meta.get_field(field)
     if isinstance(model_field, DateTimeField):
+        # Audit rows written before the one UK format held ISO 8601 with the offset: shown as UK time too.
         try:
             return local_datetime(datetime.fromisoformat(text))
         except ValueError:

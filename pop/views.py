@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods
 
-from pathway.services import display_value
+from core.audit import display as display_value
 from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form
 from pop import rules, services
 from pop.access import can, get_record_for_user, records_for

@@ -53,9 +53,8 @@ def _clean_report(report: BoardReport) -> None:
     report.full_clean(exclude=["created_by"])
 
 
-def _snapshot(report: BoardReport) -> dict[str, str]:
-    return {f: str(getattr(report, f) if f != "org" else (report.org.ods_code if report.org else ""))
-            for f in BoardReport.AUDITED_FIELDS}
+def _snapshot(report: BoardReport) -> dict[str, object]:
+    return {f: getattr(report, f) for f in BoardReport.AUDITED_FIELDS}
 
 
 @transaction.atomic
@@ -65,7 +64,7 @@ def board_report_create(*, values: Mapping[str, Any], by: UserLike) -> BoardRepo
     report.save()
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type=REPORT_OBJECT_TYPE, object_id=report.pk,
                  summary=f"Board report created: {report.title}",
-                 changes={f: ["", v] for f, v in _snapshot(report).items() if v})
+                 changes=audit.changes({}, _snapshot(report)))
     return report
 
 
@@ -76,8 +75,7 @@ def board_report_update(*, report: BoardReport, values: Mapping[str, Any], by: U
     for name, value in values.items():
         setattr(report, name, value)
     _clean_report(report)
-    after = _snapshot(report)
-    changes = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
+    changes = audit.changes(before, _snapshot(report))
     if changes:
         report.save()
         audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=REPORT_OBJECT_TYPE,

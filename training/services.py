@@ -92,7 +92,7 @@ def _session_state(session: TrainingSession) -> dict[str, Any]:
     """A session as the audit trail shows it (after save, with its messages and attendance)."""
     return {
         "unit": session.unit.ods_code,
-        "date": session.date.isoformat(),
+        "date": session.date,
         "trainer": session.trainer,
         "format": session.format,
         "key_messages": sorted(m.text for m in session.key_messages.all()),
@@ -100,10 +100,6 @@ def _session_state(session: TrainingSession) -> dict[str, Any]:
         "named_attendees": session.names,
         "notes": session.notes,
     }
-
-
-def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
-    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
 
 
 def _apply_session(session: TrainingSession, values: SessionValues) -> None:
@@ -125,7 +121,7 @@ def session_record(*, unit: Unit, values: SessionValues, by: UserLike) -> Traini
     session = TrainingSession(unit=unit, recorded_by=by if by.is_authenticated else None)
     _apply_session(session, values)
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type="training_session", object_id=session.pk,
-                 summary=f"Recorded {session}", changes=_diff({}, _session_state(session)))
+                 summary=f"Recorded {session}", changes=audit.changes({}, _session_state(session)))
     queue_training_kpis(session.date, by=by)
     return session
 
@@ -137,7 +133,7 @@ def session_update(*, session: TrainingSession, values: SessionValues, by: UserL
     before = _session_state(session)
     _apply_session(session, values)
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type="training_session", object_id=session.pk,
-                 summary=f"Changed {session}", changes=_diff(before, _session_state(session)))
+                 summary=f"Changed {session}", changes=audit.changes(before, _session_state(session)))
     queue_training_kpis(session.date, by=by)
     return session
 
@@ -147,7 +143,7 @@ def session_delete(*, session: TrainingSession, by: UserLike) -> None:
     """Remove a session recorded by mistake (it is not clinical data); the audit row keeps what it was."""
     before = _session_state(session)
     audit.record(actor=by, action=DELETE, object_type="training_session", object_id=session.pk,
-                 summary=f"Deleted {session}", changes={key: [value, None] for key, value in before.items()})
+                 summary=f"Deleted {session}", changes=audit.changes(before, {}))
     day = session.date
     session.delete()
     queue_training_kpis(day, by=by)
@@ -189,8 +185,7 @@ def establishment_record(*, unit: Unit, effective_from: date, headcounts: Mappin
     audit.record(actor=by, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
                  object_type="training_establishment", object_id=establishment.pk,
                  summary=f"Establishment of {unit.short_name} from {effective_from:%d/%m/%Y}",
-                 changes={role: [before.get(role), after.get(role)] for role in StaffRole.values
-                          if before.get(role) != after.get(role)})
+                 changes=audit.changes(before, after, StaffRole.values))
     queue_training_kpis(effective_from, by=by)
     return establishment
 
@@ -218,7 +213,7 @@ def key_message_save(*, message: KeyMessage | None, text: str, active: bool, ord
     message.save()
     audit.record(actor=by, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
                  object_type="training_key_message", object_id=message.pk, summary=f"Key message “{text}”",
-                 changes=_diff(before, {"text": text, "active": active, "order": order}))
+                 changes=audit.changes(before, {"text": text, "active": active, "order": order}))
     # Per-message refreshers read the list live; coverage KPIs do not depend on it.
     return message
 

@@ -39,8 +39,9 @@ def test_record_saves_attendance_messages_and_audit(people: Personas) -> None:
     assert session.names == ["A Smith", "B Jones"]
     event = AuditEvent.objects.get(object_type="training_session", object_id=str(session.pk))
     assert (event.action, event.actor) == ("create", people.nurse)
-    assert event.changes["headcounts"] == [None, {"doctor": 2, "nurse": 4}]
-    assert event.changes["key_messages"] == [None, ["Avoid overcooling"]]
+    assert event.changes["headcounts"] == ["", "doctor 2, nurse 4"]
+    assert event.changes["key_messages"] == ["", "Avoid overcooling"]
+    assert event.changes["date"] == ["", f"{session.date:%d/%m/%Y}"] and event.changes["unit"] == ["", "RWG02"]
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
@@ -68,7 +69,7 @@ def test_update_replaces_attendance_and_audits_old_and_new(people: Personas) -> 
     event = AuditEvent.objects.filter(object_type="training_session", action="update").get()
     assert event.actor == people.clinician
     assert event.changes["trainer"] == ["Outreach nurse", "Dr Who"]
-    assert event.changes["headcounts"] == [{"nurse": 4}, {"doctor": 3}]
+    assert event.changes["headcounts"] == ["nurse 4", "doctor 3"]
 
 
 def test_delete_keeps_what_it_was_in_the_audit(people: Personas) -> None:
@@ -77,7 +78,7 @@ def test_delete_keeps_what_it_was_in_the_audit(people: Personas) -> None:
     services.session_delete(session=session, by=people.nurse)
     assert not TrainingSession.objects.filter(pk=pk).exists()
     event = AuditEvent.objects.get(object_type="training_session", action="delete")
-    assert event.changes["headcounts"] == [{"nurse": 4}, None]
+    assert event.changes["headcounts"] == ["nurse 4", ""]
 
 
 def test_establishment_keeps_history_and_corrects_the_same_day(people: Personas) -> None:
@@ -91,7 +92,7 @@ def test_establishment_keeps_history_and_corrects_the_same_day(people: Personas)
         "nurse": 42, "doctor": 10}
     assert Establishment.objects.in_force_on(unit("RWG02"), date(2022, 12, 31)) is None
     correction = AuditEvent.objects.filter(object_type="training_establishment", action="update").get()
-    assert correction.changes == {"nurse": [40, 42]}
+    assert correction.changes == {"nurse": ["40", "42"]}
 
 
 def test_empty_establishment_is_refused(people: Personas) -> None:
@@ -110,7 +111,7 @@ def test_key_message_add_rename_retire_and_duplicates(people: Personas) -> None:
     assert "already on the list" in refused.value.message_dict["text"][0]
     changes = AuditEvent.objects.filter(object_type="training_key_message").order_by("id")
     assert [e.action for e in changes] == ["create", "update"]
-    assert changes[1].changes == {"text": ["Check glucose", "Check blood glucose"], "active": [True, False]}
+    assert changes[1].changes == {"text": ["Check glucose", "Check blood glucose"], "active": ["yes", "no"]}
 
 
 def test_a_write_queues_one_recompute_per_transaction(people: Personas,
