@@ -190,6 +190,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Probes of /health/ (core.health) from the proxy or the monitoring may come straight to gunicorn in plain
+    # HTTP; the answer is ok/fail per check, nothing to protect in transit.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -211,7 +214,8 @@ FAMILIES_FEEDBACK_MIN_SECONDS = env.int("FAMILIES_FEEDBACK_MIN_SECONDS", default
 
 # --- reporting ---
 # Export files (reports, large case CSVs) live under MEDIA_ROOT/exports and are only served through the
-# download view, which checks who asked for them; they are deleted EXPORT_RETENTION_HOURS after creation.
+# download view, which checks who asked for them; beat's hourly purge deletes them once EXPORT_RETENTION_HOURS
+# have passed since the export was asked for.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 # Reports for sharing outside the network show counts from 1 to SMALL_NUMBER_THRESHOLD - 1 as "<threshold".
