@@ -17,6 +17,8 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
 
 from core.models import AuditEvent
 from core.timeutil import format_uk
@@ -57,6 +59,19 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any],
     names = list(fields) if fields is not None else [*after, *(name for name in before if name not in after)]
     return {name: [display(before.get(name)), display(after.get(name))]
             for name in names if not _same(before.get(name), after.get(name))}
+
+
+def field_names(model: type[Model], names: Iterable[str]) -> str:
+    """The fields of `model` as people name them ("HIE grade, referral call"), for a change's summary line:
+    its verbose names, never the code names; a name that is not a field of the model is left as it is."""
+    return ", ".join(_verbose_name(model, name) for name in names)
+
+
+def _verbose_name(model: type[Model], name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+    except (FieldDoesNotExist, AttributeError):
+        return name
 
 
 def _same(old: object, new: object) -> bool:

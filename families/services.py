@@ -113,7 +113,7 @@ def support_log_update(*, case: Case, values: Mapping[str, Any], expected_versio
     log.version += 1
     log.save()
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=LOG_OBJECT, object_id=case.pk,
-                 summary=f"Family support: changed {', '.join(changes)}", changes=changes)
+                 summary=f"Family support: changed {audit.field_names(FamilySupportLog, changes)}", changes=changes)
     if "booklet_given_on" in changes:
         _sync_booklet(case, log, by)
     if "consent_withdrawn_on" in changes and log.consent_withdrawn_on:

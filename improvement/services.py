@@ -93,7 +93,7 @@ def action_update(*, action: ImprovementAction, values: Mapping[str, Any], expec
     locked.version += 1
     locked.save()
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=OBJECT_TYPE, object_id=locked.pk,
-                 summary=f"Changed {', '.join(changes)}", changes=changes)
+                 summary=f"Changed {audit.field_names(ImprovementAction, changes)}", changes=changes)
     return locked
 
 

@@ -184,7 +184,8 @@ class RecordWrites(Generic[R]):
         changes = self._diff(before, self.values(locked))
         if not changes:
             return locked
-        self._save(locked, by, action=action, summary=f"Changed {', '.join(changes)}", changes=changes)
+        self._save(locked, by, action=action, summary=f"Changed {audit.field_names(self.model, changes)}",
+                   changes=changes)
         self.announce(locked, by, previous_birth=before["birth_datetime"])
         return locked
 

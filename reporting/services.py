@@ -79,7 +79,8 @@ def board_report_update(*, report: BoardReport, values: Mapping[str, Any], by: U
     if changes:
         report.save()
         audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=REPORT_OBJECT_TYPE,
-                     object_id=report.pk, summary=f"Board report updated: {', '.join(changes)}", changes=changes)
+                     object_id=report.pk, changes=changes,
+                     summary=f"Board report updated: {audit.field_names(BoardReport, changes)}")
     return report
 
 

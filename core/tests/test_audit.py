@@ -60,3 +60,10 @@ def test_changes_of_a_creation_a_deletion_and_named_fields() -> None:
 def test_a_changed_second_is_a_change() -> None:
     later = BST.replace(second=30)
     assert audit.changes({"at": BST}, {"at": later}) == {"at": ["14/05/2024 03:10", "14/05/2024 03:10:30"]}
+
+
+def test_field_names_are_the_verbose_names_never_the_code_names() -> None:
+    from pathway.models import Case
+
+    assert audit.field_names(Case, ["hie_grade", "referral_datetime", "not_a_field"]) == (
+        "HIE grade, referral call, not_a_field")

@@ -200,7 +200,9 @@ def test_update_records_old_and_new_display_values(people: Personas, case: Case)
         "lowest_ph_60min": ["6.95", "7.01"],
         "nhs_number": ["", "9434765919"],
     }
-    assert "hie_grade" in event.summary
+    # The fields as the page names them, in the dataset's order.
+    assert event.summary == ("Changed NHS number, cooling centre, lowest pH within 60 minutes, HIE grade, "
+                             "active cooling start")
 
 
 def test_update_shows_uk_times_and_names_the_zone_in_the_repeated_hour(people: Personas) -> None:
@@ -557,3 +559,12 @@ def test_history_lists_the_case_audit_newest_first(people: Personas, case: Case)
     services.case_update(case=case, values={"hie_grade": 3}, expected_version=1, by=people.consultant)
     history = services.case_history(case)
     assert [e.action for e in history] == ["update", "create"]
+
+
+def test_a_temperature_is_audited_in_uk_time(people: Personas, arriving: Case) -> None:
+    """In summer UK time is an hour ahead of UTC: the audit says the time on the ward's clock."""
+    reading = add(arriving, 60, "34.5")  # 04:10 BST, 03:10 UTC
+    services.temperature_remove(observation=TemperatureObservation.objects.get(pk=reading.pk), by=people.nurse)
+    summaries = [e.summary for e in audit_rows(arriving) if e.action.startswith("temperature_")]
+    assert summaries == ["Temperature 34.5 °C rectal at 14/05/2024 04:10",
+                         "Removed temperature 34.5 °C rectal at 14/05/2024 04:10"]
