@@ -289,7 +289,7 @@ def revoke_invitation(invitation: Invitation, *, by: AbstractBaseUser) -> Invita
     audit.record(actor=by, action=Event.INVITATION_REVOKED, object_type="invitation", object_id=locked.pk,
                  summary=f"Revoked the invitation of {locked.email} as {locked.get_role_display()} "
                          f"at {locked.unit.short_name}",
-                 changes={"status": [Invitation.Status.PENDING, Invitation.Status.REVOKED]})
+                 changes=audit.changes({"status": Invitation.Status.PENDING}, {"status": Invitation.Status.REVOKED}))
     return locked
 
 

@@ -150,15 +150,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic tasks, run by `celery -A config beat`; times are CELERY_TIMEZONE (Europe/London).
 CELERY_BEAT_SCHEDULE = {
-    # Full KPI recompute, daily at 02:00 UK time (crontab.guru/#0_2_*_*_*), after the day's data entry.
+    # Full HIE KPI recompute, daily at 02:00 UK time (crontab.guru/#0_2_*_*_*), after the day's data entry.
+    # The KPI tasks take the producer (kpis.producers): "hie", "pop" or "training".
     "kpis-recompute-all-nightly": {
         "task": "kpis.tasks.recompute_all",
         "schedule": crontab(hour="2", minute="0"),
+        "kwargs": {"producer": "hie"},
     },
     # Periods left pending when a save could not reach the broker (kpis.models.PendingRecompute).
     "kpis-recompute-pending": {
         "task": "kpis.tasks.recompute_pending",
         "schedule": crontab(minute="*/5"),
+        "kwargs": {"producer": "hie"},
     },
 }
 # Queues: everything goes to Celery's default queue ("celery") unless these name others, so one worker
@@ -169,14 +172,12 @@ CELERY_NIGHTLY_QUEUE = env.str("CELERY_NIGHTLY_QUEUE", default="celery")
 CELERY_TASK_ROUTES = {
     "reporting.tasks.run_export_job": {"queue": CELERY_EXPORTS_QUEUE},
     "reporting.tasks.send_monthly_report": {"queue": CELERY_EXPORTS_QUEUE},
-    "kpis.tasks.recompute_all": {"queue": CELERY_NIGHTLY_QUEUE},
+    "kpis.tasks.recompute_all": {"queue": CELERY_NIGHTLY_QUEUE},  # every producer's nightly full run
     "kpis.tasks.recompute_run": {"queue": CELERY_NIGHTLY_QUEUE},  # "Recompute now": a full run too
-    "pop.tasks.recompute_pop_all": {"queue": CELERY_NIGHTLY_QUEUE},
-    "training.tasks.compute_training_kpis_task": {"queue": CELERY_NIGHTLY_QUEUE},
 }
 # The KPI jobs draw the overview chart as they finish, so the first visitor does not wait (kpis.overview).
 KPIS_WARM_CHARTS = env.bool("KPIS_WARM_CHARTS", default=True)
-# A case save's recompute waits this long, so that saves in a burst share one run (kpis.services.schedule_drain).
+# A record save's recompute waits this long, so that saves in a burst share one run (kpis.pending.schedule_drain).
 KPIS_RECOMPUTE_DELAY_SECONDS = env.int("KPIS_RECOMPUTE_DELAY_SECONDS", default=10)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -189,6 +190,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Probes of /health/ (core.health) from the proxy or the monitoring may come straight to gunicorn in plain
+    # HTTP; the answer is ok/fail per check, nothing to protect in transit.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -210,7 +214,8 @@ FAMILIES_FEEDBACK_MIN_SECONDS = env.int("FAMILIES_FEEDBACK_MIN_SECONDS", default
 
 # --- reporting ---
 # Export files (reports, large case CSVs) live under MEDIA_ROOT/exports and are only served through the
-# download view, which checks who asked for them; they are deleted EXPORT_RETENTION_HOURS after creation.
+# download view, which checks who asked for them; beat's hourly purge deletes them once EXPORT_RETENTION_HOURS
+# have passed since the export was asked for.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 # Reports for sharing outside the network show counts from 1 to SMALL_NUMBER_THRESHOLD - 1 as "<threshold".
@@ -239,9 +244,15 @@ if TRAINING_REFRESHER_DAYS < 1:
     raise ImproperlyConfigured("TRAINING_REFRESHER_DAYS must be at least 1")
 CELERY_BEAT_SCHEDULE["training-coverage-kpis-nightly"] = {
     # Training coverage KPI rows, daily at 02:30 UK time, after the HIE recompute (crontab.guru/#30_2_*_*_*).
-    "task": "training.tasks.compute_training_kpis_task",
+    "task": "kpis.tasks.recompute_all",
     "schedule": crontab(hour="2", minute="30"),
-    "kwargs": {"nightly": True},
+    "kwargs": {"producer": "training"},
+}
+CELERY_BEAT_SCHEDULE["training-recompute-pending"] = {
+    # A training change whose recompute could not reach the broker (kpis.pending).
+    "task": "kpis.tasks.recompute_pending",
+    "schedule": crontab(minute="*/5"),
+    "kwargs": {"producer": "training"},
 }
 CELERY_BEAT_SCHEDULE["training-refresher-reminders"] = {
     # Email the nurse specialists the units due a refresher, daily at 07:30 UK time (crontab.guru/#30_7_*_*_*).
@@ -284,13 +295,15 @@ SPECTACULAR_SETTINGS = {
 # POP (preterm optimisation) KPIs: full recompute nightly at 02:30 UK time (crontab.guru/#30_2_*_*_*), after the
 # HIE run at 02:00; each POP record save also recomputes its own periods after commit.
 CELERY_BEAT_SCHEDULE["pop-kpis-nightly"] = {
-    "task": "pop.tasks.recompute_pop_all",
+    "task": "kpis.tasks.recompute_all",
     "schedule": crontab(hour="2", minute="30"),
+    "kwargs": {"producer": "pop"},
 }
 CELERY_BEAT_SCHEDULE["pop-recompute-pending"] = {
     # POP periods left pending when a save could not reach the broker (kpis.pending).
-    "task": "pop.tasks.recompute_pop_pending",
+    "task": "kpis.tasks.recompute_pending",
     "schedule": crontab(minute="*/5"),
+    "kwargs": {"producer": "pop"},
 }
 
 # --- security ---

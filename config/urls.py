@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.views import SignInView, SignOutView
+from core.health import health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="pathway:case_list", permanent=False)),
@@ -18,4 +19,5 @@ urlpatterns = [
     path("pop/", include("pop.urls")),
     path("improvement/", include("improvement.urls")),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),  # no sign-in: ok/fail per check only (core.health)
 ]

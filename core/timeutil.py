@@ -88,6 +88,23 @@ def format_local(value: datetime | None) -> str:
     return local.isoformat(timespec=spec)
 
 
+def format_uk(value: datetime) -> str:
+    """How people write a time: 14/05/2024 03:10 in UK local time (the audit trail; `core.audit.display`).
+
+    Seconds appear only when there are any, so no difference is hidden. In the hour the clocks go back the
+    zone is added (27/10/2024 01:30 GMT), so two readings an hour apart never read the same.
+    """
+    local = value.astimezone(LONDON)
+    text = f"{local:%d/%m/%Y %H:%M}"
+    if local.second or local.microsecond:
+        text += f":{local:%S}" + (f".{local:%f}" if local.microsecond else "")
+    try:
+        localise(local.replace(tzinfo=None))
+    except LocalTimeError:  # the wall time happened twice: say which
+        return f"{text} {local.tzname()}"
+    return text
+
+
 def format_for_input(value: datetime | None) -> str:
     """What a form shows for editing: wall-clock time, with the offset only where it is ambiguous."""
     if value is None:

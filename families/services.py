@@ -54,19 +54,6 @@ CONSENT_WITHDRAWN = "The family has withdrawn consent to be contacted: no invita
 NO_CONSENT = "The family has not given consent to be contacted: record their consent before inviting them"
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
-    return str(value)
-
-
-def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[str]]:
-    return {name: [_text(before[name]), _text(after[name])]
-            for name in after if _text(before[name]) != _text(after[name])}
-
-
 def _writable(case: Case) -> None:
     if case.entered_in_error:
         raise DomainError(f"{case.case_ref} is marked as entered in error: its family support log cannot change")
@@ -99,7 +86,8 @@ def _cancel_unsent(log: FamilySupportLog, by: UserLike) -> int:
         invitation.save(update_fields=["status", "updated_at"])
         audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=LOG_OBJECT, object_id=log.case_id,
                      summary=f"Invitation to {invitation.event} cancelled: consent withdrawn",
-                     changes={"invitation": [InvitationStatus.PLANNED.label, InvitationStatus.CANCELLED.label]})
+                     changes=audit.changes({"invitation": InvitationStatus.PLANNED.label},
+                                           {"invitation": InvitationStatus.CANCELLED.label}))
     return len(unsent)
 
 
@@ -119,13 +107,13 @@ def support_log_update(*, case: Case, values: Mapping[str, Any], expected_versio
     for name, value in values.items():
         setattr(log, name, value.strip() if isinstance(value, str) else value)
     log.full_clean(exclude=["case", "version"])
-    changes = _diff(before, {name: getattr(log, name) for name in LOG_FIELDS})
+    changes = audit.changes(before, {name: getattr(log, name) for name in LOG_FIELDS})
     if not changes:
         return log
     log.version += 1
     log.save()
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=LOG_OBJECT, object_id=case.pk,
-                 summary=f"Family support: changed {', '.join(changes)}", changes=changes)
+                 summary=f"Family support: changed {audit.field_names(FamilySupportLog, changes)}", changes=changes)
     if "booklet_given_on" in changes:
         _sync_booklet(case, log, by)
     if "consent_withdrawn_on" in changes and log.consent_withdrawn_on:
@@ -144,7 +132,7 @@ def contact_add(*, case: Case, contacted_on: date, by_name: str, mode: str, note
     contact.save()
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type=LOG_OBJECT, object_id=case.pk,
                  summary=f"Nurse specialist contact: {contact}",
-                 changes={"contact": ["", f"{contact} ({ContactMode(mode).label})"]})
+                 changes=audit.changes({}, {"contact": f"{contact} ({ContactMode(mode).label})"}))
     return contact
 
 
@@ -163,7 +151,7 @@ def event_save(*, values: Mapping[str, Any], by: UserLike, event: FamilyEvent | 
         setattr(target, name, value)
     target.full_clean()
     target.save()
-    changes = _diff(before, {name: getattr(target, name) for name in EVENT_FIELDS})
+    changes = audit.changes(before, {name: getattr(target, name) for name in EVENT_FIELDS})
     if changes:
         audit.record(actor=by, action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
                      object_type=EVENT_OBJECT, object_id=target.pk,
@@ -186,7 +174,7 @@ def invitation_record(*, case: Case, event: FamilyEvent, by: UserLike) -> Invita
         raise DomainError(f"The family of {case.case_ref} is already invited to {event}")
     invitation = Invitation.objects.create(event=event, log=log)
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type=LOG_OBJECT, object_id=case.pk,
-                 summary=f"Invited to {event}", changes={"invitation": ["", str(event)]})
+                 summary=f"Invited to {event}", changes=audit.changes({}, {"invitation": event}))
     return invitation
 
 
@@ -212,7 +200,7 @@ def invitation_set_status(*, invitation: Invitation, status: str, by: UserLike) 
     locked.save(update_fields=["status", "updated_at"])
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=LOG_OBJECT, object_id=locked.log.case_id,
                  summary=f"Invitation to {locked.event}: {locked.get_status_display()}",
-                 changes={"invitation": [old, locked.get_status_display()]})
+                 changes=audit.changes({"invitation": old}, {"invitation": locked.get_status_display()}))
     return locked
 
 
@@ -261,7 +249,7 @@ def page_publish(*, version: PageVersion, by: UserLike) -> Page:
     page.save(update_fields=["published_version"])
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=PAGE_OBJECT, object_id=page.pk,
                  summary=f"Published {page.slug} version {version.number}",
-                 changes={"published_version": [_text(old), str(version.number)]})
+                 changes=audit.changes({"published_version": old}, {"published_version": version.number}))
     return page
 
 
@@ -295,7 +283,7 @@ def feedback_moderate(*, feedback: Feedback, approve: bool, by: UserLike) -> Fee
     locked.save(update_fields=["status", "moderated_at", "moderated_by"])
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=FEEDBACK_OBJECT, object_id=locked.pk,
                  summary=f"Feedback {locked.get_status_display().lower()}",
-                 changes={"status": [old, locked.get_status_display()]})
+                 changes=audit.changes({"status": old}, {"status": locked.get_status_display()}))
     return locked
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kpis.outcome import Direction
-from kpis.pop import registry as pop_registry
 from kpis.registry import MEDIANS, REGISTRY
+from pop.kpis import registry as pop_registry
 
 TITLES: dict[str, str] = {**{code: d.TITLE for code, d in REGISTRY.items()}, **pop_registry.TITLES}
 MEDIAN_CODES = frozenset(d.CODE for d in MEDIANS)

@@ -1,7 +1,7 @@
 """Improvement actions: a problem seen in a KPI, the change tried, who owns it and its PDSA cycles.
 
 An action belongs to one unit, or to the network when `unit` is empty, and names the KPI it is meant to
-move by its code (an HIE KPI of `kpis.registry` or a POP KPI of `kpis.pop.registry`). Writes go through
+move by its code (an HIE KPI of `kpis.registry` or a POP KPI of `pop.kpis.registry`). Writes go through
 `improvement.services`, which checks the version, validates and audits.
 """
 

@@ -21,7 +21,6 @@ from core.models import AuditEvent
 from improvement import access, catalogue
 from improvement.models import ImprovementAction, PdsaCycle, Status
 from units.access import UserLike
-from units.models import Unit
 
 OBJECT_TYPE = "improvement_action"
 CYCLE_OBJECT_TYPE = "pdsa_cycle"
@@ -38,18 +37,8 @@ class CycleValues:
     act: str
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, Unit):
-        return value.ods_code
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "get_username"):
-        return value.get_username()
-    return "" if value is None else str(value)
-
-
-def _snapshot(action: ImprovementAction) -> dict[str, str]:
-    return {name: _as_text(getattr(action, name)) for name in FIELDS}
+def _snapshot(action: ImprovementAction) -> dict[str, Any]:
+    return {name: getattr(action, name) for name in FIELDS}
 
 
 def _validate(action: ImprovementAction, by: UserLike) -> None:
@@ -79,7 +68,7 @@ def action_create(*, values: Mapping[str, Any], by: UserLike) -> ImprovementActi
     action.save()
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type=OBJECT_TYPE, object_id=action.pk,
                  summary=f"Improvement action for {catalogue.title(action.kpi)}",
-                 changes={name: [None, value] for name, value in _snapshot(action).items()})
+                 changes=audit.changes({}, _snapshot(action)))
     return action
 
 
@@ -98,14 +87,13 @@ def action_update(*, action: ImprovementAction, values: Mapping[str, Any], expec
         if name in FIELDS:
             setattr(locked, name, value)
     _validate(locked, by)
-    after = _snapshot(locked)
-    changes = {name: [before[name], after[name]] for name in FIELDS if before[name] != after[name]}
+    changes = audit.changes(before, _snapshot(locked))
     if not changes:
         return locked
     locked.version += 1
     locked.save()
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=OBJECT_TYPE, object_id=locked.pk,
-                 summary=f"Changed {', '.join(changes)}", changes=changes)
+                 summary=f"Changed {audit.field_names(ImprovementAction, changes)}", changes=changes)
     return locked
 
 
@@ -126,6 +114,6 @@ def cycle_add(*, action: ImprovementAction, values: CycleValues, by: UserLike) -
                                      act=values.act.strip())
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type=CYCLE_OBJECT_TYPE, object_id=cycle.pk,
                  summary=f"PDSA cycle of {values.cycle_date:%d/%m/%Y} on improvement action {action.pk}",
-                 changes={"action": [None, action.pk], "plan": [None, cycle.plan], "do": [None, cycle.do],
-                          "study": [None, cycle.study], "act": [None, cycle.act]})
+                 changes=audit.changes({}, {"action": action.pk, "plan": cycle.plan, "do": cycle.do,
+                                            "study": cycle.study, "act": cycle.act}))
     return cycle

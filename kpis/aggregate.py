@@ -65,7 +65,7 @@ def case_orgs(facts: CaseFacts) -> dict[Level, str]:
     return orgs
 
 
-def evaluate_case(facts: CaseFacts, case_id: int, as_of: date, kpis: Iterable[KpiDefinition],
+def evaluate_case(facts: CaseFacts, case_id: int, as_of: date, kpis: Iterable[KpiDefinition[CaseFacts]],
                   measures: Iterable[MedianDefinition]) -> CaseResult:
     return CaseResult(
         case_id=case_id,
@@ -81,7 +81,7 @@ def evaluate_case(facts: CaseFacts, case_id: int, as_of: date, kpis: Iterable[Kp
 _Key = tuple[str, Level, str]
 
 
-def _bucket_outcomes(results: Iterable[CaseResult], kpis: Iterable[KpiDefinition]
+def _bucket_outcomes(results: Iterable[CaseResult], kpis: Iterable[KpiDefinition[CaseFacts]]
                      ) -> dict[_Key, dict[date, Counter[Outcome]]]:
     buckets: dict[_Key, dict[date, Counter[Outcome]]] = defaultdict(lambda: defaultdict(Counter))
     levels = {kpi.CODE: kpi.LEVELS for kpi in kpis}
@@ -133,11 +133,11 @@ def _join_values(by_month: Mapping[date, list[MeasureValue]], months: Iterable[d
     return [value for values in found for value in values] if found else None
 
 
-def figures(results: Iterable[CaseResult], periods: Iterable[Period], kpis: Iterable[KpiDefinition],
+def figures(results: Iterable[CaseResult], periods: Iterable[Period], kpis: Iterable[KpiDefinition[CaseFacts]],
             measures: Iterable[MedianDefinition]) -> list[Figure]:
     """Every figure of every period: one per KPI × level × organisation with at least one case there."""
     results, periods, kpis, measures = list(results), list(periods), list(kpis), list(measures)
-    versions = {d.CODE: d.VERSION for d in (*kpis, *measures)}
+    versions = {**{d.CODE: d.VERSION for d in kpis}, **{d.CODE: d.VERSION for d in measures}}
     whole = {period: period.months() for period in periods if _whole_months(period)}
     rows = _summed(results, whole, kpis, measures, versions)
     for period in periods:
@@ -153,7 +153,7 @@ def _whole_months(period: Period) -> bool:
     return period.start.day == 1 and period.end == month_end(period.end)
 
 
-def _summed(results: list[CaseResult], months_of: Mapping[Period, list[date]], kpis: list[KpiDefinition],
+def _summed(results: list[CaseResult], months_of: Mapping[Period, list[date]], kpis: list[KpiDefinition[CaseFacts]],
             measures: list[MedianDefinition], versions: Mapping[str, int]) -> list[Figure]:
     rows: list[Figure] = []
     for key, by_month in _bucket_outcomes(results, kpis).items():

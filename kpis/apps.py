@@ -8,10 +8,14 @@ class KpisConfig(AppConfig):
     verbose_name = "KPIs"
 
     def ready(self) -> None:
-        # pathway announces case writes; the engine queues the affected periods (after commit).
-        from kpis.services import queue_case_recompute
+        from kpis import producers
+        from kpis.services import PRODUCER, queue_case_recompute
         from pathway.signals import case_changed
 
+        # The engine's own producer; pop and training register theirs in their own AppConfig.ready.
+        producers.register(PRODUCER)
+
+        # pathway announces case writes; the engine queues the affected periods (after commit).
         def on_case_changed(sender: Any, *, case: Any, by: Any, previous_birth: Any = None, **_: Any) -> None:
             queue_case_recompute(case, by=by, previous_birth=previous_birth)
 

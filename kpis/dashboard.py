@@ -9,23 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from django.db.models import Max, Min, Q
-from django.utils import timezone
+from django.db.models import Max, Q
 
 from kpis.baselines import PUBLISHED, Published
 from kpis.definitions.base import Level
-from kpis.models import KpiAggregate, KpiRun, PendingRecompute
+from kpis.freshness import Freshness
+from kpis.freshness import freshness as producer_freshness
+from kpis.models import HIE, KpiAggregate, KpiRun
 from kpis.outcome import Direction
 from kpis.periods import Period, PeriodType, add_months, month_end, parse_period_key
 from kpis.registry import KPIS, MEDIANS, REGISTRY
-from kpis.services import HIE
 from kpis.wilson import wilson_interval
 
 NETWORK = "network"
-# Nightly at 02:00: a figure older than 26 h means last night's job did not finish.
-STALE_AFTER = timedelta(hours=26)
 # The previous period a trend compares with: the one just before, of the same length, not overlapping.
 _STEP_MONTHS = {PeriodType.YEAR: 12, PeriodType.QUARTER: 3, PeriodType.MONTH: 1, PeriodType.ROLLING_12M: 12}
 ORDER = [d.CODE for d in (*KPIS, *MEDIANS)]
@@ -34,38 +32,9 @@ ORDER = [d.CODE for d in (*KPIS, *MEDIANS)]
 # --- Freshness ----------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Freshness:
-    """"Data as of" and whether to warn: the latest full run, and the latest run of any kind."""
-
-    as_of: datetime | None
-    last_full: KpiRun | None
-    latest: KpiRun | None
-    now: datetime
-    waiting_since: datetime | None = None  # the oldest case change not yet in the figures (PendingRecompute)
-
-    @property
-    def failed(self) -> KpiRun | None:
-        """The newest run, when it failed (a later success clears the warning)."""
-        return self.latest if self.latest and self.latest.status == KpiRun.Status.FAILED else None
-
-    @property
-    def stale(self) -> bool:
-        return self.as_of is None or self.now - self.as_of > STALE_AFTER
-
-    @property
-    def running(self) -> KpiRun | None:
-        return self.latest if self.latest and self.latest.status == KpiRun.Status.RUNNING else None
-
-
 def freshness(now: datetime | None = None) -> Freshness:
-    # Only the HIE engine's runs: POP and training record runs of their own in the same table, and a
-    # training run after a failed HIE run must not hide the failure.
-    runs = KpiRun.objects.filter(definition_versions__has_key=KPIS[0].CODE).order_by("-started_at", "-id")
-    last_full = runs.filter(scope=KpiRun.Scope.FULL, status=KpiRun.Status.SUCCEEDED).first()
-    waiting = PendingRecompute.objects.filter(producer=HIE).aggregate(since=Min("queued_at"))["since"]
-    return Freshness(as_of=last_full.finished_at if last_full else None, last_full=last_full,
-                     latest=runs.first(), now=now or timezone.now(), waiting_since=waiting)
+    """The HIE figures' "data as of" and warnings (`kpis.freshness`: POP and training runs are not counted)."""
+    return producer_freshness(HIE, now)
 
 
 def figures_version() -> str:

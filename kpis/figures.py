@@ -1,11 +1,12 @@
 """Storing KPI figures: the one way every producer writes `KpiAggregate` rows.
 
-Three producers compute figures: the HIE engine (`kpis.services`), POP (`pop.services`) and training
-coverage (`training.services`). Each owns its own KPI codes (kpis.md "Conventions": Aggregate) and calls
-`replace` inside its run's transaction, under its own write lock: the rows of exactly its codes (and, for a
-run of some periods, exactly those period keys) are deleted in one statement and the new rows written, by
-one streamed COPY on PostgreSQL and by `bulk_create` elsewhere (the embedded SQLite default). Rows of other
-codes belong to other producers and are never touched, so the producers can run in any order.
+Three producers compute figures (`kpis.producers`): HIE cases (`kpis.services`), POP records (`pop.services`)
+and training coverage (`training.services`). Each owns its own KPI codes (kpis.md "Conventions": Aggregate),
+and the engine's `Job.replace` calls `replace` inside the run's transaction, under the producer's write lock
+(`kpis.engine`): the rows of exactly its codes (and, for a run of some periods, exactly those period keys) are
+deleted in one statement and the new rows written, by one streamed COPY on PostgreSQL and by `bulk_create`
+elsewhere (the embedded SQLite default). Rows of other codes belong to other producers and are never touched,
+so the producers can run in any order.
 
 Producers hand their figures as `kpis.aggregate.Figure`s, which are written as plain tuples, never model
 instances: at national scale a HIE run writes over half a million figures, and building an instance and

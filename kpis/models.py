@@ -19,12 +19,18 @@ from pathway.models import Case
 from units.models import Unit
 
 KPI_CODE_LENGTH = 64
+PRODUCER_LENGTH = 8  # "training" is the longest producer name
+HIE = "hie"  # the producer of this app's own figures (cases); the default for a run
 
 
 class KpiRun(JobProgress):
-    """One computation: what it covered, with which definition versions, and how it ended.
+    """One computation by one producer: what it covered, with which definition versions, and how it ended.
 
-    Progress (`progress_done` of `progress_total` cases evaluated) is committed as it goes, so a page
+    A producer is one source of stored figures (`kpis.producers`): "hie" (cases, this app), "pop" (POP
+    records) and "training" (training coverage). Each run belongs to exactly one, and freshness, the write
+    lock and pending recomputes are all per producer (`kpis.engine`).
+
+    Progress (`progress_done` of `progress_total` records evaluated) is committed as it goes, so a page
     can poll it; the aggregate rows themselves are replaced in one transaction at the end.
     """
 
@@ -40,8 +46,10 @@ class KpiRun(JobProgress):
     class Trigger(models.TextChoices):
         NIGHTLY = "nightly", "Nightly"
         MANUAL = "manual", "Manual"
-        CASE_SAVED = "case_saved", "Case saved"
+        CASE_SAVED = "case_saved", "Record saved"  # a case, POP record or training change (the value is older)
 
+    producer = models.CharField(max_length=PRODUCER_LENGTH, default=HIE,
+                                help_text="Whose figures: hie (cases), pop (POP records), training (coverage)")
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
@@ -57,10 +65,12 @@ class KpiRun(JobProgress):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["status", "-started_at"])]
+        indexes = [models.Index(fields=["status", "-started_at"]),
+                   # Freshness and the health check: a producer's newest runs.
+                   models.Index(fields=["producer", "-started_at"], name="kpis_run_producer_started")]
 
     def __str__(self) -> str:
-        return f"KPI run {self.pk} ({self.status})"
+        return f"{self.producer} KPI run {self.pk} ({self.status})"
 
     @property
     def seconds(self) -> float | None:
@@ -150,14 +160,14 @@ class KpiAggregate(models.Model):
 
 class PendingRecompute(models.Model):
     """A period whose figures are out of date because a record in it changed (kpis.md "Conventions":
-    figures are recomputed after every change), for one producer: "hie" (cases) or "pop" (POP records).
+    figures are recomputed after every change), for one producer (`KpiRun.producer`).
 
     Written when the change commits, before any task is sent, so a recompute is never lost with the
     message: if Redis is down the row waits for the next drain (`kpis.pending`; beat also runs each drain
     every few minutes). One row per producer and period key: many saves in a burst are one recompute.
     """
 
-    producer = models.CharField(max_length=8)
+    producer = models.CharField(max_length=PRODUCER_LENGTH)
     period_key = models.CharField(max_length=16)
     queued_at = models.DateTimeField(default=timezone.now, help_text="The latest change that queued it")
 

@@ -1,21 +1,25 @@
-"""Recomputes queued by record saves, for every producer of figures (HIE cases here, POP records in pop).
+"""Recomputes queued by record saves, for every producer of figures (`kpis.producers`: HIE cases, POP records,
+training).
 
-A save calls `queue(keys, producer=..., drain=...)`. When its transaction commits (at once outside one):
+A save calls `kpis.engine.queue(producer, keys)`, which calls `queue` here. When its transaction commits (at
+once outside one):
 
 1. its period keys are written as `PendingRecompute` rows of that producer (`mark`), in the database, so
    they outlive a broker outage;
-2. the producer's drain task is sent to run KPIS_RECOMPUTE_DELAY_SECONDS later, unless one is already due
-   (`schedule_drain`); the drain `take`s every pending key of its producer and recomputes them in one run.
+2. the drain task, `kpis.tasks.recompute_pending(producer=...)`, is sent to run KPIS_RECOMPUTE_DELAY_SECONDS
+   later, unless one is already due for that producer (`schedule_drain`); the drain `take`s every pending key
+   of its producer and recomputes them in one run (`kpis.engine.compute_pending`).
 
 One batch per transaction and producer, so an import of 500 rows marks each period once; one run per delay
 however many saves, so a busy evening cannot queue more work than the worker can do. Beat also runs each
-drain every 5 minutes, for keys whose drain could not be sent. With Celery eager (no Redis) the drain runs
-inline as the transaction commits, as before.
+producer's drain every 5 minutes, for keys whose drain could not be sent. With Celery eager (no Redis) the
+drain runs inline as the transaction commits.
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,9 +27,8 @@ from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from kpis.models import PendingRecompute
 from kpis.periods import parse_period_key
@@ -35,16 +38,15 @@ logger = logging.getLogger(__name__)
 SendKeys = Callable[[list[str], int | None], object]
 
 
-def queue(keys: Iterable[str], *, by: UserLike | None, producer: str, drain: str) -> None:
-    """Mark these period keys pending for `producer` once the current transaction commits, and make sure
-    `drain` (the dotted path of its Celery task, called with `triggered_by_id`) runs after that."""
-    _queue_on_commit(keys, by=by, attribute=f"kpis_pending_{producer}",
-                     send_keys=partial(_mark_and_schedule, producer, drain))
+def queue(keys: Iterable[str], *, by: UserLike | None, producer: str) -> None:
+    """Mark these period keys pending for `producer` once the current transaction commits, and make sure its
+    drain runs after that (`schedule_drain`)."""
+    _queue_on_commit(keys, by=by, producer=producer, send_keys=partial(_mark_and_schedule, producer))
 
 
-def _mark_and_schedule(producer: str, drain: str, keys: list[str], triggered_by_id: int | None) -> None:
+def _mark_and_schedule(producer: str, keys: list[str], triggered_by_id: int | None) -> None:
     mark(keys, producer=producer)
-    schedule_drain(drain, producer=producer, triggered_by_id=triggered_by_id)
+    schedule_drain(producer, triggered_by_id=triggered_by_id)
 
 
 def mark(keys: Iterable[str], *, producer: str) -> None:
@@ -60,23 +62,25 @@ def mark(keys: Iterable[str], *, producer: str) -> None:
         update_conflicts=True, unique_fields=["producer", "period_key"], update_fields=["queued_at"])
 
 
-def schedule_drain(drain: str, *, producer: str, triggered_by_id: int | None = None) -> None:
-    """Send the drain task to run KPIS_RECOMPUTE_DELAY_SECONDS from now, unless one is already due.
+def schedule_drain(producer: str, *, triggered_by_id: int | None = None) -> None:
+    """Send the producer's drain to run KPIS_RECOMPUTE_DELAY_SECONDS from now, unless one is already due.
 
-    While a drain is due, saves only add pending rows, which that drain takes: at most one run per delay
-    (per cache: with a shared CACHE_URL, per installation). The flag expires a second before the drain's
-    ETA, so a save that sees it has committed before the drain reads.
+    While a drain is due, saves only add pending rows, which that drain takes: at most one run per delay and
+    producer (per cache: with a shared CACHE_URL, per installation). The flag expires a second before the
+    drain's ETA, so a save that sees it has committed before the drain reads.
     """
-    task = import_string(drain)
+    from kpis.tasks import recompute_pending  # the tasks import the engine, which imports this module
+
     delay = settings.KPIS_RECOMPUTE_DELAY_SECONDS
     if celery_runs_inline() or delay < 2:
-        task.delay(triggered_by_id=triggered_by_id)
+        recompute_pending.delay(producer=producer, triggered_by_id=triggered_by_id)
         return
     flag = f"kpis:drain-due:{producer}"
     if not cache.add(flag, True, timeout=delay - 1):
         return
     try:
-        task.apply_async(kwargs={"triggered_by_id": triggered_by_id}, countdown=delay)
+        recompute_pending.apply_async(kwargs={"producer": producer, "triggered_by_id": triggered_by_id},
+                                      countdown=delay)
     except Exception:
         cache.delete(flag)  # nothing is due after all: the next save must try again
         raise
@@ -113,47 +117,54 @@ def take(producer: str, as_of: date) -> list[str]:
 # --- One batch per transaction -------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class _Batch:
-    """Period keys to send when the current transaction commits.
+    """Period keys to send once, when the current transaction commits.
 
     One per transaction and producer: an import of 500 rows, or a temperature whose derived values update
-    the case, queues each period once however many service calls touched it.
+    the case, marks each period once and sends one drain however many service calls touched it.
     """
 
     send_keys: SendKeys
     keys: set[str] = field(default_factory=set)
-    triggered_by_id: int | None = None
     sent: bool = False
 
-    def send(self) -> None:
+    def send(self, triggered_by_id: int | None) -> None:
+        """The on-commit callback of every call that added keys: the first to run sends them all."""
+        if self.sent:
+            return
         self.sent = True
-        self.send_keys(sorted(self.keys), self.triggered_by_id)
+        self.send_keys(sorted(self.keys), triggered_by_id)
 
 
-def _waiting_batch(attribute: str) -> _Batch | None:
-    """This transaction's batch, if its on-commit callback is still waiting.
-
-    A rollback (of the transaction or of the savepoint it was queued in) drops the callback, and a sent
-    batch is finished: either way a new one is started.
-    """
-    db = transaction.get_connection()
-    batch: _Batch | None = getattr(db, attribute, None)
-    if batch is None or batch.sent or not db.in_atomic_block:
-        return None
-    waiting = any(callback == batch.send for _, callback, _ in db.run_on_commit)
-    return batch if waiting else None
+# Each connection's batch per producer, held WEAKLY: only the on-commit callbacks Django holds keep a batch
+# alive. When the transaction (or the savepoint a batch was started in) rolls back, Django discards those
+# callbacks and the batch goes with them, so the next save starts a new one rather than carrying rolled-back
+# keys into another transaction. Each call still registers its own callback (a no-op once the batch is
+# sent), so its keys are sent whenever its own work commits, whatever else holds on to the batch. Only the
+# public `transaction.on_commit` is used, never Django's list of callbacks.
+_BATCHES: weakref.WeakKeyDictionary[object, dict[str, weakref.ref[_Batch]]] = weakref.WeakKeyDictionary()
 
 
-def _queue_on_commit(keys: Iterable[str], *, by: UserLike | None, attribute: str, send_keys: SendKeys) -> None:
-    keys = set(keys)
-    batch = _waiting_batch(attribute)
-    if batch is not None:
-        batch.keys |= keys
-        return
+def _open_batch(db: object, producer: str, send_keys: SendKeys) -> _Batch:
+    ref = _BATCHES.get(db, {}).get(producer)
+    batch = ref() if ref is not None else None
+    if batch is None or batch.sent:
+        batch = _Batch(send_keys)
+        _BATCHES.setdefault(db, {})[producer] = weakref.ref(batch)
+    return batch
+
+
+def _queue_on_commit(keys: Iterable[str], *, by: UserLike | None, producer: str, send_keys: SendKeys) -> None:
+    # The connection of this thread, whose transaction the save is in.
+    batch = _open_batch(connections[DEFAULT_DB_ALIAS], producer, send_keys)
+    batch.keys.update(keys)
     user_id = by.pk if by is not None and by.is_authenticated else None
-    batch = _Batch(send_keys, keys=keys, triggered_by_id=user_id)
-    setattr(transaction.get_connection(), attribute, batch)
+
+    # A function, not a partial: Django names a robust callback by its __qualname__ when it logs its failure.
+    def send_batch() -> None:
+        batch.send(user_id)
+
     # robust: the record is saved whatever happens next (a failed send is logged and its keys stay pending
     # for beat's drain); the person saving should not see an error page.
-    transaction.on_commit(batch.send, robust=True)
+    transaction.on_commit(send_batch, robust=True)

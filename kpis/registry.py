@@ -37,7 +37,7 @@ from kpis.definitions.base import KpiDefinition, MedianDefinition
 from kpis.facts import CaseFacts
 from kpis.outcome import MeasureValue, Outcome
 
-KPIS: tuple[KpiDefinition, ...] = (
+KPIS: tuple[KpiDefinition[CaseFacts], ...] = (
     cooling_started_6h,
     target_temp_6h,
     core_monitoring_before_transfer,
@@ -64,7 +64,7 @@ MEDIANS: tuple[MedianDefinition, ...] = (
 )
 
 
-Definition = KpiDefinition | MedianDefinition
+Definition = KpiDefinition[CaseFacts] | MedianDefinition
 
 
 def definitions_by_code(definitions: Iterable[Definition]) -> dict[str, Definition]:

@@ -52,11 +52,17 @@ PIDS+=($!)
 .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers 3 --threads 2 --keep-alive 5 \
     --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" &
 PIDS+=($!)
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/accounts/login/" -H "X-Forwarded-Proto: https" && break; sleep 0.2; done
+# Ready when /health/ answers 200: database, cache, broker, export directory and the KPI run above all ok.
+HEALTH="http://127.0.0.1:$PORT/health/"
+for _ in $(seq 50); do curl -sf -o /dev/null "$HEALTH" && break; sleep 0.2; done
+curl -sf -o /dev/null "$HEALTH" || { echo "== not healthy, not load testing: $(curl -s "$HEALTH")"; exit 1; }
 
 echo "== locust: $USERS users for ${SECONDS_TO_RUN}s"
 .venv/bin/locust -f loadtest/locustfile.py --headless --host "http://127.0.0.1:$PORT" -u "$USERS" -r 5 \
     -t "${SECONDS_TO_RUN}s" --csv "$OUT/run" --only-summary --loglevel WARNING || true
+
+# Still healthy after the load: every case-save recompute the worker ran succeeded (no failed HIE run).
+echo "== /health/ after the run: $(curl -s -w ' (%{http_code})' "$HEALTH")"
 
 $PY - "$OUT/run_stats.csv" <<'PYEOF'
 import csv, sys

@@ -419,7 +419,7 @@ def _service_errors(parsed: ParsedRow, exc: ValidationError, column_of_field: Ma
     errors = []
     for field_name, messages in details.items():
         column = column_of_field.get(field_name, "")
-        value = services.display_value(parsed.values.get(field_name)) if column else ""
+        value = audit.display(parsed.values.get(field_name)) if column else ""
         errors.extend(RowError(parsed.row, column, value, message) for message in messages)
     return errors
 

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.timeutil import format_uk
 from pathway import choices as c
 from pathway.derived import PathwayTimes
 from pathway.nhs_number import validate_nhs_number
@@ -209,7 +210,8 @@ class TemperatureObservation(models.Model):
         ordering = ["observed_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.temp_c} °C {self.site} at {self.observed_at:%Y-%m-%d %H:%M}"
+        # UK time as the audit writes it: a reading read back from the database is in UTC.
+        return f"{self.temp_c} °C {self.site} at {format_uk(self.observed_at)}"
 
     @property
     def is_core(self) -> bool:

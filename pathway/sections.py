@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import DateTimeField
+from django.db.models import DateTimeField, Model
 from django.utils.text import capfirst
 
 from core.templatetags.localtime import local_date, local_datetime
@@ -84,12 +84,14 @@ def display(case: Case, field: str) -> str:
     return str(value)
 
 
-def history_display(field: str, text: str) -> str:
-    """An audit value (services.display_value text) as people read it: UK local time, choice labels."""
+def history_display(field: str, text: str, model: type[Model] = Case) -> str:
+    """An audit value (`core.audit.display` text) of a case's field (or another record's, `model`) as people
+    read it: UK local time, choice labels."""
     if text == "":
         return NOT_RECORDED
-    model_field = Case._meta.get_field(field)
+    model_field = model._meta.get_field(field)
     if isinstance(model_field, DateTimeField):
+        # Audit rows written before the one UK format held ISO 8601 with the offset: shown as UK time too.
         try:
             return local_datetime(datetime.fromisoformat(text))
         except ValueError:

@@ -8,7 +8,7 @@ old → new) in the same transaction. Those steps are `RecordWrites`, which POP 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -19,45 +19,14 @@ from django.utils import timezone
 from core import audit
 from core.exceptions import EditConflict
 from core.models import AuditEvent
-from core.timeutil import format_local
 from pathway import rules, temperatures
 from pathway.dataset import FIELDS, UNIT_COLUMNS
 from pathway.models import BabyRecord, Case, TemperatureObservation
 from pathway.signals import case_changed
 from units.access import UserLike
-from units.models import Unit
 
 OBJECT_TYPE = "pathway.case"
 UNIT_FIELDS = frozenset(UNIT_COLUMNS.values())
-
-
-def display_value(value: object) -> str:
-    """How a value appears in the history (stable text, local times with their offset)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, datetime):
-        return format_local(value)
-    if isinstance(value, Unit):
-        return value.ods_code
-    if isinstance(value, date | Decimal):
-        return str(value)
-    return str(value)
-
-
-def _changed(old: object, new: object) -> bool:
-    # 7.0 and 7.00 are the same pH: a numerically equal decimal is not a change to record.
-    if isinstance(old, Decimal) and isinstance(new, Decimal):
-        return old != new
-    return display_value(old) != display_value(new)
-
-
-def diff_values(before: Mapping[str, Any], after: Mapping[str, Any], fields: Iterable[str]) -> dict[str, list[str]]:
-    """{field: [old, new]} as audit text for the fields whose value changed (any dataset: HIE, POP)."""
-    return {
-        field: [display_value(before[field]), display_value(after[field])]
-        for field in fields
-        if _changed(before[field], after[field])
-    }
 
 
 def _announce(case: Case, by: UserLike, *, previous_birth: datetime | None = None) -> None:
@@ -132,7 +101,7 @@ class RecordWrites(Generic[R]):
         return getattr(record, name)
 
     def _diff(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[str]]:
-        return diff_values(before, after, self.fields)
+        return audit.changes(before, after, self.fields)
 
     def _validate(self, record: R) -> None:
         duplicate = bool(record.nhs_number) and self.model._default_manager.exclude(pk=record.pk).filter(
@@ -215,7 +184,8 @@ class RecordWrites(Generic[R]):
         changes = self._diff(before, self.values(locked))
         if not changes:
             return locked
-        self._save(locked, by, action=action, summary=f"Changed {', '.join(changes)}", changes=changes)
+        self._save(locked, by, action=action, summary=f"Changed {audit.field_names(self.model, changes)}",
+                   changes=changes)
         self.announce(locked, by, previous_birth=before["birth_datetime"])
         return locked
 

@@ -12,13 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from kpis.aggregate import NETWORK_CODE, Figure
 from kpis.definitions.base import Level
 from kpis.outcome import Outcome
 from kpis.periods import Period, month_start
-from kpis.pop import registry
-from kpis.pop.facts import PopFacts
+from pop.kpis import registry
+from pop.kpis.facts import PopFacts
 
-NETWORK = "network"
+NETWORK = NETWORK_CODE
 
 
 @dataclass(frozen=True)
@@ -27,22 +28,6 @@ class RecordResult:
     unit: str  # birth unit ODS code
     outcomes: Mapping[str, Outcome]  # per-baby KPIs, by code
     score: Counter[Outcome]  # the baby's element outcomes, for the optimisation score
-
-
-@dataclass(frozen=True)
-class PopFigure:
-    kpi: str
-    level: Level
-    org_code: str
-    period: Period
-    numerator: int
-    denominator: int
-    not_eligible: int
-    missing: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.numerator / self.denominator if self.denominator else None
 
 
 def evaluate_record(facts: PopFacts, as_of: date) -> RecordResult:
@@ -68,17 +53,18 @@ def _buckets(results: Iterable[RecordResult]) -> dict[_Key, dict[date, Counter[O
     return buckets
 
 
-def _figure(key: _Key, period: Period, counts: Counter[Outcome]) -> PopFigure:
+def _figure(key: _Key, period: Period, counts: Counter[Outcome]) -> Figure:
     met, not_met = counts[Outcome.MET], counts[Outcome.NOT_MET]
-    return PopFigure(kpi=key[0], level=key[1], org_code=key[2], period=period, numerator=met,
-                     denominator=met + not_met, not_eligible=counts[Outcome.NOT_ELIGIBLE],
-                     missing=counts[Outcome.MISSING])
+    return Figure(kpi=key[0], level=key[1], org_code=key[2], period=period, version=registry.VERSIONS[key[0]],
+                  numerator=met, denominator=met + not_met, not_eligible=counts[Outcome.NOT_ELIGIBLE],
+                  missing=counts[Outcome.MISSING])
 
 
-def figures(results: Iterable[RecordResult], periods: Iterable[Period]) -> list[PopFigure]:
-    """Every figure of every period: one per POP code × level × organisation with a record born there."""
+def figures(results: Iterable[RecordResult], periods: Iterable[Period]) -> list[Figure]:
+    """Every figure of every period: one per POP code × level × organisation with a record born there, with
+    its code's definition version, as the KPI engine stores it (`kpis.aggregate.Figure`)."""
     months_of = {period: period.months() for period in periods}
-    rows: list[PopFigure] = []
+    rows: list[Figure] = []
     for key, by_month in _buckets(results).items():
         for period, months in months_of.items():
             present = [by_month[month] for month in months if month in by_month]

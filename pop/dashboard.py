@@ -1,51 +1,32 @@
 """What the POP dashboard shows, read only from stored rows (never computed on page load).
 
-Each builder is one query whatever the data size: the POP runs (freshness), the stored periods, one period's
-figures (every unit and the network together), the comparators, and one series for the run chart. Page-time
-arithmetic is per figure and tiny: a 95 % Wilson interval (kpis.wilson).
+Each builder is a fixed number of queries whatever the data size: the POP runs and pending changes
+(freshness), the stored periods, one period's figures (every unit and the network together), the comparators,
+and one series for the run chart. Page-time arithmetic is per figure and tiny: a 95 % Wilson interval (kpis.wilson).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-
-from django.utils import timezone
+from datetime import date, datetime
 
 from kpis.definitions.base import Level
-from kpis.models import KpiAggregate, KpiRun
+from kpis.freshness import Freshness
+from kpis.freshness import freshness as producer_freshness
+from kpis.models import KpiAggregate
 from kpis.periods import PeriodType, parse_period_key
-from kpis.pop import registry
 from kpis.wilson import wilson_interval
 from pop.aggregate import NETWORK
+from pop.kpis import registry
 from pop.models import NationalComparator
-
-STALE_AFTER = timedelta(hours=26)  # nightly at 02:30: older means last night's run did not finish
-# Any POP run records the POP definition versions; HIE runs never hold a POP code.
-_POP_RUN = {"definition_versions__has_key": registry.SCORE.CODE}
-
-
-@dataclass(frozen=True)
-class Freshness:
-    as_of: datetime | None
-    failed: KpiRun | None
-    now: datetime
-
-    @property
-    def stale(self) -> bool:
-        return self.as_of is None or self.now - self.as_of > STALE_AFTER
+from pop.services import POP
 
 
 def freshness(now: datetime | None = None) -> Freshness:
-    """"Data as of" the last successful nightly or manual POP run (a save only recomputes its own record's
-    periods); the newest POP run when it failed."""
-    runs = KpiRun.objects.filter(**_POP_RUN).order_by("-started_at", "-id")
-    full = runs.filter(trigger__in=[KpiRun.Trigger.NIGHTLY, KpiRun.Trigger.MANUAL],
-                       status=KpiRun.Status.SUCCEEDED).first()
-    latest = runs.first()
-    failed = latest if latest is not None and latest.status == KpiRun.Status.FAILED else None
-    return Freshness(as_of=full.finished_at if full else None, failed=failed, now=now or timezone.now())
+    """"Data as of" the last successful full POP run (a save only recomputes its own record's periods); the
+    newest POP run when it failed (`kpis.freshness`, per producer: HIE and training runs are not counted)."""
+    return producer_freshness(POP, now)
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from kpis.charts import Chart, FunnelPoint, ReferenceLine, RunPoint, funnel_plot
 from kpis.models import KpiAggregate
 from kpis.outcome import Direction
 from kpis.periods import PeriodType
-from kpis.pop import registry
 from pop import dashboard
 from pop.aggregate import NETWORK
+from pop.kpis import registry
 from pop.models import NationalComparator
 
 TREND_TYPES = {PeriodType.MONTH.value: "By month", PeriodType.QUARTER.value: "By quarter"}

@@ -77,7 +77,7 @@ class NationalComparator(models.Model):
         return f"{self.measure} {self.year}: {self.value_percent} % ({self.source})"
 
     def clean(self) -> None:
-        from kpis.pop.registry import CODES  # the registry's facts module refers back to this module's records
+        from pop.kpis.registry import CODES  # the registry's facts module refers back to this module's records
 
         if self.measure not in CODES:
             raise ValidationError({"measure": f"Not a POP KPI code; use one of: {', '.join(CODES)}"})

@@ -18,14 +18,15 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kpis.pop import registry
-from kpis.pop.facts import facts_from_record
-from pathway.services import display_value
+from core.audit import display as display_value
+from pathway.sections import history_display
 from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form
 from pop import rules, services
 from pop.access import can, get_record_for_user, records_for
 from pop.dataset import FIELDS
 from pop.forms import EnteredInErrorForm, PopFilterForm, PopRecordForm, add_service_errors
+from pop.kpis import registry
+from pop.kpis.facts import facts_from_record
 from pop.models import PopRecord
 from units.access import Action, may
 
@@ -109,7 +110,9 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _show_change(name: str, old: str, new: str) -> tuple[str, str, str]:
-    return (_label(name) if name in FIELDS else name), old, new
+    if name not in FIELDS:
+        return name, old, new
+    return _label(name), history_display(name, old, PopRecord), history_display(name, new, PopRecord)
 
 
 @login_required

@@ -23,8 +23,7 @@ class ImpactInputAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: ImpactInput, form: Any, change: bool) -> None:
         before = ImpactInput.objects.filter(pk=obj.pk).values(*_INPUT_FIELDS).first() or {}
         super().save_model(request, obj, form, change)
-        changes = {f: [str(before.get(f, "")), str(getattr(obj, f))] for f in _INPUT_FIELDS
-                   if str(before.get(f, "")) != str(getattr(obj, f))}
+        changes = audit.changes(before, {f: getattr(obj, f) for f in _INPUT_FIELDS})
         audit.record(actor=request.user, action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
                      object_type="reporting.impactinput", object_id=obj.pk,
                      summary=f"Impact input {obj.key} {'changed' if change else 'added'}", changes=changes)

@@ -27,8 +27,8 @@ from kpis.definitions.base import Level
 from kpis.models import KpiRun
 from kpis.outcome import Direction
 from kpis.periods import PeriodType
-from kpis.pop import registry as pop_registry
 from kpis.registry import REGISTRY
+from pop.kpis import registry as pop_registry
 from reporting import definitions, policy, sections
 from reporting.figures import COLUMNS, FigureRow, Scope, figure_rows, layout_row
 from reporting.models import BoardReport, Section, all_sections

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
-from kpis.pop import registry as pop_registry
 from kpis.registry import REGISTRY
+from pop.kpis import registry as pop_registry
 
 
 class Input(Protocol):

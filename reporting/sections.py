@@ -22,9 +22,9 @@ from improvement.success import celebrations
 from kpis.dashboard import ORDER, Figure, trend
 from kpis.definitions.base import Level
 from kpis.periods import london_midnight, month_start
-from kpis.pop import registry as pop_registry
 from kpis.registry import REGISTRY
 from pop.dashboard import comparators
+from pop.kpis import registry as pop_registry
 from reporting import impact
 from reporting.figures import FigureRow, Scope, aggregates, apply_suppression
 from reporting.national import NATIONAL

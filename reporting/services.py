@@ -59,21 +59,11 @@ def _clean_report(report: BoardReport) -> None:
     report.full_clean(exclude=["created_by", "published_by", "corrects"])
 
 
-def _snapshot(report: BoardReport) -> dict[str, str]:
-    """The audited fields as text, for the history's "old → new"."""
-    def text(name: str) -> str:
-        value = getattr(report, name)
-        if name == "org":
-            return report.org.short_name if report.org else ""
-        if name == "sections":
-            return ", ".join(Section(s).label for s in value or [])
-        return "" if value is None else str(value)
-
-    return {f: text(f) for f in BoardReport.AUDITED_FIELDS}
-
-
-def _label(name: str) -> str:
-    return str(getattr(BoardReport._meta.get_field(name), "verbose_name", name)).capitalize()
+def _snapshot(report: BoardReport) -> dict[str, object]:
+    """The audited fields, sections by their labels (as the report form shows them)."""
+    values: dict[str, object] = {f: getattr(report, f) for f in BoardReport.AUDITED_FIELDS}
+    values["sections"] = [Section(s).label for s in report.sections or []]
+    return values
 
 
 @transaction.atomic
@@ -83,7 +73,7 @@ def board_report_create(*, values: Mapping[str, Any], by: UserLike) -> BoardRepo
     report.save()
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type=REPORT_OBJECT_TYPE, object_id=report.pk,
                  summary=f"Board report created: {report.title}",
-                 changes={_label(f): ["", v] for f, v in _snapshot(report).items() if v})
+                 changes=audit.changes({}, _snapshot(report)))
     return report
 
 
@@ -108,13 +98,13 @@ def board_report_update(*, report: BoardReport, values: Mapping[str, Any], by: U
     for name, value in values.items():
         setattr(report, name, value)
     _clean_report(report)
-    after = _snapshot(report)
-    changes = {_label(f): [before[f], after[f]] for f in after if before[f] != after[f]}
+    changes = audit.changes(before, _snapshot(report))
     if changes:
         report.version += 1
         report.save()
         audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=REPORT_OBJECT_TYPE,
-                     object_id=report.pk, summary=f"Board report updated: {', '.join(changes)}", changes=changes)
+                     object_id=report.pk, changes=changes,
+                     summary=f"Board report updated: {audit.field_names(BoardReport, changes)}")
     return report
 
 

@@ -7,8 +7,6 @@ row, and queues the coverage KPI recompute for after the commit.
 
 from __future__ import annotations
 
-import logging
-import traceback
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,16 +14,17 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core import audit
 from core.models import AuditEvent
-from kpis import figures
+from kpis import engine
 from kpis.aggregate import Figure
 from kpis.definitions.base import Level
 from kpis.models import KpiRun
-from kpis.periods import Period, months_between, periods_for_months
+from kpis.periods import Period, month_period, month_start, months_between, periods_for_months
+from kpis.producers import Job, Producer, Written
 from training import coverage
 from training.models import (
     Attendance,
@@ -39,14 +38,11 @@ from training.models import (
 from units.access import UserLike
 from units.models import Unit
 
-logger = logging.getLogger(__name__)
-
+TRAINING = "training"  # this app's producer name (`kpis.producers`): KpiRun.producer, PendingRecompute.producer
 KPI_CODE = "training_coverage_12m"
 KPI_VERSION = 1
 # AuditEvent.Action has no "delete" (cases are never deleted); a training session recorded by mistake can be.
 DELETE = "delete"
-# pg_advisory_xact_lock key serialising concurrent training KPI writes ("TRNG" in ASCII).
-_WRITE_LOCK = 0x54524E47
 
 
 # --- Sessions ---------------------------------------------------------------------------------------------
@@ -96,7 +92,7 @@ def _session_state(session: TrainingSession) -> dict[str, Any]:
     """A session as the audit trail shows it (after save, with its messages and attendance)."""
     return {
         "unit": session.unit.ods_code,
-        "date": session.date.isoformat(),
+        "date": session.date,
         "trainer": session.trainer,
         "format": session.format,
         "key_messages": sorted(m.text for m in session.key_messages.all()),
@@ -104,10 +100,6 @@ def _session_state(session: TrainingSession) -> dict[str, Any]:
         "named_attendees": session.names,
         "notes": session.notes,
     }
-
-
-def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
-    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
 
 
 def _apply_session(session: TrainingSession, values: SessionValues) -> None:
@@ -129,8 +121,8 @@ def session_record(*, unit: Unit, values: SessionValues, by: UserLike) -> Traini
     session = TrainingSession(unit=unit, recorded_by=by if by.is_authenticated else None)
     _apply_session(session, values)
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type="training_session", object_id=session.pk,
-                 summary=f"Recorded {session}", changes=_diff({}, _session_state(session)))
-    queue_training_kpis()
+                 summary=f"Recorded {session}", changes=audit.changes({}, _session_state(session)))
+    queue_training_kpis(session.date, by=by)
     return session
 
 
@@ -141,8 +133,8 @@ def session_update(*, session: TrainingSession, values: SessionValues, by: UserL
     before = _session_state(session)
     _apply_session(session, values)
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type="training_session", object_id=session.pk,
-                 summary=f"Changed {session}", changes=_diff(before, _session_state(session)))
-    queue_training_kpis()
+                 summary=f"Changed {session}", changes=audit.changes(before, _session_state(session)))
+    queue_training_kpis(session.date, by=by)
     return session
 
 
@@ -151,9 +143,10 @@ def session_delete(*, session: TrainingSession, by: UserLike) -> None:
     """Remove a session recorded by mistake (it is not clinical data); the audit row keeps what it was."""
     before = _session_state(session)
     audit.record(actor=by, action=DELETE, object_type="training_session", object_id=session.pk,
-                 summary=f"Deleted {session}", changes={key: [value, None] for key, value in before.items()})
+                 summary=f"Deleted {session}", changes=audit.changes(before, {}))
+    day = session.date
     session.delete()
-    queue_training_kpis()
+    queue_training_kpis(day, by=by)
 
 
 # --- Establishment --------------------------------------------------------------------------------------
@@ -192,9 +185,8 @@ def establishment_record(*, unit: Unit, effective_from: date, headcounts: Mappin
     audit.record(actor=by, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
                  object_type="training_establishment", object_id=establishment.pk,
                  summary=f"Establishment of {unit.short_name} from {effective_from:%d/%m/%Y}",
-                 changes={role: [before.get(role), after.get(role)] for role in StaffRole.values
-                          if before.get(role) != after.get(role)})
-    queue_training_kpis()
+                 changes=audit.changes(before, after, StaffRole.values))
+    queue_training_kpis(effective_from, by=by)
     return establishment
 
 
@@ -221,7 +213,7 @@ def key_message_save(*, message: KeyMessage | None, text: str, active: bool, ord
     message.save()
     audit.record(actor=by, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
                  object_type="training_key_message", object_id=message.pk, summary=f"Key message “{text}”",
-                 changes=_diff(before, {"text": text, "active": active, "order": order}))
+                 changes=audit.changes(before, {"text": text, "active": active, "order": order}))
     # Per-message refreshers read the list live; coverage KPIs do not depend on it.
     return message
 
@@ -229,23 +221,16 @@ def key_message_save(*, message: KeyMessage | None, text: str, active: bool, ord
 # --- Coverage KPI (kpis engine rows) --------------------------------------------------------------------
 
 
-def queue_training_kpis() -> None:
-    """Recompute the coverage KPI once the current transaction commits.
+def queue_training_kpis(day: date, *, by: UserLike | None = None) -> None:
+    """Recompute the coverage KPI once the current transaction commits (`kpis.engine.queue`: one recompute per
+    transaction, so a demo seed of hundreds of sessions recomputes once, and one delayed run however many
+    saves). `day` is the date whose training changed: its month is marked pending, and the drain recomputes
+    every period (coverage on any later day may change), as the nightly run does.
 
-    robust: the session is saved whatever happens to the recompute (the failed run is recorded and the
-    nightly job catches up); the person recording training should not see an error page.
+    The save stands whatever happens to the recompute (a failed run is recorded and the nightly job catches
+    up); the person recording training does not see an error page.
     """
-    db = transaction.get_connection()
-    # Once per transaction: a demo seed of hundreds of sessions (or a form touching several rows) recomputes once.
-    if db.in_atomic_block and any(callback == _send_training_kpis for _, callback, _ in db.run_on_commit):
-        return
-    transaction.on_commit(_send_training_kpis, robust=True)
-
-
-def _send_training_kpis() -> None:
-    from training.tasks import compute_training_kpis_task  # tasks import this module
-
-    compute_training_kpis_task.delay()
+    engine.queue(PRODUCER, [month_period(month_start(day)).key], by=by)
 
 
 @dataclass
@@ -297,37 +282,30 @@ def _rows(unit: Unit, history: _UnitHistory, as_of: date) -> list[Figure]:
     return rows
 
 
+class _Training(Producer[None]):
+    """Coverage figures (`training_coverage_12m`): every unit's, for every period from its first data."""
+
+    name = TRAINING
+    title = "training coverage"
+    lock_key = 0x54524E47  # "TRNG" in ASCII
+    partial = False  # coverage on a day depends on the 12 months before it: every run computes every period
+
+    def versions(self) -> dict[str, int]:
+        return {KPI_CODE: KPI_VERSION}
+
+    def read(self, job: Job) -> None:
+        return None
+
+    def write(self, job: Job, read: None) -> Written:
+        histories = _histories(job.as_of)
+        rows = [row for unit, history in histories.items() for row in _rows(unit, history, job.as_of)]
+        return Written(rows=job.replace(rows), evaluated=len(histories))
+
+
+PRODUCER = _Training()  # registered with the KPI engine by training.apps
+
+
 def compute_training_kpis(as_of: date | None = None, *, trigger: str = KpiRun.Trigger.MANUAL) -> KpiRun:
-    """Replace every `training_coverage_12m` row (and no other code's) in one transaction; returns the run.
-
-    The run is recorded with scope "periods" so the HIE dashboards' "data as of" (the last *full* HIE run)
-    is not taken from it. On failure nothing is replaced, a failed run is recorded and the error re-raised.
-    """
-    as_of = as_of or timezone.localdate()
-    try:
-        with transaction.atomic():
-            _serialise_writes()
-            histories = _histories(as_of)
-            run = KpiRun.objects.create(scope=KpiRun.Scope.PERIODS, as_of=as_of, trigger=trigger,
-                                        definition_versions={KPI_CODE: KPI_VERSION})
-            rows = [row for unit, history in histories.items() for row in _rows(unit, history, as_of)]
-            written = figures.replace(rows, run=run, codes=[KPI_CODE])
-            KpiRun.objects.filter(pk=run.pk).update(
-                status=KpiRun.Status.SUCCEEDED, finished_at=timezone.now(), rows_written=written,
-                period_keys=sorted({row.period.key for row in rows}))
-    except Exception as exc:
-        KpiRun.objects.create(scope=KpiRun.Scope.PERIODS, as_of=as_of, trigger=trigger,
-                              status=KpiRun.Status.FAILED, finished_at=timezone.now(),
-                              definition_versions={KPI_CODE: KPI_VERSION},
-                              error=f"{type(exc).__name__}: {exc}\n\n{''.join(traceback.format_exception(exc))}")
-        logger.exception("Training coverage KPIs failed")
-        raise
-    run.refresh_from_db()
-    return run
-
-
-def _serialise_writes() -> None:
-    """Two recomputes at once would both delete and insert the same keys; PostgreSQL needs a lock."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITE_LOCK])
+    """Replace every `training_coverage_12m` row (and no other code's) in one transaction; returns the run
+    (`kpis.engine.compute`: on failure nothing is replaced, the run is marked failed and the error re-raised)."""
+    return engine.compute(PRODUCER, as_of=as_of, trigger=trigger)

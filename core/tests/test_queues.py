@@ -13,10 +13,9 @@ import sys
 import pytest
 from django.conf import settings
 
+# The KPI tasks serve every producer (HIE, POP, training), which they take as an argument.
 TASKS = ["reporting.tasks.run_export_job", "reporting.tasks.send_monthly_report", "kpis.tasks.recompute_all",
-         "kpis.tasks.recompute_run", "pop.tasks.recompute_pop_all", "training.tasks.compute_training_kpis_task",
-         "kpis.tasks.recompute_pending", "pop.tasks.recompute_pop_pending",
-         "training.tasks.send_training_reminders_task"]
+         "kpis.tasks.recompute_run", "kpis.tasks.recompute_pending", "training.tasks.send_training_reminders_task"]
 PROBE = f"""
 import json, django
 django.setup()
@@ -43,8 +42,6 @@ def test_named_queues_take_exports_and_nightly_runs_and_leave_case_saves_on_the_
     assert queues == {
         "reporting.tasks.run_export_job": "exports", "reporting.tasks.send_monthly_report": "exports",
         "kpis.tasks.recompute_all": "nightly", "kpis.tasks.recompute_run": "nightly",
-        "pop.tasks.recompute_pop_all": "nightly", "training.tasks.compute_training_kpis_task": "nightly",
         # what a person is waiting for stays on the default queue, never behind a long job
-        "kpis.tasks.recompute_pending": "celery", "pop.tasks.recompute_pop_pending": "celery",
-        "training.tasks.send_training_reminders_task": "celery",
+        "kpis.tasks.recompute_pending": "celery", "training.tasks.send_training_reminders_task": "celery",
     }

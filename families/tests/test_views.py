@@ -91,7 +91,7 @@ def test_clinician_records_the_booklet_and_the_case_field_follows(people: Person
     assert watford.family_booklet_given == "yes"
     text = client.get(reverse("families:case_log", args=[watford.pk])).content.decode()
     assert f"Given {_today()} by Carl Clinician" in text
-    assert "Family support: changed booklet_given_on, booklet_given_by" in text
+    assert "Family support: changed booklet given, booklet given by" in text  # as people name them
 
 
 def test_a_refused_save_names_the_field_and_writes_nothing(people: Personas, watford: Case) -> None:

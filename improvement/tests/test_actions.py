@@ -62,7 +62,7 @@ def test_create_is_audited_with_every_value(people: Personas) -> None:
     action = services.action_create(values=_values(people), by=people.clinician)
     event = AuditEvent.objects.get(object_type="improvement_action", object_id=str(action.pk))
     assert (event.actor, event.action) == (people.clinician, AuditEvent.Action.CREATE)
-    assert event.changes["unit"] == [None, "RWG02"] and event.changes["owner"] == [None, "carl"]
+    assert event.changes["unit"] == ["", "RWG02"] and event.changes["owner"] == ["", "carl"]
     assert action.version == 1 and action.created_by == people.clinician
 
 

@@ -5,6 +5,9 @@ DIRECTION and LEVELS, and one pure function: `evaluate(facts, as_of) -> Outcome`
 `value(facts, as_of) -> minutes | None | NOT_ELIGIBLE` for a median measure. Modules satisfy the
 protocols below structurally, so the registry can hold them without wrapper classes.
 
+`KpiDefinition` is generic in the facts it reads: `KpiDefinition[CaseFacts]` for the HIE KPIs here,
+`KpiDefinition[PopFacts]` for the POP KPIs (`pop.kpis`), one protocol for every producer's definitions.
+
 `as_of` is the run date: only `followup_2y` needs it today, but every definition takes it so that the
 engine calls them all the same way and a future date-dependent version needs no new signature.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Final, Protocol, runtime_checkable
+from typing import Final, Protocol, TypeVar, runtime_checkable
 
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, MeasureValue, Outcome
@@ -40,8 +43,14 @@ MINUTES_PER_HOUR: Final = 60
 _NOT_RECORDED = frozenset({"", c.YesNoUnknown.UNKNOWN})
 
 
+# The facts a definition reads (CaseFacts, PopFacts): contravariant, as they are only ever passed in.
+FactsT = TypeVar("FactsT", contravariant=True)
+
+
 @runtime_checkable
-class KpiDefinition(Protocol):
+class KpiDefinition(Protocol[FactsT]):
+    """A rate KPI: one outcome per record (met, not met, not eligible, missing)."""
+
     CODE: str
     TITLE: str
     SOURCE: str
@@ -49,11 +58,13 @@ class KpiDefinition(Protocol):
     DIRECTION: Direction
     LEVELS: tuple[Level, ...]
 
-    def evaluate(self, facts: CaseFacts, as_of: date) -> Outcome: ...
+    def evaluate(self, facts: FactsT, as_of: date) -> Outcome: ...
 
 
 @runtime_checkable
 class MedianDefinition(Protocol):
+    """A median measure of cases: minutes, missing (None) or NOT_ELIGIBLE per case."""
+
     CODE: str
     TITLE: str
     SOURCE: str

@@ -1,5 +1,5 @@
 """Pending recomputes (kpis.pending, kpis.models.PendingRecompute): what a save marks, and what a drain takes
-and runs, for HIE cases and POP records.
+and runs, per producer (POP's own saves and drain: pop/tests/test_services.py).
 
 The delayed, debounced sending with a real worker is in test_celery_worker.py; here Celery is eager.
 """
@@ -93,25 +93,19 @@ def test_a_save_marks_its_periods_and_the_eager_drain_takes_them_at_once(
     assert not PendingRecompute.objects.exists()
 
 
-def test_a_pop_save_marks_its_periods_and_its_own_drain_runs_them(
-        network: Network, people: Personas, django_capture_on_commit_callbacks: object) -> None:
-    from pop import services as pop_services
-    from pop.tests.factories import pop_values
+def test_a_drain_of_another_producer_leaves_the_hie_periods(network: Network) -> None:
+    pending.mark(["2024-05"], producer="hie")
+    pending.mark(["2024-05"], producer="pop")
 
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        pop_services.pop_create(values=pop_values(birth=datetime(2024, 5, 14, 3, 10, tzinfo=LONDON)),
-                                by=people.nurse)
+    run = KpiRun.objects.get(pk=tasks.recompute_pending(producer="pop"))
 
-    run = KpiRun.objects.get()
-    assert (run.trigger, run.triggered_by, run.scope) == ("case_saved", people.nurse, "periods")
-    assert {"2024", "2024-Q2", "2024-05", "R12-2024-05"} <= set(run.period_keys)
-    assert KpiAggregate.objects.filter(run=run, level="network", period_key="2024-05").exists()
-    assert not PendingRecompute.objects.exists()
+    assert (run.producer, run.period_keys) == ("pop", ["2024-05"])
+    assert list(PendingRecompute.objects.values_list("producer", "period_key")) == [("hie", "2024-05")]
 
 
-@pytest.mark.parametrize(("name", "task"), [("kpis-recompute-pending", "kpis.tasks.recompute_pending"),
-                                            ("pop-recompute-pending", "pop.tasks.recompute_pop_pending")])
-def test_beat_drains_pending_periods_every_five_minutes(name: str, task: str) -> None:
+@pytest.mark.parametrize(("name", "producer"), [("kpis-recompute-pending", "hie"), ("pop-recompute-pending", "pop"),
+                                                ("training-recompute-pending", "training")])
+def test_beat_drains_every_producers_pending_periods_every_five_minutes(name: str, producer: str) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE[name]
-    assert entry["task"] == task
+    assert (entry["task"], entry["kwargs"]) == ("kpis.tasks.recompute_pending", {"producer": producer})
     assert entry["schedule"] == crontab(minute="*/5")

@@ -130,7 +130,9 @@ def test_an_import_queues_each_period_once(people: Personas,
         result = csv_io.import_file(data, by=people.nurse)
 
     assert result.errors == [] and result.created == 3
-    assert len(callbacks) == 1
+    # Each row's save registers its callback, and the first to run sends the whole transaction's batch: the
+    # periods are marked once and one drain runs them all.
+    assert len(callbacks) == 3
     assert KpiRun.objects.count() == 1
     keys = last_run().period_keys
     assert len(keys) == len(set(keys))
@@ -158,3 +160,23 @@ def test_a_rolled_back_savepoint_does_not_swallow_later_queueing(case: Case, peo
             raise RuntimeError("abandon this save")
         services.case_update(case=case, values={"hie_grade": 1}, expected_version=1, by=people.nurse)
     assert len(callbacks) == 1
+    runs = KpiRun.objects.count()
+    callbacks[0]()
+    assert KpiRun.objects.count() == runs + 1
+    assert sorted(last_run().period_keys) == sorted(MAY_2024_KEYS)
+
+
+def test_a_rolled_back_transaction_leaves_nothing_for_the_next_one(case: Case, people: Personas,
+                                                                   django_capture_on_commit_callbacks: Captured
+                                                                   ) -> None:
+    """The periods of a save that rolled back are not recomputed with the next transaction's."""
+    moved = cooled_case_values(birth=datetime(2023, 2, 1, 9, 0, tzinfo=LONDON))
+    moved = {k: v for k, v in moved.items() if k not in ("case_ref", "birth_unit", "cooling_centre")}
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        services.case_update(case=case, values=moved, expected_version=1, by=people.nurse)
+        raise RuntimeError("abandon this save")
+    assert callbacks == []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.case_update(case=case, values={"hie_grade": 1}, expected_version=1, by=people.nurse)
+    assert len(callbacks) == 1
+    assert sorted(last_run().period_keys) == sorted(MAY_2024_KEYS)  # no 2023 period of the abandoned save

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import models
 
+from core import audit
 from core.timeutil import LONDON
 from pathway import demo, rules, services
 from pathway.models import Case, TemperatureObservation
@@ -218,7 +219,7 @@ def stored_values() -> list[tuple[str, ...]]:
     for case in Case.objects.order_by("case_ref").select_related("birth_unit", "cooling_centre"):
         values = services.case_values(case)
         temps = [f"{t.observed_at.isoformat()} {t.temp_c} {t.site}" for t in case.temperatures.all()]
-        rows.append((*(services.display_value(values[f]) for f in values), *temps))
+        rows.append((*(audit.display(values[f]) for f in values), *temps))
     return rows
 
 

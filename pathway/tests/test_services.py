@@ -67,7 +67,7 @@ def test_create_writes_the_case_version_stage_flags_and_audit(people: Personas) 
     assert "HIE-0001" in event.summary
     assert event.changes["case_ref"] == ["", "HIE-0001"]
     assert event.changes["nhs_number"] == ["", "9434765919"]
-    assert event.changes["birth_datetime"] == ["", "2024-05-14T03:10+01:00"]
+    assert event.changes["birth_datetime"] == ["", "14/05/2024 03:10"]
     assert event.changes["birth_unit"] == ["", "RWG02"]
     assert event.changes["multiple_birth"] == ["", "no"]  # equal to the model default, still entered
     assert event.changes["lowest_ph_60min"] == ["", "6.95"]
@@ -195,21 +195,30 @@ def test_update_records_old_and_new_display_values(people: Personas, case: Case)
     assert event.actor == people.consultant
     assert event.changes == {
         "hie_grade": ["2", "3"],
-        "active_cooling_start": ["2024-05-14T06:30+01:00", "2024-05-14T06:40+01:00"],
+        "active_cooling_start": ["14/05/2024 06:30", "14/05/2024 06:40"],
         "cooling_centre": ["RGT01", "RM102"],
         "lowest_ph_60min": ["6.95", "7.01"],
         "nhs_number": ["", "9434765919"],
     }
-    assert "hie_grade" in event.summary
+    # The fields as the page names them, in the dataset's order.
+    assert event.summary == ("Changed NHS number, cooling centre, lowest pH within 60 minutes, HIE grade, "
+                             "active cooling start")
 
 
-def test_update_shows_winter_times_with_their_offset(people: Personas) -> None:
+def test_update_shows_uk_times_and_names_the_zone_in_the_repeated_hour(people: Personas) -> None:
     winter = services.case_create(values=cooled_case_values(birth=datetime(2024, 1, 10, 8, 0, tzinfo=LONDON)),
                                   by=people.nurse)
     services.case_update(case=winter, values={"referral_datetime": parse_local_datetime("10/01/2024 09:45")},
                          expected_version=1, by=people.nurse)
-    assert audit_rows(winter)[-1].changes == {"referral_datetime": ["2024-01-10T09:20+00:00",
-                                                                    "2024-01-10T09:45+00:00"]}
+    assert audit_rows(winter)[-1].changes == {"referral_datetime": ["10/01/2024 09:20", "10/01/2024 09:45"]}
+
+    # 27/10/2024: the clocks went back at 02:00 BST, so 01:30 happened twice; the audit says which.
+    autumn = services.case_create(values=cooled_case_values(birth=parse_local_datetime("2024-10-27T00:40+01:00"),
+                                                            case_ref="HIE-AUTUMN"), by=people.nurse)
+    services.case_update(case=autumn, values={"referral_datetime": parse_local_datetime("2024-10-27T01:30+00:00")},
+                         expected_version=1, by=people.nurse)
+    old, new = audit_rows(autumn)[-1].changes["referral_datetime"]
+    assert new == "27/10/2024 01:30 GMT" and old != new
 
 
 def test_clearing_a_value_records_it_as_empty(people: Personas, case: Case) -> None:
@@ -550,3 +559,12 @@ def test_history_lists_the_case_audit_newest_first(people: Personas, case: Case)
     services.case_update(case=case, values={"hie_grade": 3}, expected_version=1, by=people.consultant)
     history = services.case_history(case)
     assert [e.action for e in history] == ["update", "create"]
+
+
+def test_a_temperature_is_audited_in_uk_time(people: Personas, arriving: Case) -> None:
+    """In summer UK time is an hour ahead of UTC: the audit says the time on the ward's clock."""
+    reading = add(arriving, 60, "34.5")  # 04:10 BST, 03:10 UTC
+    services.temperature_remove(observation=TemperatureObservation.objects.get(pk=reading.pk), by=people.nurse)
+    summaries = [e.summary for e in audit_rows(arriving) if e.action.startswith("temperature_")]
+    assert summaries == ["Temperature 34.5 °C rectal at 14/05/2024 04:10",
+                         "Removed temperature 34.5 °C rectal at 14/05/2024 04:10"]

@@ -11,7 +11,7 @@ from itertools import count
 from typing import Any
 
 from core.timeutil import LONDON
-from kpis.pop.facts import PopFacts
+from pop.kpis.facts import PopFacts
 from units.models import Unit
 
 BIRTH = datetime(2024, 5, 14, 3, 10, tzinfo=LONDON)  # BST

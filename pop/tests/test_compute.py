@@ -17,9 +17,10 @@ from django.test.utils import CaptureQueriesContext
 
 from core.testing.personas import Personas
 from core.timeutil import LONDON
+from kpis import tasks
 from kpis.models import KpiAggregate, KpiRun
-from kpis.pop import registry
-from pop import aggregate, services, tasks
+from pop import aggregate, services
+from pop.kpis import registry
 from pop.models import PopRecord
 from pop.tests.factories import pop_values
 
@@ -55,8 +56,8 @@ def test_figures_per_unit_and_network(cohort: list[PopRecord]) -> None:
     run = services.compute_pop_kpis(as_of=AS_OF)
     found = figures()
     assert run.status == "succeeded" and run.progress_total == 4
-    # Recorded as the periods it computed, never as the HIE dashboards' "full run".
-    assert run.scope == "periods" and {"2024", "2024-Q2", "2024-05", "R12-2025-01"} <= set(run.period_keys)
+    # A full run of the POP producer (the HIE dashboards read only HIE runs).
+    assert (run.producer, run.scope, run.period_keys) == ("pop", "full", [])
     assert run.definition_versions == registry.VERSIONS
     # (met, met + not met, not eligible, missing)
     assert found[("pop_optimal_cord_management", "birth_unit", "RWG02", "2024-05")] == (1, 2, 0, 1)
@@ -102,7 +103,7 @@ def test_a_period_run_replaces_only_those_periods(people: Personas, cohort: list
     services.compute_pop_kpis(as_of=AS_OF)
     PopRecord.objects.filter(pk=cohort[1].pk).update(cord_clamping_seconds=120)  # behind the services' back
     run = services.compute_pop_kpis(as_of=AS_OF, periods=["2024-05"])
-    assert run.scope == "periods" and run.period_keys == ["2024-05"]
+    assert (run.producer, run.scope, run.period_keys) == ("pop", "periods", ["2024-05"])
     found = figures()
     assert found[("pop_optimal_cord_management", "birth_unit", "RWG02", "2024-05")] == (2, 2, 0, 1)
     assert found[("pop_optimal_cord_management", "birth_unit", "RWG02", "2024")] == (1, 2, 0, 1)  # not recomputed
@@ -147,11 +148,13 @@ def test_the_command_prints_the_run(cohort: list[PopRecord]) -> None:
 
 
 def test_nightly_task_and_beat_entry(cohort: list[PopRecord]) -> None:
-    run_id = tasks.recompute_pop_all.delay().get()
-    assert KpiRun.objects.get(pk=run_id).trigger == "nightly"
     entry = settings.CELERY_BEAT_SCHEDULE["pop-kpis-nightly"]
-    assert entry["task"] == "pop.tasks.recompute_pop_all"
+    assert (entry["task"], entry["kwargs"]) == ("kpis.tasks.recompute_all", {"producer": "pop"})
     assert entry["schedule"].hour == {2} and entry["schedule"].minute == {30}
+    run = KpiRun.objects.get(pk=tasks.recompute_all.delay(**entry["kwargs"]).get())
+    assert (run.producer, run.trigger, run.scope) == ("pop", "nightly", "full")
+    assert KpiAggregate.objects.filter(run=run, kpi="pop_optimisation_score").exists()
+    assert not KpiAggregate.objects.exclude(kpi__in=registry.CODES).exists()
 
 
 def test_export_kpis_includes_the_pop_rows(cohort: list[PopRecord]) -> None:
@@ -173,9 +176,11 @@ def test_normothermia_uses_the_stored_decimal(people: Personas) -> None:
 
 def test_a_pop_run_is_never_the_hie_dashboards_last_full_run(cohort: list[PopRecord]) -> None:
     from kpis import dashboard as hie_dashboard
+    from pop import dashboard as pop_dashboard
 
-    services.compute_pop_kpis(as_of=AS_OF)
+    run = services.compute_pop_kpis(as_of=AS_OF)
     assert hie_dashboard.freshness().last_full is None
+    assert pop_dashboard.freshness().last_full == run
 
 
 def test_the_figures_go_in_by_the_shared_fast_path(cohort: list[PopRecord]) -> None:

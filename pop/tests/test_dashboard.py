@@ -87,7 +87,7 @@ def test_freshness_reads_only_pop_runs(client: Client, people: Personas) -> None
     client.force_login(people.nurse)
     page = text(client.get(reverse("pop:dashboard")))
     assert "HIE exploded" not in page and "Data as of" in page
-    KpiRun.objects.create(as_of=AS_OF, status=KpiRun.Status.FAILED, error="POP exploded",
+    KpiRun.objects.create(producer="pop", as_of=AS_OF, status=KpiRun.Status.FAILED, error="POP exploded",
                           definition_versions={"pop_optimisation_score": 1})
     assert "The last POP KPI run failed" in text(client.get(reverse("pop:dashboard")))
 

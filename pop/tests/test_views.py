@@ -96,6 +96,22 @@ def test_history_lists_each_change(client: Client, people: Personas) -> None:
     assert "Nina Nurse · Created" in page
 
 
+def test_history_shows_uk_times_and_labels_older_rows_too(client: Client, people: Personas) -> None:
+    from core.models import AuditEvent
+
+    record = services.pop_create(values=pop_values(case_ref="POP-T"), by=people.nurse)
+    # A row written before the one UK audit format: ISO 8601 with the offset.
+    AuditEvent.objects.create(actor=people.nurse, action="update", object_type=services.OBJECT_TYPE,
+                              object_id=str(record.pk), summary="Changed",
+                              changes={"magnesium_start_datetime": ["2024-05-13T21:10+01:00", ""], "sex": ["male", ""]})
+    client.force_login(people.nurse)
+    page = text(client.get(reverse("pop:record_history", args=[record.pk])))
+    assert page.count("13/05/2024 21:10") == 2  # the old row, and the new one written by the create
+    assert "2024-05-13T21:10" not in page
+    assert "<td class=\"nhsuk-table__cell\">Male</td>" in page and ">male<" not in page
+    assert "Not recorded" in page
+
+
 def test_entered_in_error_hides_the_record_from_the_list(client: Client, people: Personas) -> None:
     record = services.pop_create(values=pop_values(case_ref="POP-X"), by=people.nurse)
     client.force_login(people.nurse)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.testing.personas import Personas
+from kpis import dashboard as hie_dashboard
 from kpis import services as hie
 from kpis.models import KpiAggregate, KpiRun
 from training import services
@@ -48,7 +49,9 @@ def test_rows_per_period_at_the_period_end_or_the_run_date(watford: None) -> Non
         "birth_unit", "RWG02", "rolling_12m", date(2023, 7, 16), AS_OF)
     assert (run.status, run.rows_written, run.definition_versions) == (
         KpiRun.Status.SUCCEEDED, KpiAggregate.objects.filter(kpi=KPI_CODE).count(), {KPI_CODE: 1})
-    assert run.scope == KpiRun.Scope.PERIODS  # never taken as the HIE dashboards' last full run
+    # A full run of the training producer: never taken as the HIE dashboards' last full run.
+    assert (run.producer, run.scope, run.period_keys) == ("training", KpiRun.Scope.FULL, [])
+    assert hie_dashboard.freshness().last_full is None
 
 
 def test_the_boundary_day_on_the_rolling_window(people: Personas) -> None:

@@ -94,6 +94,8 @@ def test_command_dry_run_prints_and_sends_nothing(trained: None, capsys: pytest.
 def test_the_beat_schedule_runs_both_jobs_nightly() -> None:
     from django.conf import settings
 
+    coverage = settings.CELERY_BEAT_SCHEDULE["training-coverage-kpis-nightly"]
+    assert (coverage["task"], coverage["kwargs"]) == ("kpis.tasks.recompute_all", {"producer": "training"})
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"training.tasks.compute_training_kpis_task", "training.tasks.send_training_reminders_task"} <= tasks
+    assert "training.tasks.send_training_reminders_task" in tasks
     assert settings.TRAINING_REFRESHER_DAYS == 180

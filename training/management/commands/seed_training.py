@@ -36,6 +36,6 @@ class Command(BaseCommand):
         by = get_user_model().objects.filter(username="nurse").first() or AnonymousUser()
         with transaction.atomic():
             count = demo.seed(seed=options["seed"], as_of=as_of, by=by)
-        run = compute_training_kpis(as_of)  # also queued on commit; computed here so the demo never waits
+        run = compute_training_kpis(as_of)  # also queued on commit; computed here, as of --as-of, at once
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {count} training sessions; {run.rows_written} coverage KPI rows as of {as_of:%d/%m/%Y}."))

@@ -12,9 +12,9 @@ from collections import Counter
 from datetime import date
 
 from kpis.outcome import Direction, Outcome
-from kpis.pop.base import POP_LEVELS, SPEC
-from kpis.pop.elements import ELEMENTS
-from kpis.pop.facts import PopFacts
+from pop.kpis.base import POP_LEVELS, SPEC
+from pop.kpis.elements import ELEMENTS
+from pop.kpis.facts import PopFacts
 
 CODE = "pop_optimisation_score"
 TITLE = "Optimisation score (elements received ÷ elements eligible)"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 from kpis.outcome import Direction, Outcome
-from kpis.pop.base import POP_LEVELS, SPEC, gestation
-from kpis.pop.facts import PopFacts
+from pop.kpis.base import POP_LEVELS, SPEC, gestation
+from pop.kpis.facts import PopFacts
 
 CODE = "pop_antenatal_steroids"
 TITLE = "Antenatal steroids (at least one dose)"

@@ -11,9 +11,9 @@ from datetime import date
 
 from kpis.definitions.base import not_recorded
 from kpis.outcome import Direction, Outcome
-from kpis.pop.base import POP_LEVELS, SPEC
-from kpis.pop.facts import PopFacts
 from pathway import choices as c
+from pop.kpis.base import POP_LEVELS, SPEC
+from pop.kpis.facts import PopFacts
 
 CODE = "pop_intrapartum_antibiotics"
 TITLE = "Intrapartum antibiotics in labour"

@@ -3,7 +3,7 @@ score are made of. A new element is one module and one line here (and in the reg
 
 from __future__ import annotations
 
-from kpis.pop import (
+from pop.kpis import (
     pop_antenatal_steroids,
     pop_early_breast_milk,
     pop_intrapartum_antibiotics,
@@ -12,7 +12,7 @@ from kpis.pop import (
     pop_optimal_cord_management,
     pop_place_of_birth,
 )
-from kpis.pop.base import PopKpi
+from pop.kpis.base import PopKpi
 
 ELEMENTS: tuple[PopKpi, ...] = (
     pop_place_of_birth,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from kpis.pop import pop_all_eligible, pop_optimisation_score
-from kpis.pop.base import PopKpi
-from kpis.pop.elements import ELEMENTS
+from pop.kpis import pop_all_eligible, pop_optimisation_score
+from pop.kpis.base import PopKpi
+from pop.kpis.elements import ELEMENTS
 
 KPIS: tuple[PopKpi, ...] = (*ELEMENTS, pop_all_eligible)
 SCORE: ModuleType = pop_optimisation_score

@@ -11,8 +11,8 @@ from datetime import date
 from decimal import Decimal
 
 from kpis.outcome import Direction, Outcome
-from kpis.pop.base import POP_LEVELS, SPEC
-from kpis.pop.facts import PopFacts
+from pop.kpis.base import POP_LEVELS, SPEC
+from pop.kpis.facts import PopFacts
 
 CODE = "pop_normothermia"
 TITLE = "Normothermia (36.5–37.5 °C within an hour of birth)"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date
 
 from kpis.outcome import Direction, Outcome
-from kpis.pop.base import POP_LEVELS, SPEC, gestation
-from kpis.pop.facts import PopFacts
+from pop.kpis.base import POP_LEVELS, SPEC, gestation
+from pop.kpis.facts import PopFacts
 
 CODE = "pop_magnesium_sulphate"
 TITLE = "Magnesium sulphate within 24 hours before birth"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 from kpis.outcome import Direction, Outcome
-from kpis.pop.base import POP_LEVELS, SPEC
-from kpis.pop.facts import PopFacts
+from pop.kpis.base import POP_LEVELS, SPEC
+from pop.kpis.facts import PopFacts
 
 CODE = "pop_early_breast_milk"
 TITLE = "Maternal breast milk within 24 hours"
