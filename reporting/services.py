@@ -26,6 +26,7 @@ from django.utils.text import slugify
 
 from core import audit
 from core.exceptions import EditConflict
+from core.history import HistoryEntry, history_entry
 from core.models import AuditEvent
 from core.timeutil import LONDON
 from kpis import dashboard
@@ -168,9 +169,15 @@ def report_data(report: BoardReport, *, step: report_content.Step | None = None)
     return report_content.build(report, step=step or (lambda _: None))
 
 
-def board_report_history(report: BoardReport) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(object_type__in=(REPORT_OBJECT_TYPE, REPORT_EXPORT_OBJECT_TYPE),
-                                          object_id=str(report.pk)).select_related("actor"))
+def board_report_history(report: BoardReport) -> list[HistoryEntry]:
+    """The report's audit trail as people read it: fields by their labels (`core.history`)."""
+    events = AuditEvent.objects.filter(object_type__in=(REPORT_OBJECT_TYPE, REPORT_EXPORT_OBJECT_TYPE),
+                                       object_id=str(report.pk)).select_related("actor")
+    return [history_entry(event, _show_change) for event in events]
+
+
+def _show_change(name: str, old: str, new: str) -> tuple[str, str, str]:
+    return audit.field_names(BoardReport, [name]).capitalize(), old, new
 
 
 # --- The export log ----------------------------------------------------------------------------------------------

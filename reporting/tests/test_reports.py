@@ -223,7 +223,7 @@ def test_lead_creates_previews_and_edits_a_report_and_history_is_kept(figures: P
     events = list(AuditEvent.objects.filter(object_type="reporting.boardreport").order_by("id"))
     assert [e.action for e in events] == ["create", "update"]
     assert events[1].actor == figures.lead
-    assert events[1].changes == {"Summary": ["Cooling within 6 hours is holding.", "Better than last quarter."]}
+    assert events[1].changes == {"summary": ["Cooling within 6 hours is holding.", "Better than last quarter."]}
     page = client.get(reverse("reporting:edit", args=[report.pk])).content.decode()
     assert "Better than last quarter." in page and "Summary: “Cooling within 6 hours is holding.”" in page
 
