@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.timeutil import london_date
-from kpis import aggregate, pending, registry
+from kpis import aggregate, attribution, pending, registry
 from kpis import figures as stored
 from kpis.aggregate import CaseResult, Figure
 from kpis.definitions.base import KpiDefinition, MedianDefinition
@@ -271,14 +271,17 @@ def _case_outcome_rows(result: CaseResult, as_of: date, versions: dict[str, int]
 def _replace_case_outcomes(results: Iterable[CaseResult], selected: list[Period] | None, as_of: date,
                            definitions: _Definitions) -> None:
     """Each case in scope gets exactly its current outcomes; entered-in-error cases in scope get none."""
+    in_scope = None if selected is None else Case.objects.filter(_scope_filter(selected))
     stale = CaseOutcome.objects.all()
-    if selected is not None:
+    if in_scope is not None:
         # Every result is a case born in scope, so this also clears the rows about to be written.
-        stale = stale.filter(case__in=Case.objects.filter(_scope_filter(selected)).values("pk"))
+        stale = stale.filter(case__in=in_scope.values("pk"))
     stale.delete()  # one DELETE statement: nothing refers to these rows and no signal listens
     versions, now = definitions.versions, timezone.now()
     stored.insert(CaseOutcome, _OUTCOME_FIELDS,
                   (row for result in results for row in _case_outcome_rows(result, as_of, versions, now)))
+    # Where and when each case counts, so a page can count any range of birth dates from stored rows.
+    attribution.replace(results, in_scope=in_scope)
 
 
 def _replace_aggregates(figures: list[Figure], selected: list[Period] | None, run: KpiRun,
