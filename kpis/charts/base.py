@@ -18,7 +18,7 @@ import hashlib
 import io
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
@@ -85,16 +85,32 @@ class Chart:
 
 
 def make_chart(*, kind: str, title: str, caption: str, table: DataTable,
-               draw: Callable[[Figure], None], size: tuple[float, float]) -> Chart:
-    """Draw with `draw` on a fresh figure of `size` inches and wrap the result as a Chart."""
+               draw: Callable[[Figure], None], size: tuple[float, float],
+               tooltips: Mapping[str, str] | None = None) -> Chart:
+    """Draw with `draw` on a fresh figure of `size` inches and wrap the result as a Chart.
+
+    `tooltips` maps an artist's gid (`artist.set_gid`) to the text a pointer hovering over it shows (an SVG
+    <title>, which screen readers also read): funnel points name their unit this way.
+    """
     svg_id = chart_id(kind, title, table)
     with _rendering():
         figure = Figure(figsize=size, layout="constrained")
         draw(figure)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata=_NO_METADATA)
-    return Chart(title=title, svg=inline_svg(buffer.getvalue(), svg_id=svg_id, label=f"{kind}: {title}"),
+    svg = with_tooltips(buffer.getvalue(), tooltips or {})
+    return Chart(title=title, svg=inline_svg(svg, svg_id=svg_id, label=f"{kind}: {title}"),
                  caption=caption, table=table)
+
+
+def with_tooltips(raw: str, tooltips: Mapping[str, str]) -> str:
+    """Give each artist drawn with one of these gids a <title> (its group id goes, as every group id does)."""
+    for gid, text in tooltips.items():
+        opening = f'<g id="{escape(gid)}">'
+        if opening not in raw:
+            raise ValueError(f"No artist with gid {gid!r} was drawn")
+        raw = raw.replace(opening, f'<g class="app-chart-point"><title>{escape(text)}</title>', 1)
+    return raw
 
 
 def not_enough_data_chart(*, kind: str, title: str, caption: str, table: DataTable) -> Chart:

@@ -12,6 +12,10 @@ for very small n; the approximation is used here because it is transparent, cont
 checkable by hand. A point is outside a limit only when strictly beyond it.
 
 The target defaults to the overall network rate (Σ numerator ÷ Σ denominator over the plotted units).
+
+Every point names its unit, rate and position when a pointer hovers over it (an SVG <title>), and the data
+table lists every unit. Units in `highlight` (the viewer's own) are drawn larger with a black outline and
+their name, and marked "(your unit)" in the table, so a consultant finds theirs at a glance.
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from kpis.charts.base import (
+    NHS_BLACK,
     NHS_BLUE,
     NHS_DARK_GREY,
+    NHS_GREEN,
     NHS_RED,
     NHS_WARM_YELLOW,
     Chart,
@@ -91,24 +97,37 @@ def position(point: FunnelPoint, target: float) -> Position:
 
 
 def funnel_plot(points: Sequence[FunnelPoint], *, title: str, direction: Direction,
-                target: float | None = None) -> Chart:
-    """Funnel plot of `points` around `target` (default: the network rate of the plotted units)."""
+                target: float | None = None, highlight: frozenset[str] = frozenset(),
+                aim: float | None = None) -> Chart:
+    """Funnel plot of `points` around `target` (default: the network rate of the plotted units); the units
+    labelled in `highlight` stand out, and `aim` (the network aim, a proportion) is drawn as a green line."""
     direction = Direction(direction)  # also accept the stored string, e.g. "higher"
     for point in points:
         if not 0 <= point.numerator <= point.denominator:
             raise ValueError(f"{point.label}: need 0 ≤ numerator ≤ denominator")
     plotted = [point for point in points if point.denominator > 0]
     if len(plotted) < MIN_UNITS:
-        table = DataTable(HEADER, tuple(_row(point, None, direction) for point in points))
+        table = DataTable(HEADER, tuple(_row(point, None, direction, highlight) for point in points))
         caption = (f"Not enough data to draw a funnel plot of {title}: it needs at least {MIN_UNITS} units "
                    f"with eligible cases, and there {'is' if len(plotted) == 1 else 'are'} {len(plotted)}.")
         return not_enough_data_chart(kind=KIND, title=title, caption=caption, table=table)
     centre = target if target is not None else network_rate(plotted)
     centre_name = "Target" if target is not None else "Network rate"
-    table = DataTable(HEADER, tuple(_row(point, centre, direction) for point in points))
+    table = DataTable(HEADER, tuple(_row(point, centre, direction, highlight) for point in points))
     caption = _caption(plotted, title, centre, target, direction)
-    return make_chart(kind=KIND, title=title, caption=caption, table=table,
-                      draw=lambda figure: _draw(figure, plotted, title, centre, centre_name), size=(7.0, 4.5))
+    tips = {_gid(index): _tooltip(point, centre, direction) for index, point in enumerate(plotted)}
+    return make_chart(kind=KIND, title=title, caption=caption, table=table, tooltips=tips, size=(7.0, 4.5),
+                      draw=lambda figure: _draw(figure, plotted, title, centre, centre_name, highlight, aim))
+
+
+def _gid(index: int) -> str:
+    return f"funnel-point-{index}"
+
+
+def _tooltip(point: FunnelPoint, centre: float, direction: Direction) -> str:
+    rate = point.rate or 0.0
+    where = _position_text(position(point, centre), rate > centre, direction)
+    return f"{point.label}: {point.numerator} of {point.denominator} ({percent(rate)}), {where.lower()}"
 
 
 def network_rate(points: Sequence[FunnelPoint]) -> float:
@@ -133,13 +152,14 @@ def _direction_text(direction: Direction) -> str:
     return f"{direction.value} is better"
 
 
-def _row(point: FunnelPoint, centre: float | None, direction: Direction) -> tuple[str, ...]:
+def _row(point: FunnelPoint, centre: float | None, direction: Direction,
+         highlight: frozenset[str] = frozenset()) -> tuple[str, ...]:
     rate = point.rate
+    label = f"{point.label} (your unit)" if point.label in highlight else point.label
     if rate is None or centre is None:
         where = "No eligible cases" if rate is None else "Not plotted"
-        return (point.label, str(point.numerator), str(point.denominator),
-                "–" if rate is None else percent(rate), where)
-    return (point.label, str(point.numerator), str(point.denominator), percent(rate),
+        return (label, str(point.numerator), str(point.denominator), "–" if rate is None else percent(rate), where)
+    return (label, str(point.numerator), str(point.denominator), percent(rate),
             _position_text(position(point, centre), rate > centre, direction))
 
 
@@ -154,21 +174,25 @@ def _position_text(where: Position, above: bool, direction: Direction) -> str:
     return f"{side} {limit} limit ({'better' if better else 'worse'})"
 
 
-def _draw(figure: Figure, plotted: Sequence[FunnelPoint], title: str, centre: float, centre_name: str) -> None:
+def _draw(figure: Figure, plotted: Sequence[FunnelPoint], title: str, centre: float, centre_name: str,
+          highlight: frozenset[str], aim: float | None) -> None:
     axes = figure.subplots()
     largest = max(point.denominator for point in plotted)
     _draw_limits(axes, centre, f"{centre_name} {percent(centre)}", largest * 1.1)
-    colours = {Position.WITHIN: NHS_BLUE, Position.OUTSIDE_95: NHS_WARM_YELLOW, Position.OUTSIDE_998: NHS_RED}
-    for where, colour in colours.items():
-        group = [point for point in plotted if position(point, centre) is where]
-        if group:
-            axes.scatter([point.denominator for point in group], [point.rate for point in group], s=36,
-                         color=colour, edgecolors=NHS_DARK_GREY, linewidths=0.6, zorder=3,
-                         label=_legend_label(where))
-        if where is Position.OUTSIDE_998:
-            for point in group:
-                axes.annotate(point.label, (point.denominator, point.rate), xytext=(6, 4),
-                              textcoords="offset points", fontsize=9, color=NHS_RED, zorder=4)
+    if aim is not None:
+        axes.axhline(aim, color=NHS_GREEN, linestyle="--", linewidth=1.4, label=f"Network aim {percent(aim)}")
+    labelled: set[str] = set()
+    for index, point in enumerate(plotted):
+        where = position(point, centre)
+        legend = _legend_label(where)
+        artist = axes.scatter([point.denominator], [point.rate or 0.0], s=36, color=_COLOURS[where],
+                              edgecolors=NHS_DARK_GREY, linewidths=0.6, zorder=3,
+                              label=legend if legend not in labelled else None)
+        artist.set_gid(_gid(index))
+        labelled.add(legend)
+        if point.label in highlight or where is Position.OUTSIDE_998:
+            _name(axes, point, own=point.label in highlight, outside=where is Position.OUTSIDE_998)
+    _draw_highlight(axes, [point for point in plotted if point.label in highlight])
     axes.set_xlim(0, largest * 1.1)
     axes.set_ylim(-0.02, 1.02)
     axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
@@ -176,6 +200,27 @@ def _draw(figure: Figure, plotted: Sequence[FunnelPoint], title: str, centre: fl
     axes.set_ylabel("Rate")
     axes.set_title(title, loc="left", fontsize=11)
     legend_below(figure, axes)
+
+
+_COLOURS = {Position.WITHIN: NHS_BLUE, Position.OUTSIDE_95: NHS_WARM_YELLOW, Position.OUTSIDE_998: NHS_RED}
+
+
+def _name(axes: Axes, point: FunnelPoint, *, own: bool, outside: bool) -> None:
+    """The unit's name beside its point: below it near the top of the plot, so it never meets the title."""
+    high = (point.rate or 0.0) > _LABEL_BELOW_ABOVE
+    axes.annotate(point.label, (point.denominator, point.rate), xytext=(7, -13 if high else 5),
+                  textcoords="offset points", fontsize=9, fontweight="bold" if own else "normal",
+                  color=NHS_RED if outside else NHS_BLACK, zorder=5)
+
+
+_LABEL_BELOW_ABOVE: Final = 0.9
+
+
+def _draw_highlight(axes: Axes, own: Sequence[FunnelPoint]) -> None:
+    """The viewer's units: a large black ring around their point."""
+    if own:
+        axes.scatter([point.denominator for point in own], [point.rate or 0.0 for point in own], s=150,
+                     facecolors="none", edgecolors=NHS_BLACK, linewidths=2, zorder=4, label="Your units")
 
 
 def _draw_limits(axes: Axes, centre: float, centre_label: str, right: float) -> None:
