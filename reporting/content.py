@@ -15,14 +15,11 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from kpis import dashboard
-from kpis.baselines import PUBLISHED
-from kpis.charts import Chart, FunnelPoint, ReferenceLine, RunPoint, funnel_plot, run_chart
+from kpis import aims, dashboard, pagecharts
+from kpis.charts import Chart
 from kpis.dashboard import NETWORK
 from kpis.definitions.base import Level
 from kpis.models import KpiAggregate
-from kpis.periods import PeriodType
-from kpis.registry import REGISTRY
 from reporting import impact, suppression
 from reporting.figures import FigureRow, Scope, figure_rows
 from reporting.models import BoardReport
@@ -162,30 +159,19 @@ def build_for(scope: Scope, *, title: str, external: bool, narrative: list[tuple
 
 
 def run_chart_for(code: str, scope: Scope) -> Chart:
-    """kpis.views.run by month, up to the end of the report's period."""
-    definition = REGISTRY[code]
+    """kpis.views.run by month (the same SVG, `kpis.pagecharts`), up to the end of the report's period."""
     end = dashboard.stored_period(scope.period_key).end
-    rows = [r for r in dashboard.series(code=code, level=scope.level, org_code=scope.org_code,
-                                        period_type=PeriodType.MONTH) if r.period_start <= end]
-    median = not dashboard.is_rate_kpi(code)
-    points = tuple(RunPoint(r.period_key, r.median if median else r.rate, (r.n or 0) if median else r.denominator)
-                   for r in rows)
-    published = PUBLISHED.get(code)
-    reference = ReferenceLine("EoE baseline (pre-pathway)", published.baseline) if published else None
     where = scope.org.short_name if scope.org else "network"
-    return run_chart(points, title=f"{definition.TITLE}, {where}, by month", percent_scale=not median,
-                     value_label="Median (min)" if median else "Rate", reference=reference,
-                     target=published.year_2012 if published else None)
+    return pagecharts.run_chart_for(code, level=scope.level, org_code=scope.org_code, where=where, until=end,
+                                    run_date=dashboard.freshness().run_date, aim=aims.current().get(code))
 
 
 def funnel_for(code: str, scope: Scope) -> Chart:
-    """kpis.views.funnel: units at the report's level (birth units for a network report)."""
-    definition = REGISTRY[code]
+    """kpis.views.funnel (the same SVG): units at the report's level (birth units for a network report)."""
     level = Level.BIRTH_UNIT if scope.level == Level.NETWORK else Level(scope.level)
     rows = dashboard.unit_rows(code=code, level=level, period_key=scope.period_key)
-    points = tuple(FunnelPoint(r.org.short_name if r.org else r.org_code, r.numerator, r.denominator) for r in rows)
-    title = f"{definition.TITLE} by {LEVEL_TITLES[level].lower()}, {period_label(scope.period_key)}"
-    return funnel_plot(points, title=title, direction=str(definition.DIRECTION), target=None)
+    return pagecharts.funnel_chart_for(code, level=level, period=dashboard.stored_period(scope.period_key),
+                                       rows=rows, aim=aims.current().get(code))
 
 
 def charts(scope: Scope) -> list[Chart]:
