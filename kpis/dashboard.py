@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from core import memo
 from kpis import cohorts, ondemand
 from kpis.aims import Aim
 from kpis.baselines import PUBLISHED, Published
@@ -112,6 +113,11 @@ def available_periods() -> dict[str, list[PeriodChoice]]:
     for kind, key, start, end in rows:
         choices[kind].append(PeriodChoice(key, kind, start, end))
     return choices
+
+
+def cached_periods(version: str) -> dict[str, list[PeriodChoice]]:
+    """`available_periods`, worked out once per version of the figures (`kpis.versions.page_version`)."""
+    return memo.remember("kpis.available_periods", version, available_periods)
 
 
 def stored_period(key: str) -> Period:

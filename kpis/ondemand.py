@@ -45,6 +45,11 @@ def _org_sql(level: Level) -> str:
     return "'network'" if level == Level.NETWORK else f"a.{_ORG_COLUMN[level]}"
 
 
+def _group_by(level: Level) -> str:
+    """GROUP BY the KPI, the organisation (none at network level: a constant cannot be grouped on) and outcome."""
+    return "o.kpi, o.outcome" if level == Level.NETWORK else f"o.kpi, a.{_ORG_COLUMN[level]}, o.outcome"
+
+
 def _where(level: Level, org_code: str | None) -> tuple[str, list[str | date]]:
     """Restrict to one organisation (or none), and to cases counted at the level at all."""
     clauses: list[str] = []
@@ -105,7 +110,7 @@ def _counts(period: Period, level: Level, org_code: str | None) -> dict[tuple[st
     where, params = _where(level, org_code)
     sql = (f"SELECT o.kpi, {_org_sql(level)}, o.outcome, COUNT(*) FROM {_tables()['outcome']} o "
            f"JOIN {_tables()['place']} a ON a.case_id = o.case_id "
-           f"WHERE a.born >= %s AND a.born <= %s{where} GROUP BY o.kpi, {_org_sql(level)}, o.outcome")
+           f"WHERE a.born >= %s AND a.born <= %s{where} GROUP BY {_group_by(level)}")
     found: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     with connection.cursor() as cursor:
         cursor.execute(sql, [period.start, period.end, *params])

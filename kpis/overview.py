@@ -35,10 +35,10 @@ class OverviewPage:
     units: list[Unit]
 
 
-def page(period: Period, *, run_date: date | None) -> OverviewPage:
+def page(period: Period, *, run_date: date | None, version: str | None = None) -> OverviewPage:
     """The overview of a period, worked out once per version of the figures and aims."""
     name = f"kpis.page.overview:{period.key}:{run_date}"
-    return memo.remember(name, page_version(), lambda: _page_now(period, run_date))
+    return memo.remember(name, version or page_version(), lambda: _page_now(period, run_date))
 
 
 def _page_now(period: Period, run_date: date | None) -> OverviewPage:
@@ -57,13 +57,14 @@ def warm() -> bool:
     """Prepare what /kpis/ opens on; False when there is nothing to show (see the module docstring)."""
     if not settings.KPIS_WARM_CHARTS:
         return False
-    choices = dashboard.available_periods()
+    version = page_version()
+    choices = dashboard.cached_periods(version)
     key = dashboard.default_period(choices)
     period = dashboard.resolve_period(key, choices) if key else None
     if period is None:
         return False
     when = dashboard.freshness().run_date  # as the pages read it, so the cache keys match
-    shown = page(period, run_date=when)
+    shown = page(period, run_date=when, version=version)
     if not pending.celery_runs_inline():
         _warm_linked_charts(period, when, shown)
     return True

@@ -44,7 +44,7 @@ def _funnel(points: tuple[FunnelPoint, ...], title: str, direction: str, highlig
 
 @memo.by_arguments("kpis.chart.bars")
 def _bars(bars: tuple[RateBar, ...], title: str) -> Chart:
-    return rate_bar_chart(bars, title=title)
+    return rate_bar_chart(bars, title=title, target_label=AIM_LABEL)
 
 
 @memo.by_arguments("kpis.chart.g")

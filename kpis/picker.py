@@ -14,7 +14,8 @@ from django.http import HttpRequest, QueryDict
 
 from kpis import dashboard
 from kpis.forms import CustomRangeForm
-from kpis.periods import STORED_TYPES, Period, PeriodType
+from kpis.periods import STORED_TYPES, Period, PeriodType, previous_period
+from kpis.versions import page_version
 
 CUSTOM: Final = PeriodType.CUSTOM.value
 
@@ -43,16 +44,21 @@ class Picker:
     def label(self) -> str:
         return self.period.label if self.period else ""
 
+    @property
+    def previous_label(self) -> str:
+        return previous_period(self.period).label if self.period else ""
 
-def pick(request: HttpRequest, choices: dict[str, list[dashboard.PeriodChoice]] | None = None) -> Picker:
-    """The period a request asks for: dates typed in, a stored or custom key, else the newest rolling window."""
-    choices = choices if choices is not None else dashboard.available_periods()
+
+def pick(request: HttpRequest, version: str | None = None) -> Picker:
+    """The period a request asks for: dates typed in, a stored or custom key, else the newest rolling window.
+    Dates refused by the form keep the page on the default period, with the form and its errors shown."""
+    choices = dashboard.cached_periods(version or page_version())
     params: QueryDict = request.GET
     form = CustomRangeForm(params if "start" in params or "end" in params else None)
     period = form.period() if form.is_bound and form.is_valid() else None
-    if period is None:
-        period = dashboard.resolve_period(params.get("period", ""), choices)
     if period is None and not form.is_bound:
+        period = dashboard.resolve_period(params.get("period", ""), choices)
+    if period is None:
         default = dashboard.default_period(choices)
         period = dashboard.resolve_period(default, choices) if default else None
     asked_custom = params.get("kind") == CUSTOM or form.is_bound

@@ -29,6 +29,7 @@ from kpis.definitions.base import Level
 from kpis.models import CaseOutcome, KpiRun
 from kpis.periods import PeriodType
 from kpis.registry import BREACHES, REGISTRY
+from kpis.versions import page_version
 from pathway.access import cases_for
 from units.access import NETWORK_WIDE_ROLES, Action, may, memberships
 from units.models import Unit
@@ -46,7 +47,8 @@ def _base_context(request: HttpRequest, chosen: picker.Picker) -> dict[str, Any]
     freshness = dashboard.freshness()
     return {
         "freshness": freshness, "picker": chosen, "period": chosen.key, "period_label": chosen.label,
-        "may_recompute": may(request.user, Action.RECOMPUTE), "run_date": freshness.run_date,
+        "previous_label": chosen.previous_label, "may_recompute": may(request.user, Action.RECOMPUTE),
+        "run_date": freshness.run_date,
     }
 
 
@@ -83,11 +85,12 @@ def _chart_csv(request: HttpRequest, chart: Chart, name: str) -> HttpResponse:
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    chosen = picker.pick(request)
+    version = page_version()  # one query; everything below is remembered under it (kpis.overview)
+    chosen = picker.pick(request, version)
     context = _base_context(request, chosen)
     context["watched_run"] = _watched_run(request, context["freshness"])
     if chosen.period:
-        page = network_overview.page(chosen.period, run_date=context["run_date"])
+        page = network_overview.page(chosen.period, run_date=context["run_date"], version=version)
         if _wants_csv(request):
             return _chart_csv(request, page.chart, f"network-kpis-{chosen.period.key}")
         mine = my_units(request)

@@ -1,15 +1,14 @@
 """Funnel plot of a proportion KPI across units (Spiegelhalter 2005).
 
-Each unit is a point at (denominator, rate). Control limits around the target proportion p0 are drawn as
-curves over the denominator range using the **normal approximation to the binomial**,
-
-    p0 ± z · sqrt(p0 · (1 − p0) / n),   clipped to [0, 1],
-
-with z = 1.96 (95 %, "warning") and z = 3.09 (99.8 %, "alarm"); exact standard-normal quantiles are used.
-Reference: D. J. Spiegelhalter, "Funnel plots for comparing institutional performance", Statistics in
-Medicine 24 (2005) 1185–1202, Table I (proportions). The paper notes that exact binomial limits are better
-for very small n; the approximation is used here because it is transparent, continuous in n, and
-checkable by hand. A point is outside a limit only when strictly beyond it.
+Each unit is a point at (denominator, rate). Control limits around the target proportion p0 are **exact
+binomial** limits at 95 % ("warning") and 99.8 % ("alarm"): a unit with k of n is above the 95 % limit when
+P(X ≥ k) < 2.5 % for X ~ Binomial(n, p0), below it when P(X ≤ k) < 2.5 % (0.1 % each side for 99.8 %).
+The limit lines are drawn as what those tests accept at each n (a step at small n), so a point is outside a
+line exactly when it is flagged. Reference: D. J. Spiegelhalter, "Funnel plots for comparing institutional
+performance", Statistics in Medicine 24 (2005) 1185–1202, which recommends exact binomial limits for
+small n. The normal approximation p0 ± z · sqrt(p0 · (1 − p0) / n) (`funnel_limits`) was used at first; at the
+handful of babies a unit sees it flagged "1 of 1" as significantly different from a network rate of 7 %,
+which no clinician would accept. It is kept as the large-n check the exact limits converge to.
 
 The target defaults to the overall network rate (Σ numerator ÷ Σ denominator over the plotted units).
 
@@ -23,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from math import sqrt
+from math import exp, lgamma, log, sqrt
 from statistics import NormalDist
 from typing import Final
 
@@ -85,15 +84,41 @@ def funnel_limits(p: float, n: float, z: float) -> tuple[float, float]:
     return max(0.0, p - half_width), min(1.0, p + half_width)
 
 
+# Two-sided levels and what each flags: a tail probability below half of (1 − level) on either side.
+_TAILS: Final = ((0.002 / 2, Position.OUTSIDE_998), (0.05 / 2, Position.OUTSIDE_95))
+
+
+def binomial_cdf(n: int, p: float) -> list[float]:
+    """P(X ≤ k) for k = 0 … n, X ~ Binomial(n, p) (log-space terms, so large n neither under- nor overflows)."""
+    if p <= 0 or p >= 1:
+        return [1.0 if (p <= 0 or k == n) else 0.0 for k in range(n + 1)]
+    log_p, log_q = log(p), log(1 - p)
+    total, cdf = 0.0, []
+    for k in range(n + 1):
+        total += exp(lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1) + k * log_p + (n - k) * log_q)
+        cdf.append(min(1.0, total))
+    return cdf
+
+
 def position(point: FunnelPoint, target: float) -> Position:
-    rate = point.rate
-    if rate is None:
+    """Where the unit lies by the exact binomial tests at 99.8 % and 95 % (module docstring)."""
+    if point.rate is None:
         raise ValueError(f"{point.label} has no eligible cases, so no position in the funnel")
-    for z, beyond in ((Z_998, Position.OUTSIDE_998), (Z_95, Position.OUTSIDE_95)):
-        low, high = funnel_limits(target, point.denominator, z)
-        if rate < low or rate > high:
+    cdf = binomial_cdf(point.denominator, target)
+    at_most = cdf[point.numerator]
+    at_least = 1.0 - (cdf[point.numerator - 1] if point.numerator > 0 else 0.0)
+    for tail, beyond in _TAILS:
+        if at_most < tail or at_least < tail:
             return beyond
     return Position.WITHIN
+
+
+def exact_limits(p: float, n: int, tail: float) -> tuple[float, float]:
+    """(low, high): the lowest and highest rates of n babies that the tests at `tail` do not flag."""
+    cdf = binomial_cdf(n, p)
+    low = next(k for k in range(n + 1) if cdf[k] >= tail)
+    high = max(k for k in range(n + 1) if 1.0 - (cdf[k - 1] if k > 0 else 0.0) >= tail)
+    return low / n, high / n
 
 
 def funnel_plot(points: Sequence[FunnelPoint], *, title: str, direction: Direction,
@@ -224,13 +249,16 @@ def _draw_highlight(axes: Axes, own: Sequence[FunnelPoint]) -> None:
 
 
 def _draw_limits(axes: Axes, centre: float, centre_label: str, right: float) -> None:
-    step = (right - 1) / (_CURVE_POINTS - 1)
-    sizes = [1 + i * step for i in range(_CURVE_POINTS)]
+    """The exact limits at every n up to 60, then at 60 even steps (a step line: counts are whole babies)."""
+    largest = max(1, int(right))
+    sizes = sorted({*range(1, min(largest, _CURVE_POINTS) + 1),
+                    *(round(1 + i * (largest - 1) / (_CURVE_POINTS - 1)) for i in range(_CURVE_POINTS))})
     axes.axhline(centre, color=NHS_DARK_GREY, linewidth=1.2, label=centre_label)
-    for z, style, name in ((Z_95, "--", "95% limits"), (Z_998, ":", "99.8% limits")):
-        limits = [funnel_limits(centre, n, z) for n in sizes]
-        axes.plot(sizes, [low for low, _ in limits], style, color=NHS_DARK_GREY, linewidth=1, label=name)
-        axes.plot(sizes, [high for _, high in limits], style, color=NHS_DARK_GREY, linewidth=1)
+    for tail, style, name in ((0.05 / 2, "--", "95% limits"), (0.002 / 2, ":", "99.8% limits")):
+        limits = [exact_limits(centre, n, tail) for n in sizes]
+        axes.step(sizes, [low for low, _ in limits], style, where="post", color=NHS_DARK_GREY, linewidth=1,
+                  label=name)
+        axes.step(sizes, [high for _, high in limits], style, where="post", color=NHS_DARK_GREY, linewidth=1)
 
 
 def _legend_label(where: Position) -> str:

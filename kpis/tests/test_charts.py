@@ -24,7 +24,7 @@ from kpis.charts import (
     rate_bar_chart,
     run_chart,
 )
-from kpis.charts.funnel import Z_95, Z_998, Position, position
+from kpis.charts.funnel import Z_95, Z_998, Position, binomial_cdf, exact_limits, position
 from kpis.charts.gchart import Gap, g_chart, g_limits, gaps
 from kpis.charts.run import axis_labels
 from kpis.models import KpiAggregate
@@ -463,3 +463,37 @@ def test_g_chart_table_caption_and_signal() -> None:
                   breach_plural="breaches")
     assert few.caption == ("Not enough breaches to draw a g-chart of T: it needs at least 3 and there is 1; "
                            "9 babies since the latest one.")
+
+
+# --- Exact binomial limits (issue 15: "1 of 1" is not significantly different) --------------------------------
+
+@pytest.mark.parametrize(("numerator", "denominator", "target", "expected"), [
+    pytest.param(1, 1, 0.07, Position.WITHIN, id="1 of 1 against 7%: P(X ≥ 1) = 7%"),
+    pytest.param(1, 5, 0.75, Position.OUTSIDE_95, id="1 of 5 against 75%: P(X ≤ 1) = 1.6%"),
+    pytest.param(0, 12, 0.8, Position.OUTSIDE_998, id="0 of 12 against 80%: P(X = 0) = 0.2^12"),
+    pytest.param(3, 4, 0.98, Position.WITHIN, id="3 of 4 against 98%: P(X ≤ 3) = 7.8%"),
+])
+def test_positions_are_exact_binomial_tests(numerator: int, denominator: int, target: float,
+                                            expected: Position) -> None:
+    assert position(FunnelPoint("Unit", numerator, denominator), target) is expected
+
+
+def test_binomial_cdf_against_hand_computed_values() -> None:
+    assert binomial_cdf(4, 0.98)[3] == pytest.approx(1 - 0.98 ** 4)
+    assert binomial_cdf(5, 0.75)[1] == pytest.approx(0.25 ** 5 + 5 * 0.75 * 0.25 ** 4)
+    assert binomial_cdf(3, 0.0) == [1.0, 1.0, 1.0, 1.0] and binomial_cdf(3, 1.0) == [0.0, 0.0, 0.0, 1.0]
+    assert binomial_cdf(2000, 0.97)[-1] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 25, 120])
+@pytest.mark.parametrize("p", [0.07, 0.5, 0.97])
+def test_a_point_is_flagged_exactly_when_it_is_beyond_the_drawn_limit(n: int, p: float) -> None:
+    low, high = exact_limits(p, n, 0.025)
+    for k in range(n + 1):
+        flagged = position(FunnelPoint("Unit", k, n), p) is not Position.WITHIN
+        assert flagged is (k / n < low or k / n > high), (k, n, p)
+
+
+def test_exact_limits_approach_the_normal_approximation_as_the_babies_grow() -> None:
+    exact, normal = exact_limits(0.8, 2000, 0.025), funnel_limits(0.8, 2000, Z_95)
+    assert exact == pytest.approx(normal, abs=0.002)
