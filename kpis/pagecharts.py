@@ -66,10 +66,11 @@ def run_chart_for(code: str, *, level: str, org_code: str, where: str, by: Perio
     median = not dashboard.is_rate_kpi(code)
     points = tuple(run_points(rows, by=by, until=until or run_date, run_date=run_date, median=median))
     published = PUBLISHED.get(code)
-    reference = ReferenceLine("East of England 2012", published.year_2012) if published else None
+    unit = " (min)" if median else ""  # minutes are said on the lines' labels; a rate's % is in its value
+    reference = ReferenceLine(f"East of England 2012{unit}", published.year_2012) if published else None
     title = f"{definition.TITLE}, {where}, by {'quarter' if by == PeriodType.QUARTER else 'month'}"
     return _run(points, title, not median, "Median (min)" if median else "Rate", reference,
-                aim.target if aim else None, AIM_LABEL)
+                aim.target if aim else None, f"{AIM_LABEL}{unit}")
 
 
 def run_points(rows: Sequence[KpiAggregate], *, by: PeriodType, until: date | None, run_date: date | None,

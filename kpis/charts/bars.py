@@ -27,6 +27,7 @@ from kpis.charts.base import (
     not_enough_data_chart,
     percent,
     plural,
+    set_title,
 )
 from kpis.wilson import wilson_interval
 
@@ -92,7 +93,7 @@ def _draw(figure: Figure, bars: Sequence[RateBar], title: str, target_label: str
     axes.invert_yaxis()  # first KPI at the top, as in the table
     axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(PercentFormatter(xmax=1))
-    axes.set_title(title, loc="left", fontsize=11)
+    set_title(axes, title)
     legend_below(figure, axes)
 
 

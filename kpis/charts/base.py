@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import textwrap
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -160,6 +161,13 @@ def inline_svg(raw: str, *, svg_id: str, label: str) -> str:
 def _rendering() -> Iterator[None]:
     with _RENDER_LOCK, matplotlib.rc_context(_RC):
         yield
+
+
+def set_title(axes: Axes, title: str) -> None:
+    """The chart's title above the plot, left-aligned, wrapped to the figure's width so it is never cut off
+    (about 12 characters of 11-point text per inch, less the inch the y axis takes)."""
+    width = max(30, int((axes.get_figure().get_figwidth() - 1.0) * 12))  # type: ignore[union-attr]
+    axes.set_title("\n".join(textwrap.wrap(title, width)), loc="left", fontsize=11)
 
 
 def legend_below(figure: Figure, axes: Axes) -> None:

@@ -45,6 +45,7 @@ from kpis.charts.base import (
     not_enough_data_chart,
     percent,
     plural,
+    set_title,
 )
 from kpis.outcome import Direction
 
@@ -223,7 +224,7 @@ def _draw(figure: Figure, plotted: Sequence[FunnelPoint], title: str, centre: fl
     axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     axes.set_xlabel("Eligible cases (denominator)")
     axes.set_ylabel("Rate")
-    axes.set_title(title, loc="left", fontsize=11)
+    set_title(axes, title)
     legend_below(figure, axes)
 
 

@@ -38,6 +38,7 @@ from kpis.charts.base import (
     not_enough_data_chart,
     number,
     plural,
+    set_title,
 )
 
 KIND: Final = "g-chart"
@@ -143,5 +144,5 @@ def _draw(figure: Figure, closed: Sequence[Gap], current: Gap | None, limits: Li
     axes.set_xlim(0.5, len(closed) + 1.5)
     axes.set_xlabel(f"{many.capitalize()}, in order of birth")
     axes.set_ylabel("Babies since the one before")
-    axes.set_title(title, loc="left", fontsize=11)
+    set_title(axes, title)
     legend_below(figure, axes)

@@ -41,6 +41,7 @@ from kpis.charts.base import (
     number,
     percent,
     plural,
+    set_title,
 )
 from kpis.charts.run_rules import SHIFT_LENGTH, TREND_LENGTH, counted_points, detect_shifts, detect_trends
 
@@ -234,7 +235,7 @@ def _style_axes(axes: Axes, points: Sequence[RunPoint], title: str, value_label:
         axes.set_ylim(-0.02, 1.02)
         axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     axes.set_ylabel(value_label)
-    axes.set_title(title, loc="left", fontsize=11)
+    set_title(axes, title)
 
 
 def axis_labels(points: Sequence[RunPoint]) -> list[tuple[int, str]]:
