@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from kpis import aggregate, services
 from kpis.models import CaseOutcome, KpiAggregate
@@ -220,10 +221,57 @@ def page(client: Client, name: str, url: str) -> PageResult:
 def dashboard(*, period: str, unit_ods: str) -> list[PageResult]:
     client = Client()
     client.force_login(network_lead())
+    year = timezone.localdate().year - 1
     pages = (("overview", f"/kpis/?period={period}"),
              ("unit page", f"/kpis/unit/{unit_ods}/?period={period}"),
-             ("funnel plot", f"/kpis/kpi/{KPI}/funnel/?period={period}"))
+             ("funnel plot", f"/kpis/kpi/{KPI}/funnel/?period={period}"),
+             ("units side by side", f"/kpis/compare/?period={period}"),
+             ("run chart (network)", f"/kpis/kpi/{KPI}/run/"),
+             ("babies since the last breach", f"/kpis/kpi/{KPI}/breaches/"),
+             ("overview, dates you choose", f"/kpis/?start=01/01/{year}&end=30/06/{year}"),
+             ("definitions", "/kpis/definitions/"))
     return [page(client, name, url) for name, url in pages]
+
+
+# --- (b2) the first visitor after a KPI run -------------------------------------------------------------------
+
+
+@dataclass
+class FirstVisit:
+    run_seconds: float  # the run that changed the figures (the current month's periods)
+    warm_seconds: float  # the job's preparing of the overview and the charts it links to (kpis.overview.warm)
+    pages: list[PageResult]  # the first request to each after the run (its `cold_ms`), then warm ones
+
+
+def first_visitor(*, period: str) -> FirstVisit:
+    """A KPI run changes the figures; the job prepares the overview as a worker does; then the first visitor.
+
+    Templates are compiled by a visit before the run (a web process has long done that), so the first
+    request after the run pays only for what the run changed. The current month's periods are recomputed:
+    a real run, as after a save, shorter than the nightly one.
+    """
+
+    from kpis import overview, pending
+    from kpis.periods import periods_for_birth
+
+    client = Client()
+    client.force_login(network_lead())
+    for url in ("/kpis/", f"/kpis/kpi/{KPI}/funnel/", f"/kpis/kpi/{KPI}/run/"):
+        client.get(url)
+    today = timezone.localdate()
+    started = time.perf_counter()
+    services.compute(periods=[p.key for p in periods_for_birth(today, today)], as_of=today)
+    run_seconds = time.perf_counter() - started
+    inline, pending.celery_runs_inline = pending.celery_runs_inline, lambda: False  # as a worker: draw ahead
+    try:
+        started = time.perf_counter()
+        overview.warm()
+        warm_seconds = time.perf_counter() - started
+    finally:
+        pending.celery_runs_inline = inline
+    pages = (("overview after a run", "/kpis/"), ("funnel plot after a run", f"/kpis/kpi/{KPI}/funnel/"),
+             ("run chart after a run", f"/kpis/kpi/{KPI}/run/"))
+    return FirstVisit(run_seconds, warm_seconds, [page(client, name, url) for name, url in pages])
 
 
 # --- (c) the hand-written SQL and the cross-check ---------------------------------------------------------

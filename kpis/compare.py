@@ -10,7 +10,7 @@ KPIs reported by birth cohort are shown for the newest complete birth year (`kpi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
@@ -25,7 +25,7 @@ from kpis.models import KpiAggregate
 from kpis.outcome import Direction
 from kpis.periods import Period, PeriodType
 from kpis.registry import KPIS
-from units.models import Unit
+from units.models import Designation, Unit
 
 
 @dataclass(frozen=True)
@@ -128,12 +128,20 @@ def comparison(*, level: Level, period: Period, group: Group, mine: Iterable[str
             by_unit.setdefault(row.org_code, {})[row.kpi] = row
     centres = {code: _centre([units[code] for units in by_unit.values() if code in units]) for code in group.codes}
     own = set(mine)
-    units = _units(level, set(by_unit) | own)
+    units = _units(level, set(by_unit))
     table = tuple(Row(unit, unit.ods_code in own, tuple(
         _cell(code, by_unit.get(unit.ods_code, {}).get(code), centres[code]) for code in group.codes))
         for unit in sorted(units, key=lambda u: (u.ods_code not in own, u.short_name)))
     columns = tuple(Column(BY_CODE[code], cohort_of.get(code), network.get(code)) for code in group.codes)
     return Comparison(level, period, group, columns, table)
+
+
+def mine_first(table: Comparison, mine: Iterable[str]) -> Comparison:
+    """The same table with the viewer's units marked and first (the rest stay in name order)."""
+    own = set(mine)
+    rows = sorted((replace(row, mine=row.unit.ods_code in own) for row in table.rows),
+                  key=lambda row: (not row.mine, row.unit.short_name))
+    return replace(table, rows=tuple(rows))
 
 
 def _rows(level: Level, period: Period, codes: Sequence[str], cohort_of: Mapping[str, Period]
@@ -162,8 +170,10 @@ def _cell(code: str, row: KpiAggregate | None, centre: float | None) -> Cell:
     return Cell(code, Figure(row), where, row.rate > centre, direction)
 
 
-def _units(level: Level, codes: set[str]) -> list[Unit]:
-    units = Unit.objects.filter(ods_code__in=codes)
+def _units(level: Level, with_figures: set[str]) -> list[Unit]:
+    """Every active unit at the level (a unit without babies in the period is listed, as "No babies"), and any
+    unit with figures there (a unit since closed keeps its row for the periods it had babies in)."""
+    units = Unit.objects.filter(Q(active=True) & ~Q(designation=Designation.TRANSPORT) | Q(ods_code__in=with_figures))
     return list(units.filter(is_cooling_centre=True) if level == Level.COOLING_CENTRE else units)
 
 

@@ -4,25 +4,29 @@ A run changes the figures, and the first person to open /kpis/ afterwards would 
 figures to be read and matplotlib to draw (about 0.1–0.3 s). `page()` keeps everything the page shows for a
 period (its KPI lines with their aims and birth cohorts, the chart, the units) under the pages' version
 (`kpis.versions.page_version`: the figures and the network aims), so a warm page is one small query plus
-the freshness check. `warm()` builds the default period's page, the funnel plots it links to and the
-network run charts as a KPI job finishes, into the cache the web processes read (`core.memo`; with a shared
-CACHE_URL they find it there), so no chart is drawn on a request after a run. Off with
-KPIS_WARM_CHARTS=false; with Celery inline (no worker) only the overview itself is prepared, so a save that
-runs the recompute in its own request does not also draw every chart.
+the freshness check. `warm()` builds the default period's page (figures, chart, celebrating success) as
+every KPI job finishes, into the cache the web processes read (`core.memo`; with a shared CACHE_URL they find
+it there), so no chart is drawn on the overview's first request after a run. After a full run (nightly, or
+the lead's "Recompute now") a worker also draws the funnel plots the overview links to and the network run
+charts: about half a second each, too long to repeat after every burst of saves. Off with
+KPIS_WARM_CHARTS=false; with Celery inline (no worker) only the overview is prepared, so a save that runs the
+recompute in its own request does not also draw every chart.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.template.loader import render_to_string
 
 from core import memo
 from kpis import aims, dashboard, pagecharts, pending
 from kpis.charts import Chart
 from kpis.definitions.base import Level
-from kpis.periods import Period
+from kpis.periods import Period, previous_period
 from kpis.registry import KPIS
 from kpis.versions import page_version
 from units.models import Designation, Unit
@@ -48,13 +52,32 @@ def _page_now(period: Period, run_date: date | None) -> OverviewPage:
     return OverviewPage(lines, pagecharts.overview_chart(lines, period.label), units)
 
 
+def body_html(period: Period, *, run_date: date | None, version: str | None = None) -> str:
+    """The overview's table, chart, celebrating success and units, rendered once per version of the figures
+    and aims: the same for every viewer, and most of a request's time when rendered each time (hundreds of
+    links and definitions)."""
+    version = version or page_version()
+    name = f"kpis.page.overview.html:{period.key}:{run_date}"
+
+    def render() -> str:
+        shown = page(period, run_date=run_date, version=version)
+        return render_to_string("kpis/partials/overview_body.html", {
+            "lines": shown.lines, "chart": shown.chart, "units": shown.units, "period": period.key,
+            "previous_label": previous_period(period).label,
+            "csv_url": "?" + urlencode({"format": "csv", "period": period.key}),
+        })
+
+    return memo.remember(name, version, render)
+
+
 def network_chart(lines: list[dashboard.KpiLine], period_label: str) -> Chart:
     """The overview's bar chart (kept for callers of the former name)."""
     return pagecharts.overview_chart(lines, period_label)
 
 
-def warm() -> bool:
-    """Prepare what /kpis/ opens on; False when there is nothing to show (see the module docstring)."""
+def warm(*, linked: bool = False) -> bool:
+    """Prepare what /kpis/ opens on, and with `linked` (after a full run, in a worker) the charts it links
+    to; False when there is nothing to show (see the module docstring)."""
     if not settings.KPIS_WARM_CHARTS:
         return False
     version = page_version()
@@ -65,7 +88,8 @@ def warm() -> bool:
         return False
     when = dashboard.freshness().run_date  # as the pages read it, so the cache keys match
     shown = page(period, run_date=when, version=version)
-    if not pending.celery_runs_inline():
+    body_html(period, run_date=when, version=version)  # with its "celebrating success" panel
+    if linked and not pending.celery_runs_inline():
         _warm_linked_charts(period, when, shown)
     return True
 

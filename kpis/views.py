@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from core import memo
 from kpis import aims, compare, dashboard, downloads, explain, pagecharts, picker, services
 from kpis import overview as network_overview
 from kpis.charts import Chart
@@ -90,12 +91,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     context = _base_context(request, chosen)
     context["watched_run"] = _watched_run(request, context["freshness"])
     if chosen.period:
-        page = network_overview.page(chosen.period, run_date=context["run_date"], version=version)
         if _wants_csv(request):
+            page = network_overview.page(chosen.period, run_date=context["run_date"], version=version)
             return _chart_csv(request, page.chart, f"network-kpis-{chosen.period.key}")
         mine = my_units(request)
-        units = sorted(page.units, key=lambda unit: (unit.ods_code not in mine, unit.short_name))
-        context.update(lines=page.lines, chart=page.chart, units=units, mine=mine)
+        context.update(body=network_overview.body_html(chosen.period, run_date=context["run_date"], version=version),
+                       my_units=[m.unit for m in memberships(request.user) if m.unit.ods_code in mine])
     return render(request, "kpis/overview.html", context)
 
 
@@ -114,12 +115,16 @@ def _org_page(request: HttpRequest, ods: str, level: Level) -> HttpResponse:
     unit = get_object_or_404(Unit, ods_code=ods.upper())
     if level == Level.COOLING_CENTRE and not unit.is_cooling_centre:
         raise Http404("Not a cooling centre")
-    chosen = picker.pick(request)
+    version = page_version()
+    chosen = picker.pick(request, version)
     context = {**_base_context(request, chosen), "unit": unit, "level": level, "level_title": LEVEL_TITLES[level],
                "is_mine": unit.ods_code in my_units(request)}
     if chosen.period:
-        context["lines"] = dashboard.org_lines(level=level, org_code=unit.ods_code, period_key=chosen.period.key,
-                                               aims=aims.current(), cohorts_as_of=context["run_date"])
+        period, when = chosen.period, context["run_date"]
+        context["lines"] = memo.remember(
+            f"kpis.page.org:{level}:{unit.ods_code}:{period.key}:{when}", version,
+            lambda: dashboard.org_lines(level=level, org_code=unit.ods_code, period_key=period.key,
+                                        aims=aims.current(), cohorts_as_of=when))
     return render(request, "kpis/org.html", context)
 
 
@@ -146,13 +151,17 @@ def compare_units(request: HttpRequest) -> HttpResponse:
         raise Http404("The comparison is of units")
     groups = compare.groups()
     group = next((g for g in groups if g.slug == request.GET.get("group")), groups[0])
-    chosen = picker.pick(request)
+    version = page_version()
+    chosen = picker.pick(request, version)
     context = {**_base_context(request, chosen), "level": level, "level_title": LEVEL_TITLES[level],
                "levels": [Level.BIRTH_UNIT, Level.COOLING_CENTRE], "groups": groups, "group": group,
                "keep": {"level": level, "group": group.slug}}
     if chosen.period:
-        table = compare.comparison(level=level, period=chosen.period, group=group, mine=my_units(request),
-                                   run_date=context["run_date"])
+        period, when = chosen.period, context["run_date"]
+        everyone = memo.remember(f"kpis.page.compare:{level}:{group.slug}:{period.key}:{when}", version,
+                                 lambda: compare.comparison(level=level, period=period, group=group, mine=(),
+                                                            run_date=when))
+        table = compare.mine_first(everyone, my_units(request))
         if _wants_csv(request):
             header, rows = compare.csv_rows(table)
             return downloads.csv_response(header, rows, name=f"units-{group.slug}-{chosen.period.key}",

@@ -87,11 +87,12 @@ class Chart:
 
 def make_chart(*, kind: str, title: str, caption: str, table: DataTable,
                draw: Callable[[Figure], None], size: tuple[float, float],
-               tooltips: Mapping[str, str] | None = None) -> Chart:
+               tooltips: Mapping[str, Sequence[str]] | None = None) -> Chart:
     """Draw with `draw` on a fresh figure of `size` inches and wrap the result as a Chart.
 
-    `tooltips` maps an artist's gid (`artist.set_gid`) to the text a pointer hovering over it shows (an SVG
-    <title>, which screen readers also read): funnel points name their unit this way.
+    `tooltips` maps a scatter collection's gid (`artist.set_gid`) to the texts a pointer hovering over each of
+    its points shows, in point order (an SVG <title>, which screen readers also read): funnel points name
+    their unit this way.
     """
     svg_id = chart_id(kind, title, table)
     with _rendering():
@@ -104,14 +105,29 @@ def make_chart(*, kind: str, title: str, caption: str, table: DataTable,
                  caption=caption, table=table)
 
 
-def with_tooltips(raw: str, tooltips: Mapping[str, str]) -> str:
-    """Give each artist drawn with one of these gids a <title> (its group id goes, as every group id does)."""
-    for gid, text in tooltips.items():
+_USE = re.compile(r"<use [^>]*/>")
+
+
+def with_tooltips(raw: str, tooltips: Mapping[str, Sequence[str]]) -> str:
+    """Give each point of the collections drawn with these gids a <title>, in the order the points were
+    given (one scatter call draws many points as <use> elements; a title per point names each)."""
+    for gid, texts in tooltips.items():
         opening = f'<g id="{escape(gid)}">'
-        if opening not in raw:
+        start = raw.find(opening)
+        if start < 0:
             raise ValueError(f"No artist with gid {gid!r} was drawn")
-        raw = raw.replace(opening, f'<g class="app-chart-point"><title>{escape(text)}</title>', 1)
+        raw = raw[:start] + "<g>" + _title_points(raw[start + len(opening):], texts)
     return raw
+
+
+def _title_points(svg: str, texts: Sequence[str]) -> str:
+    """Wrap the first len(texts) <use> elements of `svg` each with its title."""
+    titles = iter(texts)
+
+    def titled(use: re.Match[str]) -> str:
+        return f'<g class="app-chart-point"><title>{escape(next(titles))}</title>{use.group(0)}</g>'
+
+    return _USE.sub(titled, svg, count=len(texts))
 
 
 def not_enough_data_chart(*, kind: str, title: str, caption: str, table: DataTable) -> Chart:

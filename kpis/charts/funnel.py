@@ -116,7 +116,10 @@ def position(point: FunnelPoint, target: float) -> Position:
 
 def exact_limits(p: float, n: int, tail: float) -> tuple[float, float]:
     """(low, high): the lowest and highest rates of n babies that the tests at `tail` do not flag."""
-    cdf = binomial_cdf(n, p)
+    return _limits_from(binomial_cdf(n, p), n, tail)
+
+
+def _limits_from(cdf: list[float], n: int, tail: float) -> tuple[float, float]:
     low = next(k for k in range(n + 1) if cdf[k] >= tail)
     high = max(k for k in range(n + 1) if 1.0 - (cdf[k - 1] if k > 0 else 0.0) >= tail)
     return low / n, high / n
@@ -141,13 +144,14 @@ def funnel_plot(points: Sequence[FunnelPoint], *, title: str, direction: Directi
     centre_name = "Target" if target is not None else "Network rate"
     table = DataTable(HEADER, tuple(_row(point, centre, direction, highlight) for point in points))
     caption = _caption(plotted, title, centre, target, direction)
-    tips = {_gid(index): _tooltip(point, centre, direction) for index, point in enumerate(plotted)}
+    groups = {where: [p for p in plotted if position(p, centre) is where] for where in Position}
+    tips = {_gid(where): [_tooltip(p, centre, direction) for p in group] for where, group in groups.items() if group}
     return make_chart(kind=KIND, title=title, caption=caption, table=table, tooltips=tips, size=(7.0, 4.5),
-                      draw=lambda figure: _draw(figure, plotted, title, centre, centre_name, highlight, aim))
+                      draw=lambda figure: _draw(figure, groups, title, centre, centre_name, highlight, aim))
 
 
-def _gid(index: int) -> str:
-    return f"funnel-point-{index}"
+def _gid(where: Position) -> str:
+    return f"funnel-{where.value}"
 
 
 def _tooltip(point: FunnelPoint, centre: float, direction: Direction) -> str:
@@ -200,24 +204,23 @@ def _position_text(where: Position, above: bool, direction: Direction) -> str:
     return f"{side} {limit} limit ({'better' if better else 'worse'})"
 
 
-def _draw(figure: Figure, plotted: Sequence[FunnelPoint], title: str, centre: float, centre_name: str,
+def _draw(figure: Figure, groups: dict[Position, list[FunnelPoint]], title: str, centre: float, centre_name: str,
           highlight: frozenset[str], aim: float | None) -> None:
     axes = figure.subplots()
+    plotted = [point for group in groups.values() for point in group]
     largest = max(point.denominator for point in plotted)
     _draw_limits(axes, centre, f"{centre_name} {percent(centre)}", largest * 1.1)
     if aim is not None:
         axes.axhline(aim, color=NHS_GREEN, linestyle="--", linewidth=1.4, label=f"Network aim {percent(aim)}")
-    labelled: set[str] = set()
-    for index, point in enumerate(plotted):
-        where = position(point, centre)
-        legend = _legend_label(where)
-        artist = axes.scatter([point.denominator], [point.rate or 0.0], s=36, color=_COLOURS[where],
-                              edgecolors=NHS_DARK_GREY, linewidths=0.6, zorder=3,
-                              label=legend if legend not in labelled else None)
-        artist.set_gid(_gid(index))
-        labelled.add(legend)
-        if point.label in highlight or where is Position.OUTSIDE_998:
-            _name(axes, point, own=point.label in highlight, outside=where is Position.OUTSIDE_998)
+    for where, group in groups.items():
+        if group:  # one collection per position: its points' titles are given in this order
+            artist = axes.scatter([p.denominator for p in group], [p.rate or 0.0 for p in group], s=36,
+                                  color=_COLOURS[where], edgecolors=NHS_DARK_GREY, linewidths=0.6, zorder=3,
+                                  label=_legend_label(where))
+            artist.set_gid(_gid(where))
+    for point in plotted:
+        if point.label in highlight or position(point, centre) is Position.OUTSIDE_998:
+            _name(axes, point, own=point.label in highlight, outside=position(point, centre) is Position.OUTSIDE_998)
     _draw_highlight(axes, [point for point in plotted if point.label in highlight])
     axes.set_xlim(0, largest * 1.1)
     axes.set_ylim(-0.02, 1.02)
@@ -255,8 +258,9 @@ def _draw_limits(axes: Axes, centre: float, centre_label: str, right: float) -> 
     sizes = sorted({*range(1, min(largest, _CURVE_POINTS) + 1),
                     *(round(1 + i * (largest - 1) / (_CURVE_POINTS - 1)) for i in range(_CURVE_POINTS))})
     axes.axhline(centre, color=NHS_DARK_GREY, linewidth=1.2, label=centre_label)
+    cdfs = [binomial_cdf(n, centre) for n in sizes]  # once per n, for both levels
     for tail, style, name in ((0.05 / 2, "--", "95% limits"), (0.002 / 2, ":", "99.8% limits")):
-        limits = [exact_limits(centre, n, tail) for n in sizes]
+        limits = [_limits_from(cdf, n, tail) for cdf, n in zip(cdfs, sizes, strict=True)]
         axes.step(sizes, [low for low, _ in limits], style, where="post", color=NHS_DARK_GREY, linewidth=1,
                   label=name)
         axes.step(sizes, [high for _, high in limits], style, where="post", color=NHS_DARK_GREY, linewidth=1)

@@ -230,7 +230,6 @@ def _draw_lines(axes: Axes, count: int, baseline_end: int, signals: _Signals, fm
 def _style_axes(axes: Axes, points: Sequence[RunPoint], title: str, value_label: str, percent_scale: bool) -> None:
     ticks = axis_labels(points)
     axes.set_xticks([index for index, _ in ticks], [label for _, label in ticks], fontsize=8)
-    axes.set_xticks(range(len(points)), minor=True)  # every period keeps a small tick
     if percent_scale:
         axes.set_ylim(-0.02, 1.02)
         axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
