@@ -28,6 +28,7 @@ from kpis.models import CaseAttribution, CaseOutcome, KpiAggregate
 from kpis.outcome import Direction, Outcome
 from kpis.periods import Period, custom_period
 from kpis.registry import MEDIANS, REGISTRY
+from kpis.versions import figures_version
 from units.models import Unit
 
 POOLED_YEARS: Final = 3
@@ -68,8 +69,6 @@ def _where(level: Level, org_code: str | None) -> tuple[str, list[str | date]]:
 def figures(period: Period, *, level: Level, org_code: str | None = None) -> list[KpiAggregate]:
     """Every KPI's figure for the period at the level: one organisation's, or every organisation's when
     `org_code` is None. Unsaved `KpiAggregate` rows (with `org` set for units), as a stored period's would be."""
-    from kpis.dashboard import figures_version  # the dashboard reads this module
-
     name = f"kpis.ondemand.figures:{level}:{org_code or '*'}:{period.key}"
     return memo.remember(name, figures_version(), lambda: _figures_now(period, level, org_code))
 
@@ -156,14 +155,8 @@ def breach_outcome(direction: Direction) -> Outcome:
 
 
 def babies_in_order(code: str, *, level: Level, org_code: str | None, since: date | None = None) -> list[Baby]:
-    """Every baby the KPI judged (met or not met; missing and not eligible left out), oldest birth first."""
-    from kpis.dashboard import figures_version
-
-    name = f"kpis.ondemand.babies:{code}:{level}:{org_code or '*'}:{since}"
-    return memo.remember(name, figures_version(), lambda: _babies_now(code, level, org_code, since))
-
-
-def _babies_now(code: str, level: Level, org_code: str | None, since: date | None) -> list[Baby]:
+    """Every baby the KPI judged (met or not met; missing and not eligible left out), oldest birth first.
+    Not remembered: its one use, the g-chart, is (`kpis.pagecharts`)."""
     breach = breach_outcome(REGISTRY[code].DIRECTION)
     where, params = _where(level, org_code)
     if since is not None:

@@ -6,11 +6,11 @@ period (its KPI lines with their aims and birth cohorts, the chart, the units) u
 (`kpis.versions.page_version`: the figures and the network aims), so a warm page is one small query plus
 the freshness check. `warm()` builds the default period's page (figures, chart, celebrating success) as
 every KPI job finishes, into the cache the web processes read (`core.memo`; with a shared CACHE_URL they find
-it there), so no chart is drawn on the overview's first request after a run. After a full run (nightly, or
-the lead's "Recompute now") a worker also draws the funnel plots the overview links to and the network run
-charts: about half a second each, too long to repeat after every burst of saves. Off with
-KPIS_WARM_CHARTS=false; with Celery inline (no worker) only the overview is prepared, so a save that runs the
-recompute in its own request does not also draw every chart.
+it there), so no chart is drawn on the overview's first request after a run. A worker also draws the funnel
+plots the overview links to and the network run charts. Charts are remembered by their figures, so only those
+whose figures the run changed are drawn again: all of them after the first nightly run (about half a second
+each), a few after a burst of saves. Off with KPIS_WARM_CHARTS=false; with Celery inline (no worker) only the
+overview is prepared, so a save that runs the recompute in its own request does not also draw every chart.
 """
 
 from __future__ import annotations
@@ -75,9 +75,9 @@ def network_chart(lines: list[dashboard.KpiLine], period_label: str) -> Chart:
     return pagecharts.overview_chart(lines, period_label)
 
 
-def warm(*, linked: bool = False) -> bool:
-    """Prepare what /kpis/ opens on, and with `linked` (after a full run, in a worker) the charts it links
-    to; False when there is nothing to show (see the module docstring)."""
+def warm(*, linked: bool = True) -> bool:
+    """Prepare what /kpis/ opens on and, in a worker and with `linked`, the charts it links to; False when
+    there is nothing to show (see the module docstring)."""
     if not settings.KPIS_WARM_CHARTS:
         return False
     version = page_version()

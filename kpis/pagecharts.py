@@ -21,6 +21,7 @@ from kpis.models import KpiAggregate
 from kpis.outcome import Direction
 from kpis.periods import Period, PeriodType, month_period, months_between, quarter_period
 from kpis.registry import REGISTRY
+from kpis.versions import figures_version
 
 LEVEL_TITLES = {Level.BIRTH_UNIT: "Birth unit", Level.COOLING_CENTRE: "Cooling centre", Level.NETWORK: "Network"}
 AIM_LABEL = "Network aim"
@@ -47,10 +48,15 @@ def _bars(bars: tuple[RateBar, ...], title: str) -> Chart:
     return rate_bar_chart(bars, title=title, target_label=AIM_LABEL)
 
 
-@memo.by_arguments("kpis.chart.g")
-def _g(series: tuple[ondemand.Baby, ...], title: str) -> Chart:
-    return g_chart(gaps([baby.breach for baby in series], [baby.born for baby in series]), title=title,
-                   breach_name="breach", breach_plural="breaches")
+def _g(code: str, level: Level, org_code: str | None, title: str) -> Chart:
+    """Remembered per version of the figures, not by its arguments: a network's series is every baby the KPI
+    judged (tens of thousands at national scale), too many to key a cache by."""
+    def draw() -> Chart:
+        babies = ondemand.babies_in_order(code, level=level, org_code=org_code)
+        return g_chart(gaps([baby.breach for baby in babies], [baby.born for baby in babies]), title=title,
+                       breach_name="breach", breach_plural="breaches")
+
+    return memo.remember(f"kpis.chart.g:{code}:{level}:{org_code}:{title}", figures_version(), draw)
 
 
 # --- Run chart ------------------------------------------------------------------------------------------------
@@ -148,7 +154,6 @@ def overview_chart(lines: Sequence[dashboard.KpiLine], period_label: str) -> Cha
 
 
 def g_chart_for(code: str, *, level: Level, org_code: str | None, where: str) -> Chart:
-    babies = tuple(ondemand.babies_in_order(code, level=level, org_code=org_code))
-    return _g(babies, f"{REGISTRY[code].TITLE}: babies between breaches, {where}")
+    return _g(code, level, org_code, f"{REGISTRY[code].TITLE}: babies between breaches, {where}")
 
 

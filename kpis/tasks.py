@@ -2,8 +2,8 @@
 
 Without REDIS_URL they run inline (CELERY_TASK_ALWAYS_EAGER). A failing task leaves a `failed` KpiRun with
 the error text, and the error propagates so Celery marks the task failed too. Each returns the run's id.
-After a run that succeeded, the network overview is prepared for its first visitor, and after a full run
-the charts it links to are drawn too (`_warmed`, `kpis.overview.warm`).
+After a run that succeeded, the network overview is prepared for its first visitor and, in a worker, the
+charts it links to are drawn (only those whose figures changed: `_warmed`, `kpis.overview.warm`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ def _warmed(run: KpiRun) -> KpiRun:
     from kpis import overview  # draws with matplotlib: imported only by the worker that runs KPI jobs
 
     if run.status == KpiRun.Status.SUCCEEDED:
-        overview.warm(linked=run.scope == KpiRun.Scope.FULL)
+        overview.warm()
     return run
 
 

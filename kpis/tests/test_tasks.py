@@ -153,8 +153,9 @@ def test_with_a_worker_the_job_also_draws_the_charts_the_overview_links_to(
     tasks.recompute_all.delay().get()  # a full run
     assert len(drawn) == 1 + len(registry.KPIS) + len(registry.REGISTRY)  # bars, funnels, run charts
     drawn.clear()
-    overview.warm()  # after a run of some periods (a burst of saves): the overview only
-    assert drawn == []  # already drawn for these figures
+    services.compute(periods=["2024-05"])  # a burst of saves that changed no figure: nothing to draw again
+    overview.warm()
+    assert drawn == []
 
     client = Client()
     client.force_login(people.lead)
