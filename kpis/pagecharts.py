@@ -56,7 +56,8 @@ def _g(code: str, level: Level, org_code: str | None, title: str) -> Chart:
         return g_chart(gaps([baby.breach for baby in babies], [baby.born for baby in babies]), title=title,
                        breach_name="breach", breach_plural="breaches")
 
-    return memo.remember(f"kpis.chart.g:{code}:{level}:{org_code}:{title}", figures_version(), draw)
+    # The title follows from the organisation (its name), so it need not be in the key (which must hold no space).
+    return memo.remember(f"kpis.chart.g:{code}:{level}:{org_code}", figures_version(), draw)
 
 
 # --- Run chart ------------------------------------------------------------------------------------------------
