@@ -70,11 +70,6 @@ def body_html(period: Period, *, run_date: date | None, version: str | None = No
     return memo.remember(name, version, render)
 
 
-def network_chart(lines: list[dashboard.KpiLine], period_label: str) -> Chart:
-    """The overview's bar chart (kept for callers of the former name)."""
-    return pagecharts.overview_chart(lines, period_label)
-
-
 def warm(*, linked: bool = True) -> bool:
     """Prepare what /kpis/ opens on and, in a worker and with `linked`, the charts it links to; False when
     there is nothing to show (see the module docstring)."""
