@@ -147,6 +147,13 @@ def _table(r: dict[str, Any]) -> list[tuple[str, str]]:
         ("Peak RSS during recompute", f"{peak} (RSS before {_fmt(c['rss_before_mb'], ' MB')})"),
     ]
     lines += [_page_line(p) for p in r["pages"]]
+    visit = r["first_visit"]
+    lines += [("After the full run, the job prepares the overview and draws the charts it links to",
+               _fmt(visit["full_warm_seconds"], " s", 1)),
+              ("One case changed: its periods' run, then the job (overview, and the charts whose figures changed)",
+               f"{_fmt(visit['run_seconds'], ' s', 1)}, then {_fmt(visit['warm_seconds'], ' s', 1)}")]
+    lines += [(f"First visitor: {p.name}", f"{_fmt(p.cold_ms, ' ms')} ({p.cold_queries} queries), then "
+               f"{_fmt(p.median_ms, ' ms', 1)} warm") for p in visit["pages"]]
     lines += [
         ("Hand SQL cooling_started_6h", f"{_fmt(s['median_ms'], ' ms', 1)} median of {s['repeats']} "
                                         f"(first {_fmt(s['first_ms'], ' ms', 1)}), {s['groups']} unit-years"),
@@ -188,6 +195,11 @@ def _measure(args: argparse.Namespace, as_of: date) -> dict[str, Any]:
     for page in pages:
         _step(f"{page.url}: " + (f"{page.median_ms:.1f} ms, {page.queries} queries" if page.ok
                                  else f"NOT MEASURED: {page.error or f'HTTP {page.status}'}"))
+    _step("the first visitor after a KPI run …")
+    first = measure.first_visitor()
+    _step(f"run {first.run_seconds:.1f} s, overview prepared in {first.warm_seconds:.1f} s; first visits: "
+          + ", ".join(f"{p.name} {_fmt(p.cold_ms, ' ms')}" for p in first.pages)
+          + f"; after the full run the job drew every linked chart in {first.full_warm_seconds:.1f} s")
     sql = measure.hand_sql()
     diffs = measure.differences(sql.counts, measure.stored_counts())
     verdict = (f"MATCH ({sql.groups} unit-years; numerator {sum(v[0] for v in sql.counts.values()):,}, "
@@ -200,6 +212,8 @@ def _measure(args: argparse.Namespace, as_of: date) -> dict[str, Any]:
     return {
         "compute": {k: v for k, v in asdict(compute).items() if k != "profile"},
         "pages": pages,
+        "first_visit": {"run_seconds": first.run_seconds, "warm_seconds": first.warm_seconds,
+                        "full_warm_seconds": first.full_warm_seconds, "pages": first.pages},
         "sql": {"first_ms": sql.first_ms, "median_ms": sql.median_ms, "repeats": measure.SQL_REPEATS,
                 "groups": sql.groups, "ratio": compute.seconds / (sql.median_ms / 1000) if sql.median_ms else None},
         "crosscheck": {"verdict": verdict, "differences": diffs},
@@ -240,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     _warn_if_heavy(report["compute"])
     if not args.no_json:
         report["pages"] = [{**asdict(p), "median_ms": p.median_ms, "queries": p.queries} for p in report["pages"]]
+        report["first_visit"]["pages"] = [asdict(p) for p in report["first_visit"]["pages"]]
         _write_json(report, lines)
     return 0
 

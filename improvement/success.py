@@ -8,13 +8,18 @@ A unit is celebrated for a rate KPI with a good direction (higher or lower is be
    type `month`, months with no eligible babies left out), the first 12 points set the baseline median and,
    after them, the latest points form a run of 6 or more consecutive months on the better side of that
    median (`kpis.charts.run_rules.detect_shifts`), ending at the most recent month; or
-2. **Target reached.** Its latest rolling-12-month rate, over at least `MIN_DENOMINATOR` babies, reached the
-   published East of England 2012 figure (`kpis.baselines.PUBLISHED`) or, for a KPI without one, the
-   national comparator (`reporting.national.NATIONAL`): at or above it when higher is better, at or below
-   it when lower is better.
+2. **Target reached.** Its latest rolling-12-month rate reached the published East of England 2012 figure
+   (`kpis.baselines.PUBLISHED`) or, for a KPI without one, the national comparator
+   (`reporting.national.NATIONAL`): at or above it when higher is better, at or below it when lower is better.
+
+and, either way, its latest rolling-12-month figure rests on at least `MIN_DENOMINATOR` babies: a success
+on fewer is as likely to be chance. An **outcome** measure (mortality: `MeasureType.OUTCOME`) is celebrated
+only when the whole 95% Wilson interval of its 12-month rate is on the better side of the comparator, never
+for a run of months: zero deaths among a few babies is what chance gives most months, not an improvement.
 
 `judge` is the pure rule; `celebrations` reads every unit's rows in two queries, once per version of the
-stored figures.
+stored figures. The panels show at most `SHOWN` of them (`shortlist`): longest sustained shifts first, then
+the most babies, and say how many more met the rule.
 """
 
 from __future__ import annotations
@@ -30,15 +35,19 @@ from core import memo
 from improvement import catalogue
 from kpis.baselines import PUBLISHED
 from kpis.charts.run_rules import SHIFT_LENGTH, detect_shifts
-from kpis.dashboard import figures_version
-from kpis.definitions.base import Level
+from kpis.definitions.base import Level, MeasureType
+from kpis.explain import ALL as ALL_EXPLANATIONS
 from kpis.models import KpiAggregate
 from kpis.outcome import Direction
 from kpis.periods import PeriodType
+from kpis.versions import figures_version
+from kpis.wilson import wilson_interval
 from reporting.national import NATIONAL
 
 BASELINE_POINTS: Final = 12
-MIN_DENOMINATOR: Final = 5  # a "target reached" on fewer babies is chance, not success
+MIN_DENOMINATOR: Final = 10  # a success on fewer babies in 12 months is as likely to be chance
+SHOWN: Final = 8  # a panel a consultant reads in a minute
+OUTCOME_MEASURES: Final = frozenset(e.code for e in ALL_EXPLANATIONS if e.measure_type is MeasureType.OUTCOME)
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,14 @@ def target_reached(rate: float | None, denominator: int, target: Target | None, 
     return rate >= target.value if direction == Direction.HIGHER else rate <= target.value
 
 
+def clearly_beats(rate: float | None, denominator: int, target: Target | None, direction: Direction) -> bool:
+    """An outcome's whole 95% interval is on the better side of the target (not merely its rate)."""
+    if rate is None or target is None or denominator < MIN_DENOMINATOR or direction == Direction.MONITOR:
+        return False
+    low, high = wilson_interval(round(rate * denominator), denominator) or (0.0, 1.0)
+    return low > target.value if direction == Direction.HIGHER else high < target.value
+
+
 @dataclass(frozen=True)
 class Celebration:
     org_code: str
@@ -91,6 +108,8 @@ class Celebration:
     rate_12m: float | None
     target: Target | None
     reached_target: bool
+
+    denominator: int = 0  # babies behind the latest 12-month figure
 
     @property
     def kpi_title(self) -> str:
@@ -107,7 +126,7 @@ class Celebration:
         return found
 
 
-MonthRow = tuple[str, str, str, date, float]  # kpi, org_code, unit name, period_start, rate
+MonthRow = tuple[str, str, str, date, float | None]  # kpi, org_code, unit name, period_start, rate (None: skipped)
 RollingRow = tuple[str, str, str, date, float | None, int]  # kpi, org_code, unit name, start, rate, denominator
 
 
@@ -116,28 +135,45 @@ def judge(months: Iterable[MonthRow], rolling: Iterable[RollingRow]) -> list[Cel
     series: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
     names: dict[str, str] = {}
     for kpi, org, name, start, rate in months:
-        series[(org, kpi)].append((start, rate))
         names[org] = name
+        if rate is not None:
+            series[(org, kpi)].append((start, rate))
     latest_12m: dict[tuple[str, str], tuple[date, float | None, int]] = {}
-    for kpi, org, name, start, rate, denominator in rolling:
+    for kpi, org, name, start, latest_rate, denominator in rolling:
         names[org] = name
         if (org, kpi) not in latest_12m or start > latest_12m[(org, kpi)][0]:
-            latest_12m[(org, kpi)] = (start, rate, denominator)
+            latest_12m[(org, kpi)] = (start, latest_rate, denominator)
     found = []
     for org, kpi in sorted(set(series) | set(latest_12m)):
         direction = catalogue.JUDGED.get(kpi)
-        if direction is None:
+        _, rate_12m, denominator = latest_12m.get((org, kpi), (None, None, 0))
+        if direction is None or denominator < MIN_DENOMINATOR:
             continue
         points = sorted(series.get((org, kpi), []))
-        shift = sustained_shift([rate for _, rate in points], direction)
-        _, rate_12m, denominator = latest_12m.get((org, kpi), (None, None, 0))
         target = target_for(kpi)
-        reached = target_reached(rate_12m, denominator, target, direction)
+        if kpi in OUTCOME_MEASURES:
+            shift, reached = 0, clearly_beats(rate_12m, denominator, target, direction)
+        else:
+            shift = sustained_shift([rate for _, rate in points], direction)
+            reached = target_reached(rate_12m, denominator, target, direction)
         if shift or reached:
             found.append(Celebration(org, names[org], kpi, shift, points[-1][0] if points else None, rate_12m,
-                                     target, reached))
+                                     target, reached, denominator))
     return sorted(found, key=lambda c: (c.unit_name, list(catalogue.TITLES).index(c.kpi)
                                         if c.kpi in catalogue.TITLES else 0))
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    shown: list[Celebration]
+    more: int  # celebrations that met the rule but are not shown
+
+
+def shortlist(found: Sequence[Celebration], limit: int = SHOWN) -> Shortlist:
+    """The panel's entries: both reasons first, then the longest shift, then the most babies; at most `limit`."""
+    ranked = sorted(found, key=lambda c: (-(bool(c.shift_months) + c.reached_target), -c.shift_months,
+                                          -c.denominator, c.unit_name, c.kpi))
+    return Shortlist(ranked[:limit], max(0, len(ranked) - limit))
 
 
 def celebrations() -> list[Celebration]:

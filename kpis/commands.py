@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from kpis.models import KpiRun
-from kpis.periods import parse_period_key
+from kpis.periods import PeriodType, parse_period_key
 
 
 def as_of_option(text: str | None) -> date | None:
@@ -39,9 +39,11 @@ class ComputeCommand(BaseCommand):
         periods: list[str] | None = options["periods"]
         for key in periods or []:
             try:
-                parse_period_key(key)
+                period = parse_period_key(key)
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
+            if period.type == PeriodType.CUSTOM:
+                raise CommandError(f"{key}: a range of dates is not stored; the dashboards count it on demand")
         run = self.compute(periods=periods, as_of=as_of_option(options["as_of"]))
         scope = "every period" if periods is None else ", ".join(run.period_keys)
         counted = self.counted if run.progress_total == 1 else f"{self.counted}s"

@@ -7,26 +7,30 @@ for page time is per figure and tiny: a Wilson interval (kpis.md "Conventions") 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Max, Q
+from django.db.models import Q
 
+from core import memo
+from kpis import cohorts, ondemand
+from kpis.aims import Aim
 from kpis.baselines import PUBLISHED, Published
 from kpis.definitions.base import Level
+from kpis.explain import BY_CODE as EXPLANATIONS
+from kpis.explain import Explanation
 from kpis.freshness import Freshness
 from kpis.freshness import freshness as producer_freshness
-from kpis.models import HIE, KpiAggregate, KpiRun
+from kpis.models import HIE, KpiAggregate
 from kpis.outcome import Direction
-from kpis.periods import Period, PeriodType, add_months, month_end, parse_period_key
+from kpis.periods import STORED_TYPES, Period, PeriodType, parse_period_key, previous_period
 from kpis.registry import KPIS, MEDIANS, REGISTRY
+from kpis.versions import figures_version as figures_version  # improvement keys its cache with it
 from kpis.wilson import wilson_interval
 
 NETWORK = "network"
-# The previous period a trend compares with: the one just before, of the same length, not overlapping.
-_STEP_MONTHS = {PeriodType.YEAR: 12, PeriodType.QUARTER: 3, PeriodType.MONTH: 1, PeriodType.ROLLING_12M: 12}
-ORDER = [d.CODE for d in (*KPIS, *MEDIANS)]
+ORDER = [*(d.CODE for d in KPIS), *(d.CODE for d in MEDIANS)]
 
 
 # --- Freshness ----------------------------------------------------------------------------------------------
@@ -35,19 +39,6 @@ ORDER = [d.CODE for d in (*KPIS, *MEDIANS)]
 def freshness(now: datetime | None = None) -> Freshness:
     """The HIE figures' "data as of" and warnings (`kpis.freshness`: POP and training runs are not counted)."""
     return producer_freshness(HIE, now)
-
-
-def figures_version() -> str:
-    """A token that changes whenever the stored figures may have changed (for `core.memo.remember`).
-
-    Every producer (HIE, POP, training) writes inside a KpiRun and replaces its rows by deleting and
-    bulk-creating them, so a new row id or a newly finished run marks every change; both maxima come from
-    indexes or a small table (two cheap queries, no count of the figures table).
-    """
-    rows = KpiAggregate.objects.aggregate(last=Max("id"))
-    runs = KpiRun.objects.aggregate(last=Max("id"), finished=Max("finished_at"))
-    finished = runs["finished"].isoformat() if runs["finished"] else "-"
-    return f"{rows['last'] or 0}.{runs['last'] or 0}.{finished}"
 
 
 # --- Periods --------------------------------------------------------------------------------------------------
@@ -61,20 +52,17 @@ class PeriodChoice:
     end: date
 
     @property
+    def period(self) -> Period:
+        return Period(self.start, self.end, PeriodType(self.type), self.key)
+
+    @property
     def label(self) -> str:
-        return period_label(Period(self.start, self.end, PeriodType(self.type), self.key))
+        return self.period.label
 
 
 def period_label(period: Period) -> str:
-    if period.type == PeriodType.ROLLING_12M:
-        # The window ending on the run date ends mid-month: say the day.
-        return f"12 months to {period.end:%-d %B %Y}" if period.end != month_end(period.end) else \
-            f"12 months to {period.end:%B %Y}"
-    if period.type == PeriodType.MONTH:
-        return f"{period.start:%B %Y}"
-    if period.type == PeriodType.QUARTER:
-        return f"{period.key[-2:]} {period.key[:4]} ({period.start:%b}–{period.end:%b})"
-    return period.key
+    """How people read the period (`kpis.periods.Period.label`)."""
+    return period.label
 
 
 def available_periods() -> dict[str, list[PeriodChoice]]:
@@ -87,6 +75,11 @@ def available_periods() -> dict[str, list[PeriodChoice]]:
     for kind, key, start, end in rows:
         choices[kind].append(PeriodChoice(key, kind, start, end))
     return choices
+
+
+def cached_periods(version: str) -> dict[str, list[PeriodChoice]]:
+    """`available_periods`, worked out once per version of the figures (`kpis.versions.page_version`)."""
+    return memo.remember("kpis.available_periods", version, available_periods)
 
 
 def stored_period(key: str) -> Period:
@@ -103,23 +96,29 @@ def choice_label(period: str | None, choices: dict[str, list[PeriodChoice]]) -> 
 
 
 def default_period(choices: dict[str, list[PeriodChoice]]) -> str | None:
-    """The newest rolling 12 months (the run date's window), else the newest of any type."""
-    for kind in (PeriodType.ROLLING_12M, PeriodType.YEAR, PeriodType.QUARTER, PeriodType.MONTH):
+    """The newest rolling 12 months (the run date's window), else the newest of any stored type."""
+    for kind in STORED_TYPES:
         if choices.get(kind):
             return choices[kind][0].key
     return None
 
 
 def previous_key(key: str) -> str:
-    period = parse_period_key(key)
-    start = add_months(period.start, -_STEP_MONTHS[PeriodType(period.type)])
-    if period.type == PeriodType.YEAR:
-        return f"{start.year}"
-    if period.type == PeriodType.QUARTER:
-        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    if period.type == PeriodType.MONTH:
-        return f"{start:%Y-%m}"
-    return f"R12-{add_months(period.end.replace(day=1), -12):%Y-%m}"
+    """The period a trend compares with: the one just before, of the same kind and length."""
+    return previous_period(parse_period_key(key)).key
+
+
+def resolve_period(key: str, choices: dict[str, list[PeriodChoice]]) -> Period | None:
+    """A stored period as computed (the run date's window ends mid-month), or a custom range; else None."""
+    for kind in choices.values():
+        for choice in kind:
+            if choice.key == key:
+                return choice.period
+    try:
+        period = parse_period_key(key)
+    except ValueError:
+        return None
+    return period if period.type == PeriodType.CUSTOM else None
 
 
 # --- Figures -------------------------------------------------------------------------------------------------
@@ -176,7 +175,9 @@ class Trend:
             return "No change"
         arrow = "▲" if self.change > 0 else "▼"
         verdict = "" if self.better is None else (" (better)" if self.better else " (worse)")
-        return f"{arrow} {abs(self.change):.0f} {self.unit}{verdict}"
+        size = f"{abs(self.change):.0f}"
+        unit = "point" if self.unit == "points" and size == "1" else self.unit
+        return f"{arrow} {size} {unit}{verdict}"
 
 
 def trend(current: Figure | None, previous: Figure | None, direction: Direction) -> Trend | None:
@@ -194,7 +195,7 @@ def trend(current: Figure | None, previous: Figure | None, direction: Direction)
 
 @dataclass(frozen=True)
 class KpiLine:
-    """One KPI on a dashboard: the figure, what to compare it with, and the trend."""
+    """One KPI on a dashboard: the figure, what to compare it with, the trend, what it means and the aim."""
 
     code: str
     title: str
@@ -204,6 +205,9 @@ class KpiLine:
     previous: Figure | None
     network: Figure | None
     published: Published | None
+    explanation: Explanation | None = None
+    aim: Aim | None = None
+    cohort: Period | None = None  # an outcome shown for this birth cohort instead of the period asked for
 
     @property
     def trend(self) -> Trend | None:
@@ -216,20 +220,34 @@ class KpiLine:
         return {Direction.HIGHER: "Higher is better", Direction.LOWER: "Lower is better"}.get(
             self.direction, "Monitored (no target direction)")
 
+    @property
+    def aim_met(self) -> bool | None:
+        """Whether the figure meets the network aim; None without an aim or a figure."""
+        if self.aim is None or self.figure is None:
+            return None
+        return self.aim.met_by(self.figure.value)
+
+    @property
+    def cohort_text(self) -> str:
+        return cohorts.label(self.cohort) if self.cohort else ""
+
 
 def _by_code(rows: Iterable[KpiAggregate]) -> dict[str, Figure]:
     return {row.kpi: Figure(row) for row in rows}
 
 
 def kpi_lines(current: Iterable[KpiAggregate], previous: Iterable[KpiAggregate] = (),
-              network: Iterable[KpiAggregate] = ()) -> list[KpiLine]:
+              network: Iterable[KpiAggregate] = (), *, aims: Mapping[str, Aim] | None = None,
+              cohort_of: Mapping[str, Period] | None = None) -> list[KpiLine]:
     """Lines in kpis.md order; a KPI with no stored figure still gets a line (shown as "no data")."""
     now, before, net = _by_code(current), _by_code(previous), _by_code(network)
+    aims, cohort_of = aims or {}, cohort_of or {}
     lines = []
     for code in ORDER:
         definition = REGISTRY[code]
         lines.append(KpiLine(code, definition.TITLE, definition.DIRECTION, code in _MEDIAN_CODES, now.get(code),
-                             before.get(code), net.get(code), PUBLISHED.get(code)))
+                             before.get(code), net.get(code), PUBLISHED.get(code), EXPLANATIONS.get(code),
+                             aims.get(code), cohort_of.get(code)))
     return lines
 
 
@@ -244,17 +262,69 @@ def org_rows(*, level: str, org_code: str, period_key: str) -> list[KpiAggregate
     return list(KpiAggregate.objects.filter(level=level, org_code=org_code, period_key=period_key))
 
 
-def org_lines(*, level: str, org_code: str, period_key: str) -> list[KpiLine]:
+def org_lines(*, level: str, org_code: str, period_key: str, aims: Mapping[str, Aim] | None = None,
+              cohorts_as_of: date | None = None) -> list[KpiLine]:
     """A unit's (or the network's) figures for a period, with the previous period and the network beside.
 
-    Two queries: this period (the organisation's and the network's rows together) and the previous one.
+    Two queries: this period (the organisation's and the network's rows together) and the previous one. With
+    `cohorts_as_of` (the run date), an outcome reported by birth cohort whose period is not complete on that
+    date is shown for the newest complete birth year instead (`kpis.cohorts`), its rows read in the same two
+    queries. A custom range is counted on demand (`kpis.ondemand`).
     """
+    period = parse_period_key(period_key)
+    cohort_of = birth_cohorts(period, cohorts_as_of)
+    if period.type == PeriodType.CUSTOM:
+        return _custom_lines(period, Level(level), org_code, aims, cohort_of)
+    previous = previous_period(period)
     wanted = Q(level=level, org_code=org_code) | Q(level=NETWORK, org_code=NETWORK)
-    rows = list(KpiAggregate.objects.filter(wanted, period_key=period_key))
-    before = KpiAggregate.objects.filter(level=level, org_code=org_code, period_key=previous_key(period_key))
-    own = [r for r in rows if r.level == level and r.org_code == org_code]
-    net = [r for r in rows if r.level == NETWORK] if level != NETWORK else []
-    return kpi_lines(own, before, net)
+    rows = list(KpiAggregate.objects.filter(wanted, in_period(period.key, cohort_of)))
+    before = KpiAggregate.objects.filter(in_period(previous.key, previous_cohorts(cohort_of)), level=level,
+                                         org_code=org_code)
+    own = [r for r in rows if r.level == level and r.org_code == org_code and _shown(r, period.key, cohort_of)]
+    net = ([r for r in rows if r.level == NETWORK and _shown(r, period.key, cohort_of)]
+           if level != NETWORK else [])
+    return kpi_lines(own, before, net, aims=aims, cohort_of=cohort_of)
+
+
+def birth_cohorts(period: Period, as_of: date | None) -> dict[str, Period]:
+    """KPI code → the complete birth year shown instead of `period` (none without a run date)."""
+    if as_of is None:
+        return {}
+    found = {code: cohorts.cohort_for(code, period, as_of) for code in cohorts.MIN_AGE_MONTHS}
+    return {code: cohort for code, cohort in found.items() if cohort is not None}
+
+
+def previous_cohorts(cohort_of: Mapping[str, Period]) -> dict[str, Period]:
+    return {code: previous_period(cohort) for code, cohort in cohort_of.items()}
+
+
+def in_period(key: str, cohort_of: Mapping[str, Period]) -> Q:
+    """Rows of the period, except the birth-cohort KPIs, whose rows are those of their cohort."""
+    query = Q(period_key=key) & ~Q(kpi__in=list(cohort_of))
+    for code, cohort in cohort_of.items():
+        query |= Q(kpi=code, period_key=cohort.key)
+    return query
+
+
+def _shown(row: KpiAggregate, key: str, cohort_of: Mapping[str, Period]) -> bool:
+    cohort = cohort_of.get(row.kpi)
+    return row.period_key == (cohort.key if cohort else key)
+
+
+def _custom_lines(period: Period, level: Level, org_code: str, aims: Mapping[str, Aim] | None,
+                  cohort_of: Mapping[str, Period]) -> list[KpiLine]:
+    """A custom range: counted from the stored per-case outcomes; birth-cohort KPIs from their stored year."""
+    org = None if level == Level.NETWORK else org_code
+    own = ondemand.figures(period, level=level, org_code=org)
+    before = ondemand.figures(previous_period(period), level=level, org_code=org)
+    net = ondemand.figures(period, level=Level.NETWORK) if level != Level.NETWORK else []
+    if cohort_of:
+        stored = list(KpiAggregate.objects.filter(in_period("", cohort_of), level__in=[level, NETWORK],
+                                                  org_code__in=[org_code, NETWORK]))
+        own = [r for r in own if r.kpi not in cohort_of] + [r for r in stored if r.org_code == org_code]
+        net = [r for r in net if r.kpi not in cohort_of] + [r for r in stored if r.level == NETWORK]
+        before = [r for r in before if r.kpi not in cohort_of]
+    return kpi_lines(own, before, net if level != Level.NETWORK else [], aims=aims, cohort_of=cohort_of)
 
 
 # --- Funnel and run chart data -----------------------------------------------------------------------------------
@@ -264,6 +334,13 @@ def unit_rows(*, code: str, level: str, period_key: str) -> list[KpiAggregate]:
     """Every organisation's figure for one KPI and period at a level (funnel plot), with unit names."""
     return list(KpiAggregate.objects.filter(kpi=code, level=level, period_key=period_key)
                 .select_related("org").order_by("org_code"))
+
+
+def unit_rows_for(*, code: str, level: str, period: Period) -> list[KpiAggregate]:
+    """`unit_rows` of a stored period, or counted on demand for a custom range."""
+    if period.type != PeriodType.CUSTOM:
+        return unit_rows(code=code, level=level, period_key=period.key)
+    return [row for row in ondemand.figures(period, level=Level(level)) if row.kpi == code]
 
 
 def series(*, code: str, level: str, org_code: str, period_type: str) -> list[KpiAggregate]:

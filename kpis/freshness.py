@@ -7,7 +7,7 @@ run after a failed HIE run must not hide that failure.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Min
 from django.utils import timezone
@@ -40,6 +40,13 @@ class Freshness:
     @property
     def running(self) -> KpiRun | None:
         return self.latest if self.latest and self.latest.status == KpiRun.Status.RUNNING else None
+
+    @property
+    def run_date(self) -> date | None:
+        """The date the newest figures were computed for (birth cohorts and "not over yet" are judged on it)."""
+        if self.latest is not None and self.latest.status == KpiRun.Status.SUCCEEDED:
+            return self.latest.as_of
+        return self.last_full.as_of if self.last_full else None
 
 
 def freshness(producer: str, now: datetime | None = None) -> Freshness:

@@ -119,7 +119,7 @@ class KpiAggregate(models.Model):
     org = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                             help_text="Empty at network level")
     org_code = models.CharField(max_length=16, help_text='The unit\'s ODS code, or "network"')
-    period_type = models.CharField(max_length=12, choices=PeriodType.choices)
+    period_type = models.CharField(max_length=16, choices=PeriodType.choices)
     period_key = models.CharField(max_length=16)
     period_start = models.DateField()
     period_end = models.DateField()
@@ -179,3 +179,49 @@ class PendingRecompute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.producer} {self.period_key} (queued {self.queued_at:%Y-%m-%d %H:%M:%S})"
+
+
+class CaseAttribution(models.Model):
+    """Where and when a case counts, from the latest run that covered it: its London date of birth and the
+    organisation it counts at on each level (`kpis.aggregate.case_orgs`). Written beside its `CaseOutcome`
+    rows in the same transaction.
+
+    With `CaseOutcome` it lets a page count any range of birth dates (a custom period, the three-year funnel,
+    "babies since the last breach") from stored results alone, without reading or re-evaluating case rows
+    (`kpis.ondemand`).
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="kpi_attribution")
+    born = models.DateField("London date of birth")
+    birth_unit_code = models.CharField(max_length=16)
+    cooling_centre_code = models.CharField(max_length=16, blank=True, help_text="Cooled babies only")
+
+    class Meta:
+        indexes = [models.Index(fields=["born"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: born {self.born}, {self.birth_unit_code}"
+
+
+class NetworkAim(models.Model):
+    """The network's aim for one KPI, set by an administrator (`kpis.aims`): drawn on the charts and used,
+    with a text label, to colour a figure that meets it or not.
+
+    `value` is what people read: a percentage for a rate KPI (90 means 90 %), minutes for a median time.
+    Whether a figure meets it follows the KPI's direction (at least the aim when higher is better, at most
+    when lower is better). Every change is audited, and the page shows who set it and when.
+    """
+
+    kpi = models.CharField("KPI", max_length=KPI_CODE_LENGTH, unique=True)
+    value = models.FloatField(help_text="A percentage for a rate (90 for 90%), or minutes for a median time")
+    rationale = models.CharField(max_length=255, blank=True,
+                                 help_text='Why this aim, e.g. "East of England 2012 figure" or "network board 2026"')
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kpi"]
+
+    def __str__(self) -> str:
+        return f"Network aim for {self.kpi}: {self.value:g}"

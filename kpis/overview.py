@@ -1,40 +1,102 @@
-"""The network overview's chart, shared by the page and by the KPI jobs, which draw it ahead.
+"""The network overview's figures and chart, shared by the page and by the KPI jobs, which prepare them ahead.
 
-A run changes the figures, and the first person to open /kpis/ afterwards would wait for matplotlib (about
-0.1–0.3 s). `warm()` draws the default period's chart as the job finishes, into the cache that the page
-reads (`core.memo`; with a shared CACHE_URL the web processes find it there). Off with KPIS_WARM_CHARTS=false.
+A run changes the figures, and the first person to open /kpis/ afterwards would otherwise wait for the
+figures to be read and matplotlib to draw (about 0.1–0.3 s). `page()` keeps everything the page shows for a
+period (its KPI lines with their aims and birth cohorts, the chart, the units) under the pages' version
+(`kpis.versions.page_version`: the figures and the network aims), so a warm page is one small query plus
+the freshness check. `warm()` builds the default period's page (figures, chart, celebrating success) as
+every KPI job finishes, into the cache the web processes read (`core.memo`; with a shared CACHE_URL they find
+it there), so no chart is drawn on the overview's first request after a run. A worker also draws the funnel
+plots the overview links to and the network run charts. Charts are remembered by their figures, so only those
+whose figures the run changed are drawn again: all of them after the first nightly run (about half a second
+each), a few after a burst of saves. Off with KPIS_WARM_CHARTS=false; with Celery inline (no worker) only the
+overview is prepared, so a save that runs the recompute in its own request does not also draw every chart.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.template.loader import render_to_string
 
 from core import memo
-from kpis import dashboard
-from kpis.charts import Chart, RateBar, rate_bar_chart
+from kpis import aims, dashboard, pagecharts, pending
+from kpis.charts import Chart
+from kpis.definitions.base import Level
+from kpis.periods import Period, previous_period
+from kpis.registry import KPIS
+from kpis.versions import page_version
+from units.models import Designation, Unit
 
 
-@memo.by_arguments("kpis.chart.bars")
-def bar_chart(bars: tuple[RateBar, ...], title: str) -> Chart:
-    return rate_bar_chart(bars, title=title)
+@dataclass(frozen=True)
+class OverviewPage:
+    lines: list[dashboard.KpiLine]
+    chart: Chart
+    units: list[Unit]
 
 
-def network_chart(lines: list[dashboard.KpiLine], period_label: str) -> Chart:
-    """One bar per rate KPI of the network, with the published 2012 figure as its target."""
-    bars = tuple(RateBar(line.title, line.figure.row.numerator, line.figure.row.denominator,
-                         line.published.year_2012 if line.published else None)
-                 for line in lines if not line.is_median and line.figure is not None)
-    return bar_chart(bars, f"Network KPIs, {period_label}")
+def page(period: Period, *, run_date: date | None, version: str | None = None) -> OverviewPage:
+    """The overview of a period, worked out once per version of the figures and aims."""
+    name = f"kpis.page.overview:{period.key}:{run_date}"
+    return memo.remember(name, version or page_version(), lambda: _page_now(period, run_date))
 
 
-def warm() -> bool:
-    """Draw the overview chart of the default period (what /kpis/ opens on); False when there is none."""
+def _page_now(period: Period, run_date: date | None) -> OverviewPage:
+    lines = dashboard.org_lines(level=dashboard.NETWORK, org_code=dashboard.NETWORK, period_key=period.key,
+                                aims=aims.current(), cohorts_as_of=run_date)
+    units = list(Unit.objects.exclude(designation=Designation.TRANSPORT).order_by("short_name"))
+    return OverviewPage(lines, pagecharts.overview_chart(lines, period.label), units)
+
+
+def body_html(period: Period, *, run_date: date | None, version: str | None = None) -> str:
+    """The overview's table, chart, celebrating success and units, rendered once per version of the figures
+    and aims: the same for every viewer, and most of a request's time when rendered each time (hundreds of
+    links and definitions)."""
+    version = version or page_version()
+    name = f"kpis.page.overview.html:{period.key}:{run_date}"
+
+    def render() -> str:
+        shown = page(period, run_date=run_date, version=version)
+        return render_to_string("kpis/partials/overview_body.html", {
+            "lines": shown.lines, "chart": shown.chart, "units": shown.units, "period": period.key,
+            "previous_label": previous_period(period).label,
+            "csv_url": "?" + urlencode({"format": "csv", "period": period.key}),
+        })
+
+    return memo.remember(name, version, render)
+
+
+def warm(*, linked: bool = True) -> bool:
+    """Prepare what /kpis/ opens on and, in a worker and with `linked`, the charts it links to; False when
+    there is nothing to show (see the module docstring)."""
     if not settings.KPIS_WARM_CHARTS:
         return False
-    choices = dashboard.available_periods()
-    period = dashboard.default_period(choices)
+    version = page_version()
+    choices = dashboard.cached_periods(version)
+    key = dashboard.default_period(choices)
+    period = dashboard.resolve_period(key, choices) if key else None
     if period is None:
         return False
-    lines = dashboard.org_lines(level=dashboard.NETWORK, org_code=dashboard.NETWORK, period_key=period)
-    network_chart(lines, dashboard.choice_label(period, choices))
+    when = dashboard.freshness().run_date  # as the pages read it, so the cache keys match
+    shown = page(period, run_date=when, version=version)
+    body_html(period, run_date=when, version=version)  # with its "celebrating success" panel
+    if linked and not pending.celery_runs_inline():
+        _warm_linked_charts(period, when, shown)
     return True
+
+
+def _warm_linked_charts(period: Period, when: date | None, shown: OverviewPage) -> None:
+    """The funnel plots (birth units, default period) and network run charts the overview links to, as a
+    network-wide viewer sees them (a unit role's own units are highlighted, which is drawn on first view)."""
+    current = {line.code: line.aim for line in shown.lines}
+    for definition in KPIS:
+        rows = dashboard.unit_rows_for(code=definition.CODE, level=Level.BIRTH_UNIT, period=period)
+        pagecharts.funnel_chart_for(definition.CODE, level=Level.BIRTH_UNIT, period=period, rows=rows,
+                                    aim=current.get(definition.CODE))
+    for code in dashboard.ORDER:
+        pagecharts.run_chart_for(code, level=dashboard.NETWORK, org_code=dashboard.NETWORK, where="network",
+                                 run_date=when, aim=current.get(code))

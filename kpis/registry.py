@@ -33,7 +33,7 @@ from kpis.definitions import (
     servo_cooling_in_transport,
     target_temp_6h,
 )
-from kpis.definitions.base import KpiDefinition, MedianDefinition
+from kpis.definitions.base import BirthCohortDefinition, KpiDefinition, MedianDefinition
 from kpis.facts import CaseFacts
 from kpis.outcome import MeasureValue, Outcome
 
@@ -63,6 +63,13 @@ MEDIANS: tuple[MedianDefinition, ...] = (
     age_at_target_temp_min,
 )
 
+# Reported by birth cohort (kpis.md v2 "Birth cohorts for outcomes"): dashboards show the newest birth year
+# whose every baby is old enough (`kpis.cohorts`), never an immature window with "no eligible babies".
+BY_BIRTH_COHORT: tuple[BirthCohortDefinition, ...] = (followup_2y,)
+
+# Rare breaches of a time-critical standard, which also get "babies since the last breach" (a g-chart) and a
+# pooled three-year funnel: monthly rates of a 1-in-1,000 event are noise (`kpis.views` rare-event page).
+BREACHES: tuple[KpiDefinition, ...] = (cooling_started_6h, target_temp_6h, overcooling_before_centre)
 
 Definition = KpiDefinition[CaseFacts] | MedianDefinition
 

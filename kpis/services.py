@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from core.timeutil import london_date
-from kpis import aggregate, engine, registry
+from kpis import aggregate, attribution, engine, registry
 from kpis import figures as stored
 from kpis.aggregate import CaseResult, Figure
 from kpis.definitions.base import KpiDefinition, MedianDefinition
@@ -192,14 +192,17 @@ def _case_outcome_rows(result: CaseResult, as_of: date, versions: dict[str, int]
 
 def _replace_case_outcomes(results: Iterable[CaseResult], job: Job, definitions: _Definitions) -> None:
     """Each case in scope gets exactly its current outcomes; entered-in-error cases in scope get none."""
+    in_scope = None if job.selected is None else Case.objects.filter(job.born_in_scope("birth_datetime"))
     stale = CaseOutcome.objects.all()
-    if job.selected is not None:
+    if in_scope is not None:
         # Every result is a case born in scope, so this also clears the rows about to be written.
-        stale = stale.filter(case__in=Case.objects.filter(job.born_in_scope("birth_datetime")).values("pk"))
+        stale = stale.filter(case__in=in_scope.values("pk"))
     stale.delete()  # one DELETE statement: nothing refers to these rows and no signal listens
     versions, now = definitions.versions, timezone.now()
     stored.insert(CaseOutcome, _OUTCOME_FIELDS,
                   (row for result in results for row in _case_outcome_rows(result, job.as_of, versions, now)))
+    # Where and when each case counts, so a page can count any range of birth dates from stored rows.
+    attribution.replace(results, in_scope=in_scope)
 
 
 def _replace_aggregates(job: Job, figures: list[Figure]) -> int:

@@ -1,9 +1,10 @@
-"""KPI dashboards: network overview, unit and cooling-centre pages, funnel plot, run chart, drill-down to
-cases, and the network lead's recompute with its progress bar.
+"""KPI dashboards: network overview, unit and cooling-centre pages, units side by side, funnel plot, run chart,
+rare-event views, definitions, drill-down to cases, chart data as CSV, and the network lead's recompute.
 
-Views only orchestrate (style-anchors §4.2): figures come from `kpis.dashboard` (stored aggregates only,
-a constant number of queries), charts from `kpis.charts`, contributing cases through `pathway.access`
-so a drill-down never shows a case the user could not open.
+Views only orchestrate (style-anchors §4.2): figures come from `kpis.dashboard` and `kpis.compare` (stored
+aggregates only, a constant number of queries; a custom range counted from stored per-case outcomes by
+`kpis.ondemand`), charts from `kpis.pagecharts`, contributing cases through `pathway.access` so a drill-down
+never shows a case the user could not open. Every chart's data can be downloaded (`?format=csv`).
 """
 
 from __future__ import annotations
@@ -18,45 +19,43 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core import memo
-from kpis import dashboard, services
-from kpis.charts import Chart, FunnelPoint, ReferenceLine, RunPoint, funnel_plot, run_chart
+from kpis import aims, compare, dashboard, downloads, explain, pagecharts, picker, services
+from kpis import overview as network_overview
+from kpis.charts import Chart
 from kpis.definitions.base import Level
 from kpis.models import CaseOutcome, KpiRun
-from kpis.overview import network_chart
 from kpis.periods import PeriodType
-from kpis.registry import REGISTRY
+from kpis.registry import BREACHES, REGISTRY
+from kpis.versions import page_version
 from pathway.access import cases_for
-from units.access import Action, may
-from units.models import Designation, Unit
+from units.access import NETWORK_WIDE_ROLES, Action, may, memberships
+from units.models import Unit
 
-LEVEL_TITLES = {Level.BIRTH_UNIT: "Birth unit", Level.COOLING_CENTRE: "Cooling centre", Level.NETWORK: "Network"}
+LEVEL_TITLES = pagecharts.LEVEL_TITLES
 OUTCOMES = {"met": "met the standard", "not_met": "did not meet the standard", "missing": "had data missing",
             "not_eligible": "were not eligible", "measured": "had the time recorded"}
+_BREACH_CODES = frozenset(d.CODE for d in BREACHES)
 
 
 # --- Shared context -------------------------------------------------------------------------------------------
 
 
-def _period(request: HttpRequest) -> tuple[str | None, dict[str, list[dashboard.PeriodChoice]]]:
-    """The period asked for (if stored), else the newest rolling 12 months."""
-    choices = dashboard.available_periods()
-    stored = {c.key for kind in choices.values() for c in kind}
-    wanted = request.GET.get("period", "")
-    return (wanted if wanted in stored else dashboard.default_period(choices)), choices
-
-
-def _base_context(request: HttpRequest, period: str | None,
-                  choices: dict[str, list[dashboard.PeriodChoice]]) -> dict[str, Any]:
+def _base_context(request: HttpRequest, chosen: picker.Picker) -> dict[str, Any]:
+    freshness = dashboard.freshness()
     return {
-        "freshness": dashboard.freshness(),
-        "period": period,
-        "period_label": dashboard.choice_label(period, choices),
-        "period_choices": [(PeriodType(kind).label, items) for kind, items in choices.items() if items],
-        "may_recompute": may(request.user, Action.RECOMPUTE),
+        "freshness": freshness, "picker": chosen, "period": chosen.key, "period_label": chosen.label,
+        "previous_label": chosen.previous_label, "may_recompute": may(request.user, Action.RECOMPUTE),
+        "run_date": freshness.run_date,
     }
+
+
+def my_units(request: HttpRequest) -> frozenset[str]:
+    """ODS codes of the units the user belongs to through a unit role (a network-wide role has no "own")."""
+    return frozenset(m.unit.ods_code for m in memberships(request.user) if m.role not in NETWORK_WIDE_ROLES)
 
 
 def _definition_or_404(code: str) -> Any:
@@ -73,17 +72,12 @@ def _level_or_404(value: str) -> Level:
         raise Http404("No such level") from None
 
 
-# Charts are deterministic in their inputs, so the same figures are drawn once (per cache: core.memo).
-@memo.by_arguments("kpis.chart.funnel")
-def _funnel(points: tuple[FunnelPoint, ...], title: str, direction: str, target: float | None) -> Chart:
-    return funnel_plot(points, title=title, direction=direction, target=target)
+def _wants_csv(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "csv"
 
 
-@memo.by_arguments("kpis.chart.run")
-def _run(points: tuple[RunPoint, ...], title: str, percent: bool, label: str,
-         reference: ReferenceLine | None, target: float | None) -> Chart:
-    return run_chart(points, title=title, percent_scale=percent, value_label=label, reference=reference,
-                     target=target)
+def _chart_csv(request: HttpRequest, chart: Chart, name: str) -> HttpResponse:
+    return downloads.chart_csv(chart, name=name, user=request.user)
 
 
 # --- Network overview ----------------------------------------------------------------------------------------
@@ -92,13 +86,17 @@ def _run(points: tuple[RunPoint, ...], title: str, percent: bool, label: str,
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    period, choices = _period(request)
-    context = _base_context(request, period, choices)
+    version = page_version()  # one query; everything below is remembered under it (kpis.overview)
+    chosen = picker.pick(request, version)
+    context = _base_context(request, chosen)
     context["watched_run"] = _watched_run(request, context["freshness"])
-    if period:
-        lines = dashboard.org_lines(level=dashboard.NETWORK, org_code=dashboard.NETWORK, period_key=period)
-        context.update(lines=lines, chart=network_chart(lines, context["period_label"]),
-                       units=Unit.objects.exclude(designation=Designation.TRANSPORT).order_by("short_name"))
+    if chosen.period:
+        if _wants_csv(request):
+            page = network_overview.page(chosen.period, run_date=context["run_date"], version=version)
+            return _chart_csv(request, page.chart, f"network-kpis-{chosen.period.key}")
+        mine = my_units(request)
+        context.update(body=network_overview.body_html(chosen.period, run_date=context["run_date"], version=version),
+                       my_units=[m.unit for m in memberships(request.user) if m.unit.ods_code in mine])
     return render(request, "kpis/overview.html", context)
 
 
@@ -117,11 +115,16 @@ def _org_page(request: HttpRequest, ods: str, level: Level) -> HttpResponse:
     unit = get_object_or_404(Unit, ods_code=ods.upper())
     if level == Level.COOLING_CENTRE and not unit.is_cooling_centre:
         raise Http404("Not a cooling centre")
-    period, choices = _period(request)
-    context = {**_base_context(request, period, choices), "unit": unit, "level": level,
-               "level_title": LEVEL_TITLES[level]}
-    if period:
-        context["lines"] = dashboard.org_lines(level=level, org_code=unit.ods_code, period_key=period)
+    version = page_version()
+    chosen = picker.pick(request, version)
+    context = {**_base_context(request, chosen), "unit": unit, "level": level, "level_title": LEVEL_TITLES[level],
+               "is_mine": unit.ods_code in my_units(request)}
+    if chosen.period:
+        period, when = chosen.period, context["run_date"]
+        context["lines"] = memo.remember(
+            f"kpis.page.org:{level}:{unit.ods_code}:{period.key}:{when}", version,
+            lambda: dashboard.org_lines(level=level, org_code=unit.ods_code, period_key=period.key,
+                                        aims=aims.current(), cohorts_as_of=when))
     return render(request, "kpis/org.html", context)
 
 
@@ -137,6 +140,36 @@ def centre_page(request: HttpRequest, ods: str) -> HttpResponse:
     return _org_page(request, ods, Level.COOLING_CENTRE)
 
 
+# --- Units side by side ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def compare_units(request: HttpRequest) -> HttpResponse:
+    level = _level_or_404(request.GET.get("level", Level.BIRTH_UNIT))
+    if level == Level.NETWORK:
+        raise Http404("The comparison is of units")
+    groups = compare.groups()
+    group = next((g for g in groups if g.slug == request.GET.get("group")), groups[0])
+    version = page_version()
+    chosen = picker.pick(request, version)
+    context = {**_base_context(request, chosen), "level": level, "level_title": LEVEL_TITLES[level],
+               "levels": [Level.BIRTH_UNIT, Level.COOLING_CENTRE], "groups": groups, "group": group,
+               "keep": {"level": level, "group": group.slug}}
+    if chosen.period:
+        period, when = chosen.period, context["run_date"]
+        everyone = memo.remember(f"kpis.page.compare:{level}:{group.slug}:{period.key}:{when}", version,
+                                 lambda: compare.comparison(level=level, period=period, group=group, mine=(),
+                                                            run_date=when))
+        table = compare.mine_first(everyone, my_units(request))
+        if _wants_csv(request):
+            header, rows = compare.csv_rows(table)
+            return downloads.csv_response(header, rows, name=f"units-{group.slug}-{chosen.period.key}",
+                                          user=request.user, what=f"Units compared, {group.title}, {chosen.label}")
+        context["table"] = table
+    return render(request, "kpis/compare.html", context)
+
+
 # --- Funnel plot ----------------------------------------------------------------------------------------------
 
 
@@ -149,17 +182,23 @@ def funnel(request: HttpRequest, code: str) -> HttpResponse:
     level = _level_or_404(request.GET.get("level", Level.BIRTH_UNIT))
     if level == Level.NETWORK:
         raise Http404("A funnel plot compares units")
-    period, choices = _period(request)
-    context = {**_base_context(request, period, choices), "definition": definition, "level": level,
+    chosen = picker.pick(request)
+    context = {**_base_context(request, chosen), "definition": definition, "level": level,
                "level_title": LEVEL_TITLES[level], "levels": [Level.BIRTH_UNIT, Level.COOLING_CENTRE],
-               "level_keep": {"level": level}}
-    if period:
-        rows = dashboard.unit_rows(code=code, level=level, period_key=period)
-        points = tuple(FunnelPoint(r.org.short_name if r.org else r.org_code, r.numerator, r.denominator)
-                       for r in rows)
-        title = f"{definition.TITLE} by {LEVEL_TITLES[level].lower()}, {context['period_label']}"
-        context.update(rows=rows, chart=_funnel(points, title, str(definition.DIRECTION), None))
+               "keep": {"level": level}, "explanation": explain.BY_CODE[code], "aim": aims.current().get(code)}
+    if chosen.period:
+        rows = dashboard.unit_rows_for(code=code, level=level, period=chosen.period)
+        chart = pagecharts.funnel_chart_for(code, level=level, period=chosen.period, rows=rows,
+                                            highlight=_names(rows, my_units(request)), aim=context["aim"])
+        if _wants_csv(request):
+            return _chart_csv(request, chart, f"{code}-{level}-{chosen.period.key}")
+        context.update(rows=rows, chart=chart)
     return render(request, "kpis/funnel.html", context)
+
+
+def _names(rows: list[Any], ods_codes: frozenset[str]) -> frozenset[str]:
+    """The chart labels of the viewer's units among the rows."""
+    return frozenset(pagecharts.unit_name(row) for row in rows if row.org_code in ods_codes)
 
 
 # --- Run chart ------------------------------------------------------------------------------------------------
@@ -173,19 +212,64 @@ def run(request: HttpRequest, code: str) -> HttpResponse:
     org = dashboard.NETWORK if level == Level.NETWORK else request.GET.get("org", "").upper()
     unit = None if level == Level.NETWORK else get_object_or_404(Unit, ods_code=org)
     by = PeriodType.QUARTER if request.GET.get("by") == "quarter" else PeriodType.MONTH
-    rows = dashboard.series(code=code, level=level, org_code=org, period_type=by)
-    median = not dashboard.is_rate_kpi(code)
-    points = tuple(RunPoint(r.period_key, r.median if median else r.rate, (r.n or 0) if median else r.denominator)
-                   for r in rows)
-    published = dashboard.PUBLISHED.get(code)
-    reference = ReferenceLine("EoE baseline (pre-pathway)", published.baseline) if published else None
-    where = unit.short_name if unit else "network"
-    title = f"{definition.TITLE}, {where}, by {by.label.lower().replace('calendar ', '')}"
-    chart = _run(points, title, not median, "Median (min)" if median else "Rate", reference,
-                 published.year_2012 if published else None)
+    freshness = dashboard.freshness()
+    aim = aims.current().get(code)
+    chart = pagecharts.run_chart_for(code, level=level, org_code=org, where=unit.short_name if unit else "network",
+                                     by=by, run_date=freshness.run_date, aim=aim)
+    if _wants_csv(request):
+        return _chart_csv(request, chart, f"{code}-{org}-by-{by}")
     return render(request, "kpis/run.html", {
-        "freshness": dashboard.freshness(), "definition": definition, "level": level, "unit": unit, "org": org,
-        "by": by, "chart": chart, "rows": rows, "published": published, "median": median,
+        "freshness": freshness, "definition": definition, "level": level, "unit": unit, "org": org, "by": by,
+        "chart": chart, "published": dashboard.PUBLISHED.get(code), "median": not dashboard.is_rate_kpi(code),
+        "explanation": explain.BY_CODE[code], "aim": aim, "has_breach_view": code in _BREACH_CODES,
+    })
+
+
+# --- Rare events: babies since the last breach, three years pooled ----------------------------------------------
+
+
+@login_required
+@require_GET
+def breaches(request: HttpRequest, code: str) -> HttpResponse:
+    definition = _definition_or_404(code)
+    if code not in _BREACH_CODES:
+        raise Http404("Only breaches of the time-critical standards have this view")
+    level = _level_or_404(request.GET.get("level", Level.NETWORK))
+    org = None if level == Level.NETWORK else request.GET.get("org", "").upper()
+    unit = get_object_or_404(Unit, ods_code=org) if org else None
+    freshness = dashboard.freshness()
+    when = freshness.run_date or timezone.localdate()
+    aim = aims.current().get(code)
+    g_chart = pagecharts.g_chart_for(code, level=level, org_code=org, where=unit.short_name if unit else "network")
+    pooled_level = Level.COOLING_CENTRE if level == Level.COOLING_CENTRE else Level.BIRTH_UNIT
+    pooled, rows = pagecharts.pooled_funnel_for(code, level=pooled_level, run_date=when, aim=aim,
+                                                highlight=_unit_names(my_units(request)))
+    if _wants_csv(request):
+        chart = pooled if request.GET.get("chart") == "funnel" else g_chart
+        return _chart_csv(request, chart, f"{code}-{'three-years' if chart is pooled else 'between-breaches'}")
+    return render(request, "kpis/breaches.html", {
+        "freshness": freshness, "definition": definition, "explanation": explain.BY_CODE[code], "level": level,
+        "unit": unit, "org": org or dashboard.NETWORK, "g_chart": g_chart, "pooled": pooled, "rows": rows,
+        "pooled_level_title": LEVEL_TITLES[pooled_level], "aim": aim,
+    })
+
+
+def _unit_names(ods_codes: frozenset[str]) -> frozenset[str]:
+    """The chart labels (short names) of these units (one query, none without units)."""
+    if not ods_codes:
+        return frozenset()
+    return frozenset(Unit.objects.filter(ods_code__in=ods_codes).values_list("short_name", flat=True))
+
+
+# --- Definitions ----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def definitions(request: HttpRequest) -> HttpResponse:
+    return render(request, "kpis/definitions.html", {
+        "explanations": explain.ALL, "conventions": explain.CONVENTIONS, "aims": aims.current(),
+        "freshness": dashboard.freshness(),
     })
 
 
@@ -216,7 +300,7 @@ def contributing_cases(request: HttpRequest, code: str) -> HttpResponse:
     page = Paginator(cases, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "kpis/cases.html", {
         "definition": definition, "level_title": LEVEL_TITLES[level], "org": org, "period": period,
-        "period_label": dashboard.period_label(period), "outcome_text": ", ".join(OUTCOMES[o] for o in outcomes),
+        "period_label": period.label, "outcome_text": ", ".join(OUTCOMES[o] for o in outcomes),
         "page": page, "freshness": dashboard.freshness(),
     })
 

@@ -92,7 +92,7 @@ def period_label(key: str, end: date | None = None) -> str:
         return f"{period.start:%B %Y}"
     if period.type == PeriodType.QUARTER:
         return f"{key[-2:]} {key[:4]}"
-    return key
+    return period.label  # a calendar year "2024", an NHS financial year "2024/25 (April 2024 to March 2025)"
 
 
 def period_rows(period_key: str) -> list[KpiAggregate]:

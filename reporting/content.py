@@ -19,14 +19,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from core import memo
-from kpis import dashboard
-from kpis.baselines import PUBLISHED
-from kpis.charts import Chart, FunnelPoint, ReferenceLine, RunPoint, funnel_plot, run_chart
+from kpis import aims, dashboard, pagecharts
+from kpis.charts import Chart, FunnelPoint
 from kpis.definitions.base import Level
 from kpis.models import KpiRun
-from kpis.outcome import Direction
-from kpis.periods import PeriodType
 from kpis.registry import REGISTRY
 from pop.kpis import registry as pop_registry
 from reporting import definitions, policy, sections
@@ -107,33 +103,12 @@ def _definitions(chosen: Sequence[str]) -> list[list[str]]:
 # --- Charts: the dashboard's own (kpis.views.run / kpis.views.funnel) -------------------------------------------
 
 
-# The dashboards' own cache names and argument order (kpis.views): a chart a lead has seen on a dashboard is
-# not drawn again for the report, and the other way round.
-@memo.by_arguments("kpis.chart.run")
-def _run(points: tuple[RunPoint, ...], title: str, percent: bool, label: str, reference: ReferenceLine | None,
-         target: float | None) -> Chart:
-    return run_chart(points, title=title, percent_scale=percent, value_label=label, reference=reference,
-                     target=target)
-
-
-@memo.by_arguments("kpis.chart.funnel")
-def _funnel(points: tuple[FunnelPoint, ...], title: str, direction: str, target: float | None) -> Chart:
-    return funnel_plot(points, title=title, direction=Direction(direction), target=target)
-
-
 def run_chart_for(code: str, scope: Scope) -> Chart:
-    """kpis.views.run by month, up to the end of the report's period."""
-    definition = REGISTRY[code]
-    rows = [r for r in dashboard.series(code=code, level=scope.level, org_code=scope.org_code,
-                                        period_type=PeriodType.MONTH) if r.period_start <= scope.period.end]
-    median = not dashboard.is_rate_kpi(code)
-    points = tuple(RunPoint(r.period_key, r.median if median else r.rate, (r.n or 0) if median else r.denominator)
-                   for r in rows)
-    published = PUBLISHED.get(code)
-    reference = ReferenceLine("EoE baseline (pre-pathway)", published.baseline) if published else None
+    """kpis.views.run by month (the same SVG, `kpis.pagecharts`), up to the end of the report's period."""
     where = scope.org.short_name if scope.org else "network"
-    return _run(points, f"{definition.TITLE}, {where}, by month", not median, "Median (min)" if median else "Rate",
-                reference, published.year_2012 if published else None)
+    return pagecharts.run_chart_for(code, level=scope.level, org_code=scope.org_code, where=where,
+                                    until=scope.period.end, run_date=dashboard.freshness().run_date,
+                                    aim=aims.current().get(code))
 
 
 def _chart_period_label(period: ReportPeriod) -> str:
@@ -144,15 +119,15 @@ def _chart_period_label(period: ReportPeriod) -> str:
 
 
 def funnel_for(code: str, scope: Scope, rows: Sequence[FigureRow]) -> Chart:
-    """kpis.views.funnel: the units at the report's level (birth units for a network report)."""
-    definition = REGISTRY[code]
+    """kpis.views.funnel (the same SVG): the units at the report's level (birth units for a network report),
+    from the report's own rows (a financial year may be added up from months)."""
     level = Level.BIRTH_UNIT if scope.level == Level.NETWORK else Level(scope.level)
     units = sorted((r for r in rows if r.kpi == code and r.level == level and r.aggregate is not None),
                    key=lambda r: r.org_code)
     points = tuple(FunnelPoint(r.org_name, r.aggregate.numerator, r.aggregate.denominator)  # type: ignore[union-attr]
                    for r in units)
-    title = f"{definition.TITLE} by {level.replace('_', ' ')}, {_chart_period_label(scope.period)}"
-    return _funnel(points, title, str(definition.DIRECTION), None)
+    title = f"{REGISTRY[code].TITLE} by {pagecharts.LEVEL_TITLES[level].lower()}, {_chart_period_label(scope.period)}"
+    return pagecharts.funnel_of_points(code, points, title=title, aim=aims.current().get(code))
 
 
 def charts(scope: Scope, rows: Sequence[FigureRow]) -> list[Chart]:

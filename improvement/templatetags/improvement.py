@@ -27,9 +27,9 @@ def overdue_actions(context: template.Context) -> list[ImprovementAction]:
 
 
 @register.simple_tag
-def celebrating_success() -> list[success.Celebration]:
-    """Every celebrated unit and KPI (two queries, improvement.success)."""
-    return success.celebrations()
+def celebrating_success() -> success.Shortlist:
+    """The celebrated units and KPIs a panel shows, at most `success.SHOWN` (improvement.success)."""
+    return success.shortlist(success.celebrations())
 
 
 @register.filter

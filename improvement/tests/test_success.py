@@ -52,8 +52,8 @@ TARGET_CASES: list[tuple[str, float | None, int, Target | None, Direction, bool]
     ("at the target", 0.91, 20, TARGET, Direction.HIGHER, True),
     ("above the target", 0.95, 20, TARGET, Direction.HIGHER, True),
     ("just below", 0.909, 20, TARGET, Direction.HIGHER, False),
-    ("too few babies", 1.0, 4, TARGET, Direction.HIGHER, False),
-    ("exactly the minimum", 1.0, 5, TARGET, Direction.HIGHER, True),
+    ("too few babies", 1.0, 9, TARGET, Direction.HIGHER, False),
+    ("exactly the minimum", 1.0, 10, TARGET, Direction.HIGHER, True),
     ("no rate", None, 20, TARGET, Direction.HIGHER, False),
     ("no target", 0.99, 20, None, Direction.HIGHER, False),
     ("lower is better, at or below", 0.0, 10, Target(0.0, "x"), Direction.LOWER, True),
@@ -99,7 +99,45 @@ def test_judge_reads_rows_in_any_order_and_gives_reasons() -> None:
 def test_judge_ignores_monitored_kpis_and_median_measures() -> None:
     rows = _months("cooled_outside_criteria", "rwg02", BASE + [HIGH] * 6) + \
         _months("age_at_cooling_start_min", "rwg02", BASE + [HIGH] * 6)
-    assert judge(rows, []) == []
+    rolling = [(code, "rwg02", "Rwg02", date(2023, 6, 1), 0.5, 40)
+               for code in ("cooled_outside_criteria", "age_at_cooling_start_min")]
+    assert judge(rows, rolling) == []
+
+
+@pytest.mark.parametrize(("denominator", "celebrated"), [(9, False), (10, True)])
+def test_a_shift_needs_ten_babies_in_the_latest_twelve_months(denominator: int, celebrated: bool) -> None:
+    months = _months("cooling_started_6h", "rwg02", BASE + [HIGH] * 6)
+    rolling = [("cooling_started_6h", "rwg02", "Rwg02", date(2023, 6, 1), 0.9, denominator)]
+    assert bool(judge(months, rolling)) is celebrated
+    assert judge(months, []) == []  # no babies in the latest 12 months: nothing current to celebrate
+
+
+@pytest.mark.parametrize(("deaths", "babies", "celebrated"), [
+    (0, 10, False),  # 0% but the interval runs to 28%: chance, not success
+    (0, 20, False),  # interval to 16%, above the national 9.3%
+    (0, 40, True),  # interval to 8.8%: below the national figure
+    (1, 60, True),
+])
+def test_deaths_are_celebrated_only_when_the_whole_interval_is_below_the_national_figure(
+        deaths: int, babies: int, celebrated: bool) -> None:
+    rolling = [("mortality_before_discharge", "rwg02", "Rwg02", date(2023, 6, 1), deaths / babies, babies)]
+    assert bool(judge([], rolling)) is celebrated
+
+
+def test_months_without_a_death_are_never_a_celebrated_shift() -> None:
+    months = _months("mortality_before_discharge", "rwg02", [0.2, 0.1] * 6 + [0.0] * 8)
+    rolling = [("mortality_before_discharge", "rwg02", "Rwg02", date(2023, 6, 1), 0.05, 20)]
+    assert sustained_shift([m[4] for m in months], Direction.LOWER) == 8  # a shift by the run-chart rule
+    assert judge(months, rolling) == []  # but an outcome in small numbers is not celebrated for it
+
+
+def test_the_panel_shows_at_most_eight_longest_shifts_first() -> None:
+    found = [success.Celebration(f"U{i}", f"Unit {i}", "cooling_started_6h", shift, None, 0.9, None, False, 20)
+             for i, shift in enumerate([6, 9, 7, 0, 8, 6, 6, 6, 10, 6])]
+    both = success.Celebration("UB", "Both", "target_temp_6h", 6, None, 0.95, TARGET, True, 12)
+    listed = success.shortlist([*found, both])
+    assert len(listed.shown) == success.SHOWN == 8 and listed.more == 3
+    assert [c.org_code for c in listed.shown[:4]] == ["UB", "U8", "U1", "U4"]  # both reasons, then longest
 
 
 # --- Over stored rows ------------------------------------------------------------------------------------------
@@ -125,6 +163,7 @@ def stored(people: Personas) -> Personas:
         _store(run, units["RWG02"], "cooling_started_6h", PeriodType.MONTH, start, value)
         _store(run, units["RDE03"], "cooling_started_6h", PeriodType.MONTH, start, 0.55 if i % 2 else 0.45)
     _store(run, units["RDE03"], "target_temp_6h", PeriodType.ROLLING_12M, date(2022, 6, 1), 0.95, 20)
+    _store(run, units["RWG02"], "cooling_started_6h", PeriodType.ROLLING_12M, date(2022, 6, 1), 0.85, 20)
     _store(run, units["RWG02"], "target_temp_6h", PeriodType.ROLLING_12M, date(2022, 6, 1), 0.80, 20)
     _store(run, units["RWG02"], "target_temp_6h", PeriodType.MONTH, date(2022, 6, 1), None, 0)
     return people
@@ -133,12 +172,12 @@ def stored(people: Personas) -> Personas:
 def test_celebrations_from_stored_rows_worked_out_once_per_version_of_the_figures(stored: Personas) -> None:
     with CaptureQueriesContext(connection) as queries:
         found = success.celebrations()
-    assert len(queries) == 5  # the figures' version (2), the newest rolling window, the two series
+    assert len(queries) == 4  # the figures' version, the newest rolling window, the two series
     assert [(c.unit_name, c.kpi) for c in found] == [("Ipswich", "target_temp_6h"), ("Watford", "cooling_started_6h")]
 
     with CaptureQueriesContext(connection) as queries:
         assert success.celebrations() == found
-    assert len(queries) == 2  # only the version: the rows have not changed
+    assert len(queries) == 1  # only the version: the rows have not changed
 
     # A newer run's rows (here: Luton reaching the figure) change the version, so they are read again.
     _store(KpiRun.objects.create(as_of=date(2023, 7, 31), status=KpiRun.Status.SUCCEEDED),

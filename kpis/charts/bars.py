@@ -27,6 +27,7 @@ from kpis.charts.base import (
     not_enough_data_chart,
     percent,
     plural,
+    set_title,
 )
 from kpis.wilson import wilson_interval
 
@@ -46,23 +47,25 @@ class RateBar:
         return self.numerator / self.denominator if self.denominator else None
 
 
-def rate_bar_chart(bars: Sequence[RateBar], *, title: str) -> Chart:
-    """One bar per KPI, first at the top, with 95 % Wilson intervals and target markers."""
+def rate_bar_chart(bars: Sequence[RateBar], *, title: str, target_label: str = "Target") -> Chart:
+    """One bar per KPI, first at the top, with 95 % Wilson intervals and target markers named
+    `target_label` (e.g. "Network aim") in the legend, the data table and the caption."""
     for bar in bars:
         if not 0 <= bar.numerator <= bar.denominator:
             raise ValueError(f"{bar.label}: need 0 ≤ numerator ≤ denominator")
-    table = DataTable(HEADER, tuple(_row(bar) for bar in bars))
+    table = DataTable((*HEADER[:-1], target_label), tuple(_row(bar) for bar in bars))
     denominators = [bar.denominator for bar in bars if bar.denominator > 0]
     if not denominators:
         caption = f"Not enough data to draw a bar chart of {title}: no KPI has eligible cases."
         return not_enough_data_chart(kind=KIND, title=title, caption=caption, table=table)
     spread = (plural(denominators[0], "eligible case") if min(denominators) == max(denominators)
               else f"{min(denominators)} to {max(denominators)} eligible cases each")
-    targets = " and targets where set" if any(bar.target is not None for bar in bars) else ""
+    targets = (f" and {target_label.lower()}s where set" if any(bar.target is not None for bar in bars) else "")
     caption = (f"Bar chart of {title}: the rate for each of {plural(len(bars), 'KPI')} ({spread}) with its "
                f"95% Wilson score interval{targets}.")
     return make_chart(kind=KIND, title=title, caption=caption, table=table,
-                      draw=lambda figure: _draw(figure, bars, title), size=(8.0, 1.4 + 0.42 * len(bars)))
+                      draw=lambda figure: _draw(figure, bars, title, target_label),
+                      size=(8.0, 1.4 + 0.42 * len(bars)))
 
 
 def _row(bar: RateBar) -> tuple[str, ...]:
@@ -75,13 +78,13 @@ def _row(bar: RateBar) -> tuple[str, ...]:
             f"{percent(low)} to {percent(high)}", target)
 
 
-def _draw(figure: Figure, bars: Sequence[RateBar], title: str) -> None:
+def _draw(figure: Figure, bars: Sequence[RateBar], title: str, target_label: str) -> None:
     axes = figure.subplots()
     rows = range(len(bars))
     rates = [bar.rate or 0.0 for bar in bars]
     axes.barh(rows, rates, height=0.6, color=NHS_BLUE, label="Rate")
     _draw_intervals(axes, bars)
-    _draw_targets(axes, bars)
+    _draw_targets(axes, bars, target_label)
     for row, bar in zip(rows, bars, strict=True):
         if bar.rate is None:
             axes.text(0.01, row, "No eligible cases", va="center", fontsize=8, color=NHS_DARK_GREY)
@@ -90,7 +93,7 @@ def _draw(figure: Figure, bars: Sequence[RateBar], title: str) -> None:
     axes.invert_yaxis()  # first KPI at the top, as in the table
     axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(PercentFormatter(xmax=1))
-    axes.set_title(title, loc="left", fontsize=11)
+    set_title(axes, title)
     legend_below(figure, axes)
 
 
@@ -114,8 +117,8 @@ def _draw_intervals(axes: Axes, bars: Sequence[RateBar]) -> None:
         artist.set_path_effects([withStroke(linewidth=3.5, foreground="white")])
 
 
-def _draw_targets(axes: Axes, bars: Sequence[RateBar]) -> None:
+def _draw_targets(axes: Axes, bars: Sequence[RateBar], label: str) -> None:
     targeted = [(row, bar.target) for row, bar in enumerate(bars) if bar.target is not None]
     if targeted:
         axes.scatter([target for _, target in targeted], [row for row, _ in targeted], marker="|", s=300,
-                     linewidths=2.5, color=NHS_GREEN, zorder=4, label="Target")
+                     linewidths=2.5, color=NHS_GREEN, zorder=4, label=label)

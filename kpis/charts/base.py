@@ -17,8 +17,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import textwrap
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
@@ -85,16 +86,48 @@ class Chart:
 
 
 def make_chart(*, kind: str, title: str, caption: str, table: DataTable,
-               draw: Callable[[Figure], None], size: tuple[float, float]) -> Chart:
-    """Draw with `draw` on a fresh figure of `size` inches and wrap the result as a Chart."""
+               draw: Callable[[Figure], None], size: tuple[float, float],
+               tooltips: Mapping[str, Sequence[str]] | None = None) -> Chart:
+    """Draw with `draw` on a fresh figure of `size` inches and wrap the result as a Chart.
+
+    `tooltips` maps a scatter collection's gid (`artist.set_gid`) to the texts a pointer hovering over each of
+    its points shows, in point order (an SVG <title>, which screen readers also read): funnel points name
+    their unit this way.
+    """
     svg_id = chart_id(kind, title, table)
     with _rendering():
         figure = Figure(figsize=size, layout="constrained")
         draw(figure)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata=_NO_METADATA)
-    return Chart(title=title, svg=inline_svg(buffer.getvalue(), svg_id=svg_id, label=f"{kind}: {title}"),
+    svg = with_tooltips(buffer.getvalue(), tooltips or {})
+    return Chart(title=title, svg=inline_svg(svg, svg_id=svg_id, label=f"{kind}: {title}"),
                  caption=caption, table=table)
+
+
+_USE = re.compile(r"<use [^>]*/>")
+
+
+def with_tooltips(raw: str, tooltips: Mapping[str, Sequence[str]]) -> str:
+    """Give each point of the collections drawn with these gids a <title>, in the order the points were
+    given (one scatter call draws many points as <use> elements; a title per point names each)."""
+    for gid, texts in tooltips.items():
+        opening = f'<g id="{escape(gid)}">'
+        start = raw.find(opening)
+        if start < 0:
+            raise ValueError(f"No artist with gid {gid!r} was drawn")
+        raw = raw[:start] + "<g>" + _title_points(raw[start + len(opening):], texts)
+    return raw
+
+
+def _title_points(svg: str, texts: Sequence[str]) -> str:
+    """Wrap the first len(texts) <use> elements of `svg` each with its title."""
+    titles = iter(texts)
+
+    def titled(use: re.Match[str]) -> str:
+        return f'<g class="app-chart-point"><title>{escape(next(titles))}</title>{use.group(0)}</g>'
+
+    return _USE.sub(titled, svg, count=len(texts))
 
 
 def not_enough_data_chart(*, kind: str, title: str, caption: str, table: DataTable) -> Chart:
@@ -144,6 +177,13 @@ def inline_svg(raw: str, *, svg_id: str, label: str) -> str:
 def _rendering() -> Iterator[None]:
     with _RENDER_LOCK, matplotlib.rc_context(_RC):
         yield
+
+
+def set_title(axes: Axes, title: str) -> None:
+    """The chart's title above the plot, left-aligned, wrapped to the figure's width so it is never cut off
+    (about 12 characters of 11-point text per inch, less the inch the y axis takes)."""
+    width = max(30, int((axes.get_figure().get_figwidth() - 1.0) * 12))  # type: ignore[union-attr]
+    axes.set_title("\n".join(textwrap.wrap(title, width)), loc="left", fontsize=11)
 
 
 def legend_below(figure: Figure, axes: Axes) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import TH_LEVELS
+from kpis.definitions.base import TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import NOT_ELIGIBLE, Direction, MeasureValue
 
@@ -19,6 +19,12 @@ SOURCE = "kpis.md HIE pathway KPIs (median measures); domain.md §4.2 H3"
 VERSION = 1
 DIRECTION = Direction.LOWER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Cooled babies born outside the cooling centre (outborn)."
+MEASURE = "Minutes from time zero to the referral call."
+MISSING = "No referral time is recorded."
+CITATION = "East of England neuroprotection pathway 2012 (Health Foundation)"
+MEASURE_TYPE = MeasureType.PROCESS
 
 
 def value(facts: CaseFacts, as_of: date) -> MeasureValue:

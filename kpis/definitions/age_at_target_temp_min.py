@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import TH_LEVELS
+from kpis.definitions.base import TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import NOT_ELIGIBLE, Direction, MeasureValue
 
@@ -20,6 +20,12 @@ SOURCE = "kpis.md HIE pathway KPIs (median measures); domain.md §4.2 H5"
 VERSION = 1
 DIRECTION = Direction.LOWER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Babies who were cooled."
+MEASURE = "Minutes from time zero to reaching the target temperature (33–34 °C)."
+MISSING = "No time is recorded for reaching the target temperature."
+CITATION = "East of England neuroprotection pathway 2012 (Health Foundation)"
+MEASURE_TYPE = MeasureType.PROCESS
 
 
 def value(facts: CaseFacts, as_of: date) -> MeasureValue:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from kpis.definitions.base import TH_LEVELS
+from kpis.definitions.base import TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 
@@ -20,6 +20,12 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H8"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Cooled babies born outside the cooling centre (outborn)."
+MET = "Temperature on arrival at the cooling centre between 33.0 and 34.0 °C (both included)."
+MISSING = "No arrival temperature is recorded."
+CITATION = "Mistry et al. 2022 (Arch Dis Child Fetal Neonatal Ed)"
+MEASURE_TYPE = MeasureType.PROCESS
 
 RANGE_LOW_C = Decimal("33.0")
 RANGE_HIGH_C = Decimal("34.0")

@@ -8,6 +8,12 @@ protocols below structurally, so the registry can hold them without wrapper clas
 `KpiDefinition` is generic in the facts it reads: `KpiDefinition[CaseFacts]` for the HIE KPIs here,
 `KpiDefinition[PopFacts]` for the POP KPIs (`pop.kpis`), one protocol for every producer's definitions.
 
+Each also says, in words a clinician reads beside the figure and on the definitions page
+(`kpis.explain`): COHORT (who counts), MET (a rate: when a baby is counted in the numerator) or MEASURE (a
+median: what is timed), MISSING (what leaves a baby out as "data missing"), CITATION (the clinical source as
+clinicians cite it, e.g. "BAPM 2020": never a file or section name; SOURCE is the developers' pointer into
+the specification) and MEASURE_TYPE (process, outcome or audit).
+
 `as_of` is the run date: only `followup_2y` needs it today, but every definition takes it so that the
 engine calls them all the same way and a future date-dependent version needs no new signature.
 """
@@ -21,6 +27,14 @@ from typing import Final, Protocol, TypeVar, runtime_checkable
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, MeasureValue, Outcome
 from pathway import choices as c
+
+
+class MeasureType(StrEnum):
+    """What a figure measures, as quality-improvement teams class it (shown on the definitions page)."""
+
+    PROCESS = "process"
+    OUTCOME = "outcome"
+    AUDIT = "audit"  # reviewed case by case, not ranked (direction "monitor")
 
 
 class Level(StrEnum):
@@ -57,6 +71,11 @@ class KpiDefinition(Protocol[FactsT]):
     VERSION: int
     DIRECTION: Direction
     LEVELS: tuple[Level, ...]
+    COHORT: str
+    MET: str
+    MISSING: str
+    CITATION: str
+    MEASURE_TYPE: MeasureType
 
     def evaluate(self, facts: FactsT, as_of: date) -> Outcome: ...
 
@@ -71,8 +90,21 @@ class MedianDefinition(Protocol):
     VERSION: int
     DIRECTION: Direction
     LEVELS: tuple[Level, ...]
+    COHORT: str
+    MEASURE: str
+    MISSING: str
+    CITATION: str
+    MEASURE_TYPE: MeasureType
 
     def value(self, facts: CaseFacts, as_of: date) -> MeasureValue: ...
+
+
+@runtime_checkable
+class BirthCohortDefinition(KpiDefinition, Protocol):
+    """An outcome reported by birth cohort (kpis.md v2 "Birth cohorts for outcomes"): a baby joins its cohort
+    only once MIN_AGE_MONTHS old, so a period is complete once its youngest baby is that old."""
+
+    MIN_AGE_MONTHS: int
 
 
 def not_recorded(answer: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import SIX_HOURS_MIN, TH_LEVELS
+from kpis.definitions.base import SIX_HOURS_MIN, TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts, minutes_between
 from kpis.outcome import Direction, Outcome
 
@@ -20,6 +20,12 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H11"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Cooled babies whose rewarming started."
+MET = "Rewarming took at least 6 hours from start to end."
+MISSING = "No rewarming end time is recorded."
+CITATION = "TOBY trial protocol 2008; BAPM 2020"
+MEASURE_TYPE = MeasureType.PROCESS
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import SIX_HOURS_MIN, TH_LEVELS
+from kpis.definitions.base import SIX_HOURS_MIN, TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
@@ -24,6 +24,14 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H18"
 VERSION = 1
 DIRECTION = Direction.MONITOR
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Babies who were cooled."
+MET = (
+    "Cooled although born before 36+0 weeks, or with no or mild encephalopathy (grade 1 or less), or with"
+    " cooling started more than 6 hours after time zero. Reviewed case by case, not ranked.")
+MISSING = "The encephalopathy grade is not recorded and neither other reason applies."
+CITATION = "TOBY trial criteria; Shipley, Gale and Sharkey 2021"
+MEASURE_TYPE = MeasureType.AUDIT
 
 
 def _started_late(facts: CaseFacts) -> bool:

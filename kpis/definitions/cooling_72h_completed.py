@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import MINUTES_PER_HOUR, TH_LEVELS
+from kpis.definitions.base import MINUTES_PER_HOUR, TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts, minutes_between
 from kpis.outcome import Direction, Outcome
 
@@ -19,6 +19,12 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H10"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Cooled babies with no recorded reason for stopping cooling early."
+MET = "70 to 74 hours from reaching the target temperature to the start of rewarming."
+MISSING = "The target-temperature time or the rewarming start time is not recorded."
+CITATION = "TOBY trial protocol 2008"
+MEASURE_TYPE = MeasureType.PROCESS
 
 # The ±2 h tolerance around the 72 h protocol is the product's choice (domain.md §4.2 H10).
 SHORTEST_MIN = 70 * MINUTES_PER_HOUR

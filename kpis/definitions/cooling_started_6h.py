@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import SIX_HOURS_MIN, TH_LEVELS
+from kpis.definitions.base import SIX_HOURS_MIN, TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 
@@ -20,6 +20,12 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H1"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Babies who were cooled (therapeutic hypothermia)."
+MET = "Cooling (passive or active, whichever began first) started within 6 hours of time zero (360 minutes or less)."
+MISSING = "No cooling start time is recorded."
+CITATION = "TOBY trial protocol 2008; NICE IPG347 2010"
+MEASURE_TYPE = MeasureType.PROCESS
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import TH_LEVELS
+from kpis.definitions.base import TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 
@@ -19,6 +19,12 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H6"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Cooled babies born outside the cooling centre (outborn)."
+MET = "Continuous core (rectal) temperature monitoring started at or before departure from the birth hospital."
+MISSING = "The monitoring start time or the departure time is not recorded."
+CITATION = "East of England neuroprotection pathway 2012 (Health Foundation)"
+MEASURE_TYPE = MeasureType.PROCESS
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import TH_LEVELS, outcome_of_answer
+from kpis.definitions.base import TH_LEVELS, MeasureType, outcome_of_answer
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
@@ -25,6 +25,14 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H16"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = (
+    "Cooled babies who survived to discharge and were at least 30 months old when the figures were "
+    "computed, except those who moved out of the area.")
+MET = "Structured neurodevelopmental follow-up at two years completed."
+MISSING = "The follow-up status is not recorded or unknown."
+CITATION = "BAPM 2020; UK TOBY Cooling Register"
+MEASURE_TYPE = MeasureType.PROCESS
 
 MIN_AGE_MONTHS = 30
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import TH_LEVELS, not_recorded, outcome_of_answer
+from kpis.definitions.base import TH_LEVELS, MeasureType, not_recorded, outcome_of_answer
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
@@ -25,6 +25,12 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H15"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Cooled babies born at 37+0 weeks or later after labour, who were actively cooled."
+MET = "Referred to Maternity and Newborn Safety Investigations (MNSI, formerly HSIB)."
+MISSING = "The referral, or whether there was labour, is not recorded or unknown."
+CITATION = "MNSI referral criteria (formerly HSIB) 2023"
+MEASURE_TYPE = MeasureType.PROCESS
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:

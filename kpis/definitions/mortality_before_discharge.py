@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import TH_LEVELS, outcome_of_answer
+from kpis.definitions.base import TH_LEVELS, MeasureType, outcome_of_answer
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
@@ -20,6 +20,12 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H17"
 VERSION = 1
 DIRECTION = Direction.LOWER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Babies who were cooled."
+MET = "Died before discharge. Lower is better."
+MISSING = "The outcome is not recorded or unknown."
+CITATION = "Shipley, Gale and Sharkey 2021 (Arch Dis Child Fetal Neonatal Ed)"
+MEASURE_TYPE = MeasureType.OUTCOME
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:

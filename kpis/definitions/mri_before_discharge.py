@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import TH_LEVELS, not_recorded
+from kpis.definitions.base import TH_LEVELS, MeasureType, not_recorded
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
@@ -22,6 +22,12 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H12"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Cooled babies discharged home or to another unit alive."
+MET = "Brain MRI done before discharge."
+MISSING = "Whether an MRI was done is not recorded, or its time is missing."
+CITATION = "BAPM 2020"
+MEASURE_TYPE = MeasureType.PROCESS
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:

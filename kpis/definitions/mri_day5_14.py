@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import MINUTES_PER_HOUR, TH_LEVELS
+from kpis.definitions.base import MINUTES_PER_HOUR, TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts, minutes_between
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
@@ -21,6 +21,12 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H12"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Cooled babies who had a brain MRI."
+MET = "MRI done from day 5 up to the end of day 14 of life (120 to under 360 hours after birth)."
+MISSING = "The MRI time is not recorded."
+CITATION = "BAPM 2020"
+MEASURE_TYPE = MeasureType.PROCESS
 
 WINDOW_START_MIN = 120 * MINUTES_PER_HOUR  # start of day 5
 WINDOW_END_MIN = 360 * MINUTES_PER_HOUR  # end of day 14, excluded

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from kpis.definitions.base import TH_LEVELS
+from kpis.definitions.base import TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 
@@ -20,6 +20,12 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H7"
 VERSION = 1
 DIRECTION = Direction.LOWER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Cooled babies born outside the cooling centre (outborn)."
+MET = "The lowest temperature before arrival at the cooling centre was below 33.0 °C (overcooled). Lower is better."
+MISSING = "No temperature before arrival is recorded."
+CITATION = "East of England neuroprotection pathway 2012 (Health Foundation); Mistry et al. 2022"
+MEASURE_TYPE = MeasureType.PROCESS
 
 OVERCOOLED_BELOW_C = Decimal("33.0")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from kpis.definitions.base import MINUTES_PER_HOUR, TH_LEVELS
+from kpis.definitions.base import MINUTES_PER_HOUR, TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts, minutes_between
 from kpis.outcome import Direction, Outcome
 
@@ -20,6 +20,14 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H13"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Babies who were cooled."
+MET = (
+    "A senior consultation with the parents within 24 hours of admission (arrival at the cooling centre "
+    "for babies born elsewhere, birth for babies born there).")
+MISSING = "The consultation time is not recorded, or an outborn baby's arrival time is not recorded."
+CITATION = "NNAP 2021"
+MEASURE_TYPE = MeasureType.PROCESS
 
 WITHIN_MIN = 24 * MINUTES_PER_HOUR
 

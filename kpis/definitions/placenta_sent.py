@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import TH_LEVELS, outcome_of_answer
+from kpis.definitions.base import TH_LEVELS, MeasureType, outcome_of_answer
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
@@ -20,6 +20,12 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H14"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Cooled babies, except where the placenta was not available."
+MET = "Placenta sent for histology."
+MISSING = "Not recorded, or recorded as unknown."
+CITATION = "BAPM 2020"
+MEASURE_TYPE = MeasureType.PROCESS
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import SIX_HOURS_MIN, TH_LEVELS
+from kpis.definitions.base import SIX_HOURS_MIN, TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
@@ -21,6 +21,12 @@ SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H2"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = TH_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Cooled babies, except those who died before reaching the target temperature."
+MET = "Target temperature (33–34 °C) reached within 6 hours of time zero."
+MISSING = "No time is recorded for reaching the target temperature, and the baby did not die first."
+CITATION = "East of England neuroprotection pathway 2012 (Health Foundation)"
+MEASURE_TYPE = MeasureType.PROCESS
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:

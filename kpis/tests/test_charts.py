@@ -5,10 +5,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import pytest
 from django.template.loader import render_to_string
 
+from kpis import pagecharts
 from kpis.charts import (
     Chart,
     FunnelPoint,
@@ -22,8 +24,12 @@ from kpis.charts import (
     rate_bar_chart,
     run_chart,
 )
-from kpis.charts.funnel import Z_95, Z_998, Position, position
+from kpis.charts.funnel import Z_95, Z_998, Position, binomial_cdf, exact_limits, position
+from kpis.charts.gchart import Gap, g_chart, g_limits, gaps
+from kpis.charts.run import axis_labels
+from kpis.models import KpiAggregate
 from kpis.outcome import Direction
+from kpis.periods import PeriodType
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -364,3 +370,130 @@ def test_chart_include_renders_figure_caption_and_data_table() -> None:
     assert html.count('<th scope="row"') == len(chart.table.rows)
     assert "Addenbrooke&#x27;s &lt;NICU&gt; &amp; co" in html
     assert "<NICU>" not in html
+
+
+# --- Run chart: every period, the one not over yet, counts and readable labels (issue 15) ----------------------
+
+def test_run_chart_table_lists_counts_when_given_and_marks_the_period_not_over_yet() -> None:
+    points = [RunPoint("2024-01", 0.5, 4, 2, 1, start=date(2024, 1, 1)),
+              RunPoint("2024-02", None, 0, 0, 0, start=date(2024, 2, 1)),
+              RunPoint("2024-03", 1.0, 2, 2, 0, start=date(2024, 3, 1)),
+              RunPoint("2024-04", 0.0, 1, 0, 0, partial=True, start=date(2024, 4, 1))]
+    chart = run_chart(points, title="T")
+    assert chart.table.header == ("Period", "Rate", "Met", "Cases", "Missing", "Signal")
+    assert chart.table.rows == (("2024-01", "50.0%", "2", "4", "1", ""), ("2024-02", "–", "0", "0", "0", ""),
+                                ("2024-03", "100.0%", "2", "2", "0", ""),
+                                ("2024-04 (not over yet)", "0.0%", "0", "1", "0", ""))
+    assert "2024-04 is not over yet, so it is drawn open and left out of the median" in chart.caption
+    assert "median of 75.0% over the first 2 plotted periods" in chart.caption  # 50% and 100%, not the 0%
+    assert "Not over yet (open marker)" in chart.svg
+
+
+def test_run_chart_labels_months_then_quarters_then_years_as_they_crowd() -> None:
+    def labels(count: int) -> list[str]:
+        starts = [date(2021 + (m // 12), m % 12 + 1, 1) for m in range(count)]
+        return [label for _, label in axis_labels([RunPoint(f"{d:%Y-%m}", 0.5, 1, start=d) for d in starts])]
+
+    assert labels(14)[:3] == ["Jan\n2021", "Feb", "Mar"] and labels(14)[12] == "Jan\n2022"
+    assert labels(25)[:5] == ["Q1\n2021", "Q2", "Q3", "Q4", "Q1\n2022"]  # every month still has its point
+    assert len(labels(61)) == 21 and labels(61)[-1] == "Q1\n2026"
+    assert labels(120) == [str(year) for year in range(2021, 2031)]
+
+
+def test_run_chart_draws_a_target_under_its_own_name() -> None:
+    points = [RunPoint(str(i), 0.5 + i / 100, 5) for i in range(4)]
+    assert "Network aim 90.0%" in run_chart(points, title="T", target=0.9, target_label="Network aim").svg
+
+
+def test_run_points_put_every_month_on_the_axis_with_gaps_and_the_run_dates_month_open() -> None:
+    def row(month: int, numerator: int, denominator: int) -> KpiAggregate:
+        start = date(2024, month, 1)
+        return KpiAggregate(period_key=f"2024-{month:02d}", period_start=start, period_end=start.replace(day=28),
+                            numerator=numerator, denominator=denominator, missing=1,
+                            rate=numerator / denominator)
+
+    points = pagecharts.run_points([row(1, 1, 2), row(4, 2, 2)], by=PeriodType.MONTH, until=date(2024, 6, 4),
+                                   run_date=date(2024, 6, 4), median=False)
+    assert [(p.label, p.value, p.n, p.partial) for p in points] == [
+        ("2024-01", 0.5, 2, False), ("2024-02", None, 0, False), ("2024-03", None, 0, False),
+        ("2024-04", 1.0, 2, False), ("2024-05", None, 0, False), ("2024-06", None, 0, True)]
+    quarters = pagecharts.run_points([row(1, 1, 2)], by=PeriodType.QUARTER, until=date(2024, 12, 31),
+                                     run_date=date(2024, 12, 31), median=False)
+    assert [p.label for p in quarters] == ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+    assert not quarters[-1].partial  # the run date is the quarter's last day: it is over
+
+
+# --- Funnel: names on hover, the viewer's units, the aim ------------------------------------------------------
+
+def test_every_funnel_point_names_its_unit_on_hover_and_the_viewers_units_stand_out() -> None:
+    chart = funnel_plot(UNITS, title="Cooling", direction=Direction.HIGHER, highlight=frozenset({"Bedford"}),
+                        aim=0.85)
+    titles = ["".join(e.itertext()) for e in ET.fromstring(chart.svg).iter(f"{SVG_NS}title")]
+    assert "Bedford: 9 of 10 (90.0%), within 95% limits" in titles
+    assert "Norwich: 5 of 30 (16.7%), below 99.8% limit (worse)" in titles
+    assert sum(1 for t in titles if ": " in t and " of " in t) == 4  # every plotted unit (Ipswich has none)
+    texts = ["".join(e.itertext()) for e in ET.fromstring(chart.svg).iter(f"{SVG_NS}text")]
+    assert "Bedford" in texts and "Your units" in texts and "Network aim 85.0%" in texts
+    assert ("Bedford (your unit)", "9", "10", "90.0%", "Within 95% limits") in chart.table.rows
+
+
+# --- g-chart ------------------------------------------------------------------------------------------------------
+
+def test_gaps_count_the_babies_between_breaches_and_the_open_count_last() -> None:
+    days = [date(2024, 1, d) for d in range(1, 11)]
+    breaches = [False, False, True, True, False, False, False, True, False, False]
+    assert gaps(breaches, days) == [Gap(date(2024, 1, 3), 2), Gap(date(2024, 1, 4), 0), Gap(date(2024, 1, 8), 3),
+                                    Gap(None, 2, open=True)]
+
+
+def test_g_limits_are_benneyans() -> None:
+    limits = g_limits([2, 0, 3, 7])  # mean 3: upper 3 + 3·√(3·4) = 13.392
+    assert limits.centre == 3 and limits.upper == pytest.approx(3 + 3 * 12 ** 0.5) and limits.lower == 0
+
+
+def test_g_chart_table_caption_and_signal() -> None:
+    series = [Gap(date(2024, 1, i + 1), babies) for i, babies in enumerate([2, 0, 3, 1, 40])] + [Gap(None, 5, True)]
+    chart = g_chart(series, title="Cooling within 6 h", breach_name="breach", breach_plural="breaches")
+    assert chart.table.rows[-2] == ("5", "05/01/2024", "40", "Above the upper limit")
+    assert chart.table.rows[-1] == ("Since the latest", "–", "5", "Still counting")
+    assert chart.caption.startswith("g-chart of Cooling within 6 h: babies between one breach and the next, for "
+                                    "5 breaches, with the mean of 9.2 babies")
+    assert "1 gap is above the upper limit" in chart.caption and "5 babies since the latest one" in chart.caption
+    few = g_chart([Gap(date(2024, 1, 1), 3), Gap(None, 9, True)], title="T", breach_name="breach",
+                  breach_plural="breaches")
+    assert few.caption == ("Not enough breaches to draw a g-chart of T: it needs at least 3 and there is 1; "
+                           "9 babies since the latest one.")
+
+
+# --- Exact binomial limits (issue 15: "1 of 1" is not significantly different) --------------------------------
+
+@pytest.mark.parametrize(("numerator", "denominator", "target", "expected"), [
+    pytest.param(1, 1, 0.07, Position.WITHIN, id="1 of 1 against 7%: P(X ≥ 1) = 7%"),
+    pytest.param(1, 5, 0.75, Position.OUTSIDE_95, id="1 of 5 against 75%: P(X ≤ 1) = 1.6%"),
+    pytest.param(0, 12, 0.8, Position.OUTSIDE_998, id="0 of 12 against 80%: P(X = 0) = 0.2^12"),
+    pytest.param(3, 4, 0.98, Position.WITHIN, id="3 of 4 against 98%: P(X ≤ 3) = 7.8%"),
+])
+def test_positions_are_exact_binomial_tests(numerator: int, denominator: int, target: float,
+                                            expected: Position) -> None:
+    assert position(FunnelPoint("Unit", numerator, denominator), target) is expected
+
+
+def test_binomial_cdf_against_hand_computed_values() -> None:
+    assert binomial_cdf(4, 0.98)[3] == pytest.approx(1 - 0.98 ** 4)
+    assert binomial_cdf(5, 0.75)[1] == pytest.approx(0.25 ** 5 + 5 * 0.75 * 0.25 ** 4)
+    assert binomial_cdf(3, 0.0) == [1.0, 1.0, 1.0, 1.0] and binomial_cdf(3, 1.0) == [0.0, 0.0, 0.0, 1.0]
+    assert binomial_cdf(2000, 0.97)[-1] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 25, 120])
+@pytest.mark.parametrize("p", [0.07, 0.5, 0.97])
+def test_a_point_is_flagged_exactly_when_it_is_beyond_the_drawn_limit(n: int, p: float) -> None:
+    low, high = exact_limits(p, n, 0.025)
+    for k in range(n + 1):
+        flagged = position(FunnelPoint("Unit", k, n), p) is not Position.WITHIN
+        assert flagged is (k / n < low or k / n > high), (k, n, p)
+
+
+def test_exact_limits_approach_the_normal_approximation_as_the_babies_grow() -> None:
+    exact, normal = exact_limits(0.8, 2000, 0.025), funnel_limits(0.8, 2000, Z_95)
+    assert exact == pytest.approx(normal, abs=0.002)

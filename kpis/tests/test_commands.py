@@ -66,6 +66,8 @@ def test_compute_kpis_refuses_a_bad_period_or_date(network: Network) -> None:
         call_command("compute_kpis", "--period", "2024-13")
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("compute_kpis", "--as-of", "15/01/2025")
+    with pytest.raises(CommandError, match="a range of dates is not stored"):
+        call_command("compute_kpis", "--period", "2024-01-15..2024-03-31")
     assert not KpiRun.objects.exists()
 
 

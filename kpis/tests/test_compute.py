@@ -220,8 +220,9 @@ def test_recomputing_a_case_s_periods_matches_a_full_run(cases: dict[str, Case])
 
     assert snapshot() == full
     assert run.scope == KpiRun.Scope.PERIODS
-    # Year, quarter, month, and the windows ending May 2024 .. January 2025 (the run date's month): 3 + 9.
-    assert set(run.period_keys) == set(keys) and len(keys) == 12
+    # Year, NHS financial year, quarter, month, and the windows ending May 2024 .. January 2025 (the run
+    # date's month): 4 + 9.
+    assert set(run.period_keys) == set(keys) and len(keys) == 13
 
 
 def test_a_partial_run_replaces_only_its_periods(cases: dict[str, Case]) -> None:

@@ -26,7 +26,7 @@ NOW = datetime(2025, 1, 15, 12, 0, tzinfo=LONDON)
 BIRTH = datetime(2024, 5, 14, 3, 10, tzinfo=LONDON)
 # Written out by hand: 2024, its Q2, May, and the rolling windows ending May 2024 .. January 2025 (the
 # run date's month); windows ending later are not computed until those months come.
-MAY_2024_KEYS = ["2024", "2024-Q2", "2024-05", *(f"R12-2024-{m:02d}" for m in range(5, 13)), "R12-2025-01"]
+MAY_2024_KEYS = ["2024", "FY2024-25", "2024-Q2", "2024-05", *(f"R12-2024-{m:02d}" for m in range(5, 13)), "R12-2025-01"]
 
 Captured = Callable[..., Any]
 

@@ -108,27 +108,61 @@ def test_a_run_that_cannot_be_queued_is_marked_failed(
     assert run.status == "failed" and run.error.startswith("ConnectionRefusedError: Redis is not running")
 
 
+def _count_drawing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every chart drawn from now on (bar chart, funnel plot, run chart), by title."""
+    from kpis import pagecharts
+
+    drawn: list[str] = []
+    for name in ("rate_bar_chart", "funnel_plot", "run_chart"):
+        draw = getattr(pagecharts, name)
+        monkeypatch.setattr(pagecharts, name, lambda *a, _draw=draw, **k: drawn.append(k["title"]) or _draw(*a, **k))
+    return drawn
+
+
 def test_a_job_that_succeeds_draws_the_overview_chart_for_its_first_visitor(
         a_case: Case, people: Personas, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After the nightly run the page finds its chart already drawn: opening it calls matplotlib no more."""
+    """After the nightly run the page finds its figures and chart ready: opening it calls matplotlib no more."""
     from django.test import Client
     from django.urls import reverse
 
-    from kpis import overview
-
     settings.KPIS_WARM_CHARTS = True
-    drawn: list[str] = []
-    draw = overview.rate_bar_chart
-    monkeypatch.setattr(overview, "rate_bar_chart", lambda *a, **k: drawn.append(k["title"]) or draw(*a, **k))
+    drawn = _count_drawing(monkeypatch)
 
     tasks.recompute_all.delay().get()
-    assert len(drawn) == 1 and drawn[0].startswith("Network KPIs, 12 months to")
+    assert drawn == [drawn[0]] and drawn[0].startswith("Network KPIs, 12 months to")  # inline: the overview only
 
     client = Client()
     client.force_login(people.consultant)
     page = client.get(reverse("kpis:overview")).content.decode()
     assert len(drawn) == 1  # the page used the chart the job drew
     assert drawn[0] in page
+
+
+def test_with_a_worker_the_job_also_draws_the_charts_the_overview_links_to(
+        a_case: Case, people: Personas, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker (not a save's own request) draws the default period's funnel plots and the network run charts,
+    so a network lead following a link after a run waits for no chart either."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from kpis import overview
+
+    settings.KPIS_WARM_CHARTS = True
+    drawn = _count_drawing(monkeypatch)
+    monkeypatch.setattr(pending, "celery_runs_inline", lambda: False)
+    tasks.recompute_all.delay().get()  # a full run
+    assert len(drawn) == 1 + len(registry.KPIS) + len(registry.REGISTRY)  # bars, funnels, run charts
+    drawn.clear()
+    services.compute(periods=["2024-05"])  # a burst of saves that changed no figure: nothing to draw again
+    overview.warm()
+    assert drawn == []
+
+    client = Client()
+    client.force_login(people.lead)
+    for code in ("cooling_started_6h", "age_at_cooling_start_min"):
+        assert client.get(reverse("kpis:run", args=[code])).status_code == 200
+    assert client.get(reverse("kpis:funnel", args=["target_temp_6h"])).status_code == 200
+    assert drawn == []  # nothing drawn on those requests
 
 
 def test_warming_is_off_when_the_setting_says_so(a_case: Case, settings: Any) -> None:

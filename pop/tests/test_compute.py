@@ -81,7 +81,7 @@ def test_every_code_level_and_period_type_is_stored(cohort: list[PopRecord]) -> 
     rows = KpiAggregate.objects.all()
     assert {r.kpi for r in rows} == set(registry.CODES)
     assert {r.level for r in rows} == {"birth_unit", "network"}
-    assert {r.period_type for r in rows} == {"year", "quarter", "month", "rolling_12m"}
+    assert {r.period_type for r in rows} == {"year", "financial_year", "quarter", "month", "rolling_12m"}
     assert {r.period_key for r in rows if r.period_type == "rolling_12m"} == {
         f"R12-{month}" for month in [*(f"2024-{m:02d}" for m in range(5, 13)), "2025-01"]}
 

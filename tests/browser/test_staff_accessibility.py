@@ -22,7 +22,8 @@ pytestmark = pytest.mark.browser
 PAGES = [
     "/cases/", "/cases/new/", "/cases/worklist/", "/cases/{case}/", "/cases/{case}/timeline/",
     "/cases/{case}/history/", "/kpis/", "/kpis/unit/RWG02/", "/kpis/kpi/cooling_started_6h/funnel/",
-    "/kpis/kpi/cooling_started_6h/run/", "/kpis/centre/RGT01/",
+    "/kpis/kpi/cooling_started_6h/run/", "/kpis/centre/RGT01/", "/kpis/compare/", "/kpis/definitions/",
+    "/kpis/kpi/cooling_started_6h/breaches/", "/kpis/?kind=custom", "/kpis/?start=01/05/2026&end=31/12/2025",
     "/cases/import/", "/pop/", "/pop/new/", "/pop/dashboard/", "/training/",
     "/training/sessions/", "/training/sessions/new/", "/training/units/RWG02/", "/improvement/",
     "/improvement/new/", "/improvement/impact/", "/reports/cases/",
