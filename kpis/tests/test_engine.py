@@ -104,8 +104,9 @@ def test_a_run_is_recorded_under_its_producer_and_written_under_its_lock(countin
 
     assert (run.producer, run.status, run.scope, run.as_of, run.trigger) == ("enginet", "succeeded", "full", AS_OF,
                                                                           "manual")
-    # 2024, its first two quarters, March and April, and the rolling windows ending March 2024 .. January 2025.
-    keys = ["2024", "2024-Q1", "2024-Q2", "2024-03", "2024-04",
+    # 2024, its first two quarters, the NHS financial years either side of April, March and April, and the
+    # rolling windows ending March 2024 .. January 2025.
+    keys = ["2024", "2024-Q1", "2024-Q2", "FY2023-24", "FY2024-25", "2024-03", "2024-04",
             *(f"R12-2024-{m:02d}" for m in range(3, 13)), "R12-2025-01"]
     assert (run.definition_versions, run.rows_written, run.progress_done, run.progress_total) == (
         {CODE: 3}, len(keys), 7, 7)

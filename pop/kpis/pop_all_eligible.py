@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from kpis.definitions.base import MeasureType
 from kpis.outcome import Direction, Outcome
 from pop.kpis.base import POP_LEVELS, SPEC
 from pop.kpis.elements import ELEMENTS
@@ -20,6 +21,12 @@ SOURCE = f"{SPEC}: pop_all_eligible; domain.md §5.2"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = POP_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Babies born alive before 34+0 weeks whose every element is recorded."
+MET = "The baby received every intervention it was eligible for."
+MISSING = "Any element the baby is eligible for is not recorded."
+CITATION = "BAPM 2020; PERIPrem 2021"
+MEASURE_TYPE = MeasureType.PROCESS
 
 
 def combine(outcomes: list[Outcome]) -> Outcome:

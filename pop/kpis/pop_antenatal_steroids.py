@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from kpis.definitions.base import MeasureType
 from kpis.outcome import Direction, Outcome
 from pop.kpis.base import POP_LEVELS, SPEC, gestation
 from pop.kpis.facts import PopFacts
@@ -18,6 +19,12 @@ SOURCE = f"{SPEC}: pop_antenatal_steroids; domain.md §5.1"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = POP_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Babies born alive at 23+0 to 33+6 weeks."
+MET = "The mother had at least one dose of antenatal corticosteroid before the birth."
+MISSING = "The number of steroid doses is not recorded."
+CITATION = "NICE NG25 2015 (QS135); NNAP 2023"
+MEASURE_TYPE = MeasureType.PROCESS
 
 FROM = gestation(23, 0)
 TO = gestation(33, 6)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from kpis.definitions.base import MeasureType
 from kpis.outcome import Direction, Outcome
 from pop.kpis.base import POP_LEVELS, SPEC
 from pop.kpis.facts import PopFacts
@@ -19,6 +20,12 @@ SOURCE = f"{SPEC}: pop_early_breast_milk; domain.md §5.1"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = POP_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Babies born alive before 34+0 weeks."
+MET = "The baby had its mother’s breast milk within 24 hours of birth."
+MISSING = "Never: no time recorded counts as not given."
+CITATION = "BAPM 2020 (Perinatal Optimisation Pathway)"
+MEASURE_TYPE = MeasureType.PROCESS
 
 WITHIN_MIN = 24 * 60
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import not_recorded
+from kpis.definitions.base import MeasureType, not_recorded
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
 from pop.kpis.base import POP_LEVELS, SPEC
@@ -21,6 +21,12 @@ SOURCE = f"{SPEC}: pop_intrapartum_antibiotics; domain.md §5.1"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = POP_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Babies born alive before 34+0 weeks after labour."
+MET = "The mother had intrapartum antibiotics before the birth."
+MISSING = "Whether there was labour is not recorded."
+CITATION = "NICE NG195 2021 (early-onset neonatal infection)"
+MEASURE_TYPE = MeasureType.PROCESS
 
 
 def evaluate(facts: PopFacts, as_of: date) -> Outcome:

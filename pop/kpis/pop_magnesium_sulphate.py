@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from kpis.definitions.base import MeasureType
 from kpis.outcome import Direction, Outcome
 from pop.kpis.base import POP_LEVELS, SPEC, gestation
 from pop.kpis.facts import PopFacts
@@ -20,6 +21,12 @@ SOURCE = f"{SPEC}: pop_magnesium_sulphate; domain.md §5.1"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = POP_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Babies born alive at 23+0 to 29+6 weeks."
+MET = "Magnesium sulphate for neuroprotection was started in the 24 hours before the birth."
+MISSING = "Never: no start time recorded counts as not given."
+CITATION = "NICE NG25 2015 (QS135); PReCePT 2018; NNAP 2023"
+MEASURE_TYPE = MeasureType.PROCESS
 
 FROM = gestation(23, 0)
 TO = gestation(29, 6)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from kpis.definitions.base import MeasureType
 from kpis.outcome import Direction, Outcome
 from pop.kpis.base import POP_LEVELS, SPEC
 from pop.kpis.facts import PopFacts
@@ -20,6 +21,12 @@ SOURCE = f"{SPEC}: pop_normothermia; domain.md §5.1"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = POP_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Babies born alive before 34+0 weeks."
+MET = "The first temperature, taken within an hour of birth, was 36.5–37.5 °C."
+MISSING = "The first temperature or its time is not recorded."
+CITATION = "NNAP 2023; BAPM 2020"
+MEASURE_TYPE = MeasureType.PROCESS
 
 LOW_C = Decimal("36.5")
 HIGH_C = Decimal("37.5")

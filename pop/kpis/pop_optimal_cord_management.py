@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from kpis.definitions.base import MeasureType
 from kpis.outcome import Direction, Outcome
 from pop.kpis.base import POP_LEVELS, SPEC
 from pop.kpis.facts import PopFacts
@@ -18,6 +19,12 @@ SOURCE = f"{SPEC}: pop_optimal_cord_management; domain.md §5.1"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = POP_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Babies born alive before 34+0 weeks."
+MET = "The cord was clamped 60 seconds or more after the birth."
+MISSING = "The time to cord clamping is not recorded."
+CITATION = "BAPM 2020; NNAP 2023"
+MEASURE_TYPE = MeasureType.PROCESS
 
 DEFERRED_SECONDS = 60
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from kpis.definitions.base import MeasureType
 from kpis.outcome import Direction, Outcome
 from pop.kpis.base import POP_LEVELS, SPEC
 from pop.kpis.elements import ELEMENTS
@@ -22,6 +23,12 @@ SOURCE = f"{SPEC}: optimisation score; domain.md §5.2"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = POP_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = "Every element each baby born before 34+0 weeks was eligible for."
+MET = "Elements received, as a share of all elements babies were eligible for (missing ones left out)."
+MISSING = "An element whose data are not recorded is left out of both counts."
+CITATION = "PERIPrem 2021"
+MEASURE_TYPE = MeasureType.PROCESS
 
 
 def tally(facts: PopFacts, as_of: date) -> Counter[Outcome]:

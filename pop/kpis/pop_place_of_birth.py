@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from kpis.definitions.base import MeasureType
 from kpis.outcome import Direction, Outcome
 from pop.kpis.base import POP_LEVELS, SPEC, gestation
 from pop.kpis.facts import PopFacts
@@ -19,6 +20,13 @@ SOURCE = f"{SPEC}: pop_place_of_birth; domain.md §5.1"
 VERSION = 1
 DIRECTION = Direction.HIGHER
 LEVELS = POP_LEVELS
+# What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
+COHORT = ("Babies born alive before 27+0 weeks, before 28+0 weeks if one of twins or more, or weighing "
+          "under 800 g.")
+MET = "Born in a hospital whose maternity unit is on the same site as a neonatal intensive care unit."
+MISSING = "Never: the birth unit is always recorded."
+CITATION = "BAPM 2020 (Perinatal Optimisation Pathway); NNAP 2023"
+MEASURE_TYPE = MeasureType.PROCESS
 
 SINGLETON_BELOW = gestation(27)
 MULTIPLE_BELOW = gestation(28)
