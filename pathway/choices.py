@@ -82,10 +82,12 @@ CORE_SITES = frozenset({TemperatureSite.RECTAL, TemperatureSite.OESOPHAGEAL})
 class Stage(models.TextChoices):
     """Where the baby is on the pathway; derived from the record on every save (Case.derive_stage)."""
 
-    REFERRED = "referred", "Referred, not cooled"
+    REFERRED = "referred", "Referred – not cooled"
+    AWAITING_COOLING = "awaiting_cooling", "Referred – cooling not yet started"
     COOLING = "cooling", "Cooling"
-    REWARMED = "rewarmed", "Rewarmed, in unit"
-    DISCHARGED = "discharged", "Discharged, follow-up pending"
+    REWARMING = "rewarming", "Rewarming"
+    REWARMED = "rewarmed", "Cooling finished – in hospital"
+    DISCHARGED = "discharged", "Discharged – follow-up pending"
     DIED = "died", "Died"
     COMPLETE = "complete", "Pathway complete"
     ENTERED_IN_ERROR = "entered_in_error", "Entered in error"

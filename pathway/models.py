@@ -190,8 +190,13 @@ class Case(PathwayTimes, BabyRecord):
             return c.Stage.DISCHARGED
         if not self.is_cooled:
             return c.Stage.REFERRED
-        if self.rewarming_end or self.early_stop_reason:
+        # Say what is true (issue 13): cooling decided is not cooling started, and rewarming is not cooling.
+        if self.rewarming_end or (self.early_stop_reason and not self.rewarming_start):
             return c.Stage.REWARMED
+        if self.rewarming_start:
+            return c.Stage.REWARMING
+        if self.cooling_start is None:
+            return c.Stage.AWAITING_COOLING
         return c.Stage.COOLING
 
 
