@@ -81,9 +81,13 @@ class Eligibility:
             return "Meets TOBY criteria A, B and C"
         return ", ".join(f"{crit.code} {crit.result.label.lower()}" for crit in self.criteria)
 
+    @property
+    def outside_codes(self) -> list[str]:
+        """ "A", "B" or both when not met: cooling then is "cooled outside criteria" evidence (kpis.md v2)."""
+        return [crit.code for crit in (self.a, self.b) if crit.result is Result.NOT_MET]
+
     def cooled_outside_criteria(self, cooled: bool) -> bool:
-        """kpis.md v2: cooling with A or B not met is evidence of cooling outside the criteria."""
-        return cooled and Result.NOT_MET in (self.a.result, self.b.result)
+        return cooled and bool(self.outside_codes)
 
 
 def _recorded(value: Any) -> bool:

@@ -416,3 +416,11 @@ def test_the_board_needs_a_login() -> None:
 def test_the_header_links_to_the_board(people: Personas, live: dict[str, Case]) -> None:
     body = page(people.nurse).content.decode()
     assert f'href="{reverse("pathway:live_board")}" aria-current="page">Live board</a>' in body
+
+
+def test_the_case_page_says_what_is_true_now(people: Personas, live: dict[str, Case]) -> None:
+    client = Client()
+    client.force_login(people.nurse)
+    body = client.get(reverse("pathway:case_detail", args=[live["window"].pk])).content.decode()
+    assert ">Referred – cooling not yet started</strong>" in body
+    assert "Referred – cooling not yet started (3 h 28 min old, 2 h 32 min left in the 6-hour window)." in body
