@@ -91,3 +91,17 @@ class Stage(models.TextChoices):
     DIED = "died", "Died"
     COMPLETE = "complete", "Pathway complete"
     ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+
+class AcknowledgementReason(models.TextChoices):
+    """Why a worklist item or data-quality warning is closed by hand (pathway.worklist.acknowledge)."""
+
+    OUTSIDE_CRITERIA_DECISION = "outside_criteria_decision", (
+        "Cooled outside criteria: consultant decision with parents")
+    NOT_AVAILABLE = "not_available", "Information not available: asked, cannot be found"
+    RECORDED_ELSEWHERE = "recorded_elsewhere", "Done or recorded at another hospital"
+    NOT_APPLICABLE = "not_applicable", "Does not apply to this baby"
+    FAMILY_DECLINED = "family_declined", "Family declined"
+    MOVED_AWAY = "moved_away", "Family moved out of the network"
+    CHECKED_CORRECT = "checked_correct", "Checked: the record is correct as it stands"
+    OTHER = "other", "Other (say why)"

@@ -221,3 +221,25 @@ class TemperatureObservation(models.Model):
     @property
     def is_core(self) -> bool:
         return self.site in c.CORE_SITES
+
+
+class WorklistAcknowledgement(models.Model):
+    """A worklist item or data-quality warning closed by hand with a coded reason (pathway.worklist).
+
+    `item_key` names the item (`Item.key`: its kind and what it is about), so the same item never comes
+    back, while a new problem on the same case (another warning, another missing field) still does.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="acknowledgements")
+    item_key = models.CharField(max_length=80)
+    what = models.CharField("item", max_length=255)
+    reason = models.CharField(max_length=32, choices=c.AcknowledgementReason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "item_key"], name="one_acknowledgement_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.item_key}: {self.get_reason_display()}"

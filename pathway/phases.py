@@ -5,7 +5,9 @@ A baby whose pathway is not finished is in exactly one phase at an instant:
 - **Inside the 6-hour window**: a cooled baby whose active cooling has not started and whose target
   temperature is not reached (passive cooling alone is still the window: the transfer and the servo are to
   come), or a referral not cooled while the 6 hours last. The clock turns amber at 4 h and red at 5 h from
-  time zero; past 6 h the baby stays here, marked "6 hours passed", until active cooling is recorded.
+  time zero; past 6 h the baby stays here, marked "6 hours passed", until active cooling is recorded, for
+  up to `WINDOW_LINGER` (24 h). After that a record with passive cooling only is shown as cooling, one with
+  no cooling at all leaves the board: both are gaps in the record, which the worklist chases.
 - **Cooling**: active cooling started or target reached, rewarming not started (and not stopped early).
 - **Rewarming**: rewarming started, not ended.
 - **Awaiting MRI**: cooling over, no MRI recorded (`mri_performed` not yes or no).
@@ -44,6 +46,8 @@ MRI_UNTIL = timedelta(hours=360)
 MRI_FIRST_DAY, MRI_LAST_DAY = 5, 14
 # A live baby is weeks old at most; older unfinished records are data gaps the worklist chases.
 BOARD_DAYS = 90
+# How long a cooled baby without active cooling stays in the window group, marked "6 hours passed".
+WINDOW_LINGER = timedelta(hours=24)
 
 
 class Phase(StrEnum):
@@ -115,7 +119,11 @@ def phase_of(case: Case, now: datetime) -> Phase | None:
     if not case.is_cooled:
         return Phase.WINDOW if now - time_zero(case) <= SIX_HOURS else None
     if case.active_cooling_start is None and case.target_temp_reached is None:
-        return Phase.WINDOW
+        if now - time_zero(case) <= WINDOW_LINGER:
+            return Phase.WINDOW
+        if cooling_start(case) is None:
+            return None
+        return Phase.COOLING
     if _cooling_over(case):
         done = case.mri_performed in (c.YesNoUnknown.YES, c.YesNoUnknown.NO)
         return Phase.AWAITING_DISCHARGE if done else Phase.AWAITING_MRI

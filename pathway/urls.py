@@ -1,13 +1,14 @@
 from django.urls import path
 
-from pathway.views import board, cases, clinical, imports
+from pathway.views import board, cases, clinical, imports, worklist
 
 app_name = "pathway"
 
 urlpatterns = [
     path("", cases.case_list, name="case_list"),
     path("new/", cases.case_create, name="case_create"),
-    path("worklist/", clinical.worklist, name="worklist"),
+    path("worklist/", worklist.worklist, name="worklist"),
+    path("worklist/acknowledge/<int:pk>/", worklist.acknowledge, name="worklist_acknowledge"),
     path("live/", board.live_board, name="live_board"),
     path("<int:pk>/", cases.case_detail, name="case_detail"),
     path("<int:pk>/section/<slug:section>/", cases.case_section, name="case_section"),

@@ -164,6 +164,15 @@ def test_a_cooled_baby_past_six_hours_without_active_cooling_stays_in_the_window
     assert entry.time_left_text == "Passed 1 h 00 min ago (at 09:10)"
 
 
+def test_a_day_later_without_active_cooling_the_record_is_a_gap_not_the_window() -> None:
+    passive = early(passive_cooling_start=30)
+    assert phase_of(passive, at(passive, 24 * HOUR)) is Phase.WINDOW
+    assert phase_of(passive, at(passive, 24 * HOUR + SEC)) is Phase.COOLING
+    nothing = early()
+    assert phase_of(nothing, at(nothing, 24 * HOUR)) is Phase.WINDOW
+    assert phase_of(nothing, at(nothing, 24 * HOUR + SEC)) is None
+
+
 def test_old_records_are_off_the_board() -> None:
     case = early(active_cooling_start=200)
     assert phase_of(case, at(case, timedelta(days=BOARD_DAYS))) is Phase.COOLING
