@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathway.views import board, cases, clinical, imports, worklist
+from pathway.views import board, cases, clinical, import_guide, imports, worklist
 
 app_name = "pathway"
 
@@ -18,5 +18,7 @@ urlpatterns = [
     path("<int:pk>/history/", cases.case_history, name="case_history"),
     path("<int:pk>/entered-in-error/", cases.case_entered_in_error, name="case_entered_in_error"),
     path("import/", imports.import_upload, name="import_upload"),
+    path("import/template.csv", import_guide.import_template, name="import_template"),
+    path("import/columns/", import_guide.column_guide_page, name="import_columns"),
     path("export/", imports.export_download, name="export_download"),
 ]
