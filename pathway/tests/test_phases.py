@@ -433,3 +433,23 @@ def test_the_case_page_says_what_is_true_now(people: Personas, live: dict[str, C
     body = client.get(reverse("pathway:case_detail", args=[live["window"].pk])).content.decode()
     assert ">Referred – cooling not yet started</strong>" in body
     assert "Referred – cooling not yet started (3 h 28 min old, 2 h 32 min left in the 6-hour window)." in body
+
+
+def test_the_board_costs_the_same_queries_for_more_babies(people: Personas, live: dict[str, Case]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(people.nurse)
+    client.get(reverse("pathway:live_board"))  # the first page of a session also stamps its idle clock
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("pathway:live_board")).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for n in range(12):
+        create(people, timedelta(hours=10 + 5 * n), case_ref=f"MORE-{n:02d}")
+    assert queries() == before
+    assert before <= 6  # session, user, memberships, the babies with their units, the menu's roles
