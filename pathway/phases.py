@@ -40,6 +40,7 @@ SIX_HOURS = timedelta(minutes=360)
 AMBER_FROM = timedelta(hours=4)
 RED_FROM = timedelta(hours=5)
 COOLING = timedelta(hours=72)  # at target (domain.md §2.3)
+REWARMING_LONGEST = timedelta(hours=12)  # rewarming takes 6–12 h (domain.md §2.3)
 # MRI in day 5–14 of life: from 120 h after birth up to, not including, 360 h (kpis.md `mri_day5_14`).
 MRI_FROM = timedelta(hours=120)
 MRI_UNTIL = timedelta(hours=360)
@@ -294,6 +295,21 @@ class Entry:
         if self.target_reached is None:
             return None
         return int((self.now - self.target_reached) / timedelta(hours=1))
+
+    @property
+    def rewarming_overdue(self) -> bool:
+        """72 hours at target have passed and rewarming is not recorded as started."""
+        return self.phase is Phase.COOLING and self.rewarming_due is not None and self.now > self.rewarming_due
+
+    @property
+    def rewarming_long(self) -> bool:
+        """Rewarming started more than 12 hours ago and its end is not recorded."""
+        started = self.rewarming_started
+        return self.phase is Phase.REWARMING and started is not None and self.now - started > REWARMING_LONGEST
+
+    @property
+    def rewarming_for(self) -> str:
+        return span(self.now - self.rewarming_started) if self.rewarming_started else ""
 
     @property
     def age_text(self) -> str:

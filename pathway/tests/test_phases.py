@@ -255,6 +255,22 @@ def test_cooling_shows_hours_into_the_72_and_when_rewarming_is_due() -> None:
     assert stage_text(case, entry.now) == "Cooling – 14 h of 72 at target, rewarming due 17/05 07:00"
 
 
+def test_rewarming_is_flagged_when_72_hours_have_passed_without_it() -> None:
+    case = early(active_cooling_start=200, target_temp_reached=230)
+    due = at(case, 230 * MIN + 72 * HOUR)
+    assert not entry_for(case, due).rewarming_overdue  # type: ignore[union-attr]
+    assert entry_for(case, due + SEC).rewarming_overdue  # type: ignore[union-attr]
+
+
+def test_a_long_rewarming_without_its_end_is_flagged() -> None:
+    case = early(active_cooling_start=200, target_temp_reached=230, rewarming_start=230 + 72 * 60)
+    started = at(case, (230 + 72 * 60) * MIN)
+    entry = entry_for(case, started + 12 * HOUR)
+    assert entry is not None and not entry.rewarming_long
+    assert entry.rewarming_for == "12 h 00 min"
+    assert entry_for(case, started + 12 * HOUR + SEC).rewarming_long  # type: ignore[union-attr]
+
+
 def test_cooling_before_target_counts_no_hours() -> None:
     case = early(active_cooling_start=200)
     entry = entry_for(case, at(case, 5 * HOUR))
