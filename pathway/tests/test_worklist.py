@@ -445,3 +445,18 @@ def test_worklist_needs_a_login(cases: dict[str, Case]) -> None:
     response = Client().get(reverse("pathway:worklist"))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_the_case_page_shows_a_warning_as_acknowledged(people: Personas, cases: dict[str, Case]) -> None:
+    flagged = cases["flags"]
+    client = Client()
+    client.force_login(people.nurse)
+    url = reverse("pathway:case_detail", args=[flagged.pk])
+    before = client.get(url).content.decode()
+    assert 'data-warning="preterm_cooled">' in before
+    assert "acknowledge with a reason" in before
+    ack(people.nurse, flagged, "data_quality:preterm_cooled", reason="outside_criteria_decision", note="Discussed")
+    after_ack = html.unescape(client.get(url).content.decode())
+    assert 'data-warning="preterm_cooled" data-acknowledged="yes"' in after_ack
+    assert ("acknowledged</strong> (Cooled outside criteria: consultant decision with parents: Discussed; "
+            "Nina Nurse") in after_ack
