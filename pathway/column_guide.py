@@ -99,7 +99,7 @@ def _field(column: str) -> models.Field[Any, Any]:
 
 
 def _label(field: str) -> str:
-    return str(Case._meta.get_field(field).verbose_name)
+    return str(Case._meta.get_field(field).verbose_name)  # type: ignore[union-attr]
 
 
 def _kind(column: str, model_field: models.Field[Any, Any]) -> str:

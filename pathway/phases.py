@@ -335,14 +335,17 @@ def entry_for(case: Case, now: datetime) -> Entry | None:
     if phase is Phase.WINDOW:
         return Entry(case, phase, now, age, clock=clock_at(age), steps=window_steps(case))
     target = utc(case.target_temp_reached)
-    common = {
-        "target_reached": target,
-        "rewarming_due": target + COOLING if target else None,
-        "rewarming_started": utc(case.rewarming_start),
-    }
-    if phase in (Phase.AWAITING_MRI, Phase.AWAITING_DISCHARGE):
-        common["mri"] = mri_window(case, now)
-    return Entry(case, phase, now, age, **common)
+    after_cooling = phase in (Phase.AWAITING_MRI, Phase.AWAITING_DISCHARGE)
+    return Entry(
+        case,
+        phase,
+        now,
+        age,
+        target_reached=target,
+        rewarming_due=target + COOLING if target else None,
+        rewarming_started=utc(case.rewarming_start),
+        mri=mri_window(case, now) if after_cooling else None,
+    )
 
 
 # --- The board ----------------------------------------------------------------------------------------

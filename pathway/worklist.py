@@ -257,8 +257,8 @@ def acknowledge(*, case: Case, item: Item, reason: str, note: str, by: UserLike)
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            ack = WorklistAcknowledgement.objects.create(case=case, item_key=item.key, what=item.what[:255],
-                                                         reason=reason, note=note, acknowledged_by=by)
+            ack = WorklistAcknowledgement.objects.create(  # type: ignore[misc]  # signed in (login_required)
+                case=case, item_key=item.key, what=item.what[:255], reason=reason, note=note, acknowledged_by=by)
             label = c.AcknowledgementReason(reason).label
             audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type=ACK_OBJECT_TYPE, object_id=ack.pk,
                          summary=f"{case.case_ref}: worklist item acknowledged ({label})",
