@@ -8,11 +8,13 @@ the first core reading within an hour of arrival, the admission reading the cool
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-ARRIVAL_WINDOW = timedelta(hours=1)
+from pathway import standards
+
+ARRIVAL_WINDOW = standards.ARRIVAL_READING_WITHIN
 
 
 class Reading(Protocol):
@@ -41,5 +43,5 @@ def first_in_target(readings: Iterable[Reading], cooling_start: datetime | None)
     if cooling_start is None:
         return None
     hits = [r.observed_at for r in readings
-            if r.is_core and r.observed_at >= cooling_start and Decimal("33.0") <= r.temp_c <= Decimal("34.0")]
+            if r.is_core and r.observed_at >= cooling_start and standards.in_target(r.temp_c)]
     return min(hits) if hits else None

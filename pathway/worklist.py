@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from core.timeutil import london_date
 from pathway import choices as c
+from pathway import standards
 from pathway.access import cases_for
 from pathway.completeness import has_died, is_discharged, missing_fields
 from pathway.models import Case, CaseQuerySet
@@ -28,10 +29,11 @@ from pathway.rules import SOFT_MESSAGES
 from units.access import Action, UserLike
 from units.models import Unit
 
-MRI_FROM = timedelta(hours=120)
-MRI_UNTIL = timedelta(hours=360)
-FOLLOW_UP_FROM_MONTHS = 18
-FOLLOW_UP_DUE_MONTHS = 30
+# The windows are pathway.standards', the one home the KPI definitions read too.
+MRI_FROM = standards.MRI_FROM
+MRI_UNTIL = standards.MRI_UNTIL
+FOLLOW_UP_FROM_MONTHS = standards.FOLLOW_UP_FROM_MONTHS
+FOLLOW_UP_DUE_MONTHS = standards.FOLLOW_UP_DUE_MONTHS
 _FOLLOW_UP_OPEN = ("", c.FollowUp.UNKNOWN)
 
 
@@ -44,7 +46,7 @@ class Kind(StrEnum):
 
 
 KIND_LABELS: dict[Kind, str] = {
-    Kind.MRI_DUE: "MRI due (day 5–14)",
+    Kind.MRI_DUE: f"MRI due (day {standards.MRI_FIRST_DAY}–{standards.MRI_LAST_DAY})",
     Kind.NO_MRI: "Discharged without MRI",
     Kind.MISSING_DATA: "Missing data",
     Kind.FOLLOW_UP: "2-year follow-up",
@@ -103,7 +105,7 @@ def _mri_due(case: Case, as_of: datetime) -> Item | None:
     age = as_of - birth
     if age < MRI_FROM:
         return None
-    due = london_date(birth + timedelta(days=14))
+    due = london_date(birth + timedelta(days=standards.MRI_LAST_DAY))
     return Item(Kind.MRI_DUE, case, f"MRI due by {due:%d/%m/%Y} (day {age.days} of life)", due,
                 overdue=age >= MRI_UNTIL)
 

@@ -8,11 +8,11 @@ when it is empty; direction higher.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from kpis.definitions.base import TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
+from pathway import standards
 
 CODE = "arrival_temp_in_range"
 TITLE = "Arrival temperature in range (33.0–34.0 °C)"
@@ -27,8 +27,8 @@ MISSING = "No arrival temperature is recorded."
 CITATION = "Mistry et al. 2022 (Arch Dis Child Fetal Neonatal Ed)"
 MEASURE_TYPE = MeasureType.PROCESS
 
-RANGE_LOW_C = Decimal("33.0")
-RANGE_HIGH_C = Decimal("34.0")
+RANGE_LOW_C = standards.TARGET_LOW_C
+RANGE_HIGH_C = standards.TARGET_HIGH_C
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:

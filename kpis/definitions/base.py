@@ -27,6 +27,7 @@ from typing import Final, Protocol, TypeVar, runtime_checkable
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, MeasureValue, Outcome
 from pathway import choices as c
+from pathway import standards
 
 
 class MeasureType(StrEnum):
@@ -49,9 +50,10 @@ class Level(StrEnum):
 # required when TH = yes), so each HIE figure is computed at all three levels.
 TH_LEVELS: tuple[Level, ...] = (Level.BIRTH_UNIT, Level.COOLING_CENTRE, Level.NETWORK)
 
-# "Within 6 h" is ≤ 360 minutes on exact instants (kpis.md "Conventions").
-SIX_HOURS_MIN: Final = 360
-MINUTES_PER_HOUR: Final = 60
+# "Within 6 h" is ≤ 360 minutes on exact instants (kpis.md "Conventions"). Every clinical threshold lives in
+# pathway.standards, which the timeline, worklist and rules read too; re-exported here for the definitions.
+SIX_HOURS_MIN: Final = standards.SIX_HOURS_MIN
+MINUTES_PER_HOUR: Final = standards.MINUTES_PER_HOUR
 
 # A coded answer that is empty or `unknown` is not recorded: the outcome is `missing`, never a failure.
 _NOT_RECORDED = frozenset({"", c.YesNoUnknown.UNKNOWN})

@@ -8,11 +8,11 @@ direction lower — here `met` is the adverse event, so a lower rate is better.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from kpis.definitions.base import TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
+from pathway import standards
 
 CODE = "overcooling_before_centre"
 TITLE = "Overcooled (below 33.0 °C) before arrival at the cooling centre"
@@ -27,7 +27,7 @@ MISSING = "No temperature before arrival is recorded."
 CITATION = "East of England neuroprotection pathway 2012 (Health Foundation); Mistry et al. 2022"
 MEASURE_TYPE = MeasureType.PROCESS
 
-OVERCOOLED_BELOW_C = Decimal("33.0")
+OVERCOOLED_BELOW_C = standards.OVERCOOLED_BELOW_C
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:
