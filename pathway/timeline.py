@@ -221,9 +221,10 @@ def _target_reached(case: Case, as_of: datetime) -> Check | None:
             return None  # died before reaching target: outside the KPI cohort
         deadline = time_zero(case) + s.SIX_HOURS
         if as_of > deadline:
-            return Check(code, title, Status.BREACH,
-                         f"Not reached by the 6-hour deadline ({format_clock(deadline)}): no time recorded. "
-                         "The KPI counts it as missing data until a time is entered", step)
+            # Missing, as the KPI counts it: the time may simply not be entered yet (kpis.md `target_temp_6h`).
+            return Check(code, title, Status.MISSING,
+                         f"Not recorded by the 6-hour deadline ({format_clock(deadline)}). The KPI counts it as "
+                         "missing data until a time is entered", step)
         return Check(code, title, Status.PENDING, f"Not reached yet: deadline {format_clock(deadline)}", step)
     minutes = minutes_between(time_zero(case), target)
     if minutes > s.SIX_HOURS_MIN:
@@ -356,6 +357,25 @@ def _mri_window(case: Case, as_of: datetime) -> Check | None:
                      f"MRI at {hours:.0f} h after birth (day {day}): outside day {s.MRI_FIRST_DAY}–{s.MRI_LAST_DAY} "
                      f"({s.MRI_FROM_H} h to under {s.MRI_UNTIL_H} h)", step)
     return Check(code, title, Status.MET, f"MRI at {hours:.0f} h after birth (day {day})", step)
+
+
+# The KPI outcome each status stands for (kpis.md: a pending check is not decided yet, so the KPI counts it
+# as missing). A note is code-specific: a non-servo transfer fails its KPI, an early stop leaves the cohort.
+_OUTCOME_OF_STATUS = {Status.MET: "met", Status.BREACH: "not_met", Status.MISSING: "missing",
+                      Status.PENDING: "missing"}
+_OUTCOME_OF_NOTE = {"servo_cooling_in_transport": "not_met", "cooling_72h_completed": "not_eligible"}
+# Checks phrased the other way round from their KPI: "No overcooling" is met when the KPI (overcooled) is not.
+_INVERTED = frozenset({"overcooling_before_centre"})
+_SWAP = {"met": "not_met", "not_met": "met"}
+
+
+def kpi_outcome(check: Check | None) -> str:
+    """The KPI outcome (kpis.md: met, not_met, missing, not_eligible) this check's verdict amounts to; None
+    (no check for the case) is `not_eligible`. The consistency test holds it equal to the stored outcome."""
+    if check is None:
+        return "not_eligible"
+    outcome = _OUTCOME_OF_NOTE[check.code] if check.status == Status.NOTE else _OUTCOME_OF_STATUS[check.status]
+    return _SWAP.get(outcome, outcome) if check.code in _INVERTED else outcome
 
 
 CHECKS = (_cooling_started, _target_reached, _cooling_duration, _rewarming, _parent_consultation, _mri_window)
