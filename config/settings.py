@@ -179,6 +179,10 @@ CELERY_TASK_ROUTES = {
 KPIS_WARM_CHARTS = env.bool("KPIS_WARM_CHARTS", default=True)
 # A record save's recompute waits this long, so that saves in a burst share one run (kpis.pending.schedule_drain).
 KPIS_RECOMPUTE_DELAY_SECONDS = env.int("KPIS_RECOMPUTE_DELAY_SECONDS", default=10)
+# Without Redis, a save's recompute runs in the process's background thread after the response, this long
+# after the save, never inside the request (kpis.background); false runs it inline as before.
+KPIS_DRAIN_AFTER_RESPONSE = env.bool("KPIS_DRAIN_AFTER_RESPONSE", default=True)
+KPIS_BACKGROUND_DRAIN_DELAY_SECONDS = env.float("KPIS_BACKGROUND_DRAIN_DELAY_SECONDS", default=2.0)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pathway@localhost")

@@ -12,6 +12,9 @@ AXES_ENABLED = False
 IDLE_TIMEOUT_MINUTES = 7 * 24 * 60
 # The real-worker tests wait for the delayed drain; keep that wait short.
 KPIS_RECOMPUTE_DELAY_SECONDS = 2
+# Saves through a view see their figures at once (inline drain); kpis/tests/test_background.py turns the
+# after-the-response drain back on to prove it.
+KPIS_DRAIN_AFTER_RESPONSE = False
 # Each test empties the cache (conftest.py): always the process's own, never a shared Redis database.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Drawing the overview chart after every inline KPI task would cost the suite minutes; kpis tests turn it on.

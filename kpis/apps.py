@@ -20,3 +20,11 @@ class KpisConfig(AppConfig):
             queue_case_recompute(case, by=by, previous_birth=previous_birth)
 
         case_changed.connect(on_case_changed, dispatch_uid="kpis.queue_case_recompute", weak=False)
+
+        # Which threads are serving a request: their drains run after the response (kpis.background).
+        from django.core.signals import request_finished, request_started
+
+        from kpis import background
+
+        request_started.connect(background.request_started, dispatch_uid="kpis.background.started")
+        request_finished.connect(background.request_finished, dispatch_uid="kpis.background.finished")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/temperatures/<int:obs_pk>/remove/", clinical.temperature_remove, name="temperature_remove"),
     path("<int:pk>/timeline/", clinical.case_timeline, name="case_timeline"),
     path("<int:pk>/history/", cases.case_history, name="case_history"),
+    path("<int:pk>/use-readings/<slug:field>/", cases.case_use_readings, name="case_use_readings"),
     path("<int:pk>/entered-in-error/", cases.case_entered_in_error, name="case_entered_in_error"),
     path("import/", imports.import_upload, name="import_upload"),
     path("export/", imports.export_download, name="export_download"),

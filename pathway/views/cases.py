@@ -8,7 +8,7 @@ one call to `pathway.services`. The steps POP record screens share are `pathway.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from core.exceptions import EditConflict
@@ -34,7 +34,16 @@ from pathway.forms import (
     add_service_errors,
 )
 from pathway.models import Case
-from pathway.sections import BY_SLUG, SECTIONS, Section, field_label, history_display, summary_rows
+from pathway.sections import (
+    BY_SLUG,
+    SECTION_OF_FIELD,
+    SECTIONS,
+    Section,
+    field_label,
+    history_display,
+    summary_rows,
+)
+from pathway.temperatures import SERIES_FIELDS
 from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form
 from units.access import Action, UserLike, may
 
@@ -62,6 +71,8 @@ class SectionPanel:
     saved_at: str = ""
     unchanged: bool = False
     conflict: str = ""
+    # Summary values the temperature readings give differently: both shown, with "use the readings".
+    disagreements: list[services.ReadingDisagreement] = field(default_factory=list)
 
 
 # --- Context builders (shared by the page, the HTMX partial and the refused-save paths) --------------------
@@ -76,7 +87,10 @@ def _panel(user: UserLike, case: Case, section: Section, *, editable: bool,
     editable = editable and section.editable
     if editable and form is None:
         form = SECTION_FORMS[section.slug](user=user, case=case)
-    return SectionPanel(section, summary_rows(case, section), form if editable else None, **state)
+    disagreements = ([d for d in services.reading_disagreements(case) if d.field in section.fields]
+                     if set(section.fields) & set(SERIES_FIELDS) else [])
+    return SectionPanel(section, summary_rows(case, section), form if editable else None,
+                        disagreements=disagreements, **state)
 
 
 def _case_context(case: Case) -> dict[str, Any]:
@@ -197,6 +211,32 @@ def _section_refused(request: HtmxHttpRequest, case: Case, form: CaseSectionForm
         panel = _panel(request.user, case, form.section, editable=True, form=form, open=True, conflict=conflict)
         return _section_partial(request, case, panel, oob=False)
     return _detail_page(request, case, bound=form, conflict=conflict)
+
+
+@login_required
+@require_POST
+def case_use_readings(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """One click: a summary field takes the value the temperature readings give (audited by the service)."""
+    case = get_case_for_user(request.user, pk, Action.EDIT)
+    if field not in SERIES_FIELDS or case.entered_in_error:
+        raise Http404("No such value")
+    section = SECTION_OF_FIELD[field]
+    try:
+        services.case_use_readings(case=case, field=field, expected_version=_version(request), by=request.user)
+    except EditConflict as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{field_label(field)}: the value from the temperature readings is now recorded")
+    return redirect(f"{reverse('pathway:case_detail', args=[case.pk])}#{section.slug}")
+
+
+def _version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
 
 
 # --- History ----------------------------------------------------------------------------------------------------
