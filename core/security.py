@@ -2,7 +2,8 @@
 
 Django's SecurityMiddleware already sends X-Content-Type-Options, HSTS (production) and the referrer
 policy setting; XFrameOptionsMiddleware sends X-Frame-Options. Django 5.2 has no Content-Security-Policy,
-so this middleware adds one (plus Permissions-Policy and Cross-Origin-Opener-Policy).
+so this middleware adds one (plus Permissions-Policy and Cross-Origin-Opener-Policy), and
+`Cache-Control: no-store` on everything a signed-in user sees and on every API answer.
 
 The policy refuses every inline script and inline <style> element: the templates load static/js and
 static/css files instead. Inline style *attributes* stay allowed (style-src-attr): matplotlib's SVG
@@ -39,6 +40,7 @@ CSP_SWAGGER: Final = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe
     "style-src 'self'", "style-src 'self' 'unsafe-inline'", 1
 )
 SWAGGER_PATH: Final = "/api/docs/"
+API_PREFIX: Final = "/api/"
 # Features a clinical data-entry service never needs; "()" means no origin may use them.
 PERMISSIONS_POLICY: Final = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
@@ -57,7 +59,20 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if holds_private_data(request) and "no-store" not in response.headers.get("Cache-Control", ""):
+            # Nothing a signed-in user is shown (case pages, lists, exports) or the API answers may be kept by
+            # the browser's cache or a proxy: a shared ward computer's Back button must not show a baby.
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def holds_private_data(request: HttpRequest) -> bool:
+    """A response that may hold patient data: anything for a signed-in user, and every API answer. The public
+    family website and static files (no user on the request yet) stay cacheable."""
+    if request.path.startswith(API_PREFIX):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
 
 
 # A run of exactly ten digits (optionally spaced 3-3-4, as printed on NHS letters) not inside a longer
