@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RealClientAddressMiddleware",  # first: every rate limit counts the real client
     "django.middleware.security.SecurityMiddleware",
     "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -317,6 +318,13 @@ CELERY_BEAT_SCHEDULE["pop-recompute-pending"] = {
 }
 
 # --- security ---
+# How many reverse proxies stand in front of gunicorn, each appending to X-Forwarded-For (deploy/nginx.conf:
+# one). The client address every rate limit counts is the header's entry that many places from the right
+# (core.middleware); 0 (the default, no proxy) uses the connection's own address and ignores the header,
+# which a client can write.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 # Content-Security-Policy, Permissions-Policy and Cross-Origin-Opener-Policy come from
 # core.security.SecurityHeadersMiddleware (in MIDDLEWARE above); Django sends the rest.
 SECURE_REFERRER_POLICY = "same-origin"
