@@ -75,15 +75,18 @@ def holds_private_data(request: HttpRequest) -> bool:
     return bool(user is not None and user.is_authenticated)
 
 
-# A run of exactly ten digits (optionally spaced 3-3-4, as printed on NHS letters) not inside a longer
-# number; only runs passing Modulus 11 are redacted, so timestamps and counts mostly survive.
-_CANDIDATE: Final = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
+# Ten digits not inside a longer number, with at most one separator between any two of them: a space or tab
+# (3-3-4 as printed on NHS letters, or typed any other way), a dash, a "+" or "%20" (a space in a query
+# string, as an access log or a traceback's URL has it). Only runs passing Modulus 11 are redacted, so
+# timestamps and counts mostly survive.
+_SEPARATOR: Final = r"(?:[ \t+\-]|%20)?"
+_CANDIDATE: Final = re.compile(r"(?:(?<=%20)|(?<!\d))" + _SEPARATOR.join([r"\d"] * 10) + r"(?!\d)")
 REDACTED: Final = "[NHS number]"
 
 
 def redact_nhs_numbers(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
-        digits = "".join(match.groups())
+        digits = re.sub(r"\D", "", match.group(0).replace("%20", ""))
         return REDACTED if is_valid_nhs_number(digits) else match.group(0)
 
     return _CANDIDATE.sub(replace, text)
