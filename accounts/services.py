@@ -61,9 +61,12 @@ class Event:
     PASSWORD_RESET = "password_reset"
 
 
-# Reset requests per hour: few per address (nobody needs more), many per network address, because a whole
-# trust reaches us from one NHS gateway address (as for the lockout, settings AXES_LOCKOUT_PARAMETERS).
+# Reset requests per hour: few per email address from one network address (nobody needs more), a few more per
+# email address from anywhere (so its mailbox is not flooded), and many per network address, because a whole
+# trust reaches us from one NHS gateway address (as for the lockout, settings AXES_LOCKOUT_PARAMETERS). The
+# network address is the real client's (core.middleware, TRUSTED_PROXY_COUNT), never the proxy's.
 RESETS_PER_EMAIL = 3
+RESETS_PER_EMAIL_ANY_ADDRESS = 10
 RESETS_PER_ADDRESS = 30
 RESET_WINDOW_SECONDS = 60 * 60
 
@@ -181,11 +184,15 @@ def record_reset_link_sent(user: AbstractBaseUser) -> None:
 
 
 def reset_request_allowed(email: str, address: str) -> bool:
-    """Count one reset request against the email and the network address; False once either has used its
-    hour's allowance. Both are stored as keyed hashes, never as the address itself."""
-    within = [_spend(f"accounts:reset:email:{_hashed(email.strip().lower())}", RESETS_PER_EMAIL),
-              _spend(f"accounts:reset:address:{_hashed(address)}", RESETS_PER_ADDRESS)]
-    return all(within)
+    """Count one reset request; False once the network address, the email from that address, or the email
+    from anywhere has used its hour's allowance. Checked in that order and a refused request spends nothing
+    further, so a visitor past their own allowance uses up nobody else's: one visitor cannot block everyone's
+    resets, nor one person's (that takes RESETS_PER_EMAIL_ANY_ADDRESS requests from several addresses).
+    Stored as keyed hashes, never as the address itself."""
+    account, source = _hashed(email.strip().lower()), _hashed(address)
+    return (_spend(f"accounts:reset:address:{source}", RESETS_PER_ADDRESS)
+            and _spend(f"accounts:reset:email:{account}:from:{source}", RESETS_PER_EMAIL)
+            and _spend(f"accounts:reset:email:{account}", RESETS_PER_EMAIL_ANY_ADDRESS))
 
 
 def _hashed(value: str) -> str:

@@ -1,8 +1,10 @@
 """Settings, read once from the environment.
 
-Embedded defaults (no environment at all): DEBUG on, SQLite in the project folder and Celery running
-tasks inline. Production (DEBUG=false) refuses to start without SECRET_KEY and ALLOWED_HOSTS rather than
-guessing (a fail-open secret breaks sessions across workers).
+DEBUG is off unless the environment turns it on: a forgotten variable must never give production Django's
+debug pages. With DEBUG=false the app refuses to start without SECRET_KEY and ALLOWED_HOSTS, or with the
+development secret, rather than guessing (a fail-open secret breaks sessions and signs links anyone can
+forge). A local copy runs with DEBUG=true (`make run` and the Makefile's other targets set it; or put
+DEBUG=true in `.env`): SQLite in the project folder, Celery running tasks inline, the development secret.
 """
 
 from datetime import timedelta
@@ -17,12 +19,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG: bool = env.bool("DEBUG", default=True)
+DEBUG: bool = env.bool("DEBUG", default=False)
 
-_DEV_SECRET = "dev-only-secret-key-never-used-in-production"
-SECRET_KEY: str = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
+DEV_SECRET = "dev-only-secret-key-never-used-in-production"
+SECRET_KEY: str = env.str("SECRET_KEY", default=DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false (the default). For a local "
+                               "development copy set DEBUG=true (make run does)")
+if not DEBUG and SECRET_KEY == DEV_SECRET:
+    raise ImproperlyConfigured("SECRET_KEY is the development secret, which is public: set a random secret "
+                               "of 50 or more characters from the secrets store when DEBUG is false")
 
 ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else []
@@ -61,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RealClientAddressMiddleware",  # first: every rate limit counts the real client
     "django.middleware.security.SecurityMiddleware",
     "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -221,6 +228,10 @@ FAMILIES_FEEDBACK_MIN_SECONDS = env.int("FAMILIES_FEEDBACK_MIN_SECONDS", default
 # download view, which checks who asked for them; beat's hourly purge deletes them once EXPORT_RETENTION_HOURS
 # have passed since the export was asked for.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# What storage saves (published report PDFs, the family booklet) is the service user's only, like the export
+# files (core.files): owner-only files in owner-only directories.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 # Reports for sharing outside the network show counts from 1 to SMALL_NUMBER_THRESHOLD - 1 as "<threshold".
 SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)
@@ -311,6 +322,13 @@ CELERY_BEAT_SCHEDULE["pop-recompute-pending"] = {
 }
 
 # --- security ---
+# How many reverse proxies stand in front of gunicorn, each appending to X-Forwarded-For (deploy/nginx.conf:
+# one). The client address every rate limit counts is the header's entry that many places from the right
+# (core.middleware); 0 (the default, no proxy) uses the connection's own address and ignores the header,
+# which a client can write.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 # Content-Security-Policy, Permissions-Policy and Cross-Origin-Opener-Policy come from
 # core.security.SecurityHeadersMiddleware (in MIDDLEWARE above); Django sends the rest.
 SECURE_REFERRER_POLICY = "same-origin"

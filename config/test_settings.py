@@ -1,5 +1,12 @@
 """Test overrides: fast password hashing and inline Celery unless a test opts into the real worker."""
 
+import os
+
+# The suite runs as a development copy (DEBUG=true: test host names, no HTTPS redirect, the development
+# secret); subprocesses it starts inherit it. Production settings are tested in a separate process
+# (core/tests/test_security.py).
+os.environ.setdefault("DEBUG", "true")
+
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

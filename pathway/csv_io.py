@@ -14,6 +14,9 @@ The contract, as this module implements it:
   errors: the services store them as data-quality flags, and the import reports how many rows have them.
 - Same `case_ref` = update of every column (an empty cell clears the field); importing a file that was
   just exported changes nothing, because the export writes exactly what the import reads back.
+- Formulas: a text cell starting with =, +, -, @, a tab or a carriage return (OWASP "CSV injection") is
+  written with a leading quote and read back without it (`core.spreadsheet`); plain numbers (-0.5) stay
+  numbers.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from django.utils.text import capfirst
 
 from core import audit
 from core.models import AuditEvent
+from core.spreadsheet import restore_cells, safe_cells
 from core.timeutil import LONDON, LocalTimeError, format_local, parse_local_datetime
 from pathway import rules, services
 from pathway.dataset import COLUMNS, UNIT_COLUMNS, field_for
@@ -181,7 +185,8 @@ def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     try:
         for cells in reader:
             row += 1
-            yield row, cells
+            # A cell the app wrote as '=… (core.spreadsheet) reads back as the value it holds.
+            yield row, restore_cells(cells)
     except csv.Error as exc:
         raise FileRejected(RowError(row + 1, "", "", f"The file is not valid CSV here ({exc})")) from None
 
@@ -596,9 +601,10 @@ class _Echo:
 
 
 def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
+    """Each row as one CSV line; no cell can start a formula in a spreadsheet (`core.spreadsheet.safe_cells`)."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow(safe_cells(row))
 
 
 def record_export(*, by: UserLike | None, rows: int, identifiable: bool, reason: str = "") -> AuditEvent:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from core import search
 from core.exceptions import EditConflict
 from pathway import rules, services
 from pathway.access import can, cases_for, get_case_for_user
@@ -44,7 +45,14 @@ from pathway.sections import (
     summary_rows,
 )
 from pathway.temperatures import SERIES_FIELDS
-from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form
+from pathway.views.records import (
+    entered_in_error_page,
+    history_page,
+    page_of,
+    posted,
+    save_form,
+    search_redirect,
+)
 from units.access import Action, UserLike, may
 
 SECTION_PARTIAL = "pathway/partials/section_form.html"
@@ -132,13 +140,18 @@ def _section_or_404(slug: str) -> Section:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
+    # The filter form is posted, so an NHS number searched for never appears in an address (core.search).
+    moved = search_redirect(request, reverse("pathway:case_list"))
+    if moved is not None:
+        return moved
+    filters, search_expired = search.list_filters(request.session, request.GET)
     visible = cases_for(request.user, Action.LIST)
-    form = CaseFilterForm(request.GET, user=request.user, cases=visible)
+    form = CaseFilterForm(filters, user=request.user, cases=visible)
     return render(request, "pathway/case_list.html", {
         "form": form, "page": page_of(request, form.filter(visible)), "stage_colours": STAGE_COLOURS,
-        "may_create": may(request.user, Action.EDIT),
+        "may_create": may(request.user, Action.EDIT), "search_expired": search_expired,
     })
 
 
