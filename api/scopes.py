@@ -37,8 +37,11 @@ def pseudonymiser(request: Request) -> csv_io.Pseudonymiser | None:
     if reads_identifiable(request):
         return None
     token = token_of(request)
-    key = salted_hmac("api.pseudonym", token.key_hash).digest() if token is not None else None
-    return csv_io.Pseudonymiser(key)
+    return csv_io.Pseudonymiser(pseudonym_key(token) if token is not None else None)
+
+
+def pseudonym_key(token: ApiToken) -> bytes:
+    return salted_hmac("api.pseudonym", token.key_hash).digest()
 
 
 class TokenScopes(BasePermission):
