@@ -48,6 +48,8 @@ class LocalDateTimeField(serializers.DateTimeField):
     def to_internal_value(self, value: Any) -> datetime:
         if not isinstance(value, str):
             self.fail("invalid", format="YYYY-MM-DDTHH:MM[:SS][+HH:MM]")
+        if "\x00" in value:
+            raise serializers.ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
         try:
             # Also refuses far-off years (year 1 with an offset would fall off the calendar in UTC).
             return parse_local_datetime(value)
@@ -64,11 +66,14 @@ class UnitCodeField(serializers.Field):
     default_error_messages = {
         "unknown_unit": "Unknown ODS site code '{code}': not a unit of the network",
         "invalid": "Give the unit's ODS site code as text, e.g. RGT01",
+        "null_characters_not_allowed": "Null characters are not allowed.",
     }
 
     def to_internal_value(self, data: Any) -> Unit:
         if not isinstance(data, str) or not data.strip():
             self.fail("invalid")
+        if "\x00" in data:  # PostgreSQL refuses NUL in text: a server error if it reached the lookup
+            self.fail("null_characters_not_allowed")
         unit = Unit.objects.by_code(data)
         if unit is None:
             self.fail("unknown_unit", code=data.strip())
