@@ -47,6 +47,7 @@ class Event:
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
     IDLE_SIGN_OUT = "idle_sign_out"
+    SESSION_EXPIRED = "session_expired"
     LOCKED_OUT = "locked_out"
     UNLOCKED = "unlocked"
     TWO_FACTOR_SET_UP = "two_factor_set_up"
@@ -116,10 +117,12 @@ def record_sign_in(user: AbstractBaseUser) -> None:
                  summary=f"{user.get_username()} signed in with a password")
 
 
-def record_sign_out(user: AbstractBaseUser, *, idle: bool) -> None:
-    audit.record(actor=user, action=Event.IDLE_SIGN_OUT if idle else Event.SIGN_OUT, object_type=OBJECT,
-                 object_id=user.get_username(),
-                 summary=f"{user.get_username()} signed out" + (" after inactivity" if idle else ""))
+def record_sign_out(user: AbstractBaseUser, *, idle: bool, lifetime: bool = False) -> None:
+    """Signed out by the user, after inactivity (`idle`), or at the session's end of life (`lifetime`)."""
+    action, why = ((Event.SESSION_EXPIRED, f" after {settings.SESSION_MAX_HOURS} hours (session lifetime)")
+                   if lifetime else (Event.IDLE_SIGN_OUT, " after inactivity") if idle else (Event.SIGN_OUT, ""))
+    audit.record(actor=user, action=action, object_type=OBJECT, object_id=user.get_username(),
+                 summary=f"{user.get_username()} signed out{why}")
 
 
 def record_verified(user: AbstractBaseUser, device: object) -> None:

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "api.middleware.JsonErrorsMiddleware",  # /api/v1/ answers JSON even before or after its views
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -277,12 +278,16 @@ CELERY_BEAT_SCHEDULE["training-refresher-reminders"] = {
 
 # --- api ---
 # REST API (/api/v1/): personal bearer tokens (hashed), or the session for the browsable docs.
+# A token stops working this many days after it is made (the tokens page shows the date); make a new one.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+if not 1 <= API_TOKEN_DAYS <= 366:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be between 1 and 366")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiTokenAuthentication",  # first: its challenge makes "no token" a 401
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.scopes.TokenScopes"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -352,7 +357,12 @@ OTP_TOTP_ISSUER = "Neuroprotection pathway tracker"
 IDLE_TIMEOUT_MINUTES = env.int("IDLE_TIMEOUT_MINUTES", default=30)
 if IDLE_TIMEOUT_MINUTES < 1:
     raise ImproperlyConfigured("IDLE_TIMEOUT_MINUTES must be at least 1")
-SESSION_COOKIE_AGE = 12 * 60 * 60  # a whole shift at most, even when active
+# A session ends this long after sign-in however active it is (a whole shift): accounts.middleware checks
+# the sign-in time, because Django's cookie age restarts whenever the session is saved.
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+if SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured("SESSION_MAX_HOURS must be at least 1")
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
 PASSWORD_RESET_TIMEOUT = 60 * 60  # an emailed reset link lasts an hour and works once (accounts.views)
 # Lockout (django-axes): AxesStandaloneBackend must come first.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]

@@ -17,6 +17,7 @@ OTP_REQUIRED = False
 AXES_ENABLED = False
 # Tests that travel in time (time_machine) with a signed-in client must not meet the idle sign-out.
 IDLE_TIMEOUT_MINUTES = 7 * 24 * 60
+SESSION_MAX_HOURS = 365 * 24  # likewise the absolute session lifetime (accounts/tests set it back)
 # The real-worker tests wait for the delayed drain; keep that wait short.
 KPIS_RECOMPUTE_DELAY_SECONDS = 2
 # Saves through a view see their figures at once (inline drain); kpis/tests/test_background.py turns the

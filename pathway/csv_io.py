@@ -543,7 +543,13 @@ def format_cell(value: object) -> str:
 
 
 def case_row(case: Case, pseudonymise: Callable[[str], str] | None = None) -> list[str]:
-    """One case as dataset cells in spec column order.
+    """One case as dataset cells in spec column order (pseudonymised as `case_values` says)."""
+    values = case_values(case, pseudonymise)
+    return [format_cell(values[column]) for column in COLUMNS]
+
+
+def case_values(case: Case, pseudonymise: Callable[[str], str] | None = None) -> dict[str, object]:
+    """A case's dataset values by column: the export's, and the API's (api.serializers), one rule for both.
 
     Pseudonymised: no NHS number, the case_ref replaced, and the date of birth reduced to its month. Every
     time in the row moves back by the same amount as birth does (to 00:00 on the 1st of its month, UK time),
@@ -551,11 +557,11 @@ def case_row(case: Case, pseudonymise: Callable[[str], str] | None = None) -> li
     cooling or MRI time would give the date of birth away to the minute.
     """
     shift = _shift_to_month_start(case.birth_datetime) if pseudonymise is not None else timedelta(0)
-    cells = {column: format_cell(_shifted(getattr(case, field_for(column)), shift)) for column in COLUMNS}
+    values = {column: _shifted(getattr(case, field_for(column)), shift) for column in COLUMNS}
     if pseudonymise is not None:
-        cells["case_ref"] = pseudonymise(case.case_ref)
-        cells["nhs_number"] = ""
-    return [cells[column] for column in COLUMNS]
+        values["case_ref"] = pseudonymise(case.case_ref)
+        values["nhs_number"] = ""
+    return values
 
 
 def _shift_to_month_start(birth: datetime) -> timedelta:
