@@ -54,7 +54,7 @@ def _race(first: dict[str, Any], second: Callable[[], Any], by: Any) -> Any:
     def run_second() -> None:
         try:
             outcome["result"] = second()
-        except Exception as exc:  # noqa: BLE001 - what it raised is the outcome the test checks
+        except Exception as exc:  # what it raised is the outcome the test checks
             outcome["result"] = exc
         finally:
             connections.close_all()
