@@ -188,6 +188,8 @@ def _through_service(service: Callable[..., Case], *, judged: dict[str, Any], **
     the whole record as the service saw it, from which each message's rule is found again)."""
     try:
         return service(**kwargs)
+    except DomainError:
+        raise  # entered in error (also a ValidationError): 409 Conflict, not a 400 about the fields
     except DjangoValidationError as exc:
         raise ApiValidationError(service_errors(exc, judged)) from None
 

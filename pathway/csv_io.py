@@ -42,6 +42,7 @@ from django.db.models import Max, QuerySet
 from django.utils.text import capfirst
 
 from core import audit
+from core.exceptions import EnteredInError
 from core.models import AuditEvent
 from core.spreadsheet import restore_cells, safe_cells
 from core.timeutil import LONDON, LocalTimeError, format_local, parse_local_datetime
@@ -438,6 +439,9 @@ def _save_all_or_nothing(dataset: DatasetFile, rows: list[ParsedRow], by: UserLi
             for parsed in rows:
                 try:
                     outcome, record = _save(dataset, parsed, by)
+                except EnteredInError as exc:  # marked meanwhile (the file rules refuse one marked before)
+                    ref = parsed.values["case_ref"]
+                    raise _RollBack([RowError(parsed.row, "case_ref", ref, str(exc))]) from exc
                 except ValidationError as exc:
                     raise _RollBack(_service_errors(parsed, exc, dataset.column_of_field)) from exc
                 except IntegrityError as exc:

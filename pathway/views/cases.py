@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from core import search
-from core.exceptions import EditConflict
+from core.exceptions import EditConflict, EnteredInError
 from pathway import rules, services
 from pathway.access import can, cases_for, get_case_for_user
 from pathway.choices import Stage
@@ -188,18 +188,33 @@ def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpRespons
     current = _section_or_404(section)
     if request.method == "GET":
         return _section_shown(request, case, current)
+    if case.entered_in_error:
+        return _entered_in_error(request, case, f"{case.case_ref} was marked as entered in error: it can no longer "
+                                                "be changed")
     form = SECTION_FORMS[current.slug](request.POST, user=request.user, case=case)
     if not form.is_valid():
         return _section_refused(request, case, form)
     try:
         saved = services.case_update(case=case, values=form.values(), expected_version=form.expected_version,
                                      by=request.user)
+    except EnteredInError as exc:
+        return _entered_in_error(request, case, str(exc))
     except EditConflict as exc:
         return _section_refused(request, case, form, conflict=str(exc))
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _section_refused(request, case, form)
     return _section_saved(request, saved, current, unchanged=saved.version == form.expected_version)
+
+
+def _entered_in_error(request: HtmxHttpRequest, case: Case, message: str) -> HttpResponse:
+    """The case was marked entered in error (before or during this save): nothing was saved, and its page
+    (no longer editable) says why; htmx reloads the whole page so no stale form stays open."""
+    messages.error(request, f"Not saved: {message}")
+    url = reverse("pathway:case_detail", args=[case.pk])
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
 
 
 def _section_shown(request: HtmxHttpRequest, case: Case, section: Section) -> HttpResponse:
