@@ -35,9 +35,9 @@ from api.serializers import (
 )
 from core.exceptions import DomainError
 from kpis.models import KpiAggregate
-from pathway import services
+from pathway import csv_io, services
 from pathway.access import can, cases_for, get_case_for_user
-from pathway.dataset import FIELDS
+from pathway.dataset import FIELDS, V2_COLUMNS, field_for
 from pathway.models import Case
 from units.access import Action, may
 from units.models import Unit
@@ -55,12 +55,17 @@ WRITE_ERRORS = {
 }
 
 
+V2_FIELDS = frozenset(field_for(column) for column in V2_COLUMNS)
+
+
 def _empty(field: str) -> Any:
     """What an absent column means on PUT: not recorded (or the dataset's default, as in the CSV import)."""
-    model_field = Case._meta.get_field(field)
-    if model_field.has_default() and not model_field.blank:
-        return model_field.get_default()
-    return None if model_field.null else ""
+    return csv_io.empty_value(Case._meta.get_field(field))
+
+
+def _put_values(data: dict[str, Any]) -> dict[str, Any]:
+    """PUT sends every column; a v2 column it leaves out stays as it is (a v1 client, like a v1 file)."""
+    return {field: data.get(field, _empty(field)) for field in FIELDS if field in data or field not in V2_FIELDS}
 
 
 # Shown in the documentation (Swagger UI's "Try it out" starts from them) and sent by the schemathesis run.
@@ -98,7 +103,8 @@ class CaseViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"  # any id reaches _id(), so a malformed one is a JSON 404 like any other
 
     def get_queryset(self) -> models.QuerySet[Case]:
-        return cases_for(self.request.user, Action.LIST).select_related("birth_unit", "cooling_centre")
+        return cases_for(self.request.user, Action.LIST).select_related("birth_unit", "cooling_centre",
+                                                                       "transport_service")
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -140,7 +146,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         serializer = self._valid(CaseUpdateSerializer, request, case=case, partial=partial)
         data = dict(serializer.validated_data)
         version = data.pop("version")
-        values = data if partial else {field: data.get(field, _empty(field)) for field in FIELDS}
+        values = data if partial else _put_values(data)
         saved = _through_service(services.case_update, judged={**services.case_values(case), **values}, case=case,
                                  values=values, expected_version=version, by=request.user)
         return Response(CaseSerializer(saved).data)
