@@ -8,7 +8,7 @@ one call to `pathway.services`. The steps POP record screens share are `pathway.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -34,7 +34,15 @@ from pathway.forms import (
     add_service_errors,
 )
 from pathway.models import Case
-from pathway.sections import BY_SLUG, SECTIONS, Section, field_label, history_display, summary_rows
+from pathway.sections import (
+    BY_SLUG,
+    SECTIONS,
+    Section,
+    extra_context,
+    field_label,
+    history_display,
+    summary_rows,
+)
 from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form
 from units.access import Action, UserLike, may
 
@@ -62,6 +70,7 @@ class SectionPanel:
     saved_at: str = ""
     unchanged: bool = False
     conflict: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # the section's derived values (sections.extra_context)
 
 
 # --- Context builders (shared by the page, the HTMX partial and the refused-save paths) --------------------
@@ -76,7 +85,8 @@ def _panel(user: UserLike, case: Case, section: Section, *, editable: bool,
     editable = editable and section.editable
     if editable and form is None:
         form = SECTION_FORMS[section.slug](user=user, case=case)
-    return SectionPanel(section, summary_rows(case, section), form if editable else None, **state)
+    return SectionPanel(section, summary_rows(case, section), form if editable else None,
+                        extra=extra_context(case, section), **state)
 
 
 def _case_context(case: Case) -> dict[str, Any]:
