@@ -25,10 +25,19 @@ from django.utils.text import capfirst
 from core.forms import DATETIME_HINT, LocalDateTimeField, UKDateField
 from pathway import choices as c
 from pathway import rules, services
+from pathway.access import can
 from pathway.dataset import FIELDS
 from pathway.models import BabyRecordQuerySet, Case, CaseQuerySet
 from pathway.sections import SECTION_OF_FIELD, SECTIONS, Section, field_label
-from units.access import ROLE_ACTIONS, Action, UserLike, memberships, network_wide_for, scoped_unit_ids
+from units.access import (
+    ROLE_ACTIONS,
+    Action,
+    UserLike,
+    memberships,
+    network_wide_for,
+    scoped_unit_ids,
+    transport_unit_ids,
+)
 from units.models import Designation, Unit
 
 NOT_RECORDED = "Not recorded"
@@ -227,7 +236,21 @@ class CaseSectionForm(forms.ModelForm):
             self._add_violation(violation)
         self._followup_age(cleaned)
         self._check_unit_scope(values)
+        self._check_transport_scope(cleaned)
         return cleaned
+
+    def _check_transport_scope(self, cleaned: dict[str, Any]) -> None:
+        """A transport team reaches a case through the service that moved the baby: it may not hand the
+        case to another service (it would lose it)."""
+        if "transport_service" not in self.fields or self.case is None or self.has_error("transport_service"):
+            return
+        own = transport_unit_ids(self.user, Action.VIEW)
+        if not own or can(self.user, self.case, Action.EDIT):
+            return
+        chosen = cleaned.get("transport_service")
+        if chosen is None or chosen.pk not in own:
+            self.add_error("transport_service", "Your team can only record the transfers it made: keep your "
+                                                "service as the transport service")
 
     def _merged(self, cleaned: dict[str, Any]) -> dict[str, Any]:
         values = services.case_values(self.case) if self.case else dict.fromkeys(FIELDS)

@@ -23,7 +23,7 @@ from django_htmx.middleware import HtmxDetails
 
 from core.exceptions import EditConflict
 from pathway import rules, services
-from pathway.access import can, cases_for, get_case_for_user
+from pathway.access import can, cases_for, editable_sections, get_case_for_user
 from pathway.choices import Stage
 from pathway.forms import (
     SECTION_FORMS,
@@ -100,12 +100,15 @@ def _case_context(case: Case) -> dict[str, Any]:
 def _detail_page(request: HttpRequest, case: Case, bound: CaseSectionForm | None = None,
                  conflict: str = "") -> HttpResponse:
     editable = _may_edit(request.user, case)
+    # A radiologist or transport team changes only its own sections of the case (pathway.access).
+    sections = editable_sections(request.user, case)
     panels = []
     for section in SECTIONS:
         mine = bound is not None and bound.section == section
-        panels.append(_panel(request.user, case, section, editable=editable, form=bound if mine else None,
-                             open=mine, conflict=conflict if mine else ""))
-    context = {**_case_context(case), "panels": panels, "editable": editable}
+        panels.append(_panel(request.user, case, section, editable=section.slug in sections,
+                             form=bound if mine else None, open=mine, conflict=conflict if mine else ""))
+    only = [s.title for s in SECTIONS if s.slug in sections] if sections and not editable else []
+    context = {**_case_context(case), "panels": panels, "editable": editable, "only_sections": only}
     return render(request, "pathway/case_detail.html", context)
 
 
@@ -167,8 +170,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpResponse:
-    case = get_case_for_user(request.user, pk, Action.EDIT)
+    case = get_case_for_user(request.user, pk, Action.VIEW)
     current = _section_or_404(section)
+    if current.slug not in editable_sections(request.user, case):
+        # As for a case out of reach: nothing says whether the section could be changed by someone else.
+        raise Http404("No such case section to change")
     if request.method == "GET":
         return _section_shown(request, case, current)
     form = SECTION_FORMS[current.slug](request.POST, user=request.user, case=case)
