@@ -24,7 +24,7 @@ from django_htmx.middleware import HtmxDetails
 from core import search
 from core.exceptions import EditConflict, EnteredInError
 from pathway import rules, services
-from pathway.access import can, cases_for, get_case_for_user
+from pathway.access import can, cases_for, editable_sections, get_case_for_user
 from pathway.choices import Stage
 from pathway.forms import (
     SECTION_FORMS,
@@ -40,6 +40,7 @@ from pathway.sections import (
     SECTION_OF_FIELD,
     SECTIONS,
     Section,
+    extra_context,
     field_label,
     history_display,
     summary_rows,
@@ -81,6 +82,7 @@ class SectionPanel:
     conflict: str = ""
     # Summary values the temperature readings give differently: both shown, with "use the readings".
     disagreements: list[services.ReadingDisagreement] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # the section's derived values (sections.extra_context)
 
 
 # --- Context builders (shared by the page, the HTMX partial and the refused-save paths) --------------------
@@ -98,7 +100,7 @@ def _panel(user: UserLike, case: Case, section: Section, *, editable: bool,
     disagreements = ([d for d in services.reading_disagreements(case) if d.field in section.fields]
                      if set(section.fields) & set(SERIES_FIELDS) else [])
     return SectionPanel(section, summary_rows(case, section), form if editable else None,
-                        disagreements=disagreements, **state)
+                        disagreements=disagreements, extra=extra_context(case, section), **state)
 
 
 def _case_context(case: Case) -> dict[str, Any]:
@@ -112,12 +114,15 @@ def _case_context(case: Case) -> dict[str, Any]:
 def _detail_page(request: HttpRequest, case: Case, bound: CaseSectionForm | None = None,
                  conflict: str = "") -> HttpResponse:
     editable = _may_edit(request.user, case)
+    # A radiologist or transport team changes only its own sections of the case (pathway.access).
+    sections = editable_sections(request.user, case)
     panels = []
     for section in SECTIONS:
         mine = bound is not None and bound.section == section
-        panels.append(_panel(request.user, case, section, editable=editable, form=bound if mine else None,
-                             open=mine, conflict=conflict if mine else ""))
-    context = {**_case_context(case), "panels": panels, "editable": editable}
+        panels.append(_panel(request.user, case, section, editable=section.slug in sections,
+                             form=bound if mine else None, open=mine, conflict=conflict if mine else ""))
+    only = [s.title for s in SECTIONS if s.slug in sections] if sections and not editable else []
+    context = {**_case_context(case), "panels": panels, "editable": editable, "only_sections": only}
     return render(request, "pathway/case_detail.html", context)
 
 
@@ -184,8 +189,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpResponse:
-    case = get_case_for_user(request.user, pk, Action.EDIT)
+    case = get_case_for_user(request.user, pk, Action.VIEW)
     current = _section_or_404(section)
+    if current.slug not in editable_sections(request.user, case):
+        # As for a case out of reach: nothing says whether the section could be changed by someone else.
+        raise Http404("No such case section to change")
     if request.method == "GET":
         return _section_shown(request, case, current)
     if case.entered_in_error:
