@@ -156,6 +156,12 @@ class MriSequence(models.TextChoices):
     SWI = "swi", "Susceptibility (SWI)"
 
 
+def ordered_sequences(values: list[str]) -> list[str]:
+    """The distinct sequences in the dataset's order; unknown codes are kept at the end for the validator."""
+    known = [code for code in MriSequence.values if code in values]
+    return known + sorted({v for v in values if v not in MriSequence.values})
+
+
 # The standard neonatal–radiology protocol (kpis.md v2 `mri_protocol_sequences`).
 MRI_PROTOCOL_SEQUENCES = frozenset({MriSequence.T1, MriSequence.T2, MriSequence.DWI, MriSequence.MRS})
 

@@ -1,10 +1,13 @@
 """Import and export of the HIE dataset CSV (../shared/spec/dataset.md, "Regional HIE dataset —
-interchange format (v1)").
+interchange format (v1)" and its "v2 additions").
 
 The contract, as this module implements it:
 
-- File: CSV, UTF-8 (a leading BOM is accepted), comma separated, a header row naming exactly the columns
-  of `pathway.dataset.COLUMNS` in any order; unknown, missing or repeated columns reject the file.
+- File: CSV, UTF-8 (a leading BOM is accepted), comma separated, a header row naming the columns of
+  `pathway.dataset.COLUMNS` in any order; unknown, missing or repeated columns reject the file. The v2
+  columns (`V2_COLUMNS`) may be left out: a v1 file imports unchanged and leaves them as they are.
+- v2 coded cells are read in any case and stored lower case; `mri_sequences` is a `;`-separated set,
+  written in the dataset's order (t1;t2;dwi;mrs;swi).
 - Cells: empty = not recorded. Date-times are ISO 8601; without an offset they are Europe/London local
   time, and a local time that does not exist or happens twice is an error (`core.timeutil`). Numbers and
   coded values are checked by the `Case` field's own `to_python`, validators and choices, so each range
@@ -32,6 +35,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
 from django.db import IntegrityError, models, transaction
@@ -41,8 +45,9 @@ from django.utils.text import capfirst
 from core import audit
 from core.models import AuditEvent
 from core.timeutil import LONDON, LocalTimeError, format_local, parse_local_datetime
+from pathway import choices as c
 from pathway import rules, services
-from pathway.dataset import COLUMNS, UNIT_COLUMNS, field_for
+from pathway.dataset import COLUMNS, UNIT_COLUMNS, V2_COLUMNS, field_for
 from pathway.models import Case, CaseQuerySet
 from pathway.signals import case_exported
 from units.access import UserLike, user_roles
@@ -124,6 +129,8 @@ class DatasetFile:
     update: Callable[[Any, Mapping[str, Any], UserLike], Any]
     clash: str  # a row that collides with a record saved after the file was checked
     file_rules: tuple[Callable[[Rows], list[RowError]], ...] = ()  # before the rules every dataset has
+    # Columns a file may leave out (then the import leaves those fields as they are); v2 of the HIE file.
+    optional_columns: frozenset[str] = frozenset()
 
     def field_for(self, column: str) -> str:
         """Model field name for a dataset column."""
@@ -169,7 +176,7 @@ def _check_header(dataset: DatasetFile, header: list[str]) -> list[RowError]:
         seen.add(name)
     errors.extend(RowError(HEADER_ROW, name, "", f"Missing column '{name}': the header must name every "
                                                  f"column of the {dataset.name}")
-                  for name in dataset.columns if name not in seen)
+                  for name in dataset.columns if name not in seen and name not in dataset.optional_columns)
     return errors
 
 
@@ -205,6 +212,8 @@ class UnitCache:
 def empty_value(model_field: models.Field[Any, Any]) -> Any:
     """What an empty cell means: not recorded (None, or "" for text), or the dataset's default
     (`multiple_birth` "optional, default no"), so an export of the stored value reads back the same."""
+    if isinstance(model_field, ArrayField):
+        return []
     if model_field.has_default() and not model_field.blank:
         return model_field.get_default()
     return None if model_field.null else ""
@@ -228,8 +237,23 @@ def _check_decimal_places(model_field: models.DecimalField[Any, Any], text: str)
         DecimalValidator(model_field.max_digits, model_field.decimal_places)(value)
 
 
-def field_value(model_field: models.Field[Any, Any], text: str) -> Any:
-    """The typed value of a non-empty cell, by the model field's own rules; ValidationError if invalid."""
+def _sequences_value(model_field: ArrayField[Any], text: str) -> list[str]:
+    """A `;`-separated set of MRI sequences (dataset.md v2), any case, stored in the dataset's order."""
+    codes = [part.strip().lower() for part in text.split(";") if part.strip()]
+    unknown = [code for code in codes if code not in c.MriSequence.values]
+    if unknown:
+        allowed = ", ".join(c.MriSequence.values)
+        raise ValidationError(f"Unknown sequence '{unknown[0]}': use a ';'-separated set of {allowed}")
+    return c.ordered_sequences(codes)
+
+
+def field_value(model_field: models.Field[Any, Any], text: str, *, any_case: bool = False) -> Any:
+    """The typed value of a non-empty cell, by the model field's own rules; ValidationError if invalid.
+    `any_case`: a coded value may be written in any case and is stored lower case (v2 columns)."""
+    if isinstance(model_field, ArrayField):
+        return _sequences_value(model_field, text)
+    if any_case and model_field.choices and not isinstance(model_field, models.IntegerField):
+        text = text.lower()
     if isinstance(model_field, models.DateTimeField):
         if _DATE_ONLY.match(text):
             raise ValidationError("A date and time is needed, e.g. 2024-03-31T00:45 (this has no time)")
@@ -256,7 +280,7 @@ def _cell_value(dataset: DatasetFile, column: str, text: str, units: UnitCache) 
         if unit is None:
             raise ValidationError(f"Unknown ODS site code '{text}': not a unit of the network")
         return unit
-    return field_value(dataset.model._meta.get_field(column), text)
+    return field_value(dataset.model._meta.get_field(column), text, any_case=column in dataset.optional_columns)
 
 
 # --- One row ----------------------------------------------------------------------------------------
@@ -267,6 +291,8 @@ def _convert_row(dataset: DatasetFile, row: int, cells: Mapping[str, str], units
     values: dict[str, Any] = {}
     errors: list[RowError] = []
     for column in dataset.columns:
+        if column not in cells:  # an optional column the file leaves out: the field stays as it is
+            continue
         text = cells[column]
         model_field = dataset.model._meta.get_field(dataset.field_for(column))
         if not text:
@@ -465,7 +491,8 @@ def import_dataset(dataset: DatasetFile, data: bytes | str, *, by: UserLike | No
 
 # Looked up in `services` at each call (not bound here), so a replaced service is the one used.
 HIE = DatasetFile(
-    name="HIE dataset (v1)", noun="case", model=Case, columns=COLUMNS, unit_columns=UNIT_COLUMNS,
+    name="HIE dataset (v2)", optional_columns=frozenset(V2_COLUMNS),
+    noun="case", model=Case, columns=COLUMNS, unit_columns=UNIT_COLUMNS,
     hard_violations=rules.hard_violations, soft_flags=rules.soft_flags, file_rules=(_pseudonyms,),
     create=lambda values, by: services.case_create(values=values, by=by, action=AuditEvent.Action.IMPORT),
     update=lambda case, values, by: services.case_update(case=case, values=values, expected_version=None, by=by,
@@ -534,6 +561,8 @@ def format_cell(value: object) -> str:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, list):  # mri_sequences: the set in the dataset's order
+        return ";".join(c.ordered_sequences(value))
     return str(value)
 
 

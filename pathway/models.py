@@ -237,6 +237,10 @@ class Case(PathwayTimes, BabyRecord):
         indexes = [models.Index(fields=["birth_unit", "birth_datetime"]),
                    models.Index(fields=["cooling_centre", "birth_datetime"])]
 
+    def clean(self) -> None:
+        # A set, written in the dataset's order (t1;t2;dwi;mrs;swi), so equal sets compare and export equal.
+        self.mri_sequences = c.ordered_sequences(self.mri_sequences or [])
+
     # Derived values, from this row's own fields only (kpis.md "Conventions").
     @property
     def is_outborn(self) -> bool:
