@@ -25,7 +25,7 @@ from kpis.freshness import freshness as producer_freshness
 from kpis.models import HIE, KpiAggregate
 from kpis.outcome import Direction
 from kpis.periods import STORED_TYPES, Period, PeriodType, parse_period_key, previous_period
-from kpis.registry import KPIS, MEDIANS, REGISTRY
+from kpis.registry import KPIS, MEDIANS, RATE_PER, REGISTRY
 from kpis.versions import figures_version as figures_version  # improvement keys its cache with it
 from kpis.wilson import wilson_interval
 
@@ -149,13 +149,16 @@ class Figure:
             if self.row.median is None:
                 return "No data"
             return f"{self.row.median:.0f} min (IQR {self.row.q1:.0f}–{self.row.q3:.0f})"
+        per = RATE_PER.get(self.row.kpi)
         if self.row.rate is None:
-            return "No eligible babies"
-        return f"{self.row.rate:.0%}"
+            return "No live-births figure" if per else "No eligible babies"
+        return f"{self.row.rate * per:.2f} per {per:,}" if per else f"{self.row.rate:.0%}"
 
     @property
     def interval_text(self) -> str:
         interval = self.interval
+        if interval and (per := RATE_PER.get(self.row.kpi)):
+            return f"{interval[0] * per:.2f}–{interval[1] * per:.2f}"
         return f"{interval[0]:.0%}–{interval[1]:.0%}" if interval else ""
 
     @property
