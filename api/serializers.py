@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import capfirst
@@ -22,7 +23,7 @@ from kpis.definitions.base import Level
 from kpis.models import KpiAggregate
 from kpis.periods import PeriodType
 from pathway import rules
-from pathway.choices import Stage
+from pathway.choices import MriSequence, Stage, ordered_sequences
 from pathway.dataset import COLUMNS, UNIT_COLUMNS, field_for
 from pathway.forms import birth_unit_choices, cooling_centre_choices, editable_unit_ids
 from pathway.models import Case
@@ -81,6 +82,23 @@ class UnitCodeField(serializers.Field):
 extend_schema_field({"type": "string", "example": "RGT01"})(UnitCodeField)
 
 
+class SequencesField(serializers.ListField):
+    """MRI sequences: a list of codes (any order, repeats ignored), stored and given back in the dataset's
+    order (t1, t2, dwi, mrs, swi)."""
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        # One message for the field (as the CSV words it), not one per list item.
+        if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        codes = [item.strip().lower() for item in data]
+        unknown = [code for code in codes if code not in MriSequence.values]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown sequence '{unknown[0]}': use a list of {', '.join(MriSequence.values)}",
+                code="invalid_choice")
+        return ordered_sequences(codes)
+
+
 def _bounds(model_field: models.Field[Any, Any]) -> dict[str, Any]:
     """min_value / max_value from the field's validators (the tightest, with the database's own range)."""
     lows = [v.limit_value for v in model_field.validators if isinstance(v, MinValueValidator)]
@@ -96,6 +114,9 @@ def dataset_field(column: str, *, required: bool) -> serializers.Field:
         common["source"] = model_field.name
     if column in UNIT_COLUMNS:
         return UnitCodeField(allow_null=model_field.null, **common)
+    if isinstance(model_field, ArrayField):  # mri_sequences: a set, given back in the dataset's order
+        return SequencesField(child=serializers.ChoiceField(choices=model_field.base_field.choices),
+                              allow_empty=True, **common)
     if isinstance(model_field, models.DateTimeField):
         return LocalDateTimeField(allow_null=model_field.null, **{**common, "help_text":
                                   f"{common['help_text']}. {DATETIME_HELP}"})

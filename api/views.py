@@ -33,13 +33,15 @@ from api.serializers import (
     KpiAggregateSerializer,
     UnitSerializer,
 )
+from core import audit
 from core.exceptions import DomainError
 from kpis.models import KpiAggregate
-from pathway import services
-from pathway.access import can, cases_for, get_case_for_user
-from pathway.dataset import FIELDS
+from pathway import csv_io, services
+from pathway.access import can, cases_for, editable_sections, get_case_for_user, section_fields
+from pathway.dataset import FIELDS, V2_COLUMNS, field_for
 from pathway.models import Case
-from units.access import Action, may
+from pathway.sections import SECTIONS
+from units.access import Action, UserLike, may, transport_unit_ids
 from units.models import Unit
 
 MAX_ID_DIGITS = 18  # below 2**63: a longer id cannot exist, and the database would refuse to compare it
@@ -55,12 +57,17 @@ WRITE_ERRORS = {
 }
 
 
+V2_FIELDS = frozenset(field_for(column) for column in V2_COLUMNS)
+
+
 def _empty(field: str) -> Any:
     """What an absent column means on PUT: not recorded (or the dataset's default, as in the CSV import)."""
-    model_field = Case._meta.get_field(field)
-    if model_field.has_default() and not model_field.blank:
-        return model_field.get_default()
-    return None if model_field.null else ""
+    return csv_io.empty_value(Case._meta.get_field(field))
+
+
+def _put_values(data: dict[str, Any]) -> dict[str, Any]:
+    """PUT sends every column; a v2 column it leaves out stays as it is (a v1 client, like a v1 file)."""
+    return {field: data.get(field, _empty(field)) for field in FIELDS if field in data or field not in V2_FIELDS}
 
 
 # Shown in the documentation (Swagger UI's "Try it out" starts from them) and sent by the schemathesis run.
@@ -98,7 +105,8 @@ class CaseViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"  # any id reaches _id(), so a malformed one is a JSON 404 like any other
 
     def get_queryset(self) -> models.QuerySet[Case]:
-        return cases_for(self.request.user, Action.LIST).select_related("birth_unit", "cooling_centre")
+        return cases_for(self.request.user, Action.LIST).select_related("birth_unit", "cooling_centre",
+                                                                       "transport_service")
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -136,20 +144,22 @@ class CaseViewSet(viewsets.GenericViewSet):
     # --- helpers ---
 
     def _change(self, request: Request, pk: str, *, partial: bool) -> Response:
-        case = self._case_to_change(request, pk)
+        case = self._case_to_change(request, pk, sections=True)
         serializer = self._valid(CaseUpdateSerializer, request, case=case, partial=partial)
         data = dict(serializer.validated_data)
         version = data.pop("version")
-        values = data if partial else {field: data.get(field, _empty(field)) for field in FIELDS}
+        values = data if partial else _put_values(data)
+        _only_own_sections(request.user, case, values)
         saved = _through_service(services.case_update, judged={**services.case_values(case), **values}, case=case,
                                  values=values, expected_version=version, by=request.user)
         return Response(CaseSerializer(saved).data)
 
-    def _case_to_change(self, request: Request, pk: str) -> Case:
+    def _case_to_change(self, request: Request, pk: str, *, sections: bool = False) -> Case:
         """404 for a case the user may not see; 403 if they see it but may not change it (the status says
-        nothing new: they can read the case); 409 if it was entered in error."""
+        nothing new: they can read the case); 409 if it was entered in error. `sections`: a section role
+        (radiologist, transport team) may go on to change its own sections (`_only_own_sections`)."""
         case = get_case_for_user(request.user, _id(pk), Action.VIEW)
-        if not can(request.user, case, Action.EDIT):
+        if not can(request.user, case, Action.EDIT) and not (sections and editable_sections(request.user, case)):
             raise PermissionDenied("Your role does not allow changing this case")
         if case.entered_in_error:
             raise EnteredInError("This case was marked as entered in error: it can no longer be changed")
@@ -161,6 +171,24 @@ class CaseViewSet(viewsets.GenericViewSet):
                                       context={"request": request, "user": request.user, "case": case})
         serializer.is_valid(raise_exception=True)
         return serializer
+
+
+def _only_own_sections(user: UserLike, case: Case, values: dict[str, Any]) -> None:
+    """A section role's change may only touch the fields of its sections (403 naming the others); a PUT that
+    sends the other columns unchanged is fine."""
+    if can(user, case, Action.EDIT):
+        return
+    sections = editable_sections(user, case)
+    current = services.case_values(case)
+    changed = audit.changes(current, {**current, **values}, list(values))
+    outside = sorted(set(changed) - section_fields(sections))
+    if outside:
+        titles = " and ".join(s.title for s in SECTIONS if s.slug in sections)
+        raise PermissionDenied(f"Your role changes only {titles}: {', '.join(outside)} cannot be changed")
+    own = transport_unit_ids(user, Action.VIEW)
+    if own and "transport_service" in changed and getattr(values["transport_service"], "pk", None) not in own:
+        raise PermissionDenied("Your team can only record the transfers it made: keep your service as the "
+                               "transport service")
 
 
 def _id(pk: str) -> int:

@@ -601,7 +601,7 @@ def _shifted(value: object, shift: timedelta) -> object:
 def export_queryset(cases: CaseQuerySet) -> CaseQuerySet:
     """The cases an export writes: current ones only (entered-in-error excluded), in a stable order, and
     only those that exist now (a case created mid-download would make the audited count wrong)."""
-    return snapshot_for_export(cases.current(), "birth_unit", "cooling_centre")
+    return snapshot_for_export(cases.current(), "birth_unit", "cooling_centre", "transport_service")
 
 
 def snapshot_for_export(records: QuerySet[Any], *related: str) -> QuerySet[Any]:

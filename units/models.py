@@ -80,6 +80,9 @@ class Role(models.TextChoices):
     CONSULTANT = "consultant", "Cooling-centre consultant"
     NETWORK_LEAD = "network_lead", "Network lead"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Roles that change one section of a case (units.access.SECTION_ROLES).
+    RADIOLOGIST = "radiologist", "Radiologist"
+    TRANSPORT_TEAM = "transport_team", "Transport team"
 
 
 class Membership(models.Model):

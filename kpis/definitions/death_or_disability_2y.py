@@ -45,9 +45,7 @@ def evaluate(facts: CaseFacts, as_of: date) -> Outcome:
         return Outcome.NOT_ELIGIBLE
     if facts.outcome == c.Outcome.DIED:
         return Outcome.MET
-    if facts.followup_2y != c.FollowUp.COMPLETED:
+    classification = classify(facts)  # None unless the follow-up is completed
+    if classification is None or classification.level is Disability.UNCLASSIFIABLE:
         return Outcome.MISSING
-    disability = classify(facts)
-    if disability is Disability.UNCLASSIFIABLE:
-        return Outcome.MISSING
-    return Outcome.of(disability.is_moderate_or_severe)
+    return Outcome.of(classification.moderate_or_severe)

@@ -178,7 +178,7 @@ def test_network_lead_cannot_add_cases(people: Personas) -> None:
 def test_case_page_shows_every_section_with_a_form(people: Personas) -> None:
     case = _case(people)
     body = _client(people.nurse).get(reverse("pathway:case_detail", args=[case.pk])).content.decode()
-    for slug in ("birth", "referral", "cooling", "mri-discharge", "follow-up"):
+    for slug in ("birth", "referral", "cooling", "first-days", "mri", "discharge", "follow-up"):
         assert f'id="section-{slug}"' in body
         assert f'action="{_section_url(case, slug)}"' in body
     # The booklet comes from the family support log: shown, not typed in here.

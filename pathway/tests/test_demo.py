@@ -283,7 +283,7 @@ def test_one_demo_user_per_role_with_the_documented_password(network: object) ->
     demo_users_ensure()  # idempotent
 
     User = get_user_model()
-    assert User.objects.count() == len(DEMO_USERS) == 5
+    assert User.objects.count() == len(DEMO_USERS) == 7
     memberships = {(m.user.username, m.role, m.unit.ods_code)
                    for m in Membership.objects.select_related("user", "unit")}
     assert memberships == {
@@ -292,6 +292,8 @@ def test_one_demo_user_per_role_with_the_documented_password(network: object) ->
         ("clinician", Role.UNIT_CLINICIAN, "RWG02"),
         ("lead", Role.NETWORK_LEAD, "RGT01"),
         ("admin", Role.ADMINISTRATOR, "RGT01"),
+        ("radiologist", Role.RADIOLOGIST, "RGT01"),
+        ("transport", Role.TRANSPORT_TEAM, "RGT-PANDR"),
     }
     assert all(u.check_password(DEMO_PASSWORD) for u in User.objects.all())
     admin = User.objects.get(username="admin")

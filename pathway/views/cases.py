@@ -8,7 +8,7 @@ one call to `pathway.services`. The steps POP record screens share are `pathway.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +23,7 @@ from django_htmx.middleware import HtmxDetails
 
 from core.exceptions import EditConflict
 from pathway import rules, services
-from pathway.access import can, cases_for, get_case_for_user
+from pathway.access import can, cases_for, editable_sections, get_case_for_user
 from pathway.choices import Stage
 from pathway.forms import (
     SECTION_FORMS,
@@ -34,7 +34,15 @@ from pathway.forms import (
     add_service_errors,
 )
 from pathway.models import Case
-from pathway.sections import BY_SLUG, SECTIONS, Section, field_label, history_display, summary_rows
+from pathway.sections import (
+    BY_SLUG,
+    SECTIONS,
+    Section,
+    extra_context,
+    field_label,
+    history_display,
+    summary_rows,
+)
 from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form
 from units.access import Action, UserLike, may
 
@@ -62,6 +70,7 @@ class SectionPanel:
     saved_at: str = ""
     unchanged: bool = False
     conflict: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # the section's derived values (sections.extra_context)
 
 
 # --- Context builders (shared by the page, the HTMX partial and the refused-save paths) --------------------
@@ -76,7 +85,8 @@ def _panel(user: UserLike, case: Case, section: Section, *, editable: bool,
     editable = editable and section.editable
     if editable and form is None:
         form = SECTION_FORMS[section.slug](user=user, case=case)
-    return SectionPanel(section, summary_rows(case, section), form if editable else None, **state)
+    return SectionPanel(section, summary_rows(case, section), form if editable else None,
+                        extra=extra_context(case, section), **state)
 
 
 def _case_context(case: Case) -> dict[str, Any]:
@@ -90,12 +100,15 @@ def _case_context(case: Case) -> dict[str, Any]:
 def _detail_page(request: HttpRequest, case: Case, bound: CaseSectionForm | None = None,
                  conflict: str = "") -> HttpResponse:
     editable = _may_edit(request.user, case)
+    # A radiologist or transport team changes only its own sections of the case (pathway.access).
+    sections = editable_sections(request.user, case)
     panels = []
     for section in SECTIONS:
         mine = bound is not None and bound.section == section
-        panels.append(_panel(request.user, case, section, editable=editable, form=bound if mine else None,
-                             open=mine, conflict=conflict if mine else ""))
-    context = {**_case_context(case), "panels": panels, "editable": editable}
+        panels.append(_panel(request.user, case, section, editable=section.slug in sections,
+                             form=bound if mine else None, open=mine, conflict=conflict if mine else ""))
+    only = [s.title for s in SECTIONS if s.slug in sections] if sections and not editable else []
+    context = {**_case_context(case), "panels": panels, "editable": editable, "only_sections": only}
     return render(request, "pathway/case_detail.html", context)
 
 
@@ -157,8 +170,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpResponse:
-    case = get_case_for_user(request.user, pk, Action.EDIT)
+    case = get_case_for_user(request.user, pk, Action.VIEW)
     current = _section_or_404(section)
+    if current.slug not in editable_sections(request.user, case):
+        # As for a case out of reach: nothing says whether the section could be changed by someone else.
+        raise Http404("No such case section to change")
     if request.method == "GET":
         return _section_shown(request, case, current)
     form = SECTION_FORMS[current.slug](request.POST, user=request.user, case=case)

@@ -1,4 +1,4 @@
-"""death_or_disability_2y (kpis.md v2) and the disability classification it uses (`pathway.disability`):
+"""death_or_disability_2y (kpis.md v2) and the disability classification it reads (`pathway.disability`):
 every threshold of the TOBY classification on both sides, the cohort's 30-month boundary (London birth date),
 and what counts as missing."""
 
@@ -13,7 +13,7 @@ from core.timeutil import LONDON
 from kpis.definitions import death_or_disability_2y as kpi
 from kpis.outcome import Outcome
 from kpis.tests.builders import NOT_COOLED, make_facts
-from pathway.disability import Disability, classify, explain
+from pathway.disability import Disability, classify
 
 MET, NOT_MET, NOT_ELIGIBLE, MISSING = Outcome.MET, Outcome.NOT_MET, Outcome.NOT_ELIGIBLE, Outcome.MISSING
 SEVERE, MODERATE, NONE_OR_MILD, UNCLASSIFIABLE = (Disability.SEVERE, Disability.MODERATE, Disability.NONE_OR_MILD,
@@ -67,16 +67,15 @@ CLASSIFICATION = [
 
 
 @pytest.mark.parametrize(("items", "expected"), CLASSIFICATION)
-def test_classification(items: dict[str, Any], expected: Disability) -> None:
-    assert classify(make_facts(**items)) is expected
+def test_classification_of_the_kpi_facts(items: dict[str, Any], expected: Disability) -> None:
+    """The KPI engine's facts classify as a case does (`pathway.disability`, shared with the case page)."""
+    classification = classify(make_facts(followup_2y="completed", **items))
+    assert classification is not None
+    assert classification.level is expected
 
 
-def test_explanation_names_every_reason() -> None:
-    facts = make_facts(**child(bayley_cognitive=65, cerebral_palsy="bilateral_spastic", gmfcs_level=4))
-    assert explain(facts) == ("Severe disability: Bayley cognitive composite 65 (below 70); GMFCS level 4 (3 to 5).")
-    assert explain(make_facts(**child(hearing="aided", epilepsy="yes"))) == (
-        "Moderate disability: hearing aided; epilepsy.")
-    assert explain(make_facts(**child())).startswith("No or mild disability: Bayley cognitive composite 100")
+def test_no_classification_before_the_follow_up_is_completed() -> None:
+    assert classify(make_facts(followup_2y="not_done", **child())) is None
 
 
 # --- The KPI ----------------------------------------------------------------------------------------------------
