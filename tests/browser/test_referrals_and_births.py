@@ -4,7 +4,7 @@ test-results/journey-kpis/ and a check that nothing is wider than the window."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
 from core.timeutil import LONDON
+from kpis.services import compute
 from pathway.services import case_create
 from units.births import live_births_record
 from units.models import Unit
@@ -76,6 +77,19 @@ def test_clinician_filters_the_referrals_of_their_unit(live_server, transactiona
     page.get_by_role("button", name="Apply filters").click()
     expect(table.locator("tbody tr")).to_have_count(1)
     expect(table).to_contain_text("EOE-NC-2")
+
+
+def test_network_dashboard_counts_referrals(live_server, transactional_db, page: Page, people: Personas) -> None:
+    _referrals(people)
+    compute(as_of=date(2025, 3, 1))
+    base = live_server.url
+    _sign_in(page, base, people.lead.username)
+    page.goto(f"{base}/kpis/?period=2024")
+    section = page.locator("section[aria-labelledby=referrals-heading]")
+    expect(section).to_contain_text("5")  # every referral of the network: the lead reads counts, not babies
+    expect(section.locator(".app-referral-reasons")).to_contain_text("Parents declined")
+    section.scroll_into_view_if_needed()
+    _fits(page, "dashboard-referrals")
 
 
 def test_nurse_records_live_births(live_server, transactional_db, page: Page, people: Personas) -> None:
