@@ -178,7 +178,7 @@ class Trend:
             return "No change"
         arrow = "▲" if self.change > 0 else "▼"
         verdict = "" if self.better is None else (" (better)" if self.better else " (worse)")
-        size = f"{abs(self.change):.0f}"
+        size = f"{abs(self.change):.2f}" if self.unit.startswith("per ") else f"{abs(self.change):.0f}"
         unit = "point" if self.unit == "points" and size == "1" else self.unit
         return f"{arrow} {size} {unit}{verdict}"
 
@@ -187,13 +187,16 @@ def trend(current: Figure | None, previous: Figure | None, direction: Direction)
     if current is None or previous is None or current.value is None or previous.value is None:
         return None
     minutes = current.is_median
-    change = current.value - previous.value if minutes else (current.value - previous.value) * 100
+    per = RATE_PER.get(current.row.kpi)  # a rate per 1,000 live births changes by so many per 1,000
+    scale = per or 100
+    change = current.value - previous.value if minutes else (current.value - previous.value) * scale
     if change == 0 or direction == Direction.MONITOR:
         better = None
     else:
         # A median time is better when it falls; a rate by its KPI's direction.
         better = (change < 0) if (minutes or direction == Direction.LOWER) else (change > 0)
-    return Trend(round(change, 1), better, "min" if minutes else "points")
+    unit = "min" if minutes else (f"per {per:,}" if per else "points")
+    return Trend(round(change, 2 if per else 1), better, unit)
 
 
 @dataclass(frozen=True)
