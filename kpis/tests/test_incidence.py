@@ -133,3 +133,20 @@ def test_engine_stores_incidence_and_a_live_births_change_recomputes_it(people: 
     compute(as_of=date(2025, 3, 1), periods=["2024"])
     assert stored("RWG02") == (2, 5400, 0, 2 / 5400)
     assert stored("network") == (2, 5400, 0, 2 / 5400)
+
+
+def _stored(numerator: int, denominator: int) -> KpiAggregate:
+    return KpiAggregate(kpi=CODE, level="network", org_code="network", numerator=numerator, denominator=denominator,
+                        rate=numerator / denominator if denominator else None)
+
+
+def test_dashboards_show_it_per_1000_with_its_interval_and_trend() -> None:
+    from kpis import dashboard
+    from kpis.outcome import Direction
+
+    now, before = dashboard.Figure(_stored(76, 67964)), dashboard.Figure(_stored(60, 68400))
+    assert now.text == "1.12 per 1,000"  # 76 / 67,964 × 1,000 = 1.118
+    assert now.interval_text == "0.89–1.40"  # Wilson 95 %
+    assert dashboard.Figure(_stored(0, 0)).text == "No live-births figure"
+    change = dashboard.trend(now, before, Direction.MONITOR)
+    assert change is not None and change.text == "▲ 0.24 per 1,000"  # 1.118 − 0.877 = 0.241
