@@ -174,11 +174,20 @@ class CaseSerializer(serializers.Serializer):
                 pk=centre.pk).exists():
             errors["cooling_centre_ods"] = [serializers.ErrorDetail(
                 f"{centre} is not an active cooling centre", code="invalid_choice")]
-        if not errors and ("birth_unit" in attrs or "cooling_centre" in attrs):
+        if not errors and _units_change(case, attrs):
             errors.update(_scope_errors(user, case, attrs))
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+
+def _units_change(case: Case | None, attrs: dict[str, Any]) -> bool:
+    """A new case, or a change of its birth unit or cooling centre (a PUT sends them unchanged too: keeping
+    them is no new claim on the case, so a section role's PUT is judged on its own section)."""
+    if case is None:
+        return "birth_unit" in attrs or "cooling_centre" in attrs
+    return any(f in attrs and getattr(attrs[f], "pk", None) != getattr(case, f"{f}_id")
+               for f in ("birth_unit", "cooling_centre"))
 
 
 def _scope_errors(user: UserLike, case: Case | None, attrs: dict[str, Any]) -> dict[str, list[Any]]:

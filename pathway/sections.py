@@ -35,6 +35,11 @@ class Section:
     def editable(self) -> bool:
         return not self.read_only_note
 
+    @property
+    def in_sentence(self) -> str:
+        """The title inside a sentence ("Save referral and transport"), keeping an acronym ("Save MRI")."""
+        return self.title if self.title[:2].isupper() else self.title[0].lower() + self.title[1:]
+
 
 SECTIONS: tuple[Section, ...] = (
     Section("birth", "Birth and eligibility", (
@@ -45,9 +50,9 @@ SECTIONS: tuple[Section, ...] = (
     )),
     # Every referral, cooled or not: the call, its advice, then the transport team's times in order.
     Section("referral", "Referral and transport", (
-        "referral_datetime", "referral_decision", "not_cooled_reason", "transport_service",
-        "transport_team_mobilised_datetime", "transport_team_arrived_datetime", "core_monitoring_start",
-        "passive_cooling_start", "transport_cooling", "depart_referring_datetime", "arrive_centre_datetime",
+        "referral_datetime", "referral_decision", "not_cooled_reason", "passive_cooling_start",
+        "core_monitoring_start", "transport_service", "transport_team_mobilised_datetime",
+        "transport_team_arrived_datetime", "transport_cooling", "depart_referring_datetime", "arrive_centre_datetime",
         "lowest_temp_before_arrival_c", "arrival_temp_c",
     ), extra="pathway/partials/transport_intervals.html"),
     Section("cooling", "Cooling", (

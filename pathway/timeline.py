@@ -409,7 +409,8 @@ def build_timeline(case: Case, as_of: datetime) -> Timeline:
 # (kpis.md v2 `referral_to_team_arrival_min`, `team_arrival_to_departure_min`).
 TRANSPORT_LEGS: tuple[tuple[str, str, str], ...] = (
     ("referral_datetime", "transport_team_mobilised_datetime", "Referral call to team mobilised"),
-    ("transport_team_mobilised_datetime", "transport_team_arrived_datetime", "Team mobilised to at the bedside"),
+    ("transport_team_mobilised_datetime", "transport_team_arrived_datetime",
+     "Team mobilised to arrival at the bedside"),
     ("transport_team_arrived_datetime", "depart_referring_datetime", "At the bedside to departure (stabilisation)"),
     ("depart_referring_datetime", "arrive_centre_datetime", "Departure to arrival at the cooling centre"),
     ("referral_datetime", "transport_team_arrived_datetime", "Referral call to team at the bedside"),

@@ -44,6 +44,7 @@ def temperature_panel_context(request: HttpRequest, case: Case, form: Temperatur
 
 def _timeline_page(request: HttpRequest, case: Case, form: TemperatureForm | None = None) -> HttpResponse:
     context = {"timeline": timeline.build_timeline(case, timezone.now()),
+               "extra": {"intervals": timeline.transport_intervals(case)},
                **temperature_panel_context(request, case, form)}
     return render(request, "pathway/timeline.html", context)
 
