@@ -47,6 +47,7 @@ demo: setup
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py seed_pop --if-empty
 	$(PY) manage.py seed_aims --if-empty
+	$(PY) manage.py seed_live_births --if-empty
 	$(PY) manage.py compute_kpis
 	$(PY) manage.py seed_training --seed 2026
 

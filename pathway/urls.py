@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathway.views import cases, clinical, imports
+from pathway.views import cases, clinical, imports, referrals
 
 app_name = "pathway"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", cases.case_list, name="case_list"),
     path("new/", cases.case_create, name="case_create"),
     path("worklist/", clinical.worklist, name="worklist"),
+    path("referrals/", referrals.referral_list, name="referral_list"),
     path("<int:pk>/", cases.case_detail, name="case_detail"),
     path("<int:pk>/section/<slug:section>/", cases.case_section, name="case_section"),
     path("<int:pk>/temperatures/", clinical.temperature_add, name="temperature_add"),
