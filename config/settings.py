@@ -253,6 +253,14 @@ CELERY_BEAT_SCHEDULE["reporting-purge-expired-exports"] = {
     "schedule": crontab(minute="15"),
 }
 
+# --- worklist ---
+# A worklist item closes itself this many years after the baby's birth (issue 13): the 2-year follow-up is
+# due by 30 months, so by 3 years an open item is history, not work.
+WORKLIST_HORIZON_YEARS = env.int("WORKLIST_HORIZON_YEARS", default=3)
+if WORKLIST_HORIZON_YEARS < 1:
+    raise ImproperlyConfigured("WORKLIST_HORIZON_YEARS must be at least 1")
+WORKLIST_PER_PAGE = 50
+
 # --- training ---
 # A unit (and each key message at a unit) is due a refresher this many days after its last session.
 TRAINING_REFRESHER_DAYS = env.int("TRAINING_REFRESHER_DAYS", default=180)

@@ -3,11 +3,13 @@ interchange format (v1)" and its "v2 additions").
 
 The contract, as this module implements it:
 
-- File: CSV, UTF-8 (a leading BOM is accepted), comma separated, a header row naming the columns of
-  `pathway.dataset.COLUMNS` in any order; unknown, missing or repeated columns reject the file. The v2
-  columns (`V2_COLUMNS`) may be left out: a v1 file imports unchanged and leaves them as they are.
-- v2 coded cells are read in any case and stored lower case; `mri_sequences` is a `;`-separated set,
-  written in the dataset's order (t1;t2;dwi;mrs;swi).
+- File: CSV, UTF-8 (a leading BOM is accepted), comma separated, a header row naming exactly the columns
+  of `pathway.dataset.COLUMNS` in any order (the v2 columns, `V2_COLUMNS`, may be left out: a v1 file imports
+  unchanged and leaves them as they are); unknown, missing or repeated columns reject the file, reported
+  once (one message naming every such column), and the rows are still checked on the columns that are
+  there, so one upload shows everything to correct.
+- Coded values are accepted in any case (`Yes`, `MALE`) and stored lower case (dataset.md v2).
+- `mri_sequences` is a `;`-separated set, written in the dataset's order (t1;t2;dwi;mrs;swi).
 - Cells: empty = not recorded. Date-times are ISO 8601; without an offset they are Europe/London local
   time, and a local time that does not exist or happens twice is an error (`core.timeutil`). Numbers and
   coded values are checked by the `Case` field's own `to_python`, validators and choices, so each range
@@ -168,21 +170,38 @@ def decode(data: bytes | str) -> str:
             "upload it again")) from None
 
 
+def _named(names: list[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
 def _check_header(dataset: DatasetFile, header: list[str]) -> list[RowError]:
-    """dataset.md "File": exactly the dataset's column names, order free."""
-    errors: list[RowError] = []
+    """dataset.md "File": exactly the dataset's column names, order free. Every problem in one message
+    (a nurse corrects the header once), on the header row; `column` names the first column at fault."""
     seen: set[str] = set()
+    repeated: list[str] = []
+    unknown: list[str] = []
     for name in header:
-        if name in seen:
-            errors.append(RowError(HEADER_ROW, name, name, f"Column '{name}' appears more than once"))
-        elif name not in dataset.columns:
-            errors.append(RowError(HEADER_ROW, name, name,
-                                   f"Unknown column '{name}': it is not a column of the {dataset.name}"))
+        if name in seen and name not in repeated:
+            repeated.append(name)
+        elif name not in seen and name not in dataset.columns:
+            unknown.append(name)
         seen.add(name)
-    errors.extend(RowError(HEADER_ROW, name, "", f"Missing column '{name}': the header must name every "
-                                                 f"column of the {dataset.name}")
-                  for name in dataset.columns if name not in seen and name not in dataset.optional_columns)
-    return errors
+    missing = [name for name in dataset.columns if name not in seen and name not in dataset.optional_columns]
+    parts = []
+    if unknown:
+        parts.append(f"Unknown column{'s' if len(unknown) > 1 else ''} {_named(unknown)}: not "
+                     f"{'columns' if len(unknown) > 1 else 'a column'} of the {dataset.name}")
+    if missing:
+        parts.append(f"Missing column{'s' if len(missing) > 1 else ''} {_named(missing)}: the header must name "
+                     f"every column of the {dataset.name}")
+    if repeated:
+        parts.append(f"Column{'s' if len(repeated) > 1 else ''} {_named(repeated)} "
+                     f"appear{'' if len(repeated) > 1 else 's'} more than once")
+    if not parts:
+        return []
+    first = (unknown or missing or repeated)[0]
+    message = "; ".join(parts) + ". The rows were still checked on the columns that are there"
+    return [RowError(HEADER_ROW, first, first if first not in missing else "", message)]
 
 
 def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -253,13 +272,11 @@ def _sequences_value(model_field: ArrayField[Any], text: str) -> list[str]:
     return c.ordered_sequences(codes)
 
 
-def field_value(model_field: models.Field[Any, Any], text: str, *, any_case: bool = False) -> Any:
+def field_value(model_field: models.Field[Any, Any], text: str) -> Any:
     """The typed value of a non-empty cell, by the model field's own rules; ValidationError if invalid.
-    `any_case`: a coded value may be written in any case and is stored lower case (v2 columns)."""
+    Coded values are read in any case, v1 and v2 alike."""
     if isinstance(model_field, ArrayField):
         return _sequences_value(model_field, text)
-    if any_case and model_field.choices and not isinstance(model_field, models.IntegerField):
-        text = text.lower()
     if isinstance(model_field, models.DateTimeField):
         if _DATE_ONLY.match(text):
             raise ValidationError("A date and time is needed, e.g. 2024-03-31T00:45 (this has no time)")
@@ -272,6 +289,8 @@ def field_value(model_field: models.Field[Any, Any], text: str, *, any_case: boo
         raise ValidationError("Use the digits 0–9 only")
     if isinstance(model_field, models.DecimalField):
         _check_decimal_places(model_field, text)
+    if model_field.choices and isinstance(model_field, models.CharField):
+        text = text.lower()  # codes are lower-case words; "Yes" and "MALE" mean the same (dataset.md v2)
     try:
         return model_field.clean(text, None)
     except ValidationError as exc:
@@ -286,7 +305,7 @@ def _cell_value(dataset: DatasetFile, column: str, text: str, units: UnitCache) 
         if unit is None:
             raise ValidationError(f"Unknown ODS site code '{text}': not a unit of the network")
         return unit
-    return field_value(dataset.model._meta.get_field(column), text, any_case=column in dataset.optional_columns)
+    return field_value(dataset.model._meta.get_field(column), text)
 
 
 # --- One row ----------------------------------------------------------------------------------------
@@ -297,8 +316,8 @@ def _convert_row(dataset: DatasetFile, row: int, cells: Mapping[str, str], units
     values: dict[str, Any] = {}
     errors: list[RowError] = []
     for column in dataset.columns:
-        if column not in cells:  # an optional column the file leaves out: the field stays as it is
-            continue
+        if column not in cells:
+            continue  # an optional column left out (stays as it is), or missing: reported once in the header
         text = cells[column]
         model_field = dataset.model._meta.get_field(dataset.field_for(column))
         if not text:
@@ -319,7 +338,7 @@ def _rule_errors(dataset: DatasetFile, row: int, cells: Mapping[str, str], value
     errors: list[RowError] = []
     for violation in dataset.hard_violations(values):
         column = dataset.column_of_field.get(violation.field, violation.field)
-        if violation.rule == "required" and column in bad:
+        if (violation.rule == "required" and column in bad) or column not in cells:
             continue
         errors.append(RowError(row, column, cells.get(column, ""), violation.message))
     return errors
@@ -329,8 +348,11 @@ def _parse_row(dataset: DatasetFile, row: int, raw: list[str], header: list[str]
                ) -> tuple[ParsedRow | None, list[RowError]]:
     if len(raw) != len(header):
         return None, [RowError(row, "", "", f"This row has {len(raw)} cells; the header has {len(header)}")]
-    # Spreadsheets pad cells with spaces; a cell of spaces is empty ("not recorded").
-    cells = {name: text.strip() for name, text in zip(header, raw, strict=True)}
+    # Spreadsheets pad cells with spaces; a cell of spaces is empty ("not recorded"). A repeated column's
+    # first cell counts (the header error names the repeat).
+    cells: dict[str, str] = {}
+    for name, text in zip(header, raw, strict=True):
+        cells.setdefault(name, text.strip())
     values, errors = _convert_row(dataset, row, cells, units)
     errors += _rule_errors(dataset, row, cells, values, {e.column for e in errors})
     if errors:
@@ -366,7 +388,7 @@ def _clashes_with_database(dataset: DatasetFile, rows: Rows) -> list[RowError]:
     hidden = set(records.filter(entered_in_error=True).values_list("case_ref", flat=True))
     errors: list[RowError] = []
     for row, cells in rows:
-        ref, number = cells["case_ref"].strip(), cells["nhs_number"].strip()
+        ref, number = cells.get("case_ref", "").strip(), cells.get("nhs_number", "").strip()
         if number in owner and owner[number] != ref:
             errors.append(RowError(row, "nhs_number", number,
                                    f"NHS number already belongs to {dataset.noun} {owner[number]} (unique per baby)"))
@@ -378,10 +400,10 @@ def _clashes_with_database(dataset: DatasetFile, rows: Rows) -> list[RowError]:
 
 def _pseudonyms(rows: Rows) -> list[RowError]:
     """A pseudonymised export read back would add every baby again under a pseudonym: refuse it."""
-    return [RowError(row, "case_ref", cells["case_ref"].strip(),
+    return [RowError(row, "case_ref", cells.get("case_ref", "").strip(),
                      "This is a pseudonym from a pseudonymised export, not a case reference: import a file "
                      "with the real case references")
-            for row, cells in rows if _PSEUDONYM.match(cells["case_ref"].strip())]
+            for row, cells in rows if _PSEUDONYM.match(cells.get("case_ref", "").strip())]
 
 
 def _file_rules(dataset: DatasetFile, records: Rows) -> list[RowError]:
@@ -424,7 +446,7 @@ def parse_dataset(dataset: DatasetFile, data: bytes | str) -> ParseResult:
     """Read a whole dataset file and check every row; nothing is written. Errors are in file order."""
     file = _read_file(dataset, data)
     result = ParseResult(errors=file.errors)
-    if result.errors:
+    if not file.header:  # nothing to check the rows against (unreadable or empty file)
         return result
     units = UnitCache()
     for row, raw in file.rows:

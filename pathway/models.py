@@ -260,8 +260,13 @@ class Case(PathwayTimes, BabyRecord):
             return c.Stage.DISCHARGED
         if not self.is_cooled:
             return c.Stage.REFERRED
-        if self.rewarming_end or self.early_stop_reason:
+        # Say what is true (issue 13): cooling decided is not cooling started, and rewarming is not cooling.
+        if self.rewarming_end or (self.early_stop_reason and not self.rewarming_start):
             return c.Stage.REWARMED
+        if self.rewarming_start:
+            return c.Stage.REWARMING
+        if self.cooling_start is None:
+            return c.Stage.AWAITING_COOLING
         return c.Stage.COOLING
 
 
@@ -286,3 +291,25 @@ class TemperatureObservation(models.Model):
     @property
     def is_core(self) -> bool:
         return self.site in c.CORE_SITES
+
+
+class WorklistAcknowledgement(models.Model):
+    """A worklist item or data-quality warning closed by hand with a coded reason (pathway.worklist).
+
+    `item_key` names the item (`Item.key`: its kind and what it is about), so the same item never comes
+    back, while a new problem on the same case (another warning, another missing field) still does.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="acknowledgements")
+    item_key = models.CharField(max_length=80)
+    what = models.CharField("item", max_length=255)
+    reason = models.CharField(max_length=32, choices=c.AcknowledgementReason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "item_key"], name="one_acknowledgement_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.item_key}: {self.get_reason_display()}"

@@ -302,7 +302,7 @@ def test_update_recomputes_flags_and_stage(people: Personas, case: Case) -> None
                          expected_version=1, by=people.nurse)
     saved = Case.objects.get(pk=case.pk)
     assert saved.dq_flags == ["mild_or_no_hie_cooled"]
-    assert saved.stage == "cooling"
+    assert saved.stage == "rewarming"  # rewarming started, not ended
 
 
 def test_update_can_use_a_custom_action(people: Personas, case: Case) -> None:
@@ -395,9 +395,15 @@ NOT_DISCHARGED = {"discharge_datetime": None}
     [
         ({}, "discharged"),
         (NOT_DISCHARGED, "rewarmed"),
-        ({**NOT_DISCHARGED, "rewarming_end": None}, "cooling"),
+        ({**NOT_DISCHARGED, "rewarming_end": None}, "rewarming"),
         ({**NOT_DISCHARGED, "rewarming_start": None, "rewarming_end": None}, "cooling"),
-        ({**NOT_DISCHARGED, "rewarming_end": None, "early_stop_reason": "clinical_decision"}, "rewarmed"),
+        ({**NOT_DISCHARGED, "rewarming_end": None, "early_stop_reason": "clinical_decision"}, "rewarming"),
+        ({**NOT_DISCHARGED, "rewarming_start": None, "rewarming_end": None, "early_stop_reason": "died",
+          "outcome": "died", "death_datetime": at(3000)}, "died"),
+        ({**NOT_DISCHARGED, "rewarming_start": None, "rewarming_end": None,
+          "early_stop_reason": "clinical_decision"}, "rewarmed"),
+        ({**NOT_DISCHARGED, "rewarming_start": None, "rewarming_end": None, "target_temp_reached": None,
+          "passive_cooling_start": None, "active_cooling_start": None}, "awaiting_cooling"),
         ({**NOT_DISCHARGED, "therapeutic_hypothermia": "no", "cooling_centre": None}, "referred"),
         ({"therapeutic_hypothermia": "no", "cooling_centre": None}, "discharged"),
         ({"outcome": "died", "death_datetime": at(3000), "discharge_datetime": None}, "died"),
@@ -416,7 +422,7 @@ def test_stage_is_derived_from_the_record(people: Personas, overrides: dict[str,
 
 def test_stage_follows_updates(people: Personas) -> None:
     cooling = services.case_create(values=values(discharge_datetime=None, rewarming_end=None), by=people.nurse)
-    assert cooling.stage == "cooling"
+    assert cooling.stage == "rewarming"
     rewarmed = services.case_update(case=cooling, values={"rewarming_end": at(230 + 80 * 60)}, expected_version=1,
                                     by=people.nurse)
     assert rewarmed.stage == "rewarmed"

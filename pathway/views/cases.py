@@ -60,7 +60,8 @@ SECTION_PARTIAL = "pathway/partials/section_form.html"
 
 # NHS.UK tag colours: where the baby is on the pathway at a glance (red only for "entered in error").
 STAGE_COLOURS: dict[str, str] = {
-    Stage.REFERRED: "grey", Stage.COOLING: "blue", Stage.REWARMED: "aqua-green", Stage.DISCHARGED: "green",
+    Stage.REFERRED: "grey", Stage.AWAITING_COOLING: "orange", Stage.COOLING: "blue", Stage.REWARMING: "blue",
+    Stage.REWARMED: "aqua-green", Stage.DISCHARGED: "green",
     Stage.DIED: "purple", Stage.COMPLETE: "white", Stage.ENTERED_IN_ERROR: "red",
 }
 
