@@ -39,6 +39,8 @@ def _client(token_key: str) -> APIClient:
 def _same_cell(api_value: Any, csv_cell: str) -> bool:
     if api_value is None:
         return csv_cell == ""
+    if isinstance(api_value, list):  # a set column (mri_sequences): the CSV writes it `;`-separated
+        return ";".join(api_value) == csv_cell
     if isinstance(api_value, str) and "T" in api_value and api_value[:4].isdigit() and ":" in api_value:
         return datetime.fromisoformat(api_value) == datetime.fromisoformat(csv_cell)
     return str(api_value) == csv_cell

@@ -244,8 +244,8 @@ def test_broken_quoting_is_rejected(network: None) -> None:
     ("lowest_ph_60min", "NaN", "“NaN” value must be a decimal number."),
     ("base_deficit_60min", "100.0", "Ensure that there are no more than 3 digits in total."),
     ("base_deficit_60min", "-1", "Ensure this value is greater than or equal to 0."),
-    ("arrival_temp_c", "27.9", "Ensure this value is greater than or equal to 28."),
-    ("lowest_temp_before_arrival_c", "42.1", "Ensure this value is less than or equal to 42."),
+    ("arrival_temp_c", "27.9", "Ensure this value is greater than or equal to 28.0."),
+    ("lowest_temp_before_arrival_c", "42.1", "Ensure this value is less than or equal to 42.0."),
     ("hie_grade", "4", "Not one of the allowed values: 0, 1, 2, 3"),
     ("sex", "boy", "Not one of the allowed values: male, female, indeterminate, unknown"),
     ("aeeg", "abnormal", "Not one of the allowed values: normal, moderately_abnormal, severely_abnormal, "

@@ -192,14 +192,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Action.VIEW)
     current = _section_or_404(section)
+    if request.method == "POST" and case.entered_in_error and can(request.user, case, Action.EDIT):
+        # Someone who could change the case is told why the save is refused (the case is frozen).
+        return _entered_in_error(request, case, f"{case.case_ref} was marked as entered in error: it can no longer "
+                                                "be changed")
     if current.slug not in editable_sections(request.user, case):
         # As for a case out of reach: nothing says whether the section could be changed by someone else.
         raise Http404("No such case section to change")
     if request.method == "GET":
         return _section_shown(request, case, current)
-    if case.entered_in_error:
-        return _entered_in_error(request, case, f"{case.case_ref} was marked as entered in error: it can no longer "
-                                                "be changed")
     form = SECTION_FORMS[current.slug](request.POST, user=request.user, case=case)
     if not form.is_valid():
         return _section_refused(request, case, form)
