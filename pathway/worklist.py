@@ -31,9 +31,9 @@ from django.db import IntegrityError, transaction
 
 from core import audit
 from core.models import AuditEvent
-from core.timeutil import london_date
+from core.timeutil import format_uk, london_date
 from pathway import choices as c
-from pathway import phases
+from pathway import phases, standards
 from pathway.access import cases_for
 from pathway.completeness import has_died, is_discharged, missing_fields
 from pathway.models import Case, CaseQuerySet, WorklistAcknowledgement
@@ -41,10 +41,11 @@ from pathway.rules import SOFT_MESSAGES
 from units.access import Action, UserLike
 from units.models import Unit
 
-MRI_FROM = timedelta(hours=120)
-MRI_UNTIL = timedelta(hours=360)
-FOLLOW_UP_FROM_MONTHS = 18
-FOLLOW_UP_DUE_MONTHS = 30
+# The windows are pathway.standards', the one home the KPI definitions read too.
+MRI_FROM = standards.MRI_FROM
+MRI_UNTIL = standards.MRI_UNTIL
+FOLLOW_UP_FROM_MONTHS = standards.FOLLOW_UP_FROM_MONTHS
+FOLLOW_UP_DUE_MONTHS = standards.FOLLOW_UP_DUE_MONTHS
 _FOLLOW_UP_OPEN = ("", c.FollowUp.UNKNOWN)
 
 
@@ -54,14 +55,21 @@ class Kind(StrEnum):
     MISSING_DATA = "missing_data"
     FOLLOW_UP = "follow_up"
     DATA_QUALITY = "data_quality"
+    # v2 (issue 14): the whole journey
+    MRI_REPORT = "mri_report"
+    FOLLOW_UP_ITEMS = "follow_up_items"
+    REFERRAL_DECISION = "referral_decision"
 
 
 KIND_LABELS: dict[Kind, str] = {
-    Kind.MRI_DUE: "MRI due (day 5–14)",
+    Kind.MRI_DUE: f"MRI due (day {standards.MRI_FIRST_DAY}–{standards.MRI_LAST_DAY})",
     Kind.NO_MRI: "Discharged without MRI",
     Kind.MISSING_DATA: "Missing data",
     Kind.FOLLOW_UP: "2-year follow-up",
     Kind.DATA_QUALITY: "Data-quality checks",
+    Kind.MRI_REPORT: "MRI without a structured report",
+    Kind.FOLLOW_UP_ITEMS: "2-year follow-up: outcome items missing",
+    Kind.REFERRAL_DECISION: "Referral without a decision",
 }
 
 
@@ -139,11 +147,11 @@ def _mri_due(case: Case, as_of: datetime) -> Item | None:
     age = as_of - birth
     if age < MRI_FROM:
         return None
-    due = london_date(birth + timedelta(days=14))
+    due = london_date(birth + timedelta(days=standards.MRI_LAST_DAY))
     overdue = age >= MRI_UNTIL
     verb = "closed" if overdue else "closes"
-    return Item(Kind.MRI_DUE, case, f"MRI window {verb} {due:%d/%m/%Y} (day 14); the baby is on day {age.days}",
-                due, overdue=overdue)
+    text = f"MRI window {verb} {due:%d/%m/%Y} (day {standards.MRI_LAST_DAY}); the baby is on day {age.days}"
+    return Item(Kind.MRI_DUE, case, text, due, overdue=overdue)
 
 
 def _discharged_without_mri(case: Case, as_of: datetime) -> Item | None:
@@ -311,3 +319,67 @@ def at_unit(cases: Iterable[Case], ods_code: str) -> list[Case]:
     """Cases born or cooled at the unit, as the access rules count them."""
     return [case for case in cases
             if ods_code in {u.ods_code for u in (case.birth_unit, case.cooling_centre) if u is not None}]
+
+
+# --- v2 kinds (issue 14), each its own rule --------------------------------------------------------------------
+
+# A decision is given on the referral call itself; a day later an empty one is overdue, not just unrecorded.
+DECISION_GRACE = timedelta(hours=24)
+
+
+def _mri_without_report(case: Case, as_of: datetime) -> Item | None:
+    """A scan whose report lacks the predominant injury pattern or a named scoring system (kpis.md v2
+    `mri_structured_report`), so the radiologist's section is listed until it is complete."""
+    if case.mri_performed != c.YesNoUnknown.YES:
+        return None
+    missing = [label for label, absent in (
+        ("injury pattern", not case.mri_injury_pattern),
+        ("scoring system", case.mri_score_system in ("", c.MriScoreSystem.NONE)),
+    ) if absent]
+    if not missing:
+        return None
+    scanned = f" of {london_date(case.mri_datetime):%d/%m/%Y}" if case.mri_datetime else ""
+    return Item(Kind.MRI_REPORT, case, f"MRI{scanned} without a structured report: {' and '.join(missing)} missing")
+
+
+def followup_items_missing(case: Case) -> list[str]:
+    """What a completed two-year assessment still lacks: the items kpis.md v2 `followup_2y_structured` and
+    the disability classification read."""
+    missing: list[str] = []
+    if case.followup_corrected_age_months is None:
+        missing.append("corrected age")
+    if case.bayley_version == "":
+        missing.append("Bayley version")
+    elif case.bayley_version != c.BayleyVersion.NOT_DONE:
+        missing += [f"Bayley {name} composite" for name, score in (
+            ("cognitive", case.bayley_cognitive), ("language", case.bayley_language), ("motor", case.bayley_motor))
+            if score is None]
+    for label, answer in (("cerebral palsy", case.cerebral_palsy), ("vision", case.vision),
+                          ("hearing", case.hearing), ("epilepsy", case.epilepsy)):
+        if answer in ("", "unknown"):
+            missing.append(label)
+    if case.cerebral_palsy in c.CEREBRAL_PALSY_TYPES and case.gmfcs_level is None:
+        missing.append("GMFCS level")
+    return missing
+
+
+def _follow_up_items(case: Case, as_of: datetime) -> Item | None:
+    if case.followup_2y != c.FollowUp.COMPLETED:
+        return None
+    missing = followup_items_missing(case)
+    if not missing:
+        return None
+    done = f" on {case.followup_2y_date:%d/%m/%Y}" if case.followup_2y_date else ""
+    return Item(Kind.FOLLOW_UP_ITEMS, case, f"2-year follow-up done{done}; missing: {', '.join(missing)}")
+
+
+def _referral_without_decision(case: Case, as_of: datetime) -> Item | None:
+    if case.referral_datetime is None or case.referral_decision:
+        return None
+    called = case.referral_datetime.astimezone(UTC)
+    return Item(Kind.REFERRAL_DECISION, case,
+                f"Referral call of {format_uk(case.referral_datetime)} has no decision (cool, do not cool, observe)",
+                london_date(called), overdue=as_of - called > DECISION_GRACE)
+
+
+RULES = (*RULES, _mri_without_report, _follow_up_items, _referral_without_decision)

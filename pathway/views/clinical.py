@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from core.exceptions import EnteredInError
 from pathway import services, timeline
 from pathway.access import can, get_case_for_user
 from pathway.forms_clinical import TemperatureForm
@@ -43,6 +44,7 @@ def temperature_panel_context(request: HttpRequest, case: Case, form: Temperatur
 
 def _timeline_page(request: HttpRequest, case: Case, form: TemperatureForm | None = None) -> HttpResponse:
     context = {"timeline": timeline.build_timeline(case, timezone.now()),
+               "extra": {"intervals": timeline.transport_intervals(case)},
                **temperature_panel_context(request, case, form)}
     return render(request, "pathway/timeline.html", context)
 
@@ -89,7 +91,15 @@ def temperature_remove(request: HtmxHttpRequest, pk: int, obs_pk: int) -> HttpRe
     case = get_case_for_user(request.user, pk, Action.EDIT)
     # Scoped to the case: an observation of another case is a 404 here, even one the user could edit.
     observation = get_object_or_404(TemperatureObservation, pk=obs_pk, case=case)
-    services.temperature_remove(observation=observation, by=request.user)
+    try:
+        services.temperature_remove(observation=observation, by=request.user)
+    except EnteredInError as refused:
+        if request.htmx:
+            form = TemperatureForm()
+            form.add_error(None, str(refused))
+            return render(request, PARTIAL, temperature_panel_context(request, case, form))
+        messages.error(request, str(refused))
+        return redirect("pathway:case_timeline", pk=case.pk)
     if not request.htmx:
         messages.success(request, "Temperature removed")
     return _after_temperature_change(request, case)

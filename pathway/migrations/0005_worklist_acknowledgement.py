@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pathway', '0003_stage_says_what_is_true'),
+        ('pathway', '0004_stage_says_what_is_true'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

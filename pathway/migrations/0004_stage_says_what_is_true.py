@@ -22,7 +22,7 @@ def back(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pathway", "0002_decimal_bounds"),
+        ("pathway", "0003_v2_journey"),
     ]
 
     operations = [
