@@ -14,6 +14,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from pathway import standards  # pure Python: the clinical standards, e.g. the worklist horizon's default
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -256,7 +258,7 @@ CELERY_BEAT_SCHEDULE["reporting-purge-expired-exports"] = {
 # --- worklist ---
 # A worklist item closes itself this many years after the baby's birth (issue 13): the 2-year follow-up is
 # due by 30 months, so by 3 years an open item is history, not work.
-WORKLIST_HORIZON_YEARS = env.int("WORKLIST_HORIZON_YEARS", default=3)
+WORKLIST_HORIZON_YEARS = env.int("WORKLIST_HORIZON_YEARS", default=standards.WORKLIST_HORIZON_YEARS)
 if WORKLIST_HORIZON_YEARS < 1:
     raise ImproperlyConfigured("WORKLIST_HORIZON_YEARS must be at least 1")
 WORKLIST_PER_PAGE = 50

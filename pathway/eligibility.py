@@ -17,18 +17,18 @@ Pure: reads plain attributes, so it works on a saved case, an unsaved one, or an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from pathway import choices as c
+from pathway import standards
 
-# Thresholds (kpis.md v2 "Derived eligibility"; the same numbers as pathway.standards' TOBY_*).
-GESTATION_MIN_WEEKS = 36
-APGAR_10_MAX = 5
-PH_BELOW = Decimal("7.00")
-BASE_DEFICIT_MIN = Decimal("16.0")
-HIE_GRADE_MIN = 2
+# Thresholds (kpis.md v2 "Derived eligibility"), from pathway.standards, the one home of every standard.
+GESTATION_MIN_WEEKS = standards.COOLING_MIN_GESTATION[0]  # 36+0: whole weeks decide it
+APGAR_10_MAX = standards.TOBY_A_APGAR_10_MAX
+PH_BELOW = standards.TOBY_A_PH_BELOW
+BASE_DEFICIT_MIN = standards.TOBY_A_BASE_DEFICIT_MIN
+HIE_GRADE_MIN = standards.TOBY_B_MIN_GRADE
 AEEG_ABNORMAL = frozenset({c.Aeeg.MODERATELY_ABNORMAL, c.Aeeg.SEVERELY_ABNORMAL, c.Aeeg.SEIZURES})
 
 

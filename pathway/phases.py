@@ -31,20 +31,20 @@ from django.db.models import Q
 
 from core.timeutil import LONDON, london_date
 from pathway import choices as c
+from pathway import standards
 from pathway.completeness import cooling_start, has_died, is_discharged, time_zero, utc
 from pathway.models import Case, CaseQuerySet
 
-# The 6-hour window and its warnings (kpis.md "Conventions": within 6 h is ≤ 360 min; issue 13: amber at
-# 4 h, red at 5 h). The same numbers as pathway.standards.
-SIX_HOURS = timedelta(minutes=360)
-AMBER_FROM = timedelta(hours=4)
-RED_FROM = timedelta(hours=5)
-COOLING = timedelta(hours=72)  # at target (domain.md §2.3)
-REWARMING_LONGEST = timedelta(hours=12)  # rewarming takes 6–12 h (domain.md §2.3)
-# MRI in day 5–14 of life: from 120 h after birth up to, not including, 360 h (kpis.md `mri_day5_14`).
-MRI_FROM = timedelta(hours=120)
-MRI_UNTIL = timedelta(hours=360)
-MRI_FIRST_DAY, MRI_LAST_DAY = 5, 14
+# Every clinical threshold is pathway.standards' (the one home the KPI definitions and timeline read):
+# within 6 h is ≤ 360 min; amber at 4 h, red at 5 h; 72 h at target; rewarming 6–12 h; MRI day 5–14.
+SIX_HOURS = standards.SIX_HOURS
+AMBER_FROM = timedelta(minutes=standards.WINDOW_AMBER_MIN)
+RED_FROM = timedelta(minutes=standards.WINDOW_RED_MIN)
+COOLING = standards.COOLING
+REWARMING_LONGEST = standards.REWARMING_LONGEST
+MRI_FROM = standards.MRI_FROM
+MRI_UNTIL = standards.MRI_UNTIL
+MRI_FIRST_DAY, MRI_LAST_DAY = standards.MRI_FIRST_DAY, standards.MRI_LAST_DAY
 # A live baby is weeks old at most; older unfinished records are data gaps the worklist chases.
 BOARD_DAYS = 90
 # How long a cooled baby without active cooling stays in the window group, marked "6 hours passed".
@@ -240,7 +240,10 @@ def _days(n: int) -> str:
 
 def mri_window(case: Case, now: datetime) -> MriWindow:
     birth = case.birth_datetime.astimezone(UTC)
-    opens, closes = london_date(birth + timedelta(days=MRI_FIRST_DAY)), london_date(birth + timedelta(days=14))
+    opens, closes = (
+        london_date(birth + timedelta(days=MRI_FIRST_DAY)),
+        london_date(birth + timedelta(days=MRI_LAST_DAY)),
+    )
     today = london_date(now)
     if now < birth + MRI_FROM:
         state = f"Opens in {_days((opens - today).days)}" if opens > today else "Opens today"
@@ -248,7 +251,9 @@ def mri_window(case: Case, now: datetime) -> MriWindow:
     if now < birth + MRI_UNTIL:
         left = (closes - today).days
         if left < 0:  # the small hours after day 14's date: day 14 ends at the hour of birth
-            return MriWindow(opens, closes, f"Open until {hhmm(birth + MRI_UNTIL)} today (end of day 14)", False)
+            return MriWindow(
+                opens, closes, f"Open until {hhmm(birth + MRI_UNTIL)} today (end of day {MRI_LAST_DAY})", False
+            )
         return MriWindow(opens, closes, f"Open, closes in {_days(left)}" if left else "Open, closes today", False)
     return MriWindow(
         opens,
