@@ -71,14 +71,19 @@ def sign_in(page: Page, base: str, username: str) -> None:
     expect(page.get_by_role("heading", name="Cases", level=1)).to_be_visible()
 
 
-def timed(clock: Clock, what: str, save: Any, done: Any) -> None:
-    """Click save, wait until the screen says it is saved; record and print how long that took."""
+def timed(page: Page, clock: Clock, what: str, save: Any, done: Any) -> None:
+    """Click save and wait until the screen says it is saved. Records the save's HTTP round trip (request
+    sent to response read, Chromium's own timing: the server's answer plus the local network) and prints it
+    with the time until the page showed it (which includes Playwright's polling)."""
     started = time.perf_counter()
-    save()
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        save()
     done()
-    elapsed = (time.perf_counter() - started) * 1000
-    clock.saves.append((what, elapsed))
-    print(f"save {what}: {elapsed:.0f} ms")  # the figures are the point of this test
+    on_screen = (time.perf_counter() - started) * 1000
+    timing = posted.value.request.timing
+    round_trip = timing["responseEnd"] - timing["requestStart"]
+    clock.saves.append((what, round_trip))
+    print(f"save {what}: {round_trip:.0f} ms round trip, {on_screen:.0f} ms until shown")
 
 
 def fill_section(
@@ -91,6 +96,7 @@ def fill_section(
     for name, value in (radios or {}).items():
         section.locator(f'[name="{name}"][value="{value}"]').check()
     timed(
+        page,
         clock,
         title,
         lambda: section.locator("button[type=submit]").click(),
@@ -130,6 +136,7 @@ def test_a_baby_from_referral_to_discharge(
     page.locator('[name="cooling_centre"]').select_option(label="Addenbrooke's (Rosie) (RGT01)")
     page.locator('[name="therapeutic_hypothermia"][value="yes"]').check()
     timed(
+        page,
         clock,
         "new case",
         lambda: page.get_by_role("button", name="Save and continue").click(),
@@ -150,17 +157,18 @@ def test_a_baby_from_referral_to_discharge(
     )
     expect(page.locator("#toby")).to_contain_text("Meets TOBY criteria A, B and C")
 
-    # 3. Referral, passive cooling and core monitoring at the referring unit.
+    # 3. The referral call and its advice; passive cooling and core monitoring at the referring unit.
     fill_section(
         page,
         clock,
         "referral",
-        "referral (call, passive cooling, monitoring)",
+        "referral (call, decision, passive cooling, monitoring)",
         {
             "referral_datetime": typed(birth + 20 * MIN),
             "passive_cooling_start": typed(birth + 25 * MIN),
             "core_monitoring_start": typed(birth + 35 * MIN),
         },
+        {"referral_decision": "cool"},
     )
     board_shows(page, base, "window", case_url, words="Passive cooling: Done")
 
@@ -214,21 +222,21 @@ def test_a_baby_from_referral_to_discharge(
         words=f"Closes {(birth + timedelta(days=14)).astimezone(LONDON):%d/%m/%Y} (day 14)",
     )
 
-    # 8. Day 7: the MRI, and the parents' consultation recorded.
+    # 8. Day 7: the MRI, then the parents' consultation and the safety items.
     clock.move_to(birth + timedelta(days=7, hours=4))
     page.reload()
     fill_section(
-        page,
-        clock,
-        "mri-discharge",
-        "MRI",
-        {
-            "mri_datetime": typed(birth + timedelta(days=7, hours=2)),
-            "parent_consultation_datetime": typed(birth + 5 * HOUR),
-        },
-        {"mri_performed": "yes", "placenta_sent": "yes", "mnsi_referred": "yes"},
+        page, clock, "mri", "MRI", {"mri_datetime": typed(birth + timedelta(days=7, hours=2))}, {"mri_performed": "yes"}
     )
     board_shows(page, base, "awaiting_discharge", case_url)
+    fill_section(
+        page,
+        clock,
+        "discharge",
+        "discharge (consultation, placenta, MNSI)",
+        {"parent_consultation_datetime": typed(birth + 5 * HOUR)},
+        {"placenta_sent": "yes", "mnsi_referred": "yes"},
+    )
 
     # 9. Day 10: home. The pathway's hospital part is finished: off the board.
     clock.move_to(birth + timedelta(days=10, hours=3))
@@ -236,10 +244,10 @@ def test_a_baby_from_referral_to_discharge(
     fill_section(
         page,
         clock,
-        "mri-discharge",
         "discharge",
+        "discharge (home)",
         {"discharge_datetime": typed(birth + timedelta(days=10, hours=2))},
-        {"outcome": "alive"},
+        {"outcome": "alive", "discharge_destination": "home"},
     )
     expect(page.locator("#case-status")).to_contain_text("Discharged – follow-up pending")
     board_shows(page, base, None, case_url)
@@ -249,5 +257,5 @@ def test_a_baby_from_referral_to_discharge(
         f"saves: {len(clock.saves)}, median {sorted(ms for _, ms in clock.saves)[len(clock.saves) // 2]:.0f} ms, "
         f"slowest {slowest:.0f} ms"
     )
-    assert len(clock.saves) == 9
+    assert len(clock.saves) == 10
     assert slowest < SAVE_BUDGET_MS, clock.saves
