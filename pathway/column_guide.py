@@ -19,7 +19,7 @@ from django.db import models
 from django.utils.text import capfirst
 
 from pathway import rules
-from pathway.dataset import COLUMNS, UNIT_COLUMNS, field_for
+from pathway.dataset import COLUMNS, UNIT_COLUMNS, V2_COLUMNS, field_for
 from pathway.models import Case
 from pathway.nhs_number import validate_nhs_number
 
@@ -30,6 +30,7 @@ NOTES: dict[str, str] = {
     "birth_datetime": "Not in the future",
     "birth_unit_ods": "ODS site code of a unit in the network (a former code of a merged trust is accepted)",
     "cooling_centre_ods": "ODS site code of a unit flagged as a cooling centre",
+    "transport_service_ods": "ODS code of a unit with designation TRANSPORT (the team that moved the baby)",
     "postnatal_collapse_datetime": "When set, it is time zero instead of birth",
     "referral_datetime": "First call to the cooling centre or transport service",
     "core_monitoring_start": "Continuous rectal or oesophageal probe started",
@@ -213,6 +214,8 @@ def guide(column: str) -> ColumnGuide:
     found += [*_range(model_field), *_cross_field(model_field.name)]
     if column in NOTES:
         found.append(NOTES[column])
+    if column in V2_COLUMNS:
+        found.append("A v2 column: a file may leave it out, and then the import leaves the value as it is")
     return ColumnGuide(
         column,
         capfirst(_label(model_field.name)),

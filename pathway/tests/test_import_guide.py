@@ -38,6 +38,9 @@ def test_a_column_is_described_from_the_rules_the_import_enforces() -> None:
     assert by["multiple_birth"].rules[:2] == ("Optional: leave empty when not recorded", "Empty means 'no'")
     assert by["lowest_ph_60min"].kind == "Decimal number, up to 2 decimal places"
     assert by["birth_datetime"].kind == "Date and time"
+    v2 = "A v2 column: a file may leave it out, and then the import leaves the value as it is"
+    assert v2 in by["referral_decision"].rules and v2 not in by["hie_grade"].rules
+    assert by["mri_sequences"].kind == "Codes separated by ;"
 
 
 def test_the_examples_import_without_errors(network: None) -> None:
