@@ -34,6 +34,7 @@ from kpis.definitions.base import Level
 from kpis.periods import add_months, rolling_period
 from pathway import csv_io
 from pathway.access import cases_for
+from reporting import charts as report_charts
 from reporting import content as report_content
 from reporting import render
 from reporting.figures import Scope
@@ -75,6 +76,7 @@ def board_report_create(*, values: Mapping[str, Any], by: UserLike) -> BoardRepo
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type=REPORT_OBJECT_TYPE, object_id=report.pk,
                  summary=f"Board report created: {report.title}",
                  changes=audit.changes({}, _snapshot(report)))
+    transaction.on_commit(lambda: report_charts.prepare_later(report.pk))  # a worker draws its charts ahead
     return report
 
 
@@ -106,6 +108,7 @@ def board_report_update(*, report: BoardReport, values: Mapping[str, Any], by: U
         audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=REPORT_OBJECT_TYPE,
                      object_id=report.pk, changes=changes,
                      summary=f"Board report updated: {audit.field_names(BoardReport, changes)}")
+        transaction.on_commit(lambda: report_charts.prepare_later(report.pk))
     return report
 
 
