@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.models import User
 
 from accounts import services
 from accounts.models import Invitation
@@ -27,7 +27,7 @@ class InvitationForm(forms.Form):
     unit = forms.ModelChoiceField(label="Unit", queryset=None, empty_label="Choose a unit")
     role = forms.ChoiceField(label="Role")
 
-    def __init__(self, *args: object, inviter: AbstractBaseUser, **kwargs: object) -> None:
+    def __init__(self, *args: object, inviter: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = services.invitable_units(inviter)
         labels = dict(Role.choices)
@@ -79,7 +79,7 @@ class NewPasswordForm(SetPasswordForm):
         self.validate_password_for_user(self.user, "new_password1")
         return super(SetPasswordForm, self).clean()
 
-    def save(self, commit: bool = True) -> AbstractBaseUser:
+    def save(self, commit: bool = True) -> User:
         services.set_password(self.user, self.cleaned_data["new_password1"], reset=self.reset)
         return self.user
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from units.models import Membership, Role
 
@@ -45,7 +44,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
                                            Action.INVITE, Action.MANAGE_ACCOUNTS, Action.IMPROVE}),
 }
 
-UserLike = AbstractBaseUser | AnonymousUser
+UserLike = User | AnonymousUser
 
 
 def memberships(user: UserLike) -> list[Membership]:
