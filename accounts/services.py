@@ -18,6 +18,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -209,7 +210,7 @@ def unlock(username: str, *, by: User) -> int:
 
 # --- Invitations ------------------------------------------------------------------------------------------------
 
-def invitable_units(user: User):
+def invitable_units(user: User) -> QuerySet[Unit]:
     if network_wide_for(user, Action.INVITE):
         return Unit.objects.active()
     return Unit.objects.active().filter(pk__in=scoped_unit_ids(user, Action.INVITE))

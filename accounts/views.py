@@ -132,7 +132,8 @@ class _ResetLinkLifetime:
     """How long the emailed link lasts (PASSWORD_RESET_TIMEOUT), for the pages and the email that say so."""
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
-        return {**super().get_context_data(**kwargs), **self.extra_email_context}
+        # A mixin: the Django view it is mixed into has get_context_data, which mypy cannot see from here.
+        return {**super().get_context_data(**kwargs), **self.extra_email_context}  # type: ignore[misc]
 
     @property
     def extra_email_context(self) -> dict[str, object]:
@@ -283,7 +284,7 @@ def sign_in_log(request: AuthenticatedHttpRequest) -> HttpResponse:
                                                            tzinfo=LONDON))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page:
-        event.label = EVENT_LABELS.get(event.action) or event.get_action_display()
+        event.label = EVENT_LABELS.get(event.action) or event.get_action_display()  # type: ignore[attr-defined]  # for the template only
     return render(request, "accounts/sign_in_log.html", {"form": form, "page": page})
 
 

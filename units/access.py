@@ -54,7 +54,7 @@ def memberships(user: UserLike) -> list[Membership]:
     cached: list[Membership] | None = getattr(user, "_membership_cache", None)
     if cached is None:
         cached = list(Membership.objects.filter(user=user, unit__active=True).select_related("unit"))
-        user._membership_cache = cached  # type: ignore[union-attr]
+        user._membership_cache = cached  # type: ignore[attr-defined]  # a per-request cache on the user object
     return cached
 
 
