@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import concrete_field
 from core.timeutil import LONDON, LocalTimeError, parse_local_datetime
 from kpis.definitions.base import Level
 from kpis.models import KpiAggregate
@@ -90,7 +91,7 @@ def _bounds(model_field: models.Field[Any, Any]) -> dict[str, Any]:
 
 def dataset_field(column: str, *, required: bool) -> serializers.Field:
     """The API field for a dataset column, typed and bounded like the `Case` field behind it."""
-    model_field = Case._meta.get_field(field_for(column))
+    model_field = concrete_field(Case, field_for(column))
     common: dict[str, Any] = {"required": required, "help_text": capfirst(str(model_field.verbose_name))}
     if model_field.name != column:
         common["source"] = model_field.name

@@ -34,6 +34,7 @@ from api.serializers import (
     UnitSerializer,
 )
 from core.exceptions import DomainError
+from core.fields import concrete_field
 from kpis.models import KpiAggregate
 from pathway import services
 from pathway.access import can, cases_for, get_case_for_user
@@ -57,7 +58,7 @@ WRITE_ERRORS = {
 
 def _empty(field: str) -> Any:
     """What an absent column means on PUT: not recorded (or the dataset's default, as in the CSV import)."""
-    model_field = Case._meta.get_field(field)
+    model_field = concrete_field(Case, field)
     if model_field.has_default() and not model_field.blank:
         return model_field.get_default()
     return None if model_field.null else ""

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from core import audit
 from core.exceptions import EditConflict
+from core.fields import concrete_field
 from core.models import AuditEvent
 from improvement import access, catalogue
 from improvement.models import ImprovementAction, PdsaCycle, Status
@@ -47,7 +48,7 @@ def _validate(action: ImprovementAction, by: UserLike) -> None:
         errors["kpi"] = [f"KPI: “{action.kpi}” is not a KPI code of the HIE or POP registry"]
     for name in REQUIRED_TEXT:
         if not (getattr(action, name) or "").strip():
-            errors[name] = [f"{ImprovementAction._meta.get_field(name).verbose_name.capitalize()}: required"]
+            errors[name] = [f"{concrete_field(ImprovementAction, name).verbose_name.capitalize()}: required"]
     if action.status not in Status.values:
         errors["status"] = [f"Status: must be one of {', '.join(Status.labels)}"]
     if action.owner_id is None or not get_user_model().objects.filter(pk=action.owner_id, is_active=True).exists():

@@ -39,6 +39,7 @@ from django.db.models import Max, QuerySet
 from django.utils.text import capfirst
 
 from core import audit
+from core.fields import concrete_field
 from core.models import AuditEvent
 from core.timeutil import LONDON, LocalTimeError, format_local, parse_local_datetime
 from pathway import rules, services
@@ -256,7 +257,7 @@ def _cell_value(dataset: DatasetFile, column: str, text: str, units: UnitCache) 
         if unit is None:
             raise ValidationError(f"Unknown ODS site code '{text}': not a unit of the network")
         return unit
-    return field_value(dataset.model._meta.get_field(column), text)
+    return field_value(concrete_field(dataset.model, column), text)
 
 
 # --- One row ----------------------------------------------------------------------------------------
@@ -268,7 +269,7 @@ def _convert_row(dataset: DatasetFile, row: int, cells: Mapping[str, str], units
     errors: list[RowError] = []
     for column in dataset.columns:
         text = cells[column]
-        model_field = dataset.model._meta.get_field(dataset.field_for(column))
+        model_field = concrete_field(dataset.model, dataset.field_for(column))
         if not text:
             values[model_field.name] = empty_value(model_field)
             continue

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.fields import concrete_field
 from pathway import choices as c
 
 Values = Mapping[str, Any]
@@ -58,7 +59,7 @@ CONDITIONAL_REQUIRED: tuple[tuple[str, str, str], ...] = (
 def label(field: str) -> str:
     from pathway.models import Case
 
-    return str(Case._meta.get_field(field).verbose_name)
+    return str(concrete_field(Case, field).verbose_name)
 
 
 # --- Pieces `pop.rules` words its own rules with, so both datasets say the same thing the same way -------
