@@ -417,7 +417,7 @@ class _RollBack(Exception):
 
 def _service_errors(parsed: ParsedRow, exc: ValidationError, column_of_field: Mapping[str, str]) -> list[RowError]:
     details = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-    errors = []
+    errors: list[RowError] = []
     for field_name, messages in details.items():
         column = column_of_field.get(field_name, "")
         value = audit.display(parsed.values.get(field_name)) if column else ""

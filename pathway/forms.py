@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from copy import copy
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -117,7 +117,7 @@ def _text_widget(name: str, numeric: str = "") -> forms.TextInput:
 
 
 def _choice_field(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field:
-    field = model_field.formfield(widget=forms.RadioSelect, **kwargs)
+    field = cast(forms.ChoiceField, model_field.formfield(widget=forms.RadioSelect, **kwargs))
     options = [(value, text) for value, text in field.choices if value not in ("", None)]
     # An optional answer can be cleared again: "Not recorded" goes last, after the real answers.
     field.choices = [*options, ("", NOT_RECORDED)] if not field.required else options
@@ -127,7 +127,7 @@ def _choice_field(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.F
 def _formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """Form field for a Case field: typed UK times, radios for coded answers, sized text inputs."""
     name = model_field.name
-    common = {"required": not model_field.blank, "label": capfirst(str(model_field.verbose_name))}
+    common: dict[str, Any] = {"required": not model_field.blank, "label": capfirst(str(model_field.verbose_name))}
     if name in HINTS:
         common["help_text"] = HINTS[name]
     if isinstance(model_field, models.DateTimeField):
@@ -179,7 +179,8 @@ class CaseSectionForm(forms.ModelForm):
         return self.cleaned_data.get("version")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean returned
         if self.case is not None and self.case.entered_in_error:
             raise ValidationError("This case was marked as entered in error: it can no longer be changed")
         values = self._merged(cleaned)
@@ -220,8 +221,9 @@ class CaseSectionForm(forms.ModelForm):
 
 
 def _section_form(section: Section) -> type[CaseSectionForm]:
-    form_class = forms.modelform_factory(Case, form=CaseSectionForm, fields=list(section.fields),
-                                         formfield_callback=_formfield)
+    # Django lets the callback return None (no form field); the stubs want a field every time.
+    form_class = cast(type[CaseSectionForm], forms.modelform_factory(
+        Case, form=CaseSectionForm, fields=list(section.fields), formfield_callback=_formfield))  # type: ignore[arg-type]
     form_class.section = section
     return form_class
 

@@ -74,7 +74,7 @@ def instant(values: Values, field: str) -> datetime | None:
     """The field's instant in UTC. Comparing or subtracting two datetimes that share a tzinfo (both
     Europe/London, as forms and the import give them) uses the wall clock, an hour out across a clock change."""
     value = values.get(field)
-    return None if empty(value) else value.astimezone(UTC)
+    return None if value is None or empty(value) else value.astimezone(UTC)
 
 
 def empty(value: object) -> bool:

@@ -120,7 +120,7 @@ class RecordWrites(Generic[R]):
     def finish(self, record: R, by: UserLike) -> None:
         """What the system sets on every write: the data-quality flags and who saved it."""
         record.dq_flags = self.soft_flags(self.values(record))
-        record.updated_by = by if by.is_authenticated else None  # type: ignore[assignment]
+        record.updated_by = by if by.is_authenticated else None
 
     def history(self, record: R) -> list[AuditEvent]:
         return list(AuditEvent.objects.filter(object_type=self.object_type, object_id=str(record.pk))
