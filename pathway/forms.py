@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from copy import copy
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -118,7 +118,8 @@ def _text_widget(name: str, numeric: str = "") -> forms.TextInput:
 
 def _choice_field(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field:
     field = cast(forms.ChoiceField, model_field.formfield(widget=forms.RadioSelect, **kwargs))
-    options = [(value, text) for value, text in field.choices if value not in ("", None)]
+    choices = cast("list[tuple[Any, str]]", field.choices)  # a model field's choices, as a list
+    options = [(value, text) for value, text in choices if value not in ("", None)]
     # An optional answer can be cleared again: "Not recorded" goes last, after the real answers.
     field.choices = [*options, ("", NOT_RECORDED)] if not field.required else options
     return field
@@ -267,7 +268,7 @@ def _select() -> forms.Select:
     return forms.Select(attrs={"class": "nhsuk-select"})
 
 
-class RecordFilterForm(forms.Form):
+class RecordFilterForm(forms.Form, Generic[RecordsT]):
     """The filters every record list has (HIE cases, POP records): search, birth unit, year of birth and whether
     records entered in error are shown. An invalid value is ignored rather than failing the list."""
 
@@ -299,7 +300,7 @@ class RecordFilterForm(forms.Form):
         return records
 
 
-class CaseFilterForm(RecordFilterForm):
+class CaseFilterForm(RecordFilterForm[CaseQuerySet]):
     cooling_centre = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, empty_label="Any",
                                             widget=_select())
     stage = forms.ChoiceField(choices=[("", "Any"), *c.Stage.choices], required=False, widget=_select())

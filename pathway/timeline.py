@@ -403,10 +403,15 @@ def build_timeline(case: Case, as_of: datetime) -> Timeline:
 
 
 class Reading(Protocol):
-    pk: int | None
-    observed_at: datetime
-    temp_c: Decimal
-    site: str
+    # Read-only, so a stored observation and a frozen test reading both fit.
+    @property
+    def pk(self) -> int | None: ...
+    @property
+    def observed_at(self) -> datetime: ...
+    @property
+    def temp_c(self) -> Decimal: ...
+    @property
+    def site(self) -> str: ...
 
     @property
     def is_core(self) -> bool: ...

@@ -162,7 +162,7 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     place_service_errors(form, error, above=lambda name, message: f"{capfirst(rules.label(name))}: {message}")
 
 
-class PopFilterForm(RecordFilterForm):
+class PopFilterForm(RecordFilterForm[PopRecordQuerySet]):
     def __init__(self, data: Any, *, user: UserLike, records: PopRecordQuerySet) -> None:
         units = Unit.objects.exclude(designation=Designation.TRANSPORT)
         if not network_wide_for(user, Action.LIST):

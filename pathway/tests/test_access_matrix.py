@@ -297,7 +297,7 @@ def test_export_by_persona(people: Personas, cases: dict[str, Case], persona: st
         assert response.status_code in (403, 404)
         return
     assert response.status_code == 200
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+    body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]  # the test client returns streaming responses too; its stubs do not say so
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
     # The default file is pseudonymised (no case_ref): tell the cases apart by their two units.
     places = {("RWG02", "RGT01"): "A", ("RDE03", "RM102"): "B", ("RGT01", "RGT01"): "C"}
