@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -44,7 +44,7 @@ from core.models import AuditEvent
 from core.timeutil import LONDON, LocalTimeError, format_local, parse_local_datetime
 from pathway import rules, services
 from pathway.dataset import COLUMNS, UNIT_COLUMNS, field_for
-from pathway.models import Case, CaseQuerySet
+from pathway.models import BabyRecord, Case, CaseQuerySet
 from pathway.signals import case_exported
 from units.access import UserLike, user_roles
 from units.models import Role, Unit
@@ -115,7 +115,7 @@ class DatasetFile:
 
     name: str  # the dataset as the messages name it: "HIE dataset (v1)"
     noun: str  # one of its records as the messages name it: "case"
-    model: type[models.Model]
+    model: type[BabyRecord]
     columns: tuple[str, ...]  # in the spec's order
     unit_columns: Mapping[str, str]  # column of ODS codes → foreign key field
     hard_violations: Callable[[Mapping[str, Any]], Iterable[rules.Violation]]
@@ -576,7 +576,10 @@ def export_queryset(cases: CaseQuerySet) -> CaseQuerySet:
     return snapshot_for_export(cases.current(), "birth_unit", "cooling_centre")
 
 
-def snapshot_for_export(records: QuerySet[Any], *related: str) -> QuerySet[Any]:
+
+RecordsQS = TypeVar("RecordsQS", bound=QuerySet[Any])
+
+def snapshot_for_export(records: RecordsQS, *related: str) -> RecordsQS:
     """Records up to the newest id now, by birth then id, so a streamed export has a fixed row count."""
     last_id = records.aggregate(last=Max("id"))["last"] or 0
     return records.filter(id__lte=last_id).select_related(*related).order_by("birth_datetime", "id")
