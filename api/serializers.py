@@ -55,7 +55,7 @@ class LocalDateTimeField(serializers.DateTimeField):
         except LocalTimeError as exc:
             raise serializers.ValidationError(str(exc), code="invalid_local_time") from None
 
-    def to_representation(self, value: datetime | None) -> str | None:
+    def to_representation(self, value: datetime | None) -> str | None:  # type: ignore[override]  # DRF writes a None as null; the stubs want a str
         return None if value is None else iso_local(value)
 
 
@@ -110,7 +110,8 @@ def dataset_field(column: str, *, required: bool) -> serializers.Field:
                                         allow_null=model_field.null, **_bounds(model_field), **common)
     if isinstance(model_field, models.IntegerField):
         return serializers.IntegerField(allow_null=model_field.null, **_bounds(model_field), **common)
-    return serializers.CharField(max_length=model_field.max_length, allow_blank=model_field.blank, **common)
+    return serializers.CharField(max_length=model_field.max_length,  # type: ignore[arg-type]  # None: no limit, as DRF allows
+                                 allow_blank=model_field.blank, **common)
 
 
 # --- Cases ----------------------------------------------------------------------------------------------
@@ -236,4 +237,4 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ErrorsSerializer(serializers.Serializer):
-    errors = ErrorSerializer(many=True)
+    errors = ErrorSerializer(many=True)  # type: ignore[assignment]  # the error body's documented field, named as Serializer.errors

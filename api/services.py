@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ OBJECT_TYPE = "api.token"
 
 
 @transaction.atomic
-def token_create(*, user: UserLike, name: str) -> tuple[ApiToken, str]:
+def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for `user`, and its key: the only time the key exists outside the caller's hands."""
     name = name.strip()
     if not name:
@@ -36,7 +37,7 @@ def token_revoke(*, token: ApiToken, by: UserLike) -> ApiToken:
     if not locked.is_active:
         return locked
     locked.revoked_at = timezone.now()
-    locked.revoked_by = by if by.is_authenticated else None  # type: ignore[assignment]
+    locked.revoked_by = by if by.is_authenticated else None
     locked.save(update_fields=["revoked_at", "revoked_by"])
     owner = "" if locked.user_id == getattr(by, "pk", None) else f" of {locked.user}"
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=OBJECT_TYPE, object_id=locked.pk,

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -63,7 +64,7 @@ def _validate(action: ImprovementAction, by: UserLike) -> None:
 
 
 @transaction.atomic
-def action_create(*, values: Mapping[str, Any], by: UserLike) -> ImprovementAction:
+def action_create(*, values: Mapping[str, Any], by: User) -> ImprovementAction:
     action = ImprovementAction(created_by=by, **{k: v for k, v in values.items() if k in FIELDS})
     _validate(action, by)
     action.save()
@@ -99,7 +100,7 @@ def action_update(*, action: ImprovementAction, values: Mapping[str, Any], expec
 
 
 @transaction.atomic
-def cycle_add(*, action: ImprovementAction, values: CycleValues, by: UserLike) -> PdsaCycle:
+def cycle_add(*, action: ImprovementAction, values: CycleValues, by: User) -> PdsaCycle:
     errors: dict[str, list[str]] = {}
     for name in ("plan", "do", "study", "act"):
         if not getattr(values, name).strip():

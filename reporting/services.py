@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -69,7 +70,7 @@ def _snapshot(report: BoardReport) -> dict[str, object]:
 
 
 @transaction.atomic
-def board_report_create(*, values: Mapping[str, Any], by: UserLike) -> BoardReport:
+def board_report_create(*, values: Mapping[str, Any], by: User) -> BoardReport:
     report = BoardReport(**values, created_by=by)
     _clean_report(report)
     report.save()
@@ -229,7 +230,7 @@ def exports_visible_to(user: UserLike) -> Any:
 # --- Export jobs -----------------------------------------------------------------------------------------------------
 
 
-def export_job_start(*, kind: str, by: UserLike, report: BoardReport | None = None, identifiable: bool = False,
+def export_job_start(*, kind: str, by: User, report: BoardReport | None = None, identifiable: bool = False,
                      reason: str = "") -> ExportJob:
     """Record the job and queue it after commit (inline without Redis). Refusals name the field and rule."""
     if kind in _REPORT_KINDS and not may(by, Action.REPORT):
