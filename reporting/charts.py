@@ -19,6 +19,8 @@ from reporting import content, render
 from reporting.figures import figure_rows
 from reporting.models import BoardReport, Section
 
+DRAFTS_DRAWN_AHEAD = 10
+
 
 def has_charts(report: BoardReport) -> bool:
     """Whether the report shows charts (`reporting.content.build_for` draws them on the same conditions)."""
@@ -37,8 +39,11 @@ def prepare(report: BoardReport) -> int:
 
 
 def prepare_drafts() -> int:
-    """Every draft's charts (after a KPI run: each draft now shows new figures); the number of charts."""
-    drafts = BoardReport.objects.filter(status=BoardReport.Status.DRAFT, for_external=False).select_related("org")
+    """The drafts' charts after a KPI run (each draft now shows new figures); the number of charts. Only the
+    drafts worked on most recently: a run follows every burst of record saves, and an old draft nobody opens
+    is drawn when it is next opened (charts whose figures did not change are remembered, not drawn again)."""
+    drafts = (BoardReport.objects.filter(status=BoardReport.Status.DRAFT, for_external=False)
+              .select_related("org").order_by("-updated_at")[:DRAFTS_DRAWN_AHEAD])
     return sum(prepare(report) for report in drafts)
 
 

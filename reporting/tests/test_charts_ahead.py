@@ -66,6 +66,22 @@ def test_every_draft_is_drawn_after_a_kpi_run_and_nothing_else(draft: BoardRepor
     assert tasks.prepare_report_charts() == charts.prepare(draft) > 0  # the drafts: only `draft` has charts
 
 
+def test_after_a_run_only_the_drafts_worked_on_most_recently_are_drawn(
+        draft: BoardReport, figures: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
+    newer = services.board_report_create(values={"title": "Newer", "level": "network", "period_key": "2024-Q2"},
+                                         by=figures.lead)
+    drawn: list[str] = []
+
+    def prepare(report: BoardReport) -> int:
+        drawn.append(report.title)
+        return 0
+
+    monkeypatch.setattr(charts, "DRAFTS_DRAWN_AHEAD", 1)
+    monkeypatch.setattr(charts, "prepare", prepare)
+    charts.prepare_drafts()
+    assert drawn == [newer.title]
+
+
 def test_a_worker_is_sent_the_drawing_when_figures_or_a_draft_change(
         figures: Personas, worker: list[int | None], django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
