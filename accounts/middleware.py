@@ -96,7 +96,7 @@ class IdleSignOutMiddleware:
         return self.get_response(request)
 
     def _sign_out(self, request: HttpRequest, ended: str) -> HttpResponse:
-        record_sign_out(request.user, idle=ended == "idle", lifetime=ended == "lifetime")
+        record_sign_out(cast("SignedInUser", request.user), idle=ended == "idle", lifetime=ended == "lifetime")
         logout(request)
         if _token_call(request):
             return self.get_response(request)  # the ended session gave nothing; the token decides (api.authentication)

@@ -13,7 +13,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
                     "revoked_by")
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "user__username", "key_start"]
-    readonly_fields = [*list_display, "reason", "revoked_reason"]
+    readonly_fields = (*list_display, "reason", "revoked_reason")
     fields = readonly_fields
     actions = ["revoke"]
 

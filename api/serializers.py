@@ -9,7 +9,7 @@ each range is written down once, in pathway/models.py); the unit choices are the
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -121,8 +121,8 @@ def dataset_field(column: str, *, required: bool) -> serializers.Field:
     if column in UNIT_COLUMNS:
         return UnitCodeField(allow_null=model_field.null, **common)
     if isinstance(model_field, ArrayField):  # mri_sequences: a set, given back in the dataset's order
-        return SequencesField(child=serializers.ChoiceField(choices=model_field.base_field.choices),
-                              allow_empty=True, **common)
+        sequences = cast("list[tuple[str, str]]", model_field.base_field.choices)
+        return SequencesField(child=serializers.ChoiceField(choices=sequences), allow_empty=True, **common)
     if isinstance(model_field, models.DateTimeField):
         return LocalDateTimeField(allow_null=model_field.null, **{**common, "help_text":
                                   f"{common['help_text']}. {DATETIME_HELP}"})

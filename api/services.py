@@ -68,7 +68,7 @@ def token_revoke(*, token: ApiToken, by: UserLike | None, why: str = "") -> ApiT
     if locked.revoked_at is not None:
         return locked
     locked.revoked_at = timezone.now()
-    locked.revoked_by = by if by is not None and by.is_authenticated else None  # type: ignore[assignment]
+    locked.revoked_by = by if by is not None and by.is_authenticated else None
     locked.revoked_reason = why[:120]
     locked.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
     owner = "" if by is not None and locked.user_id == getattr(by, "pk", None) else f" of {locked.user}"
@@ -77,7 +77,7 @@ def token_revoke(*, token: ApiToken, by: UserLike | None, why: str = "") -> ApiT
     return locked
 
 
-def tokens_revoke_for_user(*, user: UserLike, why: str, by: UserLike | None = None) -> int:
+def tokens_revoke_for_user(*, user: User, why: str, by: UserLike | None = None) -> int:
     """Revoke every token of `user` still unrevoked (expired ones too: they are dead, but say why)."""
     tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
     for token in tokens:

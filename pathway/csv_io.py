@@ -263,7 +263,7 @@ def _check_decimal_places(model_field: models.DecimalField[Any, Any], text: str)
         DecimalValidator(model_field.max_digits, model_field.decimal_places)(value)
 
 
-def _sequences_value(model_field: ArrayField[Any], text: str) -> list[str]:
+def _sequences_value(model_field: ArrayField[Any, Any], text: str) -> list[str]:
     """A `;`-separated set of MRI sequences (dataset.md v2), any case, stored in the dataset's order."""
     codes = [part.strip().lower() for part in text.split(";") if part.strip()]
     unknown = [code for code in codes if code not in c.MriSequence.values]

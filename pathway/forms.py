@@ -173,8 +173,8 @@ def _formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Fiel
     if isinstance(model_field, models.DateTimeField):
         return LocalDateTimeField(**common)
     if isinstance(model_field, ArrayField):  # MRI sequences: tick each one done
-        return SequencesFormField(choices=model_field.base_field.choices, widget=forms.CheckboxSelectMultiple,
-                                  **common)
+        sequences = cast("list[tuple[str, str]]", model_field.base_field.choices)
+        return SequencesFormField(choices=sequences, widget=forms.CheckboxSelectMultiple, **common)
     if isinstance(model_field, models.DateField):
         return UKDateField(**common)
     if model_field.is_relation:

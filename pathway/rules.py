@@ -225,7 +225,7 @@ def _discharge_destination(values: Values) -> Iterator[Violation]:
 
 def _ens_after_birth(values: Values) -> Iterator[Violation]:
     notified, birth = values.get("ens_notified_date"), values.get("birth_datetime")
-    if empty(notified) or empty(birth):
+    if notified is None or birth is None or empty(notified) or empty(birth):
         return
     birth_date = timezone.localtime(birth).date()
     if notified < birth_date:

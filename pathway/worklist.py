@@ -20,7 +20,7 @@ Boundaries (inclusive where kpis.md is):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -200,7 +200,8 @@ def _data_quality(case: Case, as_of: datetime) -> list[Item]:
             for flag in case.dq_flags]
 
 
-RULES = (_mri_due, _discharged_without_mri, _missing_data, _follow_up)
+RULES: tuple[Callable[[Case, datetime], Item | None], ...] = (_mri_due, _discharged_without_mri, _missing_data,
+                                                               _follow_up)
 
 
 def horizon_years() -> int:

@@ -13,6 +13,7 @@ import csv
 import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -382,7 +383,7 @@ def test_section_matrix(people: Personas, cases: dict[str, Case], persona: str) 
     assert {name: slugs for name, slugs in found.items() if slugs} == SECTION_MATRIX[persona]
 
 
-SECTION_POSTS = {
+SECTION_POSTS: dict[str, dict[str, Any]] = {
     "birth": {"hie_grade": 3},
     "referral": {"referral_decision": "cool"},
     "mri": {"mri_performed": "yes", "mri_datetime": "21/05/2024 10:00", "mri_injury_pattern": "watershed"},

@@ -46,7 +46,7 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(LONDON).isoformat(timespec="minutes")
 
 
-def row(*, birth: datetime = BIRTH, **cells: str) -> dict[str, str]:
+def row(*, birth: datetime = BIRTH, **cells: Any) -> dict[str, str]:
     """A valid row (a cooled outborn baby, Watford → Addenbrooke's) as CSV text; override any cell."""
     values = dict.fromkeys(COLUMNS, "")
     values.update(
@@ -209,7 +209,8 @@ def test_repeated_column_is_rejected(network: None) -> None:
     ("aeeg", "Moderately_Abnormal", "moderately_abnormal"), ("transport_cooling", "SERVO", "servo"),
 ])
 def test_coded_values_are_accepted_in_any_case(network: None, column: str, text: str, stored: str) -> None:
-    result = csv_io.parse(csv_text(row(**{column: text})))
+    cells: dict[str, Any] = {column: text}
+    result = csv_io.parse(csv_text(row(**cells)))
     assert result.errors == []
     assert result.rows[0].values[column] == stored
 
