@@ -59,18 +59,20 @@ run: demo
 	OTP_REQUIRED=$${OTP_REQUIRED:-false} $(PY) manage.py runserver $(HOST)
 
 # First, in one message, what the machine lacks for the tests (Chromium, Pango/HarfBuzz, fonts, and the
-# services DATABASE_URL/REDIS_URL name); then the venv, the checks and the suite on pytest-xdist workers.
+# services DATABASE_URL/REDIS_URL name); then the venv, the checks (migrations, ruff, mypy) and the suite on
+# pytest-xdist workers.
 test:
 	@$(SYS_PY) -m tools.doctor --python $(PYTHON) --require test
 	@$(MAKE) --no-print-directory install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
 	$(PY) -m pytest -n $(XDIST) --maxprocesses=4 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
-# mypy with django-stubs ([tool.mypy] in pyproject.toml); not yet part of `make test`.
+# mypy with django-stubs ([tool.mypy] in pyproject.toml); `make test` runs it too, before the suite.
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy .
 

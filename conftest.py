@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 # Playwright's sync API runs an event loop in the test thread (stack.md pitfall 3).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -71,7 +72,8 @@ def _serialized_contents_for_every_context(request: pytest.FixtureRequest) -> No
     from django.db import connections
 
     for alias, contents in _SERIALIZED.items():
-        connections[alias]._test_serialized_contents = contents
+        connection: Any = connections[alias]  # the test runner's private attribute, left out of the stubs
+        connection._test_serialized_contents = contents
 
 
 @pytest.fixture(scope="session", autouse=True)

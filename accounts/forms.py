@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.models import User
 
 from accounts import services
 from accounts.models import Invitation
 from core.forms import UKDateField
-from units.models import Role
+from units.models import Role, Unit
 
 
 class CodeForm(forms.Form):
@@ -24,14 +26,15 @@ class CodeForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="Email address")
-    unit = forms.ModelChoiceField(label="Unit", queryset=None, empty_label="Choose a unit")
+    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(label="Unit", queryset=None,
+                                                               empty_label="Choose a unit")
     role = forms.ChoiceField(label="Role")
 
-    def __init__(self, *args: object, inviter: AbstractBaseUser, **kwargs: object) -> None:
+    def __init__(self, *args: Any, inviter: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = services.invitable_units(inviter)
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = services.invitable_units(inviter)
         labels = dict(Role.choices)
-        self.fields["role"].choices = [("", "Choose a role")] + [
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", "Choose a role")] + [
             (role, labels[role]) for role in services.grantable_roles(inviter)]
 
 
@@ -52,8 +55,9 @@ class AcceptInvitationForm(forms.Form):
     password2 = forms.CharField(label="Password again", strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returned
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", "Password again must match the password")
         return data
@@ -65,7 +69,7 @@ class NewPasswordForm(SetPasswordForm):
 
     reset = True
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = PASSWORD_HELP
         self.fields["new_password2"].label = "New password again"
@@ -73,13 +77,13 @@ class NewPasswordForm(SetPasswordForm):
         self.error_messages = {**self.error_messages, "password_mismatch": "New password again must match the "
                                                                           "new password"}
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any] | None:
         # As SetPasswordForm.clean, but the validators' errors go by "New password", where its hint is.
         self.validate_passwords("new_password1", "new_password2")
         self.validate_password_for_user(self.user, "new_password1")
         return super(SetPasswordForm, self).clean()
 
-    def save(self, commit: bool = True) -> AbstractBaseUser:
+    def save(self, commit: bool = True) -> User:
         services.set_password(self.user, self.cleaned_data["new_password1"], reset=self.reset)
         return self.user
 
@@ -90,7 +94,7 @@ class ChangePasswordForm(NewPasswordForm, PasswordChangeForm):
     reset = False
     field_order = ["old_password", "new_password1", "new_password2"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "Current password"
         self.error_messages["password_incorrect"] = "Current password is not correct: enter it again"
@@ -104,8 +108,8 @@ class ResetRequestForm(PasswordResetForm):
                              help_text="The email address your account was set up with",
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
-    def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, object],
-                  *args: object, **kwargs: object) -> None:
+    def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
+                  *args: Any, **kwargs: Any) -> None:
         super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
         services.record_reset_link_sent(context["user"])
 
@@ -123,8 +127,9 @@ class LogFilterForm(forms.Form):
     date_from = UKDateField(label="From", required=False)
     date_to = UKDateField(label="To", required=False)
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returned
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", "To must be on or after From")
         return data

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,6 +20,9 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
 from accounts.services import has_confirmed_device, record_sign_out
+
+if TYPE_CHECKING:
+    from core.requests import SignedInUser
 
 # URL names an unverified user may reach. Family pages by name, so /families/manage/ and /families/cases/ stay shut.
 OPEN_URL_NAMES = frozenset({
@@ -55,7 +59,7 @@ class TwoFactorRequiredMiddleware:
 
     def _refusal(self, request: HttpRequest) -> HttpResponse | None:
         user = request.user
-        if not settings.OTP_REQUIRED or not user.is_authenticated or user.is_verified():
+        if not settings.OTP_REQUIRED or not user.is_authenticated or cast("SignedInUser", user).is_verified():
             return None
         if request.path_info.startswith(settings.STATIC_URL) or _url_name(request) in OPEN_URL_NAMES:
             return None
@@ -92,7 +96,7 @@ class IdleSignOutMiddleware:
         return self.get_response(request)
 
     def _sign_out(self, request: HttpRequest, ended: str) -> HttpResponse:
-        record_sign_out(request.user, idle=ended == "idle", lifetime=ended == "lifetime")
+        record_sign_out(cast("SignedInUser", request.user), idle=ended == "idle", lifetime=ended == "lifetime")
         logout(request)
         if _token_call(request):
             return self.get_response(request)  # the ended session gave nothing; the token decides (api.authentication)

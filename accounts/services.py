@@ -12,12 +12,13 @@ from datetime import timedelta
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -74,11 +75,11 @@ RESET_WINDOW_SECONDS = 60 * 60
 
 # --- Two-factor -----------------------------------------------------------------------------------------------
 
-def has_confirmed_device(user: AbstractBaseUser) -> bool:
+def has_confirmed_device(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def pending_totp_device(user: AbstractBaseUser) -> TOTPDevice:
+def pending_totp_device(user: User) -> TOTPDevice:
     """The unconfirmed authenticator being set up; the same secret across reloads until it is confirmed."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
     return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
@@ -111,13 +112,13 @@ def confirm_totp_device(device: TOTPDevice, code: str) -> list[str] | None:
     return codes
 
 
-def record_sign_in(user: AbstractBaseUser) -> None:
+def record_sign_in(user: User) -> None:
     """A password sign-in through the sign-in page (not force_login or other internal logins)."""
     audit.record(actor=user, action=Event.SIGN_IN, object_type=OBJECT, object_id=user.get_username(),
                  summary=f"{user.get_username()} signed in with a password")
 
 
-def record_sign_out(user: AbstractBaseUser, *, idle: bool, lifetime: bool = False) -> None:
+def record_sign_out(user: User, *, idle: bool, lifetime: bool = False) -> None:
     """Signed out by the user, after inactivity (`idle`), or at the session's end of life (`lifetime`)."""
     action, why = ((Event.SESSION_EXPIRED, f" after {settings.SESSION_MAX_HOURS} hours (session lifetime)")
                    if lifetime else (Event.IDLE_SIGN_OUT, " after inactivity") if idle else (Event.SIGN_OUT, ""))
@@ -125,25 +126,25 @@ def record_sign_out(user: AbstractBaseUser, *, idle: bool, lifetime: bool = Fals
                  summary=f"{user.get_username()} signed out{why}")
 
 
-def record_verified(user: AbstractBaseUser, device: object) -> None:
+def record_verified(user: User, device: object) -> None:
     audit.record(actor=user, action=Event.TWO_FACTOR_VERIFIED, object_type=OBJECT, object_id=user.get_username(),
                  summary=f"{user.get_username()} passed two-factor ({type(device).__name__})")
 
 
-def record_failed_code(user: AbstractBaseUser) -> None:
+def record_failed_code(user: User) -> None:
     audit.record(actor=user, action=Event.TWO_FACTOR_FAILED, object_type=OBJECT, object_id=user.get_username(),
                  summary=f"Wrong two-factor code for {user.get_username()}")
 
 
 @transaction.atomic
-def renew_backup_codes(user: AbstractBaseUser) -> list[str]:
+def renew_backup_codes(user: User) -> list[str]:
     codes = new_backup_codes(user)
     audit.record(actor=user, action=Event.TWO_FACTOR_SET_UP, object_type=OBJECT, object_id=user.get_username(),
                  summary="New backup codes made (the old ones no longer work)", changes={"backup_codes": len(codes)})
     return codes
 
 
-def new_backup_codes(user: AbstractBaseUser) -> list[str]:
+def new_backup_codes(user: User) -> list[str]:
     """Replace the user's one-time backup codes (each is deleted when used: otp_static)."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name="Backup codes", defaults={"confirmed": True})
     device.token_set.all().delete()
@@ -153,7 +154,7 @@ def new_backup_codes(user: AbstractBaseUser) -> list[str]:
 
 
 @transaction.atomic
-def reset_two_factor(user: AbstractBaseUser, *, by: AbstractBaseUser) -> int:
+def reset_two_factor(user: User, *, by: User) -> int:
     """Remove every device (authenticator and backup codes); the user sets up again at next sign-in."""
     removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
     audit.record(actor=by, action=Event.TWO_FACTOR_RESET, object_type=OBJECT, object_id=user.get_username(),
@@ -165,7 +166,7 @@ def reset_two_factor(user: AbstractBaseUser, *, by: AbstractBaseUser) -> int:
 # --- Passwords ------------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def set_password(user: AbstractBaseUser, password: str, *, reset: bool) -> None:
+def set_password(user: User, password: str, *, reset: bool) -> None:
     """Save a new password the form has checked against AUTH_PASSWORD_VALIDATORS. Every other session of the
     user ends at its next request (Django checks the session's password hash); two-factor is untouched."""
     user.set_password(password)
@@ -180,7 +181,7 @@ def set_password(user: AbstractBaseUser, password: str, *, reset: bool) -> None:
                  changes={"attempts_cleared": cleared} if reset else None)
 
 
-def record_reset_link_sent(user: AbstractBaseUser) -> None:
+def record_reset_link_sent(user: User) -> None:
     """Only for a real, active account: requests for unknown addresses leave no row naming the address."""
     audit.record(actor=None, action=Event.PASSWORD_RESET_REQUESTED, object_type=OBJECT,
                  object_id=user.get_username(), summary=f"Password reset link emailed to {user.get_username()}")
@@ -209,7 +210,7 @@ def _spend(key: str, limit: int) -> bool:
 # --- Lockout ----------------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def unlock(username: str, *, by: AbstractBaseUser) -> int:
+def unlock(username: str, *, by: User) -> int:
     """Clear the failed sign-ins that lock the username out (django-axes)."""
     cleared = axes_reset(username=username)
     audit.record(actor=by, action=Event.UNLOCKED, object_type=OBJECT, object_id=username,
@@ -219,13 +220,13 @@ def unlock(username: str, *, by: AbstractBaseUser) -> int:
 
 # --- Invitations ------------------------------------------------------------------------------------------------
 
-def invitable_units(user: AbstractBaseUser):
+def invitable_units(user: User) -> QuerySet[Unit]:
     if network_wide_for(user, Action.INVITE):
         return Unit.objects.active()
     return Unit.objects.active().filter(pk__in=scoped_unit_ids(user, Action.INVITE))
 
 
-def grantable_roles(user: AbstractBaseUser) -> list[str]:
+def grantable_roles(user: User) -> list[str]:
     """Roles whose actions the inviter holds already: nobody hands out more than they have."""
     held: set[Action] = set()
     for membership in memberships(user):
@@ -240,7 +241,7 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 @transaction.atomic
-def invite(*, email: str, unit: Unit, role: str, by: AbstractBaseUser, accept_url: str) -> Invitation:
+def invite(*, email: str, unit: Unit, role: str, by: User, accept_url: str) -> Invitation:
     """Create the invitation and email its link; `accept_url` turns a token into an absolute URL."""
     if unit not in invitable_units(by):
         raise ValidationError({"unit": "You may only invite people to units you lead"})
@@ -274,7 +275,7 @@ def link_invitation(token: str) -> Invitation | None:
     return Invitation.objects.select_related("unit").filter(pk=data.get("i")).first()
 
 
-def manageable_invitations(user: AbstractBaseUser) -> InvitationQuerySet:
+def manageable_invitations(user: User) -> InvitationQuerySet:
     """Invitations the user may see and revoke: those to units they may invite people to (the same rule as
     sending one). Administrators see every invitation, including those to units since closed."""
     invitations = Invitation.objects.select_related("unit", "invited_by", "accepted_user", "revoked_by")
@@ -284,7 +285,7 @@ def manageable_invitations(user: AbstractBaseUser) -> InvitationQuerySet:
 
 
 @transaction.atomic
-def revoke_invitation(invitation: Invitation, *, by: AbstractBaseUser) -> Invitation:
+def revoke_invitation(invitation: Invitation, *, by: User) -> Invitation:
     """Make a pending invitation's link unusable at once. The row lock means a revocation and an acceptance
     at the same moment cannot both succeed (accept_invitation takes the same lock)."""
     if not manageable_invitations(by).filter(pk=invitation.pk).exists():
@@ -305,7 +306,7 @@ def revoke_invitation(invitation: Invitation, *, by: AbstractBaseUser) -> Invita
 
 @transaction.atomic
 def accept_invitation(invitation: Invitation, *, username: str, password: str, first_name: str,
-                      last_name: str) -> AbstractBaseUser:
+                      last_name: str) -> User:
     """Create the account and its membership, and spend the invitation, all or nothing."""
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not locked.is_open:

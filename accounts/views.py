@@ -14,9 +14,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.contrib.auth.views import (
     LoginView,
     LogoutView,
@@ -52,6 +52,7 @@ from accounts.forms import (
 )
 from accounts.services import Event
 from core.models import AuditEvent
+from core.requests import AuthenticatedHttpRequest
 from core.timeutil import LONDON
 from units.access import Action, may
 
@@ -78,7 +79,7 @@ EVENT_LABELS = {
 INVITE_AGAIN_FIELDS = ("email", "unit", "role")
 
 
-def _require(user: AbstractBaseUser, action: Action) -> None:
+def _require(user: User, action: Action) -> None:
     if not may(user, action):
         raise PermissionDenied(f"Your role does not allow this ({action})")
 
@@ -134,7 +135,8 @@ class _ResetLinkLifetime:
     """How long the emailed link lasts (PASSWORD_RESET_TIMEOUT), for the pages and the email that say so."""
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
-        return {**super().get_context_data(**kwargs), **self.extra_email_context}
+        # A mixin: the Django view it is mixed into has get_context_data, which mypy cannot see from here.
+        return {**super().get_context_data(**kwargs), **self.extra_email_context}  # type: ignore[misc]
 
     @property
     def extra_email_context(self) -> dict[str, object]:
@@ -182,7 +184,7 @@ def _qr_svg(url: str) -> str:
 
 
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if services.has_confirmed_device(request.user):
         # A second authenticator only after this one has been used: a stolen password cannot replace it.
         if request.user.is_verified():
@@ -203,7 +205,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not services.has_confirmed_device(request.user):
         return redirect(f"{reverse('accounts:two_factor_setup')}?{request.GET.urlencode()}")
     if request.user.is_verified():
@@ -222,7 +224,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def backup_codes_renew(request: HttpRequest) -> HttpResponse:
+def backup_codes_renew(request: AuthenticatedHttpRequest) -> HttpResponse:
     codes = services.renew_backup_codes(request.user)
     return render(request, "accounts/backup_codes.html", {"codes": codes, "next": reverse("pathway:case_list")})
 
@@ -230,7 +232,7 @@ def backup_codes_renew(request: HttpRequest) -> HttpResponse:
 # --- Administrators' recovery route --------------------------------------------------------------------------
 
 @login_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request.user, Action.MANAGE_ACCOUNTS)
     users = list(get_user_model().objects.order_by("username").prefetch_related("memberships__unit"))
     with_device = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
@@ -243,7 +245,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+def reset_two_factor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(request.user, Action.MANAGE_ACCOUNTS)
     user = get_object_or_404(get_user_model(), pk=pk)
     services.reset_two_factor(user, by=request.user)
@@ -254,7 +256,7 @@ def reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unlock(request: HttpRequest) -> HttpResponse:
+def unlock(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request.user, Action.MANAGE_ACCOUNTS)
     username = request.POST.get("username", "").strip()
     if not username:
@@ -266,7 +268,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sign_in_log(request: HttpRequest) -> HttpResponse:
+def sign_in_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request.user, Action.MANAGE_ACCOUNTS)
     form = LogFilterForm(request.GET or None)
     events = AuditEvent.objects.filter(Q(object_type=services.OBJECT) | Q(object_type="invitation")
@@ -285,14 +287,14 @@ def sign_in_log(request: HttpRequest) -> HttpResponse:
                                                            tzinfo=LONDON))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page:
-        event.label = EVENT_LABELS.get(event.action) or event.get_action_display()
+        event.label = EVENT_LABELS.get(event.action) or event.get_action_display()  # type: ignore[attr-defined]  # for the template only
     return render(request, "accounts/sign_in_log.html", {"form": form, "page": page})
 
 
 # --- Invitations ---------------------------------------------------------------------------------------------
 
 @login_required
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request.user, Action.INVITE)
     # "Invite again" on the invitations page fills the form from the old invitation; nothing is sent until POST.
     initial = {name: request.GET[name] for name in INVITE_AGAIN_FIELDS if name in request.GET}
@@ -313,7 +315,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def invitation_list(request: HttpRequest) -> HttpResponse:
+def invitation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request.user, Action.INVITE)
     form = InvitationFilterForm(request.GET or None)
     invitations = services.manageable_invitations(request.user)
@@ -325,7 +327,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; only the POST revokes. Invitations the user may not manage are a 404."""
     _require(request.user, Action.INVITE)
     invitation = get_object_or_404(services.manageable_invitations(request.user), pk=pk)

@@ -9,11 +9,11 @@ from api.models import ApiToken
 class ApiTokenAdmin(admin.ModelAdmin):
     """Administrators see every token and revoke any; keys are never shown (only their start)."""
 
-    list_display = ["name", "user", "key_start", "scopes", "created_at", "expires_at", "last_used_at", "revoked_at",
-                    "revoked_by"]
+    list_display = ("name", "user", "key_start", "scopes", "created_at", "expires_at", "last_used_at", "revoked_at",
+                    "revoked_by")
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "user__username", "key_start"]
-    readonly_fields = [*list_display, "reason", "revoked_reason"]
+    readonly_fields = (*list_display, "reason", "revoked_reason")
     fields = readonly_fields
     actions = ["revoke"]
 

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.exceptions import DomainError, EditConflict
+from core.fields import concrete_field
 from pathway import rules
 from pathway.dataset import UNIT_COLUMNS
 from pathway.models import Case
@@ -68,7 +69,7 @@ def _field_rule(field: str, message: str, value: Any) -> str:
     if field in _UNIQUE_FIELDS and "already" in message:
         return "unique"
     try:
-        model_field = Case._meta.get_field(field)
+        model_field = concrete_field(Case, field)
     except FieldDoesNotExist:
         return "invalid"
     try:

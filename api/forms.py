@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -34,7 +34,7 @@ class TokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not csv_io.may_export_identifiable(user):
             # Only roles that may export identifiable data are offered (and given) identifiable reads.
-            self.fields["read"].choices = READ_CHOICES[:1]
+            cast(forms.ChoiceField, self.fields["read"]).choices = READ_CHOICES[:1]
             del self.fields["reason"]
 
     def clean_read(self) -> str:

@@ -9,7 +9,7 @@ each range is written down once, in pathway/models.py); the unit choices are the
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import concrete_field
 from core.timeutil import LONDON, LocalTimeError, parse_local_datetime
 from kpis.definitions.base import Level
 from kpis.models import KpiAggregate
@@ -57,7 +58,7 @@ class LocalDateTimeField(serializers.DateTimeField):
         except LocalTimeError as exc:
             raise serializers.ValidationError(str(exc), code="invalid_local_time") from None
 
-    def to_representation(self, value: datetime | None) -> str | None:
+    def to_representation(self, value: datetime | None) -> str | None:  # type: ignore[override]  # DRF writes a None as null; the stubs want a str
         return None if value is None else iso_local(value)
 
 
@@ -113,15 +114,15 @@ def _bounds(model_field: models.Field[Any, Any]) -> dict[str, Any]:
 
 def dataset_field(column: str, *, required: bool) -> serializers.Field:
     """The API field for a dataset column, typed and bounded like the `Case` field behind it."""
-    model_field = Case._meta.get_field(field_for(column))
+    model_field = concrete_field(Case, field_for(column))
     common: dict[str, Any] = {"required": required, "help_text": capfirst(str(model_field.verbose_name))}
     if model_field.name != column:
         common["source"] = model_field.name
     if column in UNIT_COLUMNS:
         return UnitCodeField(allow_null=model_field.null, **common)
     if isinstance(model_field, ArrayField):  # mri_sequences: a set, given back in the dataset's order
-        return SequencesField(child=serializers.ChoiceField(choices=model_field.base_field.choices),
-                              allow_empty=True, **common)
+        sequences = cast("list[tuple[str, str]]", model_field.base_field.choices)
+        return SequencesField(child=serializers.ChoiceField(choices=sequences), allow_empty=True, **common)
     if isinstance(model_field, models.DateTimeField):
         return LocalDateTimeField(allow_null=model_field.null, **{**common, "help_text":
                                   f"{common['help_text']}. {DATETIME_HELP}"})
@@ -135,7 +136,8 @@ def dataset_field(column: str, *, required: bool) -> serializers.Field:
                                         allow_null=model_field.null, **_bounds(model_field), **common)
     if isinstance(model_field, models.IntegerField):
         return serializers.IntegerField(allow_null=model_field.null, **_bounds(model_field), **common)
-    return serializers.CharField(max_length=model_field.max_length, allow_blank=model_field.blank, **common)
+    return serializers.CharField(max_length=model_field.max_length,  # type: ignore[arg-type]  # None: no limit, as DRF allows
+                                 allow_blank=model_field.blank, **common)
 
 
 # --- Cases ----------------------------------------------------------------------------------------------
@@ -289,4 +291,4 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ErrorsSerializer(serializers.Serializer):
-    errors = ErrorSerializer(many=True)
+    errors = ErrorSerializer(many=True)  # type: ignore[assignment]  # the error body's documented field, named as Serializer.errors

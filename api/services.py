@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -39,7 +40,7 @@ def token_scopes_refusal(user: UserLike, scopes: Iterable[str], reason: str) -> 
 
 
 @transaction.atomic
-def token_create(*, user: UserLike, name: str, scopes: Iterable[str] = (Scope.READ_PSEUDONYMISED,),
+def token_create(*, user: User, name: str, scopes: Iterable[str] = (Scope.READ_PSEUDONYMISED,),
                  reason: str = "") -> tuple[ApiToken, str]:
     """A new token for `user`, and its key: the only time the key exists outside the caller's hands."""
     name, reason, chosen = name.strip(), reason.strip(), sorted(set(scopes))
@@ -67,7 +68,7 @@ def token_revoke(*, token: ApiToken, by: UserLike | None, why: str = "") -> ApiT
     if locked.revoked_at is not None:
         return locked
     locked.revoked_at = timezone.now()
-    locked.revoked_by = by if by is not None and by.is_authenticated else None  # type: ignore[assignment]
+    locked.revoked_by = by if by is not None and by.is_authenticated else None
     locked.revoked_reason = why[:120]
     locked.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
     owner = "" if by is not None and locked.user_id == getattr(by, "pk", None) else f" of {locked.user}"
@@ -76,7 +77,7 @@ def token_revoke(*, token: ApiToken, by: UserLike | None, why: str = "") -> ApiT
     return locked
 
 
-def tokens_revoke_for_user(*, user: UserLike, why: str, by: UserLike | None = None) -> int:
+def tokens_revoke_for_user(*, user: User, why: str, by: UserLike | None = None) -> int:
     """Revoke every token of `user` still unrevoked (expired ones too: they are dead, but say why)."""
     tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
     for token in tokens:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,12 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from api import services
 from api.forms import TokenForm
 from api.models import ApiToken
+from core.requests import AuthenticatedHttpRequest
 
 
 @never_cache  # the page that shows a new key must not be kept by a browser or proxy
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST if request.method == "POST" else None, user=request.user)
     new_key = ""
     if form.is_bound and form.is_valid():
@@ -43,7 +44,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # someone else's token is a 404
     services.token_revoke(token=token, by=request.user)
     messages.success(request, f"Token '{token.name}' revoked: it no longer works")

@@ -7,7 +7,7 @@ is a 404, whatever id is guessed), input through a serializer, and every write i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -37,6 +37,7 @@ from api.serializers import (
 )
 from core import audit
 from core.exceptions import DomainError
+from core.fields import concrete_field
 from kpis.models import KpiAggregate
 from pathway import csv_io, services
 from pathway.access import can, cases_for, editable_sections, get_case_for_user, section_fields
@@ -64,7 +65,7 @@ V2_FIELDS = frozenset(field_for(column) for column in V2_COLUMNS)
 
 def _empty(field: str) -> Any:
     """What an absent column means on PUT: not recorded (or the dataset's default, as in the CSV import)."""
-    return csv_io.empty_value(Case._meta.get_field(field))
+    return csv_io.empty_value(concrete_field(Case, field))
 
 
 def _put_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -175,7 +176,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         return serializer
 
 
-def _case_rows(request: Request, cases: list[Case], *, many: bool = False) -> Any:
+def _case_rows(request: Request, cases: Sequence[Case], *, many: bool = False) -> Any:
     """Cases as the token may read them (identifiable, or pseudonymised as the CSV export is), and the
     export-log row saying so: every response carrying case rows is recorded, writes' echoes included."""
     pseudonymise = pseudonymiser(request)

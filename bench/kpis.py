@@ -79,10 +79,12 @@ def _data_summary() -> dict[str, Any]:
 
     cases = Case.objects.all()
     births = cases.order_by("birth_datetime").values_list("birth_datetime", flat=True)
+    first, last = births.first(), births.last()
+    assert first is not None and last is not None  # the bench has seeded its cases
     return {
         "units": Unit.objects.count(), "cooling_centres": Unit.objects.filter(is_cooling_centre=True).count(),
         "cases": cases.count(), "th_babies": cases.filter(therapeutic_hypothermia="yes").count(),
-        "first_birth": str(births.first().date()), "last_birth": str(births.last().date()),
+        "first_birth": str(first.date()), "last_birth": str(last.date()),
     }
 
 

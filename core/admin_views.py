@@ -8,13 +8,17 @@ as the screens do rather than in model order: the given groups of fields first, 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-Fieldsets = list[tuple[str, dict[str, Any]]]
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldOpts  # the stubs' names for a fieldset's options and title
+    from django.utils.functional import _StrPromise
+
+    Fieldsets = list[tuple[str | _StrPromise | None, _FieldOpts]]
 
 
 def all_field_names(model: type[models.Model]) -> tuple[str, ...]:
@@ -25,7 +29,8 @@ def record_fieldsets(model: type[models.Model], groups: Sequence[tuple[str, Sequ
                      rest_title: str = "Derived values and record keeping") -> Fieldsets:
     shown = {name for _, names in groups for name in names}
     rest = tuple(name for name in all_field_names(model) if name not in shown)
-    return [(title, {"fields": tuple(names)}) for title, names in groups] + [(rest_title, {"fields": rest})]
+    fieldsets: Fieldsets = [(title, {"fields": tuple(names)}) for title, names in groups]
+    return [*fieldsets, (rest_title, {"fields": rest})]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -16,17 +16,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 
+from core.fields import concrete_field
 from core.models import AuditEvent
 from core.timeutil import format_uk
 
 
 def record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     object_type: str,
     object_id: object = "",
@@ -69,7 +70,7 @@ def field_names(model: type[Model], names: Iterable[str]) -> str:
 
 def _verbose_name(model: type[Model], name: str) -> str:
     try:
-        return str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+        return str(concrete_field(model, name).verbose_name)
     except (FieldDoesNotExist, AttributeError):
         return name
 

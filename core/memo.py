@@ -29,7 +29,7 @@ def remember(name: str, version: str, compute: Callable[[], T]) -> T:
     if value is _MISSING:
         value = compute()
         cache.set(key, value, TIMEOUT_SECONDS)
-    return value  # type: ignore[return-value]
+    return value
 
 
 def by_arguments(name: str) -> Callable[[Callable[P, T]], Callable[P, T]]:

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from core.fields import concrete_field
 from core.forms import LocalDateTimeField, UKDateField
 from families import feedback as spam
 from families.models import ContactMode, FamilyEvent, FamilySupportLog, InvitationStatus, Page, PageVersion
@@ -130,12 +131,12 @@ class PageForm(forms.Form):
                               help_text="One sentence shown in the list of pages")
     body = forms.CharField(label="Text", max_length=20000,
                            widget=forms.Textarea({"class": "nhsuk-textarea", "rows": 18}),
-                           help_text=PageVersion._meta.get_field("body").help_text)
+                           help_text=concrete_field(PageVersion, "body").help_text)
     note = forms.CharField(label="What changed", max_length=200, required=False, widget=forms.TextInput(_TEXT))
 
 
 class NewPageForm(PageForm):
-    slug = forms.SlugField(label="Web address", max_length=60, help_text=Page._meta.get_field("slug").help_text,
+    slug = forms.SlugField(label="Web address", max_length=60, help_text=concrete_field(Page, "slug").help_text,
                            widget=forms.TextInput({"class": "nhsuk-input nhsuk-input--width-20"}))
     position = forms.IntegerField(label="Order in the menu and booklet", min_value=0, max_value=999, initial=10,
                                   widget=forms.TextInput({"class": "nhsuk-input nhsuk-input--width-4",

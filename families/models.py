@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.fields import concrete_field
 from pathway.models import Case
 from units.models import Unit
 
@@ -80,11 +81,11 @@ class FamilySupportLog(models.Model):
         for name in ("booklet_given_on", "website_given_on", "consent_given_on", "consent_withdrawn_on"):
             value: date | None = getattr(self, name)
             if value and value > today:
-                errors[name] = f"{self._meta.get_field(name).verbose_name.capitalize()} cannot be in the future"
+                errors[name] = f"{concrete_field(self, name).verbose_name.capitalize()} cannot be in the future"
         for when, by in (("booklet_given_on", "booklet_given_by"), ("website_given_on", "website_given_by"),
                          ("consent_given_on", "consent_given_by"), ("consent_withdrawn_on", "consent_withdrawn_by")):
             if getattr(self, when) and not getattr(self, by).strip():
-                errors[by] = f"Say who: {self._meta.get_field(by).verbose_name} is required with the date"
+                errors[by] = f"Say who: {concrete_field(self, by).verbose_name} is required with the date"
         if self.consent_withdrawn_on and not self.consent_given_on:
             errors["consent_withdrawn_on"] = "Consent can only be withdrawn once it has been given"
         elif (self.consent_withdrawn_on and self.consent_given_on

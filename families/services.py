@@ -281,7 +281,7 @@ def feedback_moderate(*, feedback: Feedback, approve: bool, by: UserLike) -> Fee
     old = locked.get_status_display()
     locked.status = FeedbackStatus.APPROVED if approve else FeedbackStatus.REJECTED
     locked.moderated_at = timezone.now()
-    locked.moderated_by = by if by.is_authenticated else None  # type: ignore[assignment]
+    locked.moderated_by = by if by.is_authenticated else None
     locked.save(update_fields=["status", "moderated_at", "moderated_by"])
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=FEEDBACK_OBJECT, object_id=locked.pk,
                  summary=f"Feedback {locked.get_status_display().lower()}",

@@ -28,7 +28,7 @@ _LINK = re.compile(r"\[([^\]\n]+)\]\(((?:https?://|mailto:|tel:|/(?!/))[^\s()]*)
 
 def _inline(text: str) -> str:
     """Escape a line, then turn **bold** and allowed links into markup."""
-    html = escape(text)
+    html: str = escape(text)
     html = _BOLD.sub(r"<strong>\1</strong>", html)
     return _LINK.sub(r'<a class="nhsuk-link" href="\2">\1</a>', html)
 

@@ -11,18 +11,24 @@ from django.contrib.auth import get_user_model
 from core.forms import UKDateField
 from improvement import catalogue
 from improvement.models import Status
-from units.models import UnitQuerySet
+from units.models import Unit, UnitQuerySet
 
 NETWORK_CHOICE = ""
 
 
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class ActionForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=None, required=False, empty_label="Network (all units)",
-                                  help_text="The unit whose practice this action changes")
+    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Network (all units)",
+        help_text="The unit whose practice this action changes")
     kpi = forms.ChoiceField(label="KPI", choices=())
     problem = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="What the KPI shows")
     change_idea = forms.CharField(label="Change idea", widget=forms.Textarea(attrs={"rows": 3}))
-    owner = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True, memberships__isnull=False)
+    owner = OwnerChoiceField(queryset=get_user_model().objects.filter(is_active=True, memberships__isnull=False)
                                    .distinct().order_by("first_name", "last_name", "username"))
     due_date = UKDateField(label="Due date")
     status = forms.ChoiceField(choices=Status.choices, initial=Status.PLANNED)
@@ -39,9 +45,6 @@ class ActionForm(forms.Form):
             unit_field.required = True
             unit_field.empty_label = None
         self.fields["kpi"].choices = [("", "Choose a KPI"), *catalogue.choices()]  # type: ignore[attr-defined]
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
-        owner.label_from_instance = lambda user: user.get_full_name() or user.get_username()
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in

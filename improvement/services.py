@@ -11,12 +11,14 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core import audit
 from core.exceptions import EditConflict
+from core.fields import concrete_field
 from core.models import AuditEvent
 from improvement import access, catalogue
 from improvement.models import ImprovementAction, PdsaCycle, Status
@@ -47,7 +49,7 @@ def _validate(action: ImprovementAction, by: UserLike) -> None:
         errors["kpi"] = [f"KPI: “{action.kpi}” is not a KPI code of the HIE or POP registry"]
     for name in REQUIRED_TEXT:
         if not (getattr(action, name) or "").strip():
-            errors[name] = [f"{ImprovementAction._meta.get_field(name).verbose_name.capitalize()}: required"]
+            errors[name] = [f"{concrete_field(ImprovementAction, name).verbose_name.capitalize()}: required"]
     if action.status not in Status.values:
         errors["status"] = [f"Status: must be one of {', '.join(Status.labels)}"]
     if action.owner_id is None or not get_user_model().objects.filter(pk=action.owner_id, is_active=True).exists():
@@ -62,7 +64,7 @@ def _validate(action: ImprovementAction, by: UserLike) -> None:
 
 
 @transaction.atomic
-def action_create(*, values: Mapping[str, Any], by: UserLike) -> ImprovementAction:
+def action_create(*, values: Mapping[str, Any], by: User) -> ImprovementAction:
     action = ImprovementAction(created_by=by, **{k: v for k, v in values.items() if k in FIELDS})
     _validate(action, by)
     action.save()
@@ -98,7 +100,7 @@ def action_update(*, action: ImprovementAction, values: Mapping[str, Any], expec
 
 
 @transaction.atomic
-def cycle_add(*, action: ImprovementAction, values: CycleValues, by: UserLike) -> PdsaCycle:
+def cycle_add(*, action: ImprovementAction, values: CycleValues, by: User) -> PdsaCycle:
     errors: dict[str, list[str]] = {}
     for name in ("plan", "do", "study", "act"):
         if not getattr(values, name).strip():

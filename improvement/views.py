@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import EditConflict
 from core.forms import UKDateField
+from core.requests import AuthenticatedHttpRequest
 from improvement import access, catalogue, services
 from improvement.forms import ActionForm, CycleForm, FilterForm
 from improvement.models import ImprovementActionQuerySet
@@ -31,12 +32,13 @@ from units.models import Unit
 PER_PAGE = 50
 
 
-def _require_improve(request: HttpRequest) -> None:
+def _require_improve(request: AuthenticatedHttpRequest) -> None:
     if not may(request.user, Action.IMPROVE):
         raise PermissionDenied("Improvement actions are for members of the network's units")
 
 
-def _filtered(request: HttpRequest, actions: ImprovementActionQuerySet) -> tuple[ImprovementActionQuerySet, FilterForm]:
+def _filtered(request: AuthenticatedHttpRequest,
+              actions: ImprovementActionQuerySet) -> tuple[ImprovementActionQuerySet, FilterForm]:
     form = FilterForm(request.GET)
     form.is_valid()
     wanted = form.cleaned_data if hasattr(form, "cleaned_data") else {}
@@ -52,7 +54,8 @@ def _filtered(request: HttpRequest, actions: ImprovementActionQuerySet) -> tuple
     return actions, form
 
 
-def _list_page(request: HttpRequest, actions: ImprovementActionQuerySet, unit: Unit | None) -> HttpResponse:
+def _list_page(request: AuthenticatedHttpRequest, actions: ImprovementActionQuerySet,
+               unit: Unit | None) -> HttpResponse:
     actions, form = _filtered(request, actions.select_related("unit", "owner").order_by("due_date", "pk"))
     return render(request, "improvement/action_list.html", {
         "page": Paginator(actions, PER_PAGE).get_page(request.GET.get("page")), "unit": unit, "filters": form,
@@ -63,14 +66,14 @@ def _list_page(request: HttpRequest, actions: ImprovementActionQuerySet, unit: U
 
 @login_required
 @require_GET
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_improve(request)
     return _list_page(request, access.actions_for(request.user), None)
 
 
 @login_required
 @require_GET
-def unit_actions(request: HttpRequest, ods: str) -> HttpResponse:
+def unit_actions(request: AuthenticatedHttpRequest, ods: str) -> HttpResponse:
     _require_improve(request)
     unit = get_object_or_404(access.units_for(request.user), ods_code=ods.upper())
     return _list_page(request, access.actions_for(request.user).filter(unit=unit), unit)
@@ -78,7 +81,7 @@ def unit_actions(request: HttpRequest, ods: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = access.get_action_for_user(request.user, pk)
     return render(request, "improvement/action_detail.html", {
         "action": action, "cycles": action.cycles.select_related("created_by"),
@@ -89,7 +92,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_create(request: HttpRequest) -> HttpResponse:
+def action_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_improve(request)
     network_wide = access.is_network_wide(request.user)
     form = ActionForm(request.POST or None, units=access.units_for(request.user), network_wide=network_wide,
@@ -109,7 +112,7 @@ def action_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = access.get_action_for_user(request.user, pk)
     network_wide = access.is_network_wide(request.user)
     initial = {name: getattr(action, name) for name in services.FIELDS} | {"version": action.version}
@@ -131,7 +134,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cycle_add(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = access.get_action_for_user(request.user, pk)
     form = CycleForm(request.POST)
     if form.is_valid():
@@ -150,7 +153,7 @@ def cycle_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def impact(request: HttpRequest) -> HttpResponse:
+def impact(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The board report's impact estimates (reporting.content.network_impact) for the network, outside the PDF:
     any calendar or financial year or quarter with stored figures, and cumulatively from a programme start."""
     _require_improve(request)

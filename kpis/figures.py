@@ -22,6 +22,7 @@ from itertools import islice
 from django.db import connection, transaction
 from django.db.models import Model
 
+from core.fields import concrete_field
 from kpis.aggregate import Figure
 from kpis.models import KpiAggregate, KpiRun
 from units.models import Unit
@@ -91,7 +92,7 @@ def insert(model: type[Model], fields: Sequence[str], rows: Iterable[Row]) -> in
         return _copy(model, fields, rows)
     pending, written = iter(rows), 0
     while batch := [model(**dict(zip(fields, row, strict=True))) for row in islice(pending, BULK_BATCH)]:
-        model.objects.bulk_create(batch)
+        model._default_manager.bulk_create(batch)
         written += len(batch)
     return written
 
@@ -102,7 +103,7 @@ def _can_copy() -> bool:
 
 def _copy(model: type[Model], fields: Sequence[str], rows: Iterable[Row]) -> int:
     quote, meta = connection.ops.quote_name, model._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    columns = ", ".join(quote(concrete_field(model, name).column) for name in fields)
     # A plain string, not psycopg.sql: Django's debug cursor logs the statement and expects text.
     statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
     written = 0

@@ -4,7 +4,8 @@ Each takes the producer's name (`kpis.producers`: "hie", the default, "pop", "tr
 producer (settings.CELERY_BEAT_SCHEDULE). Without REDIS_URL they run inline (CELERY_TASK_ALWAYS_EAGER). A
 failing task leaves a `failed` KpiRun with the error text, and the error propagates so Celery marks the task
 failed too. Each returns the run's id. After a run that succeeded the producer may do more in the worker
-(`Producer.after_task`: the HIE producer draws the network overview chart for its first visitor).
+(`Producer.after_task`: the HIE producer draws the network overview chart for its first visitor), and other apps
+hear of it (`kpis.signals.figures_changed`: the board reports draw their drafts' charts).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from kpis.models import HIE, KpiRun
 
 def _finished(run: KpiRun) -> int:
     from kpis import producers
+    from kpis.signals import figures_changed
 
     if run.status == KpiRun.Status.SUCCEEDED:
         producers.get(run.producer).after_task(run)
+        figures_changed.send(sender=KpiRun, producer=run.producer, run=run)
     return run.pk
 
 

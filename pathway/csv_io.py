@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.fields import ArrayField
@@ -49,13 +49,14 @@ from django.utils.text import capfirst
 
 from core import audit
 from core.exceptions import EnteredInError
+from core.fields import concrete_field
 from core.models import AuditEvent
 from core.spreadsheet import restore_cells, safe_cells
 from core.timeutil import LONDON, LocalTimeError, format_local, parse_local_datetime
 from pathway import choices as c
 from pathway import rules, services
 from pathway.dataset import COLUMNS, UNIT_COLUMNS, V2_COLUMNS, field_for
-from pathway.models import Case, CaseQuerySet
+from pathway.models import BabyRecord, Case, CaseQuerySet
 from pathway.signals import case_exported
 from units.access import UserLike, user_roles
 from units.models import Role, Unit
@@ -126,7 +127,7 @@ class DatasetFile:
 
     name: str  # the dataset as the messages name it: "HIE dataset (v1)"
     noun: str  # one of its records as the messages name it: "case"
-    model: type[models.Model]
+    model: type[BabyRecord]
     columns: tuple[str, ...]  # in the spec's order
     unit_columns: Mapping[str, str]  # column of ODS codes → foreign key field
     hard_violations: Callable[[Mapping[str, Any]], Iterable[rules.Violation]]
@@ -262,7 +263,7 @@ def _check_decimal_places(model_field: models.DecimalField[Any, Any], text: str)
         DecimalValidator(model_field.max_digits, model_field.decimal_places)(value)
 
 
-def _sequences_value(model_field: ArrayField[Any], text: str) -> list[str]:
+def _sequences_value(model_field: ArrayField[Any, Any], text: str) -> list[str]:
     """A `;`-separated set of MRI sequences (dataset.md v2), any case, stored in the dataset's order."""
     codes = [part.strip().lower() for part in text.split(";") if part.strip()]
     unknown = [code for code in codes if code not in c.MriSequence.values]
@@ -305,7 +306,7 @@ def _cell_value(dataset: DatasetFile, column: str, text: str, units: UnitCache) 
         if unit is None:
             raise ValidationError(f"Unknown ODS site code '{text}': not a unit of the network")
         return unit
-    return field_value(dataset.model._meta.get_field(column), text)
+    return field_value(concrete_field(dataset.model, column), text)
 
 
 # --- One row ----------------------------------------------------------------------------------------
@@ -319,7 +320,7 @@ def _convert_row(dataset: DatasetFile, row: int, cells: Mapping[str, str], units
         if column not in cells:
             continue  # an optional column left out (stays as it is), or missing: reported once in the header
         text = cells[column]
-        model_field = dataset.model._meta.get_field(dataset.field_for(column))
+        model_field = concrete_field(dataset.model, dataset.field_for(column))
         if not text:
             values[model_field.name] = empty_value(model_field)
             continue
@@ -470,7 +471,7 @@ class _RollBack(Exception):
 
 def _service_errors(parsed: ParsedRow, exc: ValidationError, column_of_field: Mapping[str, str]) -> list[RowError]:
     details = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-    errors = []
+    errors: list[RowError] = []
     for field_name, messages in details.items():
         column = column_of_field.get(field_name, "")
         value = audit.display(parsed.values.get(field_name)) if column else ""
@@ -641,7 +642,10 @@ def export_queryset(cases: CaseQuerySet) -> CaseQuerySet:
     return snapshot_for_export(cases.current(), "birth_unit", "cooling_centre", "transport_service")
 
 
-def snapshot_for_export(records: QuerySet[Any], *related: str) -> QuerySet[Any]:
+
+RecordsQS = TypeVar("RecordsQS", bound=QuerySet[Any])
+
+def snapshot_for_export(records: RecordsQS, *related: str) -> RecordsQS:
     """Records up to the newest id now, by birth then id, so a streamed export has a fixed row count."""
     last_id = records.aggregate(last=Max("id"))["last"] or 0
     return records.filter(id__lte=last_id).select_related(*related).order_by("birth_datetime", "id")

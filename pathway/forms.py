@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from copy import copy
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from django import forms
 from django.contrib.postgres.fields import ArrayField
@@ -156,8 +156,9 @@ def _text_widget(name: str, numeric: str = "") -> forms.TextInput:
 
 
 def _choice_field(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field:
-    field = model_field.formfield(widget=forms.RadioSelect, **kwargs)
-    options = [(value, text) for value, text in field.choices if value not in ("", None)]
+    field = cast(forms.ChoiceField, model_field.formfield(widget=forms.RadioSelect, **kwargs))
+    choices = cast("list[tuple[Any, str]]", field.choices)  # a model field's choices, as a list
+    options = [(value, text) for value, text in choices if value not in ("", None)]
     # An optional answer can be cleared again: "Not recorded" goes last, after the real answers.
     field.choices = [*options, ("", NOT_RECORDED)] if not field.required else options
     return field
@@ -166,14 +167,14 @@ def _choice_field(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.F
 def _formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """Form field for a Case field: typed UK times, radios for coded answers, sized text inputs."""
     name = model_field.name
-    common = {"required": not model_field.blank, "label": capfirst(str(model_field.verbose_name))}
+    common: dict[str, Any] = {"required": not model_field.blank, "label": capfirst(str(model_field.verbose_name))}
     if name in HINTS:
         common["help_text"] = HINTS[name]
     if isinstance(model_field, models.DateTimeField):
         return LocalDateTimeField(**common)
     if isinstance(model_field, ArrayField):  # MRI sequences: tick each one done
-        return SequencesFormField(choices=model_field.base_field.choices, widget=forms.CheckboxSelectMultiple,
-                                  **common)
+        sequences = cast("list[tuple[str, str]]", model_field.base_field.choices)
+        return SequencesFormField(choices=sequences, widget=forms.CheckboxSelectMultiple, **common)
     if isinstance(model_field, models.DateField):
         return UKDateField(**common)
     if model_field.is_relation:
@@ -228,7 +229,8 @@ class CaseSectionForm(forms.ModelForm):
         return self.cleaned_data.get("version")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean returned
         if self.case is not None and self.case.entered_in_error:
             raise ValidationError("This case was marked as entered in error: it can no longer be changed")
         values = self._merged(cleaned)
@@ -292,8 +294,9 @@ class CaseSectionForm(forms.ModelForm):
 
 
 def _section_form(section: Section) -> type[CaseSectionForm]:
-    form_class = forms.modelform_factory(Case, form=CaseSectionForm, fields=list(section.fields),
-                                         formfield_callback=_formfield)
+    # Django lets the callback return None (no form field); the stubs want a field every time.
+    form_class = cast(type[CaseSectionForm], forms.modelform_factory(
+        Case, form=CaseSectionForm, fields=list(section.fields), formfield_callback=_formfield))  # type: ignore[arg-type]
     form_class.section = section
     return form_class
 
@@ -337,7 +340,7 @@ def _select() -> forms.Select:
     return forms.Select(attrs={"class": "nhsuk-select"})
 
 
-class RecordFilterForm(forms.Form):
+class RecordFilterForm(forms.Form, Generic[RecordsT]):
     """The filters every record list has (HIE cases, POP records): search, birth unit, year of birth and whether
     records entered in error are shown. An invalid value is ignored rather than failing the list."""
 
@@ -369,7 +372,7 @@ class RecordFilterForm(forms.Form):
         return records
 
 
-class CaseFilterForm(RecordFilterForm):
+class CaseFilterForm(RecordFilterForm[CaseQuerySet]):
     cooling_centre = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, empty_label="Any",
                                             widget=_select())
     stage = forms.ChoiceField(choices=[("", "Any"), *c.Stage.choices], required=False, widget=_select())

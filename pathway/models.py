@@ -13,7 +13,7 @@ from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -25,7 +25,7 @@ from pathway.nhs_number import validate_nhs_number
 from units.models import Unit
 
 
-def bounds(low: str | int, high: str | int) -> list[object]:
+def bounds(low: str | int, high: str | int) -> list[BaseValidator]:
     """A field's min and max validators (shared by every dataset model: HIE, POP)."""
     # Decimal bounds for decimal fields: the float 7.6 is 7.5999…, which would refuse the spec's pH 7.60.
     if isinstance(low, str):

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.fields import concrete_field
 from pathway import choices as c
 from pathway import standards as s
 
@@ -85,7 +86,7 @@ FOLLOWUP_LATE_MONTHS = 30
 def label(field: str) -> str:
     from pathway.models import Case
 
-    return str(Case._meta.get_field(field).verbose_name)
+    return str(concrete_field(Case, field).verbose_name)
 
 
 # --- Pieces `pop.rules` words its own rules with, so both datasets say the same thing the same way -------
@@ -100,7 +101,7 @@ def instant(values: Values, field: str) -> datetime | None:
     """The field's instant in UTC. Comparing or subtracting two datetimes that share a tzinfo (both
     Europe/London, as forms and the import give them) uses the wall clock, an hour out across a clock change."""
     value = values.get(field)
-    return None if empty(value) else value.astimezone(UTC)
+    return None if value is None or empty(value) else value.astimezone(UTC)
 
 
 def empty(value: object) -> bool:
@@ -224,7 +225,7 @@ def _discharge_destination(values: Values) -> Iterator[Violation]:
 
 def _ens_after_birth(values: Values) -> Iterator[Violation]:
     notified, birth = values.get("ens_notified_date"), values.get("birth_datetime")
-    if empty(notified) or empty(birth):
+    if notified is None or birth is None or empty(notified) or empty(birth):
         return
     birth_date = timezone.localtime(birth).date()
     if notified < birth_date:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import DateTimeField, Model
 from django.utils.text import capfirst
 
+from core.fields import concrete_field
 from core.templatetags.localtime import local_date, local_datetime
 from pathway.models import Case
 
@@ -82,12 +83,12 @@ NOT_RECORDED = "Not recorded"
 
 
 def field_label(field: str) -> str:
-    return capfirst(str(Case._meta.get_field(field).verbose_name))
+    return capfirst(str(concrete_field(Case, field).verbose_name))
 
 
 def display(case: Case, field: str) -> str:
     """A saved value as the summary list shows it: choice labels, unit names, UK local times."""
-    model_field = Case._meta.get_field(field)
+    model_field = concrete_field(Case, field)
     value = getattr(case, f"{field}_id") if model_field.is_relation else getattr(case, field)
     if value is None or value == "" or value == []:
         return NOT_RECORDED
@@ -111,7 +112,7 @@ def history_display(field: str, text: str, model: type[Model] = Case) -> str:
     read it: UK local time, choice labels."""
     if text == "":
         return NOT_RECORDED
-    model_field = model._meta.get_field(field)
+    model_field = concrete_field(model, field)
     if isinstance(model_field, DateTimeField):
         # Audit rows written before the one UK format held ISO 8601 with the offset: shown as UK time too.
         try:
@@ -128,7 +129,7 @@ def history_display(field: str, text: str, model: type[Model] = Case) -> str:
     return text
 
 
-def _labels_of(model_field: ArrayField[Any], values: list[str]) -> str:
+def _labels_of(model_field: ArrayField[Any, Any], values: list[str]) -> str:
     labels = dict(model_field.base_field.flatchoices)
     return ", ".join(str(labels.get(value, value)) for value in values)
 

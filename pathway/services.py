@@ -20,6 +20,7 @@ from django.utils.text import capfirst
 
 from core import audit
 from core.exceptions import EditConflict, EnteredInError
+from core.fields import concrete_field
 from core.models import AuditEvent
 from core.timeutil import format_uk
 from pathway import rules, temperatures
@@ -121,7 +122,7 @@ class RecordWrites(Generic[R]):
     def finish(self, record: R, by: UserLike) -> None:
         """What the system sets on every write: the data-quality flags and who saved it."""
         record.dq_flags = self.soft_flags(self.values(record))
-        record.updated_by = by if by.is_authenticated else None  # type: ignore[assignment]
+        record.updated_by = by if by.is_authenticated else None
 
     def history(self, record: R) -> list[AuditEvent]:
         return list(AuditEvent.objects.filter(object_type=self.object_type, object_id=str(record.pk))
@@ -322,7 +323,7 @@ class ReadingDisagreement:
 def reading_disagreements(case: Case) -> list[ReadingDisagreement]:
     """Where the case's summary fields and its readings disagree, both as people read them."""
     given = _from_readings(case)
-    return [ReadingDisagreement(field, capfirst(str(Case._meta.get_field(field).verbose_name)),
+    return [ReadingDisagreement(field, capfirst(str(concrete_field(Case, field).verbose_name)),
                                 _shown(getattr(case, field)), _shown(given[field]))
             for field in temperatures.disagreements(_recorded(case), given)]
 
@@ -341,7 +342,7 @@ def case_use_readings(*, case: Case, field: str, expected_version: int | None, b
     if field not in temperatures.SERIES_FIELDS:
         raise ValidationError({field: ["This value does not come from the temperature readings"]})
     value = _from_readings(Case.objects.get(pk=case.pk))[field]
-    label = capfirst(str(Case._meta.get_field(field).verbose_name))
+    label = capfirst(str(concrete_field(Case, field).verbose_name))
     if value is None:
         raise ValidationError({field: [f"{label}: the temperature readings do not give a value"]})
     return _CASES.update(record=case, values={field: value}, expected_version=expected_version, by=by,

@@ -465,10 +465,15 @@ def transport_intervals(case: Case) -> list[Interval]:
 
 
 class Reading(Protocol):
-    pk: int | None
-    observed_at: datetime
-    temp_c: Decimal
-    site: str
+    # Read-only, so a stored observation and a frozen test reading both fit.
+    @property
+    def pk(self) -> int | None: ...
+    @property
+    def observed_at(self) -> datetime: ...
+    @property
+    def temp_c(self) -> Decimal: ...
+    @property
+    def site(self) -> str: ...
 
     @property
     def is_core(self) -> bool: ...

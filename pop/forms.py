@@ -8,7 +8,7 @@ local time (`core.forms.LocalDateTimeField`), exactly as on the HIE case screens
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -85,8 +85,9 @@ def _plain_formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> form
     if model_field.is_relation:
         return model_field.formfield(**kwargs, **common, empty_label="Choose a unit")
     if model_field.choices:
-        field = model_field.formfield(widget=forms.RadioSelect, **kwargs, **common)
-        options = [(value, text) for value, text in field.choices if value not in ("", None)]
+        field = cast(forms.ChoiceField, model_field.formfield(widget=forms.RadioSelect, **kwargs, **common))
+        choices = cast("list[tuple[Any, str]]", field.choices)  # a model field's choices, as a list
+        options = [(value, text) for value, text in choices if value not in ("", None)]
         field.choices = options if field.required else [*options, ("", NOT_RECORDED)]
         return field
     width = WIDTHS.get(name)
@@ -140,7 +141,8 @@ class PopRecordForm(forms.ModelForm):
         the service names the field for the NHS-number uniqueness instead of a generic constraint message)."""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean returned
         if self.record is not None and self.record.entered_in_error:
             raise ValidationError("This record was marked as entered in error: it can no longer be changed")
         values = {name: cleaned.get(name) for name in FIELDS}
@@ -162,7 +164,7 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     place_service_errors(form, error, above=lambda name, message: f"{capfirst(rules.label(name))}: {message}")
 
 
-class PopFilterForm(RecordFilterForm):
+class PopFilterForm(RecordFilterForm[PopRecordQuerySet]):
     def __init__(self, data: Any, *, user: UserLike, records: PopRecordQuerySet) -> None:
         units = Unit.objects.exclude(designation=Designation.TRANSPORT)
         if not network_wide_for(user, Action.LIST):

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
+from core.fields import concrete_field
 from pathway.rules import Rule, Violation, birth_not_future, empty, instant, local_text, required_rule
 
 Values = Mapping[str, Any]
@@ -37,7 +38,7 @@ BIRTH_ORDER: tuple[tuple[str, str], ...] = (
 def label(field: str) -> str:
     from pop.models import PopRecord
 
-    return str(PopRecord._meta.get_field(field).verbose_name)
+    return str(concrete_field(PopRecord, field).verbose_name)
 
 
 _required = required_rule(REQUIRED, label)

@@ -19,3 +19,9 @@ class ReportingConfig(AppConfig):
             case_export_record(event=event)
 
         case_exported.connect(on_case_exported, dispatch_uid="reporting.case_export_record", weak=False)
+
+        # After a KPI run a worker draws every draft report's charts, so its first preview need not wait.
+        from kpis.signals import figures_changed
+        from reporting.charts import on_figures_changed
+
+        figures_changed.connect(on_figures_changed, dispatch_uid="reporting.prepare_charts", weak=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -47,8 +47,9 @@ class BoardReportForm(forms.ModelForm):
         current = self.instance.period_key if self.instance.pk else ""
         if current and current not in dict(choices):
             choices.insert(0, (current, self.instance.period_label))
-        self.fields["period_key"].choices = choices
-        self.fields["org"].queryset = Unit.objects.exclude(designation=Designation.TRANSPORT).order_by("short_name")
+        cast(forms.ChoiceField, self.fields["period_key"]).choices = choices
+        cast(forms.ModelChoiceField, self.fields["org"]).queryset = (
+            Unit.objects.exclude(designation=Designation.TRANSPORT).order_by("short_name"))
         self.fields["org"].required = False
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -35,6 +36,7 @@ from kpis.definitions.base import Level
 from kpis.periods import add_months, rolling_period
 from pathway import csv_io
 from pathway.access import cases_for
+from reporting import charts as report_charts
 from reporting import content as report_content
 from reporting import render
 from reporting.figures import Scope
@@ -69,13 +71,14 @@ def _snapshot(report: BoardReport) -> dict[str, object]:
 
 
 @transaction.atomic
-def board_report_create(*, values: Mapping[str, Any], by: UserLike) -> BoardReport:
+def board_report_create(*, values: Mapping[str, Any], by: User) -> BoardReport:
     report = BoardReport(**values, created_by=by)
     _clean_report(report)
     report.save()
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type=REPORT_OBJECT_TYPE, object_id=report.pk,
                  summary=f"Board report created: {report.title}",
                  changes=audit.changes({}, _snapshot(report)))
+    transaction.on_commit(lambda: report_charts.prepare_later(report.pk))  # a worker draws its charts ahead
     return report
 
 
@@ -107,6 +110,7 @@ def board_report_update(*, report: BoardReport, values: Mapping[str, Any], by: U
         audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type=REPORT_OBJECT_TYPE,
                      object_id=report.pk, changes=changes,
                      summary=f"Board report updated: {audit.field_names(BoardReport, changes)}")
+        transaction.on_commit(lambda: report_charts.prepare_later(report.pk))
     return report
 
 
@@ -227,7 +231,7 @@ def exports_visible_to(user: UserLike) -> Any:
 # --- Export jobs -----------------------------------------------------------------------------------------------------
 
 
-def export_job_start(*, kind: str, by: UserLike, report: BoardReport | None = None, identifiable: bool = False,
+def export_job_start(*, kind: str, by: User, report: BoardReport | None = None, identifiable: bool = False,
                      reason: str = "") -> ExportJob:
     """Record the job and queue it after commit (inline without Redis). Refusals name the field and rule."""
     if kind in _REPORT_KINDS and not may(by, Action.REPORT):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from reporting.models import ExportJob
+from reporting.models import BoardReport, ExportJob
 
 
 @shared_task
@@ -28,3 +28,14 @@ def purge_expired_exports() -> int:
     from reporting.services import export_jobs_purge_expired
 
     return export_jobs_purge_expired()
+
+
+@shared_task
+def prepare_report_charts(report_id: int | None = None) -> int:
+    """Draw one draft report's charts ahead, or every draft's (`reporting.charts`); returns how many."""
+    from reporting import charts
+
+    if report_id is None:
+        return charts.prepare_drafts()
+    report = BoardReport.objects.filter(pk=report_id).select_related("org").first()
+    return charts.prepare(report) if report else 0

@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import EditConflict
+from core.requests import AuthenticatedHttpRequest
 from kpis.dashboard import freshness
 from pathway import csv_io
 from reporting import services
@@ -28,16 +29,16 @@ REPORT_FORMATS = {"pdf": ExportRecord.Kind.REPORT_PDF, "xlsx": ExportRecord.Kind
 LOG_PAGE_SIZE = 50
 
 
-def _require(request: HttpRequest, action: Action, what: str) -> None:
+def _require(request: AuthenticatedHttpRequest, action: Action, what: str) -> None:
     if not may(request.user, action):
         raise PermissionDenied(what)
 
 
-def _require_report(request: HttpRequest) -> None:
+def _require_report(request: AuthenticatedHttpRequest) -> None:
     _require(request, Action.REPORT, "Board reports need the network lead or administrator role")
 
 
-def _save(request: HttpRequest, form: BoardReportForm, report: BoardReport | None) -> BoardReport | None:
+def _save(request: AuthenticatedHttpRequest, form: BoardReportForm, report: BoardReport | None) -> BoardReport | None:
     """Create or update through the service; its rule errors go back onto the form, nothing half-saved."""
     try:
         if report is None:
@@ -54,7 +55,7 @@ def _save(request: HttpRequest, form: BoardReportForm, report: BoardReport | Non
 
 @login_required
 @require_GET
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_report(request)
     reports = BoardReport.objects.select_related("org", "created_by", "published_by", "corrects").defer("snapshot")
     return render(request, "reporting/report_list.html", {"reports": reports[:100]})
@@ -62,7 +63,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_create(request: HttpRequest) -> HttpResponse:
+def report_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_report(request)
     form = BoardReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and (report := _save(request, form, None)):
@@ -73,7 +74,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_report(request)
     report = get_object_or_404(BoardReport.objects.select_related("corrects"), pk=pk)
     if report.is_published:
@@ -91,7 +92,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def report_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_report(request)
     report = get_object_or_404(BoardReport.objects.select_related("org", "published_by", "corrects"), pk=pk)
     data = services.report_data(report)
@@ -103,7 +104,7 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def report_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask the network lead to confirm, then sign the report off (its figures are frozen from then on)."""
     _require_report(request)
     report = get_object_or_404(BoardReport.objects.select_related("org", "corrects"), pk=pk)
@@ -128,7 +129,7 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def report_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_report(request)
     report = get_object_or_404(BoardReport, pk=pk)
     try:
@@ -143,7 +144,7 @@ def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_export(request: HttpRequest, pk: int) -> HttpResponse:
+def report_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_report(request)
     report = get_object_or_404(BoardReport, pk=pk)
     kind = REPORT_FORMATS.get(request.POST.get("format", ""))
@@ -155,7 +156,7 @@ def report_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_export(request: HttpRequest) -> HttpResponse:
+def case_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, Action.EXPORT, "Exporting cases needs a role that may export")
     form = CaseExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -175,32 +176,32 @@ def case_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_log(request: HttpRequest) -> HttpResponse:
+def export_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_report(request)
     page = Paginator(services.exports_visible_to(request.user), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reporting/export_log.html", {"page": page})
 
 
-def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+def _own_job(request: AuthenticatedHttpRequest, pk: int) -> ExportJob:
     """A job is only ever visible to the person who started it (a 404 for anyone else)."""
     return get_object_or_404(ExportJob.objects.select_related("report"), pk=pk, created_by=request.user)
 
 
 @login_required
 @require_GET
-def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+def job_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "reporting/job.html", {"job": _own_job(request, pk)})
 
 
 @login_required
 @require_GET
-def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def job_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "reporting/partials/job_progress.html", {"job": _own_job(request, pk)})
 
 
 @login_required
 @require_GET
-def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+def job_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     job = _own_job(request, pk)
     if job.status != ExportJob.Status.SUCCEEDED or not job.file.name or job.is_expired():
         raise Http404("This file is not available: it is not ready, or it has expired")

@@ -4,7 +4,7 @@ form only parses, and `add_service_errors` puts what the service refused beside 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -63,12 +63,12 @@ class SessionForm(HeadcountsMixin, forms.Form):
                 "key_messages": list(session.key_messages.all()), "named_attendees": session.named_attendees,
                 "notes": session.notes, "version": session.version})
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units.order_by("short_name")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units.order_by("short_name")
         # Retired messages stay selectable on a session that already covered them.
         messages = KeyMessage.objects.active()
         if session is not None:
             messages = KeyMessage.objects.filter(Q(active=True) | Q(sessions=session)).distinct()
-        self.fields["key_messages"].queryset = messages.order_by("order", "text")
+        cast(forms.ModelMultipleChoiceField, self.fields["key_messages"]).queryset = messages.order_by("order", "text")
         self.add_headcount_fields({a.role: a.headcount for a in session.attendance.all()} if session else None)
         # Headcounts read best right after "who came": put them before the names.
         order = ["unit", "date", "trainer", "format", "key_messages",

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from units.models import Membership, Role
 
@@ -63,7 +62,7 @@ SECTION_ROLES: dict[str, frozenset[str]] = {
 }
 TRANSPORT_ROLES = frozenset({Role.TRANSPORT_TEAM})
 
-UserLike = AbstractBaseUser | AnonymousUser
+UserLike = User | AnonymousUser
 
 
 def memberships(user: UserLike) -> list[Membership]:
@@ -73,7 +72,7 @@ def memberships(user: UserLike) -> list[Membership]:
     cached: list[Membership] | None = getattr(user, "_membership_cache", None)
     if cached is None:
         cached = list(Membership.objects.filter(user=user, unit__active=True).select_related("unit"))
-        user._membership_cache = cached  # type: ignore[union-attr]
+        user._membership_cache = cached  # type: ignore[attr-defined]  # a per-request cache on the user object
     return cached
 
 

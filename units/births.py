@@ -16,6 +16,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -243,7 +244,8 @@ def parse(data: bytes | str) -> tuple[list[_Row], list[RowError]]:
     header = [name.strip() for name in header]
     if errors := _header_errors(header):
         return [], errors
-    units, rows, errors, seen = _units_by_code(), [], [], {}
+    units, rows, errors = _units_by_code(), [], []
+    seen: dict[Any, Any] = {}
     for row, cells in body:
         if not any(cell.strip() for cell in cells):
             continue  # a blank line (spreadsheets add them) is not a row

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from units.access import NETWORK_WIDE_ROLES
@@ -47,10 +47,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 
 
 @transaction.atomic
-def demo_users_ensure() -> dict[str, AbstractUser]:
+def demo_users_ensure() -> dict[str, User]:
     """Create the demo users and memberships that are missing; leave existing ones as they are (so a
     password someone changed stays changed). Needs the units loaded (network_load_reference)."""
-    users: dict[str, AbstractUser] = {}
+    users: dict[str, User] = {}
     for spec in DEMO_USERS:
         user, created = get_user_model().objects.get_or_create(
             username=spec.username,
@@ -65,7 +65,7 @@ def demo_users_ensure() -> dict[str, AbstractUser]:
     return users
 
 
-def demo_users_existing() -> list[tuple[DemoUser, AbstractUser]]:
+def demo_users_existing() -> list[tuple[DemoUser, User]]:
     """The demo users that exist, with their user rows (memberships prefetched)."""
     found = {u.username: u for u in get_user_model().objects.filter(username__in=[s.username for s in DEMO_USERS])
              .prefetch_related("memberships__unit")}

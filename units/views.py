@@ -7,9 +7,12 @@ through `units.births` (validated and audited); the download is audited too.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -102,7 +105,8 @@ def live_births_import(request: HttpRequest) -> HttpResponse:
     form = LiveBirthsForm(units=Unit.objects.none())
     if not file_form.is_valid():
         return _page(request, form, file_form)
-    result = births.live_births_import(request.FILES["file"].read(), by=request.user)
+    upload = cast(UploadedFile, request.FILES["file"])  # the file form has checked it is there
+    result = births.live_births_import(upload.read(), by=request.user)
     if not result.ok:
         return _page(request, form, file_form, result.errors)
     messages.success(

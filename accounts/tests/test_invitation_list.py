@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -32,8 +34,8 @@ def _link(invitation: Invitation) -> str:
     return reverse("accounts:accept_invitation", args=[services.invitation_token(invitation)])
 
 
-def _invitation(by: object, ods: str = "RWG02", email: str = "new.person@nhs.example", *,
-                role: str = Role.UNIT_CLINICIAN, **state: object) -> Invitation:
+def _invitation(by: User, ods: str = "RWG02", email: str = "new.person@nhs.example", *,
+                role: str = Role.UNIT_CLINICIAN, **state: Any) -> Invitation:
     """An invitation as the service makes it (no email: these tests are about the list), then `state`."""
     invitation = Invitation.objects.create(email=email, unit=Unit.objects.get(ods_code=ods), role=role,
                                            invited_by=by, expires_at=timezone.now() + timedelta(hours=48))
@@ -43,12 +45,12 @@ def _invitation(by: object, ods: str = "RWG02", email: str = "new.person@nhs.exa
     return invitation
 
 
-def _rows(response: object) -> dict[str, Invitation]:
+def _rows(response: Any) -> dict[str, Invitation]:
     return {i.email: i for i in response.context["page"]}
 
 
 @pytest.fixture
-def unit_inviter(people: Personas, monkeypatch: pytest.MonkeyPatch) -> object:
+def unit_inviter(people: Personas, monkeypatch: pytest.MonkeyPatch) -> User:
     """No unit-scoped role may invite today; a consultant who could shows the unit scope of the page."""
     monkeypatch.setitem(ROLE_ACTIONS, Role.CONSULTANT, ROLE_ACTIONS[Role.CONSULTANT] | {Action.INVITE})
     return people.consultant  # at Addenbrooke's (RGT01)
@@ -86,7 +88,7 @@ def test_status_filter(people: Personas) -> None:
     assert len(_rows(client.get(LIST, {"status": "nonsense"}))) == 2  # an unknown filter shows everything
 
 
-def test_unit_inviter_sees_only_invitations_to_their_units(people: Personas, unit_inviter: object) -> None:
+def test_unit_inviter_sees_only_invitations_to_their_units(people: Personas, unit_inviter: User) -> None:
     _invitation(people.nurse, "RGT01", "ours@nhs.example")
     theirs = _invitation(people.nurse, "RWG02", "theirs@nhs.example")
     client = signed_in(unit_inviter)
@@ -142,7 +144,7 @@ def test_get_asks_for_confirmation_and_post_revokes_and_audits(people: Personas)
     assert done["Location"] == LIST
     invitation.refresh_from_db()
     assert (invitation.status, invitation.revoked_by) == ("revoked", people.lead)
-    assert timezone.now() - invitation.revoked_at < timedelta(minutes=1)
+    assert invitation.revoked_at is not None and timezone.now() - invitation.revoked_at < timedelta(minutes=1)
     event = AuditEvent.objects.get(action=Event.INVITATION_REVOKED)
     assert (event.actor, event.object_type, event.object_id) == (people.lead, "invitation", str(invitation.pk))
     assert event.summary == "Revoked the invitation of new.person@nhs.example as Unit clinician at Watford"
@@ -200,9 +202,10 @@ def test_used_link_says_so(people: Personas) -> None:
 @pytest.mark.parametrize("state", ["accepted", "expired", "revoked"])
 def test_only_pending_invitations_can_be_revoked(people: Personas, state: str) -> None:
     now = timezone.now()
-    changes = {"accepted": {"accepted_at": now, "accepted_user": people.clinician},
-               "expired": {"expires_at": now - timedelta(minutes=1)},
-               "revoked": {"revoked_at": now, "revoked_by": people.admin_user}}[state]
+    states: dict[str, dict[str, Any]] = {"accepted": {"accepted_at": now, "accepted_user": people.clinician},
+                                         "expired": {"expires_at": now - timedelta(minutes=1)},
+                                         "revoked": {"revoked_at": now, "revoked_by": people.admin_user}}
+    changes = states[state]
     invitation = _invitation(people.nurse, **changes)
     client = signed_in(people.nurse)
     # No confirmation page for something that cannot be revoked; GET still changes nothing.
@@ -221,8 +224,9 @@ def test_invite_again_fills_the_form_from_the_old_invitation(people: Personas) -
     html = client.get(LIST).content.decode()
     again = f"?email=new.person%40nhs.example&amp;unit={invitation.unit_id}&amp;role=unit_clinician"
     assert again in html
-    form = client.get(reverse("accounts:invite"), {"email": "new.person@nhs.example",
-                                                   "unit": invitation.unit_id, "role": "unit_clinician"})
+    again_query: dict[str, str | int] = {"email": "new.person@nhs.example", "unit": invitation.unit_id,
+                                          "role": "unit_clinician"}
+    form = client.get(reverse("accounts:invite"), again_query)
     assert form.context["form"].initial == {"email": "new.person@nhs.example", "unit": str(invitation.unit_id),
                                             "role": "unit_clinician"}
     assert Invitation.objects.count() == 1  # nothing is sent until the form is posted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -23,16 +24,18 @@ from units.models import Membership, Role, Unit
 INVITE = reverse("accounts:invite")
 
 
-def _invite(client: Client, role: str = Role.UNIT_CLINICIAN, ods: str = "RWG02") -> object:
+def _invite(client: Client, role: str = Role.UNIT_CLINICIAN, ods: str = "RWG02") -> Any:
     return client.post(INVITE, {"email": "New.Person@nhs.example", "unit": Unit.objects.get(ods_code=ods).pk,
                                 "role": role})
 
 
 def _link() -> str:
-    return re.search(r"http://testserver(/accounts/invitations/\S+/)", mail.outbox[-1].body).group(1)
+    found = re.search(r"http://testserver(/accounts/invitations/\S+/)", str(mail.outbox[-1].body))
+    assert found is not None
+    return found.group(1)
 
 
-def _accept(client: Client, link: str, **overrides: str) -> object:
+def _accept(client: Client, link: str, **overrides: str) -> Any:
     data = {"username": "newbie", "first_name": "New", "last_name": "Person",
             "password1": "quiet-ward-lantern-42", "password2": "quiet-ward-lantern-42", **overrides}
     return client.post(link, data)

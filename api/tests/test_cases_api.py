@@ -241,7 +241,8 @@ def test_consultant_cannot_move_a_case_out_of_their_units(api: Api, cases: dict[
                             format="json")
     assert response.status_code == 400
     assert errors(response) == [("birth_unit_ods", "unit_scope")]
-    assert cases["A"].cooling_centre.ods_code == "RGT01"
+    centre = cases["A"].cooling_centre
+    assert centre is not None and centre.ods_code == "RGT01"
 
 
 def test_a_time_off_the_calendar_is_refused_not_a_server_error(api: Api) -> None:

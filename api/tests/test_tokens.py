@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -16,7 +17,7 @@ from core.testing.personas import Personas
 from pathway.models import Case
 
 
-def _page(user: object) -> Client:
+def _page(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -30,7 +31,9 @@ def test_token_made_on_the_page_is_shown_once_and_stored_as_a_hash(people: Perso
     made = page.post("/api/tokens/", {"name": "Audit extract"})
     assert made.status_code == 200
     assert "no-store" in made["Cache-Control"] or "no-cache" in made["Cache-Control"]
-    key = re.search(r'data-testid="new-key">([^<]+)<', made.content.decode()).group(1)
+    shown = re.search(r'data-testid="new-key">([^<]+)<', made.content.decode())
+    assert shown is not None
+    key = shown.group(1)
     token = ApiToken.objects.get()
     assert (token.user, token.name) == (people.nurse, "Audit extract")
     assert token.key_hash == hashlib.sha256(key.encode()).hexdigest()

@@ -15,24 +15,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User  # settings.AUTH_USER_MODEL is Django's own
 
 from units.models import Membership, Role, Unit
 
 
 @dataclass
 class Personas:
-    nurse: AbstractUser
-    lead: AbstractUser
-    admin_user: AbstractUser
-    consultant: AbstractUser
-    clinician: AbstractUser
-    outsider: AbstractUser
-    radiologist: AbstractUser | None = None
-    transport: AbstractUser | None = None
+    nurse: User
+    lead: User
+    admin_user: User
+    consultant: User
+    clinician: User
+    outsider: User
+    radiologist: User | None = None
+    transport: User | None = None
 
 
-def make_user(username: str, unit: Unit, role: str, *, first: str = "", last: str = "") -> AbstractUser:
+def make_user(username: str, unit: Unit, role: str, *, first: str = "", last: str = "") -> User:
     user = get_user_model().objects.create_user(username=username, password="correct-horse-battery",
                                                 first_name=first, last_name=last)
     Membership.objects.create(user=user, unit=unit, role=role)

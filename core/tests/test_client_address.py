@@ -42,7 +42,7 @@ def _via_nginx(client_ip: str, spoofed: str = "") -> dict[str, str]:
 # --- Family feedback ----------------------------------------------------------------------------------------------
 
 
-def _feedback(client: Client, token: str, visitor: dict[str, str]) -> Any:
+def _feedback(client: Client, token: str, visitor: dict[str, Any]) -> Any:
     return client.post("/families/feedback/", {"message": "Thank you", "started": token, "website": ""}, **visitor)
 
 
@@ -83,7 +83,7 @@ def nurse(people: Personas) -> Any:
     return people.nurse
 
 
-def _reset(email: str, visitor: dict[str, str]) -> None:
+def _reset(email: str, visitor: dict[str, Any]) -> None:
     response = Client().post(reverse("accounts:password_reset"), {"email": email}, **visitor)
     assert response.status_code == 302
 

@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -125,8 +126,9 @@ def test_log_filter_redacts_message_arguments_and_tracebacks(caplog: pytest.LogC
 
 
 def test_every_configured_handler_redacts() -> None:
-    assert settings.LOGGING["filters"]["redact_nhs_numbers"]["()"] == "core.security.RedactNhsNumbersFilter"
-    assert all("redact_nhs_numbers" in h.get("filters", []) for h in settings.LOGGING["handlers"].values())
+    logging_config: dict[str, Any] = settings.LOGGING
+    assert logging_config["filters"]["redact_nhs_numbers"]["()"] == "core.security.RedactNhsNumbersFilter"
+    assert all("redact_nhs_numbers" in h.get("filters", []) for h in logging_config["handlers"].values())
     handler = logging.getLogger().handlers[0]
     assert any(isinstance(f, RedactNhsNumbersFilter) for f in handler.filters)
 

@@ -25,7 +25,7 @@ from core.timeutil import (
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc, arg-type]  # the stubs cannot follow *args here
 
 
 @pytest.mark.parametrize(

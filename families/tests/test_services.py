@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -48,7 +49,7 @@ def event(network: object, people: Personas) -> FamilyEvent:
                                        "host_unit": Unit.objects.get(ods_code="RGT01")}, by=people.nurse)
 
 
-def _consent(case: Case, by: object, on: date = TODAY) -> FamilySupportLog:
+def _consent(case: Case, by: User, on: date = TODAY) -> FamilySupportLog:
     return services.support_log_update(case=case, values={"consent_given_on": on, "consent_given_by": "Nina"},
                                        expected_version=None, by=by)
 

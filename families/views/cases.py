@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import DomainError
+from core.fields import concrete_field
 from families import services
 from families.forms import ConsentForm, ContactForm, GivenForm, InvitationStatusForm, InviteForm
 from families.models import Invitation
@@ -45,7 +46,7 @@ def _page(request: HttpRequest, case: Case, status: int = 200, **bound: forms.Fo
         "contacts": list(log.contacts.all()) if log else [],
         "invitations": list(log.invitations.select_related("event__host_unit")) if log else [],
         "history": services.log_history(case),
-        "status_choices": Invitation._meta.get_field("status").choices,
+        "status_choices": concrete_field(Invitation, "status").choices,
     }
     if editable:
         user_name = request.user.get_full_name() or request.user.get_username()  # type: ignore[union-attr]

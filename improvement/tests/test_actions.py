@@ -205,6 +205,7 @@ def test_clinician_records_then_edits_an_action_on_screen(people: Personas) -> N
     response = client.post(reverse("improvement:create"), _form(people))
     action = ImprovementAction.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("improvement:detail", args=[action.pk])
+    assert action.unit is not None
     assert (action.kpi, action.due_date, action.unit.ods_code) == ("target_temp_6h", date(2030, 12, 31), "RWG02")
     page = client.get(response["Location"]).content.decode()
     assert "Servo-controlled cooling in transport" in page and "31/12/2030" in page

@@ -175,7 +175,8 @@ def inline_svg(raw: str, *, svg_id: str, label: str) -> str:
 
 @contextmanager
 def _rendering() -> Iterator[None]:
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+    # matplotlib types rc_context's keys as literals of its own; these are valid ones.
+    with _RENDER_LOCK, matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         yield
 
 

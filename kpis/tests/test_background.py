@@ -60,7 +60,8 @@ def test_a_section_save_answers_before_the_recompute_which_follows_in_the_backgr
 
     assert background.wait_idle(timeout=60)
     assert KpiRun.objects.count() == runs + 1
-    assert KpiRun.objects.order_by("-id").first().status == KpiRun.Status.SUCCEEDED
+    newest = KpiRun.objects.order_by("-id").first()
+    assert newest is not None and newest.status == KpiRun.Status.SUCCEEDED
     assert outcome(case, "arrival_temp_in_range") == "not_met"
     assert not PendingRecompute.objects.filter(producer="hie").exists()
 

@@ -64,10 +64,11 @@ def _forget_broker_connections() -> None:
     # it was made with: drop it so the next send connects to the broker configured now.
     # kombu also keeps pools in process-wide registries keyed by broker URL: a pool closed here would be handed
     # out again from there ("Acquire on closed pool"), so reset those too.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    app: Any = celery_app  # its pools are private: the stubs leave them out
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
     kombu_pools.reset()
 
 

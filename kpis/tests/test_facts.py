@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -97,7 +98,7 @@ def test_facts_are_frozen() -> None:
 
 @pytest.mark.django_db
 def test_facts_from_case_reads_a_saved_case_in_one_query(
-    people: Personas, django_assert_num_queries: pytest.FixtureDef
+    people: Personas, django_assert_num_queries: Any
 ) -> None:
     created = case_create(values=cooled_case_values(case_ref="KPI-0001", lowest_temp_before_arrival_c=Decimal("32.8"),
                                                     postnatal_collapse_datetime=None),
@@ -128,7 +129,7 @@ def test_facts_from_case_reads_a_saved_case_in_one_query(
 
 @pytest.mark.django_db
 def test_facts_from_a_case_without_cooling_centre(
-    people: Personas, django_assert_num_queries: pytest.FixtureDef
+    people: Personas, django_assert_num_queries: Any
 ) -> None:
     created = case_create(values=cooled_case_values(case_ref="KPI-0002", therapeutic_hypothermia="no",
                                                     cooling_centre=None, passive_cooling_start=None,

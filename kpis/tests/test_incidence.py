@@ -61,7 +61,8 @@ def test_unit_years_against_live_births_by_hand() -> None:
     # 2024: Watford 3 moderate/severe (+1 mild) of 5,400 births; Ipswich 2 of 3,500; Bedford 1 but no figure;
     # Lister 0 babies, 5,000 births. Network: (3 + 2 + 0) / (5,400 + 3,500 + 5,000) = 5 / 13,900, Bedford's 1
     # missing.
-    babies = [("RWG02", date(2024, 1, 1), 2), ("RWG02", date(2024, 6, 30), 3), ("RWG02", date(2024, 12, 31), 2),
+    babies: list[tuple[str, date, int | None]] = [
+              ("RWG02", date(2024, 1, 1), 2), ("RWG02", date(2024, 6, 30), 3), ("RWG02", date(2024, 12, 31), 2),
               ("RWG02", date(2024, 3, 3), 1), ("RDE03", date(2024, 2, 2), 3), ("RDE03", date(2024, 9, 9), 2),
               ("RC979", date(2024, 5, 5), 2)]
     births = {("RWG02", 2024): 5400, ("RDE03", 2024): 3500, ("RWH01", 2024): 5000, ("RWG02", 2023): 5460}

@@ -55,7 +55,9 @@ def test_a_drain_runs_every_pending_period_in_one_run(network: Network, people: 
     pending.mark(["2024-05", "2023"], producer="hie")
     pending.mark(["2022"], producer="pop")  # not this drain's
 
-    run = KpiRun.objects.get(pk=tasks.recompute_pending(triggered_by_id=people.nurse.pk))
+    run_id = tasks.recompute_pending(triggered_by_id=people.nurse.pk)
+    assert run_id is not None
+    run = KpiRun.objects.get(pk=run_id)
 
     assert (run.scope, run.trigger, run.triggered_by, run.progress_total) == ("periods", "case_saved", people.nurse, 2)
     assert sorted(run.period_keys) == ["2023", "2024-05"]
@@ -97,7 +99,9 @@ def test_a_drain_of_another_producer_leaves_the_hie_periods(network: Network) ->
     pending.mark(["2024-05"], producer="hie")
     pending.mark(["2024-05"], producer="pop")
 
-    run = KpiRun.objects.get(pk=tasks.recompute_pending(producer="pop"))
+    run_id = tasks.recompute_pending(producer="pop")
+    assert run_id is not None
+    run = KpiRun.objects.get(pk=run_id)
 
     assert (run.producer, run.period_keys) == ("pop", ["2024-05"])
     assert list(PendingRecompute.objects.values_list("producer", "period_key")) == [("hie", "2024-05")]

@@ -39,7 +39,7 @@ def test_recompute_all_is_a_nightly_full_run(a_case: Case) -> None:
 def test_recompute_pending_records_who_saved(a_case: Case, people: Personas) -> None:
     pending.mark(["2024-05"], producer=services.HIE)
     run_id = tasks.recompute_pending.delay(triggered_by_id=people.nurse.pk).get()
-
+    assert run_id is not None
     run = KpiRun.objects.get(pk=run_id)
     assert (run.trigger, run.period_keys, run.triggered_by) == ("case_saved", ["2024-05"], people.nurse)
     assert set(KpiAggregate.objects.values_list("period_key", flat=True)) == {"2024-05"}
@@ -115,7 +115,11 @@ def _count_drawing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     drawn: list[str] = []
     for name in ("rate_bar_chart", "funnel_plot", "run_chart"):
         draw = getattr(pagecharts, name)
-        monkeypatch.setattr(pagecharts, name, lambda *a, _draw=draw, **k: drawn.append(k["title"]) or _draw(*a, **k))
+        def drawing(*a: Any, _draw: Any = draw, **k: Any) -> Any:
+            drawn.append(k["title"])
+            return _draw(*a, **k)
+
+        monkeypatch.setattr(pagecharts, name, drawing)
     return drawn
 
 

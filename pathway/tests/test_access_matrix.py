@@ -13,6 +13,7 @@ import csv
 import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -332,7 +333,7 @@ def test_export_by_persona(people: Personas, cases: dict[str, Case], persona: st
         assert response.status_code in (403, 404)
         return
     assert response.status_code == 200
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+    body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]  # the test client returns streaming responses too; its stubs do not say so
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
     # The default file is pseudonymised (no case_ref): tell the cases apart by their two units.
     places = {("RWG02", "RGT01"): "A", ("RDE03", "RM102"): "B", ("RGT01", "RGT01"): "C"}
@@ -382,7 +383,7 @@ def test_section_matrix(people: Personas, cases: dict[str, Case], persona: str) 
     assert {name: slugs for name, slugs in found.items() if slugs} == SECTION_MATRIX[persona]
 
 
-SECTION_POSTS = {
+SECTION_POSTS: dict[str, dict[str, Any]] = {
     "birth": {"hie_grade": 3},
     "referral": {"referral_decision": "cool"},
     "mri": {"mri_performed": "yes", "mri_datetime": "21/05/2024 10:00", "mri_injury_pattern": "watershed"},

@@ -18,7 +18,7 @@ from core.timeutil import LONDON
 from pathway import services
 from pathway.models import Case
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def _client(user: Any) -> Client:
@@ -94,7 +94,8 @@ def test_list_pages_and_leaves_out_cases_entered_in_error(people: Personas, sett
     first = client.get(reverse("pathway:case_list"))
     assert _refs(first) == ["P2", "P1"] and "page 1 of 1" not in first.content.decode()
     assert "2 cases" in first.content.decode()
-    with_errors = client.get(reverse("pathway:case_list"), {"include_error": "on", "page": 2})
+    query: dict[str, str | int] = {"include_error": "on", "page": 2}
+    with_errors = client.get(reverse("pathway:case_list"), query)
     assert _refs(with_errors) == ["P0"]
 
 

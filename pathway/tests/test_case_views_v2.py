@@ -102,7 +102,7 @@ def test_history_shows_v2_values_in_words(people: Personas) -> None:
 # --- transport intervals ---------------------------------------------------------------------------------
 
 
-def _moved(**times: datetime) -> Case:
+def _moved(**times: datetime | None) -> Case:
     return Case(birth_datetime=datetime(2024, 3, 30, 22, 0, tzinfo=UTC), **times)
 
 

@@ -17,7 +17,7 @@ from core.testing.personas import Personas
 from pathway import services
 from pathway.models import Case, TemperatureObservation
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def client_for(user: Any) -> Client:

@@ -79,7 +79,7 @@ def _race(first: dict[str, Any], second: Callable[[], Any], by: Any) -> Any:
                                            "someone else a moment ago)"),
     ({"nhs_number": NHS_NUMBER}, "nhs_number", "Another case already has this NHS number (unique per baby)"),
 ])
-def test_the_service_names_the_clash(people: Personas, clash: dict[str, str], field: str, message: str) -> None:
+def test_the_service_names_the_clash(people: Personas, clash: dict[str, Any], field: str, message: str) -> None:
     first = cooled_case_values(case_ref="EOE-SAME", nhs_number=NHS_NUMBER)
     second = cooled_case_values(**{"case_ref": "EOE-OTHER", "nhs_number": "", **clash})
     result = _race(first, lambda: services.case_create(values=second, by=people.clinician), people.nurse)

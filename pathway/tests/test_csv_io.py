@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import ManagementUtility, base, call_command
+from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError
 
@@ -46,7 +46,7 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(LONDON).isoformat(timespec="minutes")
 
 
-def row(*, birth: datetime = BIRTH, **cells: str) -> dict[str, str]:
+def row(*, birth: datetime = BIRTH, **cells: Any) -> dict[str, str]:
     """A valid row (a cooled outborn baby, Watford → Addenbrooke's) as CSV text; override any cell."""
     values = dict.fromkeys(COLUMNS, "")
     values.update(
@@ -101,8 +101,8 @@ def test_valid_file_creates_the_case_through_the_services(people: Personas) -> N
     assert case.case_ref == "HIE-0001"
     assert case.nhs_number == "9434765919"
     assert case.birth_datetime == datetime(2024, 5, 14, 2, 10, tzinfo=UTC)
-    assert case.birth_unit.ods_code == "RWG02"
-    assert case.cooling_centre.ods_code == "RGT01"
+    assert case.birth_unit is not None and case.birth_unit.ods_code == "RWG02"
+    assert case.cooling_centre is not None and case.cooling_centre.ods_code == "RGT01"
     assert case.lowest_ph_60min == Decimal("6.95")
     assert case.base_deficit_60min == Decimal("16.0")
     assert case.hie_grade == 2
@@ -209,7 +209,8 @@ def test_repeated_column_is_rejected(network: None) -> None:
     ("aeeg", "Moderately_Abnormal", "moderately_abnormal"), ("transport_cooling", "SERVO", "servo"),
 ])
 def test_coded_values_are_accepted_in_any_case(network: None, column: str, text: str, stored: str) -> None:
-    result = csv_io.parse(csv_text(row(**{column: text})))
+    cells: dict[str, Any] = {column: text}
+    result = csv_io.parse(csv_text(row(**cells)))
     assert result.errors == []
     assert result.rows[0].values[column] == stored
 
@@ -445,6 +446,7 @@ def test_same_case_ref_updates_every_column_and_empty_clears(people: Personas) -
     assert (case.apgar_10, case.aeeg, case.lowest_ph_60min, case.version) == (6, "", Decimal("7.10"), 2)
     assert case.updated_by == people.admin_user
     event = AuditEvent.objects.filter(object_type="pathway.case").first()
+    assert event is not None
     assert (event.action, event.actor) == ("import", people.admin_user)
     assert event.changes == {"apgar_10": ["4", "6"], "aeeg": ["moderately_abnormal", ""],
                              "lowest_ph_60min": ["6.95", "7.1"]}
@@ -613,7 +615,7 @@ def test_a_pseudonymised_export_cannot_be_imported(clock_change_cases: list[Case
 def run_manage(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Run a command as `manage.py` does (argv in, exit code out), in the test's transaction."""
     # run_from_argv closes every connection when it finishes, which would end the test's transaction.
-    monkeypatch.setattr(base.connections, "close_all", lambda: None)
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
     return _run_manage
 
 

@@ -67,7 +67,7 @@ def test_the_typed_values_of_the_v2_columns(people: Personas) -> None:
     case = Case.objects.get()
     assert case.mri_sequences == ["t1", "t2", "dwi", "mrs", "swi"]
     assert case.mri_mrs_lactate_naa == Decimal("0.45")
-    assert case.transport_service.ods_code == "RGT-PANDR"
+    assert case.transport_service is not None and case.transport_service.ods_code == "RGT-PANDR"
     assert case.ens_notified_date == date(2024, 5, 20)
     assert (case.bayley_cognitive, case.gmfcs_level, case.anticonvulsant_count) == (80, 2, 2)
     assert case.transport_team_arrived_datetime == BIRTH + timedelta(minutes=140)
@@ -89,10 +89,11 @@ def test_a_v1_file_imports_unchanged_and_leaves_the_v2_fields_as_they_are(people
     assert result.updated == 1
     case = Case.objects.get()
     assert case.apgar_10 == 3
+    assert case.transport_service is not None
     assert (case.mri_injury_pattern, case.bayley_cognitive, case.transport_service.ods_code) == (
         "basal_ganglia_thalamus", 80, "RGT-PANDR")
     event = AuditEvent.objects.filter(object_type="pathway.case").first()
-    assert set(event.changes) == {"apgar_10"}
+    assert event is not None and set(event.changes) == {"apgar_10"}
 
 
 def test_a_v1_file_creates_cases_with_the_v2_fields_not_recorded(people: Personas) -> None:

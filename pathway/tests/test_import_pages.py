@@ -35,11 +35,11 @@ def upload(client: Client, text: str, name: str = "cases.csv") -> Any:
     return client.post(IMPORT_URL, {"csv_file": SimpleUploadedFile(name, text.encode(), "text/csv")})
 
 
-def body(response: StreamingHttpResponse) -> str:
+def body(response: Any) -> str:  # a StreamingHttpResponse from the test client
     return b"".join(response.streaming_content).decode()
 
 
-def exported(response: StreamingHttpResponse) -> list[dict[str, str]]:
+def exported(response: Any) -> list[dict[str, str]]:  # a StreamingHttpResponse from the test client
     return list(csv.DictReader(io.StringIO(body(response), newline="")))
 
 

@@ -4,6 +4,7 @@ entered-in-error form, shared with POP, is pinned for both in pop/tests/test_lis
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import pytest
 from django import forms
@@ -27,8 +28,10 @@ def test_filter_form_fields_in_page_order(people: Personas) -> None:
         ("cooled", "Cooled", "filter-cooled"),
         ("include_error", "Include cases entered in error", "filter-include_error"),
     ]
-    assert form.fields["year"].choices == [("", "Any"), (2024, "2024")]
-    assert {u.ods_code for u in form.fields["birth_unit"].queryset} == {"RWG02", "RGT01"}
+    assert cast(forms.ChoiceField, form.fields["year"]).choices == [("", "Any"), (2024, "2024")]
+    units = cast(forms.ModelChoiceField, form.fields["birth_unit"]).queryset
+    assert units is not None
+    assert {u.ods_code for u in units} == {"RWG02", "RGT01"}
 
 
 def test_filter_form_filters(people: Personas) -> None:
@@ -55,8 +58,8 @@ def test_filter_form_filters(people: Personas) -> None:
 ])
 def test_service_errors_land_beside_the_field_or_above_the_form(
         people: Personas, error: ValidationError, placed: dict[str, list[str]]) -> None:
-    form: forms.Form = NewCaseForm({}, user=people.nurse)
+    form: forms.BaseForm = NewCaseForm({}, user=people.nurse)
     form.is_valid()
-    form._errors = {}  # only what the service said
+    form._errors = {}  # type: ignore[attr-defined]  # private, left out of the stubs; only what the service said
     add_service_errors(form, error)
     assert form.errors == placed

@@ -18,7 +18,7 @@ from pathway import referrals
 from pathway.models import Case
 from pathway.services import case_create
 
-NOT_COOLED_BLANKS = dict.fromkeys(
+NOT_COOLED_BLANKS: dict[str, Any] = dict.fromkeys(
     ["cooling_centre", "passive_cooling_start", "active_cooling_start", "target_temp_reached", "rewarming_start",
      "rewarming_end", "depart_referring_datetime", "arrive_centre_datetime", "core_monitoring_start",
      "lowest_temp_before_arrival_c", "arrival_temp_c", "mri_datetime"])

@@ -205,8 +205,9 @@ def test_ordering_uses_instants_in_the_repeated_autumn_hour() -> None:
     first_0140 = datetime(2024, 10, 27, 0, 40, tzinfo=UTC).astimezone(LONDON)
     second_0110 = datetime(2024, 10, 27, 1, 10, tzinfo=UTC).astimezone(LONDON)
     birth = datetime(2024, 10, 27, 0, 5, tzinfo=UTC).astimezone(LONDON)
-    base = dict(birth=birth, passive_cooling_start=None, active_cooling_start=None, target_temp_reached=None,
-                rewarming_start=None, rewarming_end=None, arrive_centre_datetime=None)
+    base: dict[str, Any] = dict(birth=birth, passive_cooling_start=None, active_cooling_start=None,
+                                target_temp_reached=None, rewarming_start=None, rewarming_end=None,
+                                arrive_centre_datetime=None)
     ok = cooled_case_values(**base, referral_datetime=first_0140, depart_referring_datetime=second_0110)
     assert rules.hard_violations(ok) == []
     wrong = cooled_case_values(**base, referral_datetime=second_0110, depart_referring_datetime=first_0140)

@@ -52,8 +52,8 @@ def test_create_writes_the_case_version_stage_flags_and_audit(people: Personas) 
     assert saved.case_ref == "HIE-0001"
     assert saved.nhs_number == "9434765919"
     assert saved.birth_datetime == BIRTH
-    assert saved.birth_unit.ods_code == "RWG02"
-    assert saved.cooling_centre.ods_code == "RGT01"
+    assert saved.birth_unit is not None and saved.birth_unit.ods_code == "RWG02"
+    assert saved.cooling_centre is not None and saved.cooling_centre.ods_code == "RGT01"
     assert saved.lowest_ph_60min == Decimal("6.95")
     assert saved.version == 1
     assert saved.stage == "discharged"
@@ -186,7 +186,7 @@ def test_update_records_old_and_new_display_values(people: Personas, case: Case)
     saved = Case.objects.get(pk=case.pk)
     assert saved.version == 2
     assert saved.hie_grade == 3
-    assert saved.cooling_centre.ods_code == "RM102"
+    assert saved.cooling_centre is not None and saved.cooling_centre.ods_code == "RM102"
     assert saved.updated_by == people.consultant
     assert saved.created_by == people.nurse
 
@@ -461,7 +461,7 @@ def arriving(people: Personas) -> Case:
 
 def add(case: Case, minutes: float, temp: str, site: str = "rectal", by: Any = None) -> TemperatureObservation:
     return services.temperature_add(case=case, observed_at=at(minutes), temp_c=Decimal(temp), site=site,
-                                    by=by or case.created_by)
+                                    by=by or case.created_by)  # type: ignore[arg-type]  # created_by is set on every case
 
 
 @pytest.mark.parametrize(

@@ -422,7 +422,7 @@ def test_parent_consultation_within_24_hours_of_arrival_for_outborn(after_arriva
 
 
 def test_parent_consultation_for_inborn_counts_from_birth() -> None:
-    inborn = {"born_at": ADDENBROOKES, "centre": ADDENBROOKES}
+    inborn: dict[str, Any] = {"born_at": ADDENBROOKES, "centre": ADDENBROOKES}
     assert status(make_case(parent_consultation_datetime=24 * 60, **inborn), "parent_consultation_24h") == Status.MET
     assert status(make_case(parent_consultation_datetime=24 * 60 + 1, **inborn),
                   "parent_consultation_24h") == Status.BREACH

@@ -381,11 +381,11 @@ def test_the_horizon_is_a_setting(settings: Any) -> None:
 
 
 def test_a_baby_inside_the_6_hour_window_is_not_missing_data() -> None:
-    case = make_case(**dict.fromkeys(("passive_cooling_start", "active_cooling_start", "core_monitoring_start",
-                                      "target_temp_reached", "depart_referring_datetime", "arrive_centre_datetime",
-                                      "rewarming_start", "rewarming_end", "parent_consultation_datetime",
-                                      "mri_datetime", "discharge_datetime")), hie_grade=None, mri_performed="",
-                     outcome="")
+    blanks: dict[str, Any] = dict.fromkeys((
+        "passive_cooling_start", "active_cooling_start", "core_monitoring_start", "target_temp_reached",
+        "depart_referring_datetime", "arrive_centre_datetime", "rewarming_start", "rewarming_end",
+        "parent_consultation_datetime", "mri_datetime", "discharge_datetime"))
+    case = make_case(**blanks, hie_grade=None, mri_performed="", outcome="")
     assert of_kind(case, after(case, 3 * HOUR), Kind.MISSING_DATA) is None
     assert of_kind(case, after(case, 20 * DAY), Kind.MISSING_DATA) is not None  # long past: a real gap
 

@@ -6,10 +6,11 @@ and auditing the file from `pathway.csv_io` (which writes cases only through `pa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -56,7 +57,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     error = _upload_error(request)
     if error:
         return _page(request, status=400, upload_error=error)
-    upload = request.FILES[FILE_FIELD]
+    upload = cast(UploadedFile, request.FILES[FILE_FIELD])  # _upload_error has checked it is there
     result = csv_io.import_file(upload.read(), by=request.user)
     return _page(request, status=200 if result.ok else 400, result=result, filename=upload.name)
 
@@ -68,7 +69,7 @@ def _filename(identifiable: bool) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def export_download(request: HttpRequest) -> HttpResponse:
+def export_download(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user = request.user
     if not may(user, Action.EXPORT):
         raise PermissionDenied("Exporting cases needs a role that may export")

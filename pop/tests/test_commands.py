@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -24,7 +25,7 @@ from pop.tests.factories import pop_values
 from pop.tests.test_csv_io import GOOD, csv_text
 
 
-def _hie_file(*bad: dict[str, str]) -> str:
+def _hie_file(*bad: dict[str, Any]) -> str:
     return hie_csv_text(*(hie_row(case_ref=f"HIE-{n}", **cells) for n, cells in enumerate(bad)))
 
 

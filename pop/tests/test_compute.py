@@ -72,8 +72,9 @@ def test_figures_per_unit_and_network(cohort: list[PopRecord]) -> None:
     assert found[("pop_optimisation_score", "network", "network", "2024-05")] == (22, 23, 4, 1)
     rate = KpiAggregate.objects.get(kpi="pop_optimisation_score", level="network", period_key="2024").rate
     assert rate == pytest.approx(22 / 23)
-    assert KpiAggregate.objects.get(kpi="pop_all_eligible", level="birth_unit", org_code="RWG02",
-                                    period_key="2024").org.ods_code == "RWG02"
+    watford = KpiAggregate.objects.get(kpi="pop_all_eligible", level="birth_unit", org_code="RWG02",
+                                       period_key="2024").org
+    assert watford is not None and watford.ods_code == "RWG02"
 
 
 def test_every_code_level_and_period_type_is_stored(cohort: list[PopRecord]) -> None:
@@ -148,7 +149,7 @@ def test_the_command_prints_the_run(cohort: list[PopRecord]) -> None:
 
 
 def test_nightly_task_and_beat_entry(cohort: list[PopRecord]) -> None:
-    entry = settings.CELERY_BEAT_SCHEDULE["pop-kpis-nightly"]
+    entry: dict[str, Any] = settings.CELERY_BEAT_SCHEDULE["pop-kpis-nightly"]
     assert (entry["task"], entry["kwargs"]) == ("kpis.tasks.recompute_all", {"producer": "pop"})
     assert entry["schedule"].hour == {2} and entry["schedule"].minute == {30}
     run = KpiRun.objects.get(pk=tasks.recompute_all.delay(**entry["kwargs"]).get())

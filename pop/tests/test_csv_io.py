@@ -61,6 +61,7 @@ def test_import_creates_records_with_typed_uk_times(people: Personas) -> None:
     assert result.ok and (result.created, result.updated, result.unchanged) == (1, 0, 0)
     record = PopRecord.objects.get()
     assert record.birth_unit.ods_code == "RGT01" and record.gestation_label == "27+1"
+    assert record.magnesium_start_datetime is not None
     assert record.magnesium_start_datetime.isoformat() == "2024-05-14T00:00:00+00:00"
     assert AuditEvent.objects.filter(object_type="pop.record", action="import").count() == 1
 
@@ -212,6 +213,7 @@ def test_birth_order_uses_instants(people: Personas) -> None:
     result = csv_io.import_file(csv_text(row), by=people.nurse)
     assert result.ok, result.errors
     record = PopRecord.objects.get()
+    assert record.first_temp_datetime is not None
     assert minutes_between(record.birth_datetime, record.first_temp_datetime) == 40
 
 

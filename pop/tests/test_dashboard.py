@@ -171,6 +171,7 @@ def test_each_measure_says_what_it_counts_in_clinicians_words(client: Client, pe
     # Beside the figure (a <details>) and in full under the charts, from the definition module.
     assert page.count("Babies born alive at 23+0 to 29+6 weeks.") == 2
     assert "Never: no start time recorded counts as not given." in page
+    assert "Never: no start time recorded counts as not given. Left out" not in page  # never missing: nothing left out
     assert "NICE NG25 2015 (QS135); PReCePT 2018; NNAP 2023" in page
     assert 'href="#kpi-pop_magnesium_sulphate"' in page and 'id="kpi-pop_magnesium_sulphate"' in page
     assert "kpis.md" not in page and "domain.md" not in page and "§" not in page

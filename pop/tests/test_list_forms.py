@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django import forms
@@ -30,8 +30,9 @@ def test_filter_form_fields_in_page_order(people: Personas) -> None:
         ("year", "Year of birth", "filter-year"),
         ("include_error", "Include records entered in error", "filter-include_error"),
     ]
-    assert form.fields["year"].choices == [("", "Any"), (2024, "2024")]
-    assert [u.ods_code for u in form.fields["birth_unit"].queryset] == ["RWG02"]
+    assert cast(forms.ChoiceField, form.fields["year"]).choices == [("", "Any"), (2024, "2024")]
+    units = cast(forms.ModelChoiceField, form.fields["birth_unit"]).queryset
+    assert units is not None and [u.ods_code for u in units] == ["RWG02"]
 
 
 def test_filter_form_filters(people: Personas) -> None:
@@ -87,6 +88,6 @@ def test_service_errors_land_beside_the_field_or_above_the_form(
         people: Personas, error: ValidationError, placed: dict[str, list[str]]) -> None:
     form = PopRecordForm({}, user=people.nurse)
     form.is_valid()
-    form._errors = {}  # only what the service said
+    form._errors = {}  # type: ignore[attr-defined]  # private, left out of the stubs; only what the service said
     add_service_errors(form, error)
     assert form.errors == placed

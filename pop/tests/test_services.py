@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -27,7 +28,7 @@ def audit_rows(record: PopRecord) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(object_type="pop.record", object_id=str(record.pk)).order_by("id"))
 
 
-def refused(**overrides: object) -> dict[str, list[str]]:
+def refused(**overrides: Any) -> dict[str, list[str]]:
     with pytest.raises(ValidationError) as caught:
         services.pop_create(values=pop_values(**overrides), by=AnonymousUser())
     assert PopRecord.objects.count() == 0
@@ -99,7 +100,7 @@ def test_nhs_number_unique_per_baby(people: Personas) -> None:
     ({"steroids_doses": 3}, "steroids_repeat_course"),
     ({"steroids_last_dose_datetime": None}, "steroids_dose_without_time"),
 ])
-def test_soft_rules_save_and_flag(people: Personas, overrides: dict[str, object], flag: str) -> None:
+def test_soft_rules_save_and_flag(people: Personas, overrides: dict[str, Any], flag: str) -> None:
     record = services.pop_create(values=pop_values(**overrides), by=people.nurse)
     assert record.dq_flags == [flag]
 
@@ -187,7 +188,7 @@ def test_the_shared_record_writes_speak_of_a_pop_record(people: Personas, record
 
 
 def test_a_save_recomputes_the_records_periods_once_after_commit(
-        people: Personas, django_capture_on_commit_callbacks: pytest.FixtureDef) -> None:
+        people: Personas, django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         first = services.pop_create(values=pop_values(), by=people.nurse)
         services.pop_update(record=first, values={"cord_clamping_seconds": 20}, expected_version=1, by=people.nurse)
@@ -201,7 +202,7 @@ def test_a_save_recomputes_the_records_periods_once_after_commit(
 
 
 def test_moving_the_birth_recomputes_the_old_periods_too(people: Personas,
-                                                         django_capture_on_commit_callbacks: pytest.FixtureDef) -> None:
+                                                         django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         record = services.pop_create(values=pop_values(), by=people.nurse)
     assert KpiAggregate.objects.filter(kpi="pop_all_eligible", period_key="2024-05").exists()

@@ -68,6 +68,7 @@ def test_london_magnesium_sulphate_reproduces_the_published_order_of_magnitude()
     assert honest.saving == pytest.approx((12_422_162, 15_388_649), abs=1)  # × £670,000 and £830,000
     assert honest.headline == "about 20 cases of cerebral palsy prevented"
     assert honest.money == "£12–15 million of lifetime costs avoided"
+    assert honest.saving is not None
     assert 10 <= honest.prevented < 100 and 10e6 <= honest.saving[1] < 100e6  # the published order of magnitude
 
 

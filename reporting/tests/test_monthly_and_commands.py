@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -66,7 +67,7 @@ def test_no_lead_with_an_email_sends_nothing(figures: Personas) -> None:
 
 
 def test_beat_runs_the_monthly_report_on_the_first_at_seven() -> None:
-    entry = settings.CELERY_BEAT_SCHEDULE["reporting-monthly-report"]
+    entry: dict[str, Any] = settings.CELERY_BEAT_SCHEDULE["reporting-monthly-report"]
     assert entry["task"] == "reporting.tasks.send_monthly_report"
     schedule = entry["schedule"]
     assert (schedule.day_of_month, schedule.hour, schedule.minute) == ({1}, {7}, {0})

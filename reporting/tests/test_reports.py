@@ -14,6 +14,7 @@ from django.urls import reverse
 from core.models import AuditEvent
 from core.testing.personas import Personas
 from kpis.registry import RATE_PER, REGISTRY
+from pathway.models import Case
 from reporting import content, periods, services
 from reporting.figures import COLUMNS, Scope, figure_rows, layout_row
 from reporting.models import BoardReport, ImpactInput
@@ -100,13 +101,13 @@ def test_completeness_counts_missing_per_kpi(figures: Personas) -> None:
     assert placenta[1:] == ["1", "3", "25%"]
 
 
-def services_case_update(people: Personas, case: object, **values: object) -> None:
+def services_case_update(people: Personas, case: Case, **values: object) -> None:
     from kpis import services as kpi_services
     from pathway import services as pathway_services
     from reporting.tests.conftest import AS_OF
 
     pathway_services.case_update(case=case, values=values, by=people.nurse,
-                                 expected_version=case.version)  # type: ignore[attr-defined]
+                                 expected_version=case.version)
     kpi_services.compute(as_of=AS_OF)
 
 

@@ -53,7 +53,7 @@ def test_the_header_fits_every_width_and_the_rest_is_under_more(
             page.goto(live_server.url + path)
             found: dict[str, Any] = page.evaluate(HEADER)
             assert found["past"] == [], f"{path} at {width} px"
-            assert found["shown"][:3] == ["Cases", "Worklist", "KPIs"]
+            assert found["shown"][0] == "Cases"  # the first link always stays on the line
             page.screenshot(path=str(ARTEFACTS / f"{path.strip('/').replace('/', '-')}-{width}.png"))
             everything |= {*found["shown"], *found["hidden"]}
             more = page.locator(".nhsuk-header__menu-toggle")

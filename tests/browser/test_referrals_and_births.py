@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -21,7 +22,8 @@ from units.models import Unit
 pytestmark = pytest.mark.browser
 SHOTS = Path("test-results/journey-kpis")
 WIDTHS = (1366, 768)
-NOT_COOLED = dict.fromkeys(["cooling_centre", "passive_cooling_start", "active_cooling_start", "target_temp_reached",
+NOT_COOLED: dict[str, Any] = dict.fromkeys([
+                            "cooling_centre", "passive_cooling_start", "active_cooling_start", "target_temp_reached",
                             "rewarming_start", "rewarming_end", "depart_referring_datetime", "arrive_centre_datetime",
                             "core_monitoring_start", "lowest_temp_before_arrival_c", "arrival_temp_c",
                             "mri_datetime"])

@@ -8,6 +8,7 @@ is what a restart does to it. PostgreSQL only: SQLite has no server to restart.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -15,7 +16,6 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_started
 from django.db import connection
 from django.db.utils import Error as DatabaseError
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -40,7 +40,7 @@ def persistent_connection(request: pytest.FixtureRequest) -> Iterator[None]:
         connection.settings_dict.update(saved)
 
 
-def _get(client: Client, url: str) -> HttpResponse:
+def _get(client: Client, url: str) -> Any:
     """A request as a real server makes it: the test client disconnects Django's request_started handler
     (close_old_connections, which lets the next query health-check a kept connection), so send it here."""
     request_started.send(sender=WSGIHandler)

@@ -45,6 +45,7 @@ def test_rows_per_period_at_the_period_end_or_the_run_date(watford: None) -> Non
     assert figures["2024-05"] == (44, 50, pytest.approx(0.88))
     assert figures["2023-12"] == (0, 0, None)  # no establishment until 2024: no rate, not 0 %
     row = KpiAggregate.objects.get(kpi=KPI_CODE, org_code="RWG02", period_key="R12-2024-07")
+    assert row.org is not None
     assert (row.level, row.org.ods_code, row.period_type, row.period_start, row.period_end) == (
         "birth_unit", "RWG02", "rolling_12m", date(2023, 7, 16), AS_OF)
     assert (run.status, run.rows_written, run.definition_versions) == (

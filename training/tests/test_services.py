@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -86,9 +87,12 @@ def test_establishment_keeps_history_and_corrects_the_same_day(people: Personas)
     establish("RWG02", date(2024, 1, 1), people.nurse, nurse=40, doctor=10)
     establish("RWG02", date(2024, 1, 1), people.nurse, nurse=42, doctor=10, annp=0)  # a correction
     assert Establishment.objects.filter(unit=unit("RWG02")).count() == 2
-    assert Establishment.objects.in_force_on(unit("RWG02"), date(2023, 12, 31)).headcounts() == {
+    in_2023 = Establishment.objects.in_force_on(unit("RWG02"), date(2023, 12, 31))
+    in_2024 = Establishment.objects.in_force_on(unit("RWG02"), date(2024, 1, 1))
+    assert in_2023 is not None and in_2024 is not None
+    assert in_2023.headcounts() == {
         "nurse": 30, "doctor": 10}
-    assert Establishment.objects.in_force_on(unit("RWG02"), date(2024, 1, 1)).headcounts() == {
+    assert in_2024.headcounts() == {
         "nurse": 42, "doctor": 10}
     assert Establishment.objects.in_force_on(unit("RWG02"), date(2022, 12, 31)) is None
     correction = AuditEvent.objects.filter(object_type="training_establishment", action="update").get()
@@ -115,7 +119,7 @@ def test_key_message_add_rename_retire_and_duplicates(people: Personas) -> None:
 
 
 def test_a_write_queues_one_recompute_per_transaction(people: Personas,
-                                                      django_capture_on_commit_callbacks: pytest.FixtureDef) -> None:
+                                                      django_capture_on_commit_callbacks: Any) -> None:
     from django.db import transaction
 
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
@@ -130,7 +134,7 @@ def test_a_write_queues_one_recompute_per_transaction(people: Personas,
 
 
 def test_saving_a_session_recomputes_the_kpi_on_commit(people: Personas,
-                                                       django_capture_on_commit_callbacks: pytest.FixtureDef) -> None:
+                                                       django_capture_on_commit_callbacks: Any) -> None:
     from kpis.models import KpiAggregate
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -138,7 +142,7 @@ def test_saving_a_session_recomputes_the_kpi_on_commit(people: Personas,
         record("RWG02", timezone.localdate(), people.nurse, nurse=10)
     current = KpiAggregate.objects.filter(kpi=services.KPI_CODE, org_code="RWG02",
                                           period_type="rolling_12m").order_by("-period_end").first()
-    assert (current.numerator, current.denominator, current.rate) == (10, 40, 0.25)
+    assert current is not None and (current.numerator, current.denominator, current.rate) == (10, 40, 0.25)
 
 
 def test_a_stale_session_save_is_refused_naming_who_saved(people: Personas) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -26,13 +28,13 @@ RECORDS_AT_WATFORD = {"nurse": True, "admin_user": True, "clinician": True, "lea
                       "outsider": False}
 
 
-def _client(user: object) -> Client:
+def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def _post_session(client: Client, unit_pk: int, **overrides: str) -> object:
+def _post_session(client: Client, unit_pk: int, **overrides: str) -> Any:
     today = timezone.localdate()
     data = {"unit": str(unit_pk), "date": f"{today - timedelta(days=1):%d/%m/%Y}", "trainer": "Sister Jones",
             "format": "simulation", "headcount_nurse": "6", "headcount_doctor": "2",

@@ -100,4 +100,5 @@ def test_former_codes_are_a_clean_list(network: Network) -> None:
 def test_by_code_finds_a_former_code_when_another_unit_has_a_longer_one(network: Network) -> None:
     # Basildon sorts before Bedford; give it a former code that merely contains Bedford's.
     Unit.objects.filter(ods_code="RAJ12").update(former_ods_codes="RDDH0,RC1129")
-    assert Unit.objects.by_code("RC112").ods_code == "RC979"
+    found = Unit.objects.by_code("RC112")
+    assert found is not None and found.ods_code == "RC979"
