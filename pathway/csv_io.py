@@ -511,6 +511,42 @@ def import_file(data: bytes | str, *, by: UserLike | None = None) -> ImportResul
     return import_dataset(HIE, data, by=by)
 
 
+# --- The column guide (the import page) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnGuide:
+    column: str
+    meaning: str
+    values: str  # the allowed values or range, as the import checks them
+    optional_in_file: bool  # a v2 column: a file may leave it out
+
+
+def _allowed(model_field: models.Field[Any, Any], column: str) -> str:
+    if column in UNIT_COLUMNS:
+        return "ODS site code of a unit of the network"
+    if isinstance(model_field, ArrayField):
+        return "';'-separated set of " + ", ".join(c.MriSequence.values)
+    if model_field.choices:
+        return ", ".join(str(value) for value, _ in model_field.flatchoices)
+    if isinstance(model_field, models.DateTimeField):
+        return "date and time, ISO 8601 (UK time without an offset)"
+    if isinstance(model_field, models.DateField):
+        return "date, YYYY-MM-DD"
+    lows = [v.limit_value for v in model_field.validators if hasattr(v, "limit_value") and v.code == "min_value"]
+    highs = [v.limit_value for v in model_field.validators if hasattr(v, "limit_value") and v.code == "max_value"]
+    if lows and highs:
+        return f"{max(lows)} to {min(highs)}"
+    return f"text, up to {model_field.max_length} characters" if model_field.max_length else "text"
+
+
+def column_guide() -> list[ColumnGuide]:
+    """Every column of the HIE file in the spec's order: what it holds and what the import accepts."""
+    return [ColumnGuide(column, capfirst(str(Case._meta.get_field(field_for(column)).verbose_name)),
+                        _allowed(Case._meta.get_field(field_for(column)), column), column in V2_COLUMNS)
+            for column in COLUMNS]
+
+
 # --- Export -----------------------------------------------------------------------------------------
 
 
