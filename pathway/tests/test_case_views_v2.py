@@ -158,3 +158,15 @@ def test_the_birth_section_shows_the_derived_criteria(people: Personas) -> None:
     assert "Cooling criteria (TOBY), worked out from the values above" in page
     assert 'data-criterion="met"' in page and 'data-criterion="not_met"' in page
     assert "Cooled with criterion B not met" in page
+
+
+def test_the_admin_shows_the_v2_fields_read_only(people: Personas) -> None:
+    from django.contrib.auth import get_user_model
+
+    case = _case(people, mri_sequences=["t1", "t2", "dwi"], referral_decision="cool")
+    superuser = get_user_model().objects.create_superuser("root", "root@example.org", "correct-horse-battery")
+    client = _client(superuser)
+    page = client.get(reverse("admin:pathway_case_change", args=[case.pk])).content.decode()
+    assert "MRI sequences" in page and "Decision on the referral call" in page
+    listing = client.get(reverse("admin:pathway_case_changelist"), {"referral_decision": "cool"})
+    assert listing.status_code == 200 and case.case_ref in listing.content.decode()
