@@ -37,7 +37,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import DecimalValidator
+from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, QuerySet
 from django.utils.text import capfirst
@@ -237,7 +237,7 @@ def _check_decimal_places(model_field: models.DecimalField[Any, Any], text: str)
         DecimalValidator(model_field.max_digits, model_field.decimal_places)(value)
 
 
-def _sequences_value(model_field: ArrayField[Any], text: str) -> list[str]:
+def _sequences_value(model_field: ArrayField[Any, Any], text: str) -> list[str]:
     """A `;`-separated set of MRI sequences (dataset.md v2), any case, stored in the dataset's order."""
     codes = [part.strip().lower() for part in text.split(";") if part.strip()]
     unknown = [code for code in codes if code not in c.MriSequence.values]
@@ -533,8 +533,8 @@ def _allowed(model_field: models.Field[Any, Any], column: str) -> str:
         return "date and time, ISO 8601 (UK time without an offset)"
     if isinstance(model_field, models.DateField):
         return "date, YYYY-MM-DD"
-    lows = [v.limit_value for v in model_field.validators if hasattr(v, "limit_value") and v.code == "min_value"]
-    highs = [v.limit_value for v in model_field.validators if hasattr(v, "limit_value") and v.code == "max_value"]
+    lows = [v.limit_value for v in model_field.validators if isinstance(v, MinValueValidator)]
+    highs = [v.limit_value for v in model_field.validators if isinstance(v, MaxValueValidator)]
     if lows and highs:
         return f"{max(lows)} to {min(highs)}"
     return f"text, up to {model_field.max_length} characters" if model_field.max_length else "text"

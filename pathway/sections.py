@@ -128,7 +128,7 @@ def history_display(field: str, text: str, model: type[Model] = Case) -> str:
     return text
 
 
-def _labels_of(model_field: ArrayField[Any], values: list[str]) -> str:
+def _labels_of(model_field: ArrayField[Any, Any], values: list[str]) -> str:
     labels = dict(model_field.base_field.flatchoices)
     return ", ".join(str(labels.get(value, value)) for value in values)
 
