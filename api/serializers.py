@@ -22,7 +22,7 @@ from core.timeutil import LONDON, LocalTimeError, parse_local_datetime
 from kpis.definitions.base import Level
 from kpis.models import KpiAggregate
 from kpis.periods import PeriodType
-from pathway import rules
+from pathway import csv_io, rules
 from pathway.choices import MriSequence, Stage, ordered_sequences
 from pathway.dataset import COLUMNS, UNIT_COLUMNS, field_for
 from pathway.forms import birth_unit_choices, cooling_centre_choices, editable_unit_ids
@@ -49,6 +49,8 @@ class LocalDateTimeField(serializers.DateTimeField):
     def to_internal_value(self, value: Any) -> datetime:
         if not isinstance(value, str):
             self.fail("invalid", format="YYYY-MM-DDTHH:MM[:SS][+HH:MM]")
+        if "\x00" in value:
+            raise serializers.ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
         try:
             # Also refuses far-off years (year 1 with an offset would fall off the calendar in UTC).
             return parse_local_datetime(value)
@@ -65,11 +67,14 @@ class UnitCodeField(serializers.Field):
     default_error_messages = {
         "unknown_unit": "Unknown ODS site code '{code}': not a unit of the network",
         "invalid": "Give the unit's ODS site code as text, e.g. RGT01",
+        "null_characters_not_allowed": "Null characters are not allowed.",
     }
 
     def to_internal_value(self, data: Any) -> Unit:
         if not isinstance(data, str) or not data.strip():
             self.fail("invalid")
+        if "\x00" in data:  # PostgreSQL refuses NUL in text: a server error if it reached the lookup
+            self.fail("null_characters_not_allowed")
         unit = Unit.objects.by_code(data)
         if unit is None:
             self.fail("unknown_unit", code=data.strip())
@@ -159,6 +164,25 @@ class CaseSerializer(serializers.Serializer):
 
     def version_field(self) -> serializers.Field:
         return serializers.IntegerField(read_only=True, help_text="Send it back with a change (optimistic lock)")
+
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        pseudonymise = self.context.get("pseudonymise")
+        return data if pseudonymise is None else self._pseudonymised(instance, data, pseudonymise)
+
+    def _pseudonymised(self, case: Case, data: dict[str, Any], pseudonymise: Any) -> dict[str, Any]:
+        """The CSV export's pseudonymisation (csv_io.case_values), not a second one: no NHS number, a
+        pseudonym for case_ref, every time moved back with birth to the 1st of its month. The record-keeping
+        times move by the same amount, and the free-text reason (which may name a baby) is left out."""
+        values = csv_io.case_values(case, pseudonymise)
+        for column in COLUMNS:
+            value = values[column]
+            data[column] = None if value is None else self.fields[column].to_representation(value)
+        shift = case.birth_datetime - values["birth_datetime"]  # type: ignore[operator]
+        for stamp in ("created_at", "updated_at"):
+            data[stamp] = iso_local(getattr(case, stamp) - shift)
+        data["entered_in_error_reason"] = ""
+        return data
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """The screens' unit rules: which units the user may choose, and that the case stays theirs."""

@@ -23,8 +23,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from api import services as api_services
 from api.errors import ApiValidationError, service_errors
 from api.filters import CaseFilter, KpiAggregateFilter, UnitFilter
+from api.scopes import pseudonymiser, token_of
 from api.serializers import (
     CaseSerializer,
     CaseUpdateSerializer,
@@ -110,10 +112,10 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(CaseSerializer(page, many=True).data)
+        return self.get_paginated_response(_case_rows(request, page or [], many=True))
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(CaseSerializer(get_case_for_user(request.user, _id(pk), Action.VIEW)).data)
+        return Response(_case_rows(request, [get_case_for_user(request.user, _id(pk), Action.VIEW)]))
 
     def create(self, request: Request) -> Response:
         if not may(request.user, Action.EDIT):
@@ -121,7 +123,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         serializer = self._valid(CaseSerializer, request, case=None, partial=False)
         values = {field: serializer.validated_data.get(field, _empty(field)) for field in FIELDS}
         case = _through_service(services.case_create, judged=values, values=values, by=request.user)
-        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED,
+        return Response(_case_rows(request, [case]), status=status.HTTP_201_CREATED,
                         headers={"Location": request.build_absolute_uri(f"{case.pk}/")})
 
     def update(self, request: Request, pk: str) -> Response:
@@ -139,7 +141,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         saved = _through_service(services.case_mark_entered_in_error, judged={}, case=case,
                                  reason=serializer.validated_data["reason"],
                                  expected_version=serializer.validated_data["version"], by=request.user)
-        return Response(CaseSerializer(saved).data)
+        return Response(_case_rows(request, [saved]))
 
     # --- helpers ---
 
@@ -152,7 +154,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         _only_own_sections(request.user, case, values)
         saved = _through_service(services.case_update, judged={**services.case_values(case), **values}, case=case,
                                  values=values, expected_version=version, by=request.user)
-        return Response(CaseSerializer(saved).data)
+        return Response(_case_rows(request, [saved]))
 
     def _case_to_change(self, request: Request, pk: str, *, sections: bool = False) -> Case:
         """404 for a case the user may not see; 403 if they see it but may not change it (the status says
@@ -171,6 +173,17 @@ class CaseViewSet(viewsets.GenericViewSet):
                                       context={"request": request, "user": request.user, "case": case})
         serializer.is_valid(raise_exception=True)
         return serializer
+
+
+def _case_rows(request: Request, cases: list[Case], *, many: bool = False) -> Any:
+    """Cases as the token may read them (identifiable, or pseudonymised as the CSV export is), and the
+    export-log row saying so: every response carrying case rows is recorded, writes' echoes included."""
+    pseudonymise = pseudonymiser(request)
+    data = CaseSerializer(cases, many=True, context={"pseudonymise": pseudonymise}).data
+    api_services.case_read_record(by=request.user, token=token_of(request), rows=len(cases),
+                                  identifiable=pseudonymise is None, what=f"{request.method} case rows",
+                                  scope=request.get_full_path())
+    return data if many else data[0]
 
 
 def _only_own_sections(user: UserLike, case: Case, values: dict[str, Any]) -> None:
@@ -203,6 +216,8 @@ def _through_service(service: Callable[..., Case], *, judged: dict[str, Any], **
     the whole record as the service saw it, from which each message's rule is found again)."""
     try:
         return service(**kwargs)
+    except DomainError:
+        raise  # entered in error (also a ValidationError): 409 Conflict, not a 400 about the fields
     except DjangoValidationError as exc:
         raise ApiValidationError(service_errors(exc, judged)) from None
 

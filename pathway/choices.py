@@ -82,10 +82,12 @@ CORE_SITES = frozenset({TemperatureSite.RECTAL, TemperatureSite.OESOPHAGEAL})
 class Stage(models.TextChoices):
     """Where the baby is on the pathway; derived from the record on every save (Case.derive_stage)."""
 
-    REFERRED = "referred", "Referred, not cooled"
+    REFERRED = "referred", "Referred – not cooled"
+    AWAITING_COOLING = "awaiting_cooling", "Referred – cooling not yet started"
     COOLING = "cooling", "Cooling"
-    REWARMED = "rewarmed", "Rewarmed, in unit"
-    DISCHARGED = "discharged", "Discharged, follow-up pending"
+    REWARMING = "rewarming", "Rewarming"
+    REWARMED = "rewarmed", "Cooling finished – in hospital"
+    DISCHARGED = "discharged", "Discharged – follow-up pending"
     DIED = "died", "Died"
     COMPLETE = "complete", "Pathway complete"
     ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
@@ -235,3 +237,17 @@ class Hearing(models.TextChoices):
     AIDED = "aided", "Aided"
     PROFOUND_LOSS = "profound_loss", "Profound loss"
     UNKNOWN = "unknown", "Unknown"
+
+
+class AcknowledgementReason(models.TextChoices):
+    """Why a worklist item or data-quality warning is closed by hand (pathway.worklist.acknowledge)."""
+
+    OUTSIDE_CRITERIA_DECISION = "outside_criteria_decision", (
+        "Cooled outside criteria: consultant decision with parents")
+    NOT_AVAILABLE = "not_available", "Information not available: asked, cannot be found"
+    RECORDED_ELSEWHERE = "recorded_elsewhere", "Done or recorded at another hospital"
+    NOT_APPLICABLE = "not_applicable", "Does not apply to this baby"
+    FAMILY_DECLINED = "family_declined", "Family declined"
+    MOVED_AWAY = "moved_away", "Family moved out of the network"
+    CHECKED_CORRECT = "checked_correct", "Checked: the record is correct as it stands"
+    OTHER = "other", "Other (say why)"

@@ -19,11 +19,10 @@ from django.db.models import Q
 
 from core.timeutil import format_uk
 from pathway import choices as c
+from pathway import standards
 from pathway.derived import PathwayTimes
 from pathway.nhs_number import validate_nhs_number
 from units.models import Unit
-
-SIX_HOURS_MIN = 360
 
 
 def bounds(low: str | int, high: str | int) -> list[object]:
@@ -32,6 +31,10 @@ def bounds(low: str | int, high: str | int) -> list[object]:
     if isinstance(low, str):
         return [MinValueValidator(Decimal(low)), MaxValueValidator(Decimal(high))]
     return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+# Core temperatures accepted: 28.0–42.0 °C (pathway.standards; outside is likely an entry error).
+TEMPERATURE_BOUNDS = bounds(str(standards.PLAUSIBLE_LOW_C), str(standards.PLAUSIBLE_HIGH_C))
 
 
 class BabyRecordQuerySet(models.QuerySet[Any]):
@@ -134,12 +137,12 @@ class Case(PathwayTimes, BabyRecord):
     target_temp_reached = models.DateTimeField("target temperature (33–34 °C) reached", null=True, blank=True)
     lowest_temp_before_arrival_c = models.DecimalField(
         "lowest core temperature before arrival (°C)", max_digits=3, decimal_places=1, null=True, blank=True,
-        validators=bounds("28", "42"))
+        validators=TEMPERATURE_BOUNDS)
     transport_cooling = models.CharField(max_length=8, choices=c.TransportCooling.choices, blank=True)
     depart_referring_datetime = models.DateTimeField("departed referring unit", null=True, blank=True)
     arrive_centre_datetime = models.DateTimeField("arrived at cooling centre", null=True, blank=True)
     arrival_temp_c = models.DecimalField("core temperature on arrival (°C)", max_digits=3, decimal_places=1,
-                                         null=True, blank=True, validators=bounds("28", "42"))
+                                         null=True, blank=True, validators=TEMPERATURE_BOUNDS)
     rewarming_start = models.DateTimeField(null=True, blank=True)
     rewarming_end = models.DateTimeField(null=True, blank=True)
     early_stop_reason = models.CharField("reason cooling stopped early", max_length=24,
@@ -257,8 +260,13 @@ class Case(PathwayTimes, BabyRecord):
             return c.Stage.DISCHARGED
         if not self.is_cooled:
             return c.Stage.REFERRED
-        if self.rewarming_end or self.early_stop_reason:
+        # Say what is true (issue 13): cooling decided is not cooling started, and rewarming is not cooling.
+        if self.rewarming_end or (self.early_stop_reason and not self.rewarming_start):
             return c.Stage.REWARMED
+        if self.rewarming_start:
+            return c.Stage.REWARMING
+        if self.cooling_start is None:
+            return c.Stage.AWAITING_COOLING
         return c.Stage.COOLING
 
 
@@ -267,7 +275,7 @@ class TemperatureObservation(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="temperatures")
     observed_at = models.DateTimeField("time")
-    temp_c = models.DecimalField("temperature (°C)", max_digits=3, decimal_places=1, validators=bounds("28", "42"))
+    temp_c = models.DecimalField("temperature (°C)", max_digits=3, decimal_places=1, validators=TEMPERATURE_BOUNDS)
     site = models.CharField(max_length=12, choices=c.TemperatureSite.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
@@ -283,3 +291,25 @@ class TemperatureObservation(models.Model):
     @property
     def is_core(self) -> bool:
         return self.site in c.CORE_SITES
+
+
+class WorklistAcknowledgement(models.Model):
+    """A worklist item or data-quality warning closed by hand with a coded reason (pathway.worklist).
+
+    `item_key` names the item (`Item.key`: its kind and what it is about), so the same item never comes
+    back, while a new problem on the same case (another warning, another missing field) still does.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="acknowledgements")
+    item_key = models.CharField(max_length=80)
+    what = models.CharField("item", max_length=255)
+    reason = models.CharField(max_length=32, choices=c.AcknowledgementReason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "item_key"], name="one_acknowledgement_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.item_key}: {self.get_reason_display()}"

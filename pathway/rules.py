@@ -16,6 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from pathway import choices as c
+from pathway import standards as s
 
 Values = Mapping[str, Any]
 
@@ -130,7 +131,7 @@ def birth_not_future(values: Values) -> Iterator[Violation]:
 
 def _cooling_starts(values: Values) -> list[datetime]:
     starts = (instant(values, f) for f in ("passive_cooling_start", "active_cooling_start"))
-    return [s for s in starts if s is not None]
+    return [start for start in starts if start is not None]
 
 
 _required = required_rule(REQUIRED, label)
@@ -282,7 +283,8 @@ SOFT_MESSAGES: dict[str, str] = {
     "cooling_after_6h": "Cooling started more than 6 hours after time zero",
     "preterm_cooled": "Cooled at a gestation below 36+0 weeks",
     "mild_or_no_hie_cooled": "Cooled with HIE grade 0 or 1",
-    "cooling_duration": "Cooling (target to rewarming) outside 70–74 hours with no early-stop reason",
+    "cooling_duration": f"Cooling (target to rewarming) outside {s.COOLING_SHORTEST_H}–{s.COOLING_LONGEST_H} "
+    "hours with no early-stop reason",
     # v2
     "cool_advised_not_cooled": "The referral call advised cooling but the baby was not cooled",
     "mri_without_dwi": "MRI sequences recorded without diffusion (DWI)",
@@ -315,17 +317,18 @@ def _cooling_flags(values: Values) -> list[str]:
     flags: list[str] = []
     zero = instant(values, "postnatal_collapse_datetime") or instant(values, "birth_datetime")
     starts = _cooling_starts(values)
-    if zero is not None and starts and min(starts) - zero > timedelta(minutes=360):
+    if zero is not None and starts and min(starts) - zero > s.SIX_HOURS:
         flags.append("cooling_after_6h")
     weeks = values.get("gestation_weeks")
-    if weeks is not None and weeks < 36:
+    if weeks is not None and (weeks, values.get("gestation_days") or 0) < s.COOLING_MIN_GESTATION:
         flags.append("preterm_cooled")
     grade = values.get("hie_grade")
-    if grade is not None and grade <= 1:
+    if grade is not None and grade <= s.MILD_HIE_GRADE_MAX:
         flags.append("mild_or_no_hie_cooled")
     target, rewarm = instant(values, "target_temp_reached"), instant(values, "rewarming_start")
-    if target is not None and rewarm is not None and not values.get("early_stop_reason"):
-        hours = (rewarm - target) / timedelta(hours=1)
-        if not 70 <= hours <= 74:
-            flags.append("cooling_duration")
+    early_stop = values.get("early_stop_reason")
+    if target is not None and rewarm is not None and not early_stop and not s.cooling_duration_ok(
+        (rewarm - target) / timedelta(minutes=1)
+    ):
+        flags.append("cooling_duration")
     return flags

@@ -32,6 +32,7 @@ class Action(StrEnum):
     INVITE = "invite"  # invite people by email to a unit and role (accounts/; never a role above one's own)
     MANAGE_ACCOUNTS = "manage_accounts"  # reset two-factor, unlock, read the sign-in log (accounts/)
     IMPROVE = "improve"  # improvement actions and PDSA cycles (improvement/; network-wide or own units)
+    LIVE_BIRTHS = "live_births"  # record, import and export live births per unit-year (units.births; no patients)
 
 
 NETWORK_WIDE_ROLES = frozenset({Role.NURSE_SPECIALIST, Role.NETWORK_LEAD, Role.ADMINISTRATOR})
@@ -41,13 +42,15 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.UNIT_CLINICIAN: frozenset(_READ | {Action.EDIT, Action.RECORD_TRAINING, Action.IMPROVE}),
     Role.CONSULTANT: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPROVE}),
     Role.NURSE_SPECIALIST: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT, Action.FAMILY_SITE,
-                                              Action.RECORD_TRAINING, Action.INVITE, Action.IMPROVE}),
+                                              Action.RECORD_TRAINING, Action.INVITE, Action.IMPROVE,
+                                              Action.LIVE_BIRTHS}),
     # Network leads compare and report; they do not change clinical records.
     Role.NETWORK_LEAD: frozenset(_READ | {Action.EXPORT, Action.RECOMPUTE, Action.REPORT, Action.INVITE,
                                           Action.IMPROVE}),
     Role.ADMINISTRATOR: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT, Action.RECOMPUTE,
                                            Action.FAMILY_SITE, Action.RECORD_TRAINING, Action.REPORT,
-                                           Action.INVITE, Action.MANAGE_ACCOUNTS, Action.IMPROVE}),
+                                           Action.INVITE, Action.MANAGE_ACCOUNTS, Action.IMPROVE,
+                                           Action.LIVE_BIRTHS}),
 }
 
 ROLE_ACTIONS[Role.RADIOLOGIST] = frozenset(_READ)

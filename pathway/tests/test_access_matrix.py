@@ -110,6 +110,13 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("consultant", "manage_accounts", NONE),
     ("clinician", "manage_accounts", NONE),
     ("outsider", "manage_accounts", NONE),
+    # Live births per unit-year (units/births.py, the incidence denominator): nurse specialists and admins.
+    ("nurse", "live_births", ALL),
+    ("lead", "live_births", NONE),
+    ("admin_user", "live_births", ALL),
+    ("consultant", "live_births", NONE),
+    ("clinician", "live_births", NONE),
+    ("outsider", "live_births", NONE),
     # Improvement actions (improvement/): the network-wide roles for every unit, leads included (they run the
     # improvement work); consultants and unit clinicians for their own units.
     ("nurse", "improve", ALL),

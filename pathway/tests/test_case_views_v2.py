@@ -152,14 +152,6 @@ def test_the_timeline_page_shows_the_team_and_its_intervals(people: Personas) ->
     assert "0 h 45 min" in page  # mobilised 04:45 → at the bedside 05:30
 
 
-def test_the_birth_section_shows_the_derived_criteria(people: Personas) -> None:
-    case = _case(people, hie_grade=1)  # cooled with grade 1: criterion B not met
-    page = _client(people.nurse).get(reverse("pathway:case_detail", args=[case.pk])).content.decode()
-    assert "Cooling criteria (TOBY), worked out from the values above" in page
-    assert 'data-criterion="met"' in page and 'data-criterion="not_met"' in page
-    assert "Cooled with criterion B not met" in page
-
-
 def test_the_admin_shows_the_v2_fields_read_only(people: Personas) -> None:
     from django.contrib.auth import get_user_model
 

@@ -1,6 +1,6 @@
 """The journey's screens (issue 14) pass the automated WCAG 2.2 AA check (axe-core, tests/browser/axe.py): a
-case with every v2 part, its sections' forms open, the timeline with the transport intervals, the column
-guide on the import page, and the radiologist's view. A module of its own: importing AXE bypasses the CSP."""
+case with every v2 part, its sections' forms open, the timeline with the transport intervals, the import
+page, and the radiologist's view. A module of its own: importing AXE bypasses the CSP."""
 
 from __future__ import annotations
 
