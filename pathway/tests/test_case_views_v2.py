@@ -150,3 +150,15 @@ def test_the_timeline_page_shows_the_team_and_its_intervals(people: Personas) ->
     assert 'data-step="transport_team_arrived_datetime"' in page
     assert "Referral and transport intervals" in page
     assert "0 h 45 min" in page  # mobilised 04:45 → at the bedside 05:30
+
+
+def test_the_admin_shows_the_v2_fields_read_only(people: Personas) -> None:
+    from django.contrib.auth import get_user_model
+
+    case = _case(people, mri_sequences=["t1", "t2", "dwi"], referral_decision="cool")
+    superuser = get_user_model().objects.create_superuser("root", "root@example.org", "correct-horse-battery")
+    client = _client(superuser)
+    page = client.get(reverse("admin:pathway_case_change", args=[case.pk])).content.decode()
+    assert "MRI sequences" in page and "Decision on the referral call" in page
+    listing = client.get(reverse("admin:pathway_case_changelist"), {"referral_decision": "cool"})
+    assert listing.status_code == 200 and case.case_ref in listing.content.decode()
