@@ -102,7 +102,7 @@ def live_births_import(request: HttpRequest) -> HttpResponse:
     form = LiveBirthsForm(units=Unit.objects.none())
     if not file_form.is_valid():
         return _page(request, form, file_form)
-    result = births.live_births_import(request.FILES["file"].read(), by=request.user)
+    result = births.live_births_import(file_form.cleaned_data["file"].read(), by=request.user)
     if not result.ok:
         return _page(request, form, file_form, result.errors)
     messages.success(

@@ -24,7 +24,7 @@ TITLE = "Moderate or severe HIE per 1,000 live births"
 SOURCE = "kpis.md v2 New KPIs; dataset.md Live births; domain.md H19"
 VERSION = 1
 DIRECTION = Direction.MONITOR
-LEVELS = (Level.BIRTH_UNIT, Level.NETWORK)
+LEVELS: tuple[Level, ...] = (Level.BIRTH_UNIT, Level.NETWORK)
 COHORT = ("Every baby born at the unit in the calendar year, cooled or not, against the unit's live births "
           "that year.")
 MET = "Moderate or severe HIE (grade 2 or 3), per 1,000 live births."
@@ -33,7 +33,7 @@ MISSING = ("Babies with moderate or severe HIE born at a unit with no live-birth
 CITATION = "East of England neuroprotection pathway 2012 (Health Foundation): 1–2 per 1,000 live births"
 MEASURE_TYPE = MeasureType.OUTCOME
 DENOMINATOR = "live births"
-PERIOD_TYPES = (PeriodType.YEAR.value,)
+PERIOD_TYPES: tuple[str, ...] = (PeriodType.YEAR.value,)
 RATE_PER = 1000
 
 MODERATE_GRADE = 2
