@@ -16,7 +16,8 @@ class CaseAdmin(ReadOnlyAdmin):
     """Read-only in the admin: clinical writes go through pathway.services (validation, history)."""
 
     list_display = ["case_ref", "birth_datetime", "birth_unit", "cooling_centre", "stage", "entered_in_error"]
-    list_filter = ["stage", "therapeutic_hypothermia", "entered_in_error", "birth_unit"]
+    list_filter = ["stage", "therapeutic_hypothermia", "referral_decision", "entered_in_error", "birth_unit",
+                   "transport_service"]
     search_fields = ["case_ref", "nhs_number"]
     inlines = [TemperatureInline]
     fieldsets = record_fieldsets(Case, [(section.title, section.fields) for section in SECTIONS],

@@ -37,7 +37,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import DecimalValidator
+from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, QuerySet
 from django.utils.text import capfirst
@@ -237,7 +237,7 @@ def _check_decimal_places(model_field: models.DecimalField[Any, Any], text: str)
         DecimalValidator(model_field.max_digits, model_field.decimal_places)(value)
 
 
-def _sequences_value(model_field: ArrayField[Any], text: str) -> list[str]:
+def _sequences_value(model_field: ArrayField[Any, Any], text: str) -> list[str]:
     """A `;`-separated set of MRI sequences (dataset.md v2), any case, stored in the dataset's order."""
     codes = [part.strip().lower() for part in text.split(";") if part.strip()]
     unknown = [code for code in codes if code not in c.MriSequence.values]
@@ -509,6 +509,42 @@ def parse(data: bytes | str) -> ParseResult:
 def import_file(data: bytes | str, *, by: UserLike | None = None) -> ImportResult:
     """Check the whole HIE file, then write every row in one transaction, or nothing at all."""
     return import_dataset(HIE, data, by=by)
+
+
+# --- The column guide (the import page) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnGuide:
+    column: str
+    meaning: str
+    values: str  # the allowed values or range, as the import checks them
+    optional_in_file: bool  # a v2 column: a file may leave it out
+
+
+def _allowed(model_field: models.Field[Any, Any], column: str) -> str:
+    if column in UNIT_COLUMNS:
+        return "ODS site code of a unit of the network"
+    if isinstance(model_field, ArrayField):
+        return "';'-separated set of " + ", ".join(c.MriSequence.values)
+    if model_field.choices:
+        return ", ".join(str(value) for value, _ in model_field.flatchoices)
+    if isinstance(model_field, models.DateTimeField):
+        return "date and time, ISO 8601 (UK time without an offset)"
+    if isinstance(model_field, models.DateField):
+        return "date, YYYY-MM-DD"
+    lows = [v.limit_value for v in model_field.validators if isinstance(v, MinValueValidator)]
+    highs = [v.limit_value for v in model_field.validators if isinstance(v, MaxValueValidator)]
+    if lows and highs:
+        return f"{max(lows)} to {min(highs)}"
+    return f"text, up to {model_field.max_length} characters" if model_field.max_length else "text"
+
+
+def column_guide() -> list[ColumnGuide]:
+    """Every column of the HIE file in the spec's order: what it holds and what the import accepts."""
+    return [ColumnGuide(column, capfirst(str(Case._meta.get_field(field_for(column)).verbose_name)),
+                        _allowed(Case._meta.get_field(field_for(column)), column), column in V2_COLUMNS)
+            for column in COLUMNS]
 
 
 # --- Export -----------------------------------------------------------------------------------------

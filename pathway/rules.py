@@ -222,8 +222,8 @@ def _discharge_destination(values: Values) -> Iterator[Violation]:
 
 
 def _ens_after_birth(values: Values) -> Iterator[Violation]:
-    notified, birth = values.get("ens_notified_date"), values.get("birth_datetime")
-    if empty(notified) or empty(birth):
+    notified, birth = values.get("ens_notified_date"), instant(values, "birth_datetime")
+    if notified is None or notified == "" or birth is None:
         return
     birth_date = timezone.localtime(birth).date()
     if notified < birth_date:

@@ -47,7 +47,7 @@ SECTIONS: tuple[Section, ...] = (
         "birth_weight_g", "multiple_birth", "birth_unit", "labour", "mode_of_delivery", "sentinel_event",
         "postnatal_collapse_datetime", "apgar_10", "resus_at_10min", "lowest_ph_60min", "base_deficit_60min",
         "hie_grade", "encephalopathy_exam_datetime", "aeeg", "therapeutic_hypothermia", "cooling_centre",
-    )),
+    ), extra="pathway/partials/eligibility.html"),
     # Every referral, cooled or not: the call, its advice, then the transport team's times in order.
     Section("referral", "Referral and transport", (
         "referral_datetime", "referral_decision", "not_cooled_reason", "passive_cooling_start",
@@ -128,7 +128,7 @@ def history_display(field: str, text: str, model: type[Model] = Case) -> str:
     return text
 
 
-def _labels_of(model_field: ArrayField[Any], values: list[str]) -> str:
+def _labels_of(model_field: ArrayField[Any, Any], values: list[str]) -> str:
     labels = dict(model_field.base_field.flatchoices)
     return ", ".join(str(labels.get(value, value)) for value in values)
 
@@ -136,8 +136,10 @@ def _labels_of(model_field: ArrayField[Any], values: list[str]) -> str:
 def extra_context(case: Case, section: Section) -> dict[str, Any]:
     """What a section's `extra` partial shows, derived from the saved case."""
     # Imported here: both modules read the case model, and the derived views are only needed on a page.
-    from pathway import disability, timeline
+    from pathway import disability, eligibility, timeline
 
+    if section.slug == "birth":
+        return {"eligibility": eligibility.assess(case), "cooled": case.is_cooled}
     if section.slug == "referral":
         return {"intervals": timeline.transport_intervals(case)}
     if section.slug == "follow-up":

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from core.models import AuditEvent
 from core.testing.personas import Personas
@@ -138,3 +140,17 @@ def test_a_v2_warning_saves_the_row_and_flags_it(people: Personas) -> None:
     result = csv_io.import_file(csv_text(full_v2_row(mri_sequences="t1;t2")).encode(), by=people.nurse)
     assert (result.created, result.flagged) == (1, 1)
     assert Case.objects.get().dq_flags == ["mri_without_dwi"]
+
+
+def test_the_column_guide_names_every_column_and_what_it_accepts(people: Personas, client: Any) -> None:
+    guide = {g.column: g for g in csv_io.column_guide()}
+    assert list(guide) == list(COLUMNS)
+    assert {c for c, g in guide.items() if g.optional_in_file} == set(V2_COLUMNS)
+    assert guide["mri_sequences"].values == "';'-separated set of t1, t2, dwi, mrs, swi"
+    assert guide["bayley_cognitive"].values == "40 to 160"
+    assert guide["transport_service_ods"].values == "ODS site code of a unit of the network"
+    assert guide["not_cooled_reason"].values.startswith("no_or_mild_encephalopathy, criteria_a_not_met")
+    client.force_login(people.nurse)
+    page = client.get(reverse("pathway:import_upload")).content.decode()
+    assert "The columns of the file (76)" in page
+    assert "<code>transport_team_mobilised_datetime</code>" in page

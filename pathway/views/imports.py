@@ -32,6 +32,7 @@ def _page(request: HttpRequest, status: int = 200, **context: Any) -> HttpRespon
         "can_identify": csv_io.may_export_identifiable(user),
         "max_upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
         "file_field": FILE_FIELD,
+        "column_guide": csv_io.column_guide(),
         **context,
     }, status=status)
 

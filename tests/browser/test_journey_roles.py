@@ -189,3 +189,17 @@ def test_every_v2_part_reads_well_at_both_widths(live_server: Any, page: Page, s
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(ARTEFACTS / f"timeline-{width}.png"), full_page=True)
+
+
+def test_the_column_guide_reads_well_at_both_widths(live_server: Any, page: Page, section_people: Personas) -> None:
+    _sign_in(page, live_server.url, "nina")
+    page.goto(f"{live_server.url}/cases/import/")
+    page.get_by_text(re.compile(r"The columns of the file")).click()
+    expect(page.get_by_role("row", name=re.compile("mri_sequences"))).to_contain_text("';'-separated set")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.locator("#column-guide").screenshot(path=str(ARTEFACTS / f"column-guide-{width}.png"))
+        wide = page.evaluate("""() => [...document.querySelectorAll('main *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length""")
+        assert wide == 0, width
