@@ -69,6 +69,8 @@ def _where(level: Level, org_code: str | None) -> tuple[str, list[str | date]]:
 def figures(period: Period, *, level: Level, org_code: str | None = None) -> list[KpiAggregate]:
     """Every KPI's figure for the period at the level: one organisation's, or every organisation's when
     `org_code` is None. Unsaved `KpiAggregate` rows (with `org` set for units), as a stored period's would be."""
+    if level != Level.NETWORK and level not in _ORG_COLUMN:
+        return []  # the transport level has no stored attribution: its figures exist for stored periods only
     name = f"kpis.ondemand.figures:{level}:{org_code or '*'}:{period.key}"
     return memo.remember(name, figures_version(), lambda: _figures_now(period, level, org_code))
 

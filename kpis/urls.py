@@ -10,6 +10,7 @@ urlpatterns = [
     path("compare/", views.compare_units, name="compare"),
     path("unit/<str:ods>/", views.unit_page, name="unit"),
     path("centre/<str:ods>/", views.centre_page, name="centre"),
+    path("transport/<str:ods>/", views.transport_page, name="transport"),
     path("kpi/<slug:code>/funnel/", views.funnel, name="funnel"),
     path("kpi/<slug:code>/run/", views.run, name="run"),
     path("kpi/<slug:code>/breaches/", views.breaches, name="breaches"),

@@ -131,6 +131,8 @@ def _org_page(request: HttpRequest, ods: str, level: Level) -> HttpResponse:
     unit = get_object_or_404(Unit, ods_code=ods.upper())
     if level == Level.COOLING_CENTRE and not unit.is_cooling_centre:
         raise Http404("Not a cooling centre")
+    if level == Level.TRANSPORT and not unit.is_transport_service:
+        raise Http404("Not a transport service")
     version = page_version()
     chosen = picker.pick(request, version)
     context = {**_base_context(request, chosen), "unit": unit, "level": level, "level_title": LEVEL_TITLES[level],
@@ -154,6 +156,13 @@ def unit_page(request: HttpRequest, ods: str) -> HttpResponse:
 @require_GET
 def centre_page(request: HttpRequest, ods: str) -> HttpResponse:
     return _org_page(request, ods, Level.COOLING_CENTRE)
+
+
+@login_required
+@require_GET
+def transport_page(request: HttpRequest, ods: str) -> HttpResponse:
+    """A transport service's figures (kpis.md v2 level `transport`): the babies it moved."""
+    return _org_page(request, ods, Level.TRANSPORT)
 
 
 # --- Units side by side ---------------------------------------------------------------------------------------

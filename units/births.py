@@ -244,8 +244,10 @@ def parse(data: bytes | str) -> tuple[list[_Row], list[RowError]]:
     header = [name.strip() for name in header]
     if errors := _header_errors(header):
         return [], errors
-    units, rows, errors = _units_by_code(), [], []
-    seen: dict[Any, Any] = {}
+    units = _units_by_code()
+    rows: list[_Row] = []
+    errors = []
+    seen: dict[tuple[int, int], int] = {}  # (unit, year) → the first row that gave it
     for row, cells in body:
         if not any(cell.strip() for cell in cells):
             continue  # a blank line (spreadsheets add them) is not a row

@@ -105,8 +105,7 @@ def live_births_import(request: HttpRequest) -> HttpResponse:
     form = LiveBirthsForm(units=Unit.objects.none())
     if not file_form.is_valid():
         return _page(request, form, file_form)
-    upload = cast(UploadedFile, request.FILES["file"])  # the file form has checked it is there
-    result = births.live_births_import(upload.read(), by=request.user)
+    result = births.live_births_import(file_form.cleaned_data["file"].read(), by=request.user)
     if not result.ok:
         return _page(request, form, file_form, result.errors)
     messages.success(

@@ -33,7 +33,7 @@ MISSING = ("Babies with moderate or severe HIE born at a unit with no live-birth
 CITATION = "East of England neuroprotection pathway 2012 (Health Foundation): 1–2 per 1,000 live births"
 MEASURE_TYPE = MeasureType.OUTCOME
 DENOMINATOR = "live births"
-PERIOD_TYPES = (PeriodType.YEAR.value,)
+PERIOD_TYPES: tuple[str, ...] = (PeriodType.YEAR.value,)
 RATE_PER = 1000
 
 MODERATE_GRADE = 2

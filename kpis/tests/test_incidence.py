@@ -151,3 +151,26 @@ def test_dashboards_show_it_per_1000_with_its_interval_and_trend() -> None:
     assert dashboard.Figure(_stored(0, 0)).text == "No live-births figure"
     change = dashboard.trend(now, before, Direction.MONITOR)
     assert change is not None and change.text == "▲ 0.24 per 1,000"  # 1.118 − 0.877 = 0.241
+
+
+@pytest.mark.django_db
+def test_a_transport_service_has_its_own_page(people: Personas) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    pandr = Unit.objects.get(ods_code="RGT-PANDR")
+    case_create(values=cooled_case_values(case_ref="TR-1", transport_service=pandr,
+                                          transport_team_arrived_datetime=datetime(2024, 5, 14, 4, 40, tzinfo=LONDON)),
+                by=people.nurse)  # referral 04:30, team 04:40, left 06:00 (the factory's times)
+    compute(as_of=date(2025, 3, 1))
+    row = KpiAggregate.objects.get(kpi="team_arrival_to_departure_min", level="transport", period_key="2024")
+    assert (row.org_code, row.n, row.median) == ("RGT-PANDR", 1, 80.0)
+    client = Client()
+    client.force_login(people.lead)
+    page = client.get(reverse("kpis:transport", args=["RGT-PANDR"]), {"period": "2024"})
+    assert page.status_code == 200
+    assert "Babies moved by PaNDR" in page.content.decode()
+    assert "80 min" in page.content.decode()
+    assert client.get(reverse("kpis:transport", args=["RWG02"])).status_code == 404
+    custom = client.get(reverse("kpis:transport", args=["RGT-PANDR"]), {"period": "2024-01-01..2024-12-31"})
+    assert custom.status_code == 200  # dates you choose: no transport figures on demand, and no error

@@ -107,3 +107,22 @@ def test_nurse_records_live_births(live_server, transactional_db, page: Page, pe
     expect(page.get_by_text("Live births of Watford in 2024 saved: 5,400.")).to_be_visible()
     expect(page.locator("table")).to_contain_text("5,400")
     _fits(page, "live-births")
+
+
+def test_worklist_lists_the_journey_kinds(live_server, transactional_db, page: Page, people: Personas) -> None:
+    _referrals(people)  # one referral without a decision; the cooled babies' scans have no structured report
+    born = datetime(2023, 1, 10, 4, 0, tzinfo=LONDON)
+    case_create(values=cooled_case_values(case_ref="EOE-FU-1", birth=born, referral_decision="cool",
+                                          discharge_datetime=datetime(2023, 1, 25, 12, 0, tzinfo=LONDON),
+                                          followup_2y="completed", followup_2y_date=date(2025, 1, 20),
+                                          followup_corrected_age_months=24, bayley_version="iii",
+                                          bayley_cognitive=92, cerebral_palsy="none"), by=people.nurse)
+    base = live_server.url
+    _sign_in(page, base, people.clinician.username)
+    page.goto(f"{base}/cases/worklist/")
+    for label in ("MRI without a structured report", "2-year follow-up: outcome items missing",
+                  "Referral without a decision"):
+        expect(page.get_by_role("heading", name=label)).to_be_visible()
+    expect(page.get_by_text("missing: Bayley language composite, Bayley motor composite, vision, hearing, "
+                            "epilepsy")).to_be_visible()
+    _fits(page, "worklist")

@@ -8,7 +8,8 @@ not in the file (a definition added since) is not compared; one that is must be 
 
 If figures change on purpose (a new definition version, a change to the demo generator), write the file again
 from the code as it was before your change, then check the test still passes after it:
-`GOLDEN_FIGURES_WRITE=1 .venv/bin/python -m pytest tests/figures -q`.
+`GOLDEN_FIGURES_WRITE=1 .venv/bin/python -m pytest tests/figures -q`. `GOLDEN_FIGURES_DUMP=FILE` also writes the
+exported CSV, to see which rows changed (issue 14 checked so that the transport level only added rows).
 """
 
 from __future__ import annotations
@@ -65,7 +66,10 @@ def _digests(csv_text: str) -> dict[str, dict[str, object]]:
 @pytest.mark.django_db
 def test_a_full_run_of_every_producer_stores_the_figures_it_stored_before() -> None:
     with time_machine.travel(datetime(2025, 6, 30, 12, 0, tzinfo=LONDON), tick=False):
-        found = _digests(_seed_and_compute())
+        exported = _seed_and_compute()
+        if os.environ.get("GOLDEN_FIGURES_DUMP"):
+            Path(os.environ["GOLDEN_FIGURES_DUMP"]).write_text(exported)
+        found = _digests(exported)
     if os.environ.get("GOLDEN_FIGURES_WRITE"):
         GOLDEN.write_text(json.dumps(found, indent=1) + "\n")
     golden = json.loads(GOLDEN.read_text())
