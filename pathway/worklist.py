@@ -384,4 +384,4 @@ def _referral_without_decision(case: Case, as_of: datetime) -> Item | None:
 
 
 # Extended here, not in the tuple above, so these kinds merge apart from the rest (the tuple's length changes).
-RULES = (*RULES, _mri_without_report, _follow_up_items, _referral_without_decision)  # type: ignore[assignment]
+RULES = (*RULES, _mri_without_report, _follow_up_items, _referral_without_decision)
