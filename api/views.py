@@ -37,6 +37,7 @@ from core.exceptions import DomainError
 from kpis.models import KpiAggregate
 from pathway import services
 from pathway.access import can, cases_for, get_case_for_user
+from pathway.choices import YesNo
 from pathway.dataset import FIELDS
 from pathway.models import Case
 from units.access import Action, may
@@ -98,14 +99,19 @@ class CaseViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"  # any id reaches _id(), so a malformed one is a JSON 404 like any other
 
     def get_queryset(self) -> models.QuerySet[Case]:
-        return cases_for(self.request.user, Action.LIST).select_related("birth_unit", "cooling_centre")
+        # A national data opt-out keeps the case in direct care (the screens) and out of every API read.
+        return (cases_for(self.request.user, Action.LIST).exclude(national_opt_out=YesNo.YES)
+                .select_related("birth_unit", "cooling_centre"))
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(CaseSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(CaseSerializer(get_case_for_user(request.user, _id(pk), Action.VIEW)).data)
+        case = get_case_for_user(request.user, _id(pk), Action.VIEW)
+        if case.national_opt_out == YesNo.YES:
+            raise Http404("No such case")  # the same answer as a case the user may not see
+        return Response(CaseSerializer(case).data)
 
     def create(self, request: Request) -> Response:
         if not may(request.user, Action.EDIT):
@@ -149,6 +155,8 @@ class CaseViewSet(viewsets.GenericViewSet):
         """404 for a case the user may not see; 403 if they see it but may not change it (the status says
         nothing new: they can read the case); 409 if it was entered in error."""
         case = get_case_for_user(request.user, _id(pk), Action.VIEW)
+        if case.national_opt_out == YesNo.YES:
+            raise Http404("No such case")  # out of every API read, so its answer too
         if not can(request.user, case, Action.EDIT):
             raise PermissionDenied("Your role does not allow changing this case")
         if case.entered_in_error:

@@ -43,7 +43,7 @@ from core.exceptions import EnteredInError
 from core.models import AuditEvent
 from core.timeutil import LONDON, LocalTimeError, format_local, parse_local_datetime
 from pathway import rules, services
-from pathway.dataset import COLUMNS, UNIT_COLUMNS, field_for
+from pathway.dataset import COLUMNS, OPTIONAL_COLUMNS, UNIT_COLUMNS, field_for
 from pathway.models import Case, CaseQuerySet
 from pathway.signals import case_exported
 from units.access import UserLike, user_roles
@@ -125,6 +125,8 @@ class DatasetFile:
     update: Callable[[Any, Mapping[str, Any], UserLike], Any]
     clash: str  # a row that collides with a record saved after the file was checked
     file_rules: tuple[Callable[[Rows], list[RowError]], ...] = ()  # before the rules every dataset has
+    # Columns a file may leave out (dataset v2 additions): absent, the record keeps what it has.
+    optional_columns: frozenset[str] = frozenset()
 
     def field_for(self, column: str) -> str:
         """Model field name for a dataset column."""
@@ -170,7 +172,7 @@ def _check_header(dataset: DatasetFile, header: list[str]) -> list[RowError]:
         seen.add(name)
     errors.extend(RowError(HEADER_ROW, name, "", f"Missing column '{name}': the header must name every "
                                                  f"column of the {dataset.name}")
-                  for name in dataset.columns if name not in seen)
+                  for name in dataset.columns if name not in seen and name not in dataset.optional_columns)
     return errors
 
 
@@ -268,6 +270,8 @@ def _convert_row(dataset: DatasetFile, row: int, cells: Mapping[str, str], units
     values: dict[str, Any] = {}
     errors: list[RowError] = []
     for column in dataset.columns:
+        if column not in cells:  # an optional column the file leaves out: the record keeps its value
+            continue
         text = cells[column]
         model_field = dataset.model._meta.get_field(dataset.field_for(column))
         if not text:
@@ -471,6 +475,7 @@ def import_dataset(dataset: DatasetFile, data: bytes | str, *, by: UserLike | No
 HIE = DatasetFile(
     name="HIE dataset (v1)", noun="case", model=Case, columns=COLUMNS, unit_columns=UNIT_COLUMNS,
     hard_violations=rules.hard_violations, soft_flags=rules.soft_flags, file_rules=(_pseudonyms,),
+    optional_columns=OPTIONAL_COLUMNS,
     create=lambda values, by: services.case_create(values=values, by=by, action=AuditEvent.Action.IMPORT),
     update=lambda case, values, by: services.case_update(case=case, values=values, expected_version=None, by=by,
                                                          action=AuditEvent.Action.IMPORT),
@@ -574,9 +579,10 @@ def _shifted(value: object, shift: timedelta) -> object:
 
 
 def export_queryset(cases: CaseQuerySet) -> CaseQuerySet:
-    """The cases an export writes: current ones only (entered-in-error excluded), in a stable order, and
-    only those that exist now (a case created mid-download would make the audited count wrong)."""
-    return snapshot_for_export(cases.current(), "birth_unit", "cooling_centre")
+    """The cases an export writes: current ones outside direct care only (entered-in-error and national
+    data opt-outs excluded), in a stable order, and only those that exist now (a case created mid-download
+    would make the audited count wrong)."""
+    return snapshot_for_export(cases.outside_direct_care(), "birth_unit", "cooling_centre")
 
 
 def snapshot_for_export(records: QuerySet[Any], *related: str) -> QuerySet[Any]:

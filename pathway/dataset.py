@@ -16,7 +16,12 @@ COLUMNS: tuple[str, ...] = (
     "rewarming_start", "rewarming_end", "early_stop_reason", "parent_consultation_datetime",
     "placenta_sent", "mri_performed", "mri_datetime", "mnsi_referred", "outcome", "death_datetime",
     "discharge_datetime", "followup_2y", "followup_2y_date", "family_booklet_given",
+    # v2 additions (dataset.md "v2 additions"): optional in a file, see OPTIONAL_COLUMNS.
+    "national_opt_out",
 )
+
+# v2 columns a file may leave out: a v1 file stays valid, and importing it leaves these as they are.
+OPTIONAL_COLUMNS: frozenset[str] = frozenset({"national_opt_out"})
 
 UNIT_COLUMNS: dict[str, str] = {"birth_unit_ods": "birth_unit", "cooling_centre_ods": "cooling_centre"}
 

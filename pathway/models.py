@@ -58,6 +58,11 @@ class CaseQuerySet(BabyRecordQuerySet):
     def cooled(self) -> CaseQuerySet:
         return self.filter(therapeutic_hypothermia=c.YesNo.YES)
 
+    def outside_direct_care(self) -> CaseQuerySet:
+        """Current cases that may be used beyond the baby's own care: exports, API reads, KPIs and reports.
+        A family's national data opt-out (dataset v2 `national_opt_out`) keeps its case in direct care only."""
+        return self.current().exclude(national_opt_out=c.YesNo.YES)
+
 
 class BabyRecord(models.Model):
     """What every dataset record of one baby holds (HIE `Case`, `pop.models.PopRecord`): the baby columns
@@ -159,6 +164,9 @@ class Case(PathwayTimes, BabyRecord):
     followup_2y = models.CharField("2-year follow-up", max_length=10, choices=c.FollowUp.choices, blank=True)
     followup_2y_date = models.DateField("2-year follow-up date", null=True, blank=True)
     family_booklet_given = models.CharField(max_length=8, choices=c.YesNoUnknown.choices, blank=True)
+    # Dataset v2: the family registered a national data opt-out; the case stays in direct care only
+    # (`CaseQuerySet.outside_direct_care`). Empty = not recorded, which is not an opt-out.
+    national_opt_out = models.CharField("national data opt-out", max_length=3, choices=c.YesNo.choices, blank=True)
 
     # Record keeping (not part of the interchange format; the rest is BabyRecord's)
     stage = models.CharField(max_length=20, choices=c.Stage.choices, default=c.Stage.REFERRED, db_index=True)

@@ -54,6 +54,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("family", "Family support", ("family_booklet_given",),
             read_only_note="Recorded from the family support log below."),
     Section("follow-up", "Follow-up at 2 years", ("followup_2y", "followup_2y_date")),
+    # Dataset v2: "yes" keeps the case in direct care only (left out of exports, the API and every report).
+    Section("opt-out", "National data opt-out", ("national_opt_out",)),
 )
 
 BY_SLUG: dict[str, Section] = {section.slug: section for section in SECTIONS}
