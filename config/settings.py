@@ -237,6 +237,14 @@ CELERY_BEAT_SCHEDULE["reporting-purge-expired-exports"] = {
     "schedule": crontab(minute="15"),
 }
 
+# --- retention ---
+# `python manage.py apply_retention` deletes cases whose baby was born more than this many years ago, with their
+# history, family support log and stored exports (pathway.retention; docs/deployment.md "Retention"). 25: the NHS
+# Records Management Code of Practice keeps a child's records to the 25th birthday; follow the trust's policy.
+CASE_RETENTION_YEARS = env.int("CASE_RETENTION_YEARS", default=25)
+if CASE_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("CASE_RETENTION_YEARS must be at least 1")
+
 # --- training ---
 # A unit (and each key message at a unit) is due a refresher this many days after its last session.
 TRAINING_REFRESHER_DAYS = env.int("TRAINING_REFRESHER_DAYS", default=180)
