@@ -32,10 +32,11 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import DecimalValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, QuerySet
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from core import audit
@@ -127,6 +128,7 @@ class DatasetFile:
     file_rules: tuple[Callable[[Rows], list[RowError]], ...] = ()  # before the rules every dataset has
     # Columns a file may leave out (dataset v2 additions): absent, the record keeps what it has.
     optional_columns: frozenset[str] = frozenset()
+    object_type: str = ""  # the records' AuditEvent.object_type: their history, for `newer_changes`
 
     def field_for(self, column: str) -> str:
         """Model field name for a dataset column."""
@@ -410,6 +412,98 @@ def parse_dataset(dataset: DatasetFile, data: bytes | str) -> ParseResult:
     return result
 
 
+# --- Rows older than the record ------------------------------------------------------------------------
+
+# Who may tick "overwrite newer changes": the people who keep the regional register (issue 12).
+OVERWRITE_ROLES = frozenset({Role.NURSE_SPECIALIST})
+_CHUNK = 2000  # case_refs per query: well under any database's limit on query parameters
+
+
+def may_overwrite_newer(user: UserLike | None) -> bool:
+    return user is not None and bool(user_roles(user) & OVERWRITE_ROLES)
+
+
+@dataclass(frozen=True)
+class NewerChange:
+    """A row would put back a value that a later change replaced: the row is older than that change."""
+
+    row: int
+    case_ref: str
+    field: str
+    event: AuditEvent
+
+    def who_and_when(self) -> str:
+        actor = self.event.actor
+        who = (actor.get_full_name() or actor.username) if actor else "the system"
+        return f"{who} at {timezone.localtime(self.event.at):%H:%M on %d/%m/%Y}"
+
+
+def _current_values(dataset: DatasetFile, record: Any, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: None if name in dataset.unit_columns.values() and getattr(record, f"{name}_id") is None
+            else getattr(record, name) for name in fields}
+
+
+def _changed_rows(dataset: DatasetFile, rows: list[ParsedRow]) -> list[tuple[ParsedRow, Any, dict[str, list[str]]]]:
+    """(row, its saved record, field → [saved, row] as audit text) for each row that changes a saved record."""
+    by_ref = {parsed.values["case_ref"]: parsed for parsed in rows}
+    refs = list(by_ref)
+    changed = []
+    for start in range(0, len(refs), _CHUNK):
+        for record in dataset.model._default_manager.filter(case_ref__in=refs[start:start + _CHUNK]):
+            parsed = by_ref[record.case_ref]
+            fields = [name for name in parsed.values if name != "case_ref"]
+            diff = audit.changes(_current_values(dataset, record, fields), parsed.values, fields)
+            if diff:
+                changed.append((parsed, record, diff))
+    return changed
+
+
+def newer_changes(dataset: DatasetFile, rows: list[ParsedRow]) -> list[NewerChange]:
+    """Rows that would undo a change made after the data in them: the latest recorded change of a field
+    went from exactly the row's value to the saved one (the creation is not a change a row can be older than).
+    Only rows that change a saved record are looked at, so a file of new babies costs one query per chunk."""
+    changed = _changed_rows(dataset, rows)
+    if not dataset.object_type or not changed:
+        return []
+    ids = [str(record.pk) for _, record, _ in changed]
+    events: dict[str, list[AuditEvent]] = {}
+    history = AuditEvent.objects.filter(object_type=dataset.object_type)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = history.filter(object_id__in=ids[start:start + _CHUNK]).select_related("actor").order_by("-at", "-id")
+        for event in chunk:
+            events.setdefault(event.object_id, []).append(event)
+    # A record's oldest event is its creation (by a screen, the API or an import): its "before" is nothing
+    # the record ever held, so a row cannot be older than it.
+    events = {record_id: history_newest_first[:-1] for record_id, history_newest_first in events.items()}
+    found = []
+    for parsed, record, diff in changed:
+        for name, (saved, in_row) in diff.items():
+            last = next((e for e in events.get(str(record.pk), []) if name in (e.changes or {})), None)
+            if last is not None and last.changes[name] == [in_row, saved]:
+                found.append(NewerChange(parsed.row, record.case_ref, name, last))
+    return sorted(found, key=lambda change: change.row)
+
+
+def _newer_change_error(dataset: DatasetFile, change: NewerChange) -> RowError:
+    name = change.field
+    label = audit.field_names(dataset.model, {name: None})
+    saved_was, saved_now = change.event.changes[name]
+    column = dataset.column_of_field.get(name, name)
+    return RowError(change.row, column, saved_was,
+                    f"This row is older than the {dataset.noun}'s last change: {label} was changed from "
+                    f"{saved_was or 'not recorded'} to {saved_now or 'not recorded'} by {change.who_and_when()}, "
+                    "and this row would put the old value back. Correct the file, or a nurse specialist may tick "
+                    "'Overwrite newer changes'")
+
+
+def _record_overwrite(dataset: DatasetFile, changes: list[NewerChange], by: UserLike) -> None:
+    refs = sorted({change.case_ref for change in changes})
+    audit.record(actor=by, action=AuditEvent.Action.IMPORT, object_type=f"{dataset.object_type}_import",
+                 summary=f"Import overwrote newer changes of {len(refs)} {dataset.noun}{'' if len(refs) == 1 else 's'}",
+                 changes={"overwrite_newer": True, "records": refs,
+                          "fields": [[c.case_ref, c.field, c.who_and_when()] for c in changes]})
+
+
 # --- Import -----------------------------------------------------------------------------------------
 
 
@@ -462,20 +556,33 @@ def _save(dataset: DatasetFile, parsed: ParsedRow, by: UserLike) -> tuple[str, A
     return ("unchanged" if saved.version == existing.version else "updated"), saved
 
 
-def import_dataset(dataset: DatasetFile, data: bytes | str, *, by: UserLike | None = None) -> ImportResult:
-    """Check the whole file, then write every row in one transaction, or nothing at all."""
+def import_dataset(dataset: DatasetFile, data: bytes | str, *, by: UserLike | None = None,
+                   overwrite_newer: bool = False) -> ImportResult:
+    """Check the whole file, then write every row in one transaction, or nothing at all.
+
+    A row older than its record's last change (`newer_changes`) refuses the file, unless a nurse specialist
+    asked to overwrite newer changes (`overwrite_newer`, audited with what was overwritten)."""
+    if overwrite_newer and not may_overwrite_newer(by):
+        raise PermissionDenied("Only a clinical nurse specialist may overwrite newer changes with an import")
     parsed = parse_dataset(dataset, data)
     if parsed.errors:
         return ImportResult(errors=parsed.errors)
+    newer = newer_changes(dataset, parsed.rows)
+    if newer and not overwrite_newer:
+        return ImportResult(errors=[_newer_change_error(dataset, change) for change in newer])
+    who = by if by is not None else AnonymousUser()
     # Someone may save a clashing record (same case_ref or NHS number) after the file was checked.
-    return _save_all_or_nothing(dataset, parsed.rows, by if by is not None else AnonymousUser())
+    result = _save_all_or_nothing(dataset, parsed.rows, who)
+    if result.ok and newer:
+        _record_overwrite(dataset, newer, who)
+    return result
 
 
 # Looked up in `services` at each call (not bound here), so a replaced service is the one used.
 HIE = DatasetFile(
     name="HIE dataset (v1)", noun="case", model=Case, columns=COLUMNS, unit_columns=UNIT_COLUMNS,
     hard_violations=rules.hard_violations, soft_flags=rules.soft_flags, file_rules=(_pseudonyms,),
-    optional_columns=OPTIONAL_COLUMNS,
+    optional_columns=OPTIONAL_COLUMNS, object_type=services.OBJECT_TYPE,
     create=lambda values, by: services.case_create(values=values, by=by, action=AuditEvent.Action.IMPORT),
     update=lambda case, values, by: services.case_update(case=case, values=values, expected_version=None, by=by,
                                                          action=AuditEvent.Action.IMPORT),
@@ -488,9 +595,9 @@ def parse(data: bytes | str) -> ParseResult:
     return parse_dataset(HIE, data)
 
 
-def import_file(data: bytes | str, *, by: UserLike | None = None) -> ImportResult:
+def import_file(data: bytes | str, *, by: UserLike | None = None, overwrite_newer: bool = False) -> ImportResult:
     """Check the whole HIE file, then write every row in one transaction, or nothing at all."""
-    return import_dataset(HIE, data, by=by)
+    return import_dataset(HIE, data, by=by, overwrite_newer=overwrite_newer)
 
 
 # --- Export -----------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ def _page(request: HttpRequest, status: int = 200, **context: Any) -> HttpRespon
     return render(request, TEMPLATE, {
         "can_import": may(user, Action.IMPORT),
         "can_identify": csv_io.may_export_identifiable(user),
+        "can_overwrite": csv_io.may_overwrite_newer(user),
         "max_upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
         "file_field": FILE_FIELD,
         **context,
@@ -56,8 +57,11 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     error = _upload_error(request)
     if error:
         return _page(request, status=400, upload_error=error)
+    overwrite = request.POST.get("overwrite_newer") == "1"
+    if overwrite and not csv_io.may_overwrite_newer(request.user):
+        return _page(request, status=403, upload_error="Only a clinical nurse specialist may overwrite newer changes")
     upload = request.FILES[FILE_FIELD]
-    result = csv_io.import_file(upload.read(), by=request.user)
+    result = csv_io.import_file(upload.read(), by=request.user, overwrite_newer=overwrite)
     return _page(request, status=200 if result.ok else 400, result=result, filename=upload.name)
 
 
