@@ -245,6 +245,14 @@ CASE_RETENTION_YEARS = env.int("CASE_RETENTION_YEARS", default=25)
 if CASE_RETENTION_YEARS < 1:
     raise ImproperlyConfigured("CASE_RETENTION_YEARS must be at least 1")
 
+# --- background imports ---
+# The upload page imports a file of more rows than this in a Celery worker with a progress page
+# (pathway.import_jobs), on the exports queue; a smaller one in the request. The result is the same.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=5000)
+# The largest upload the import page takes (MB); deploy/nginx.conf's client_max_body_size must be a little more.
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
+CELERY_TASK_ROUTES["pathway.tasks.run_import_job"] = {"queue": CELERY_EXPORTS_QUEUE}
+
 # --- training ---
 # A unit (and each key message at a unit) is due a refresher this many days after its last session.
 TRAINING_REFRESHER_DAYS = env.int("TRAINING_REFRESHER_DAYS", default=180)

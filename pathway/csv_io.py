@@ -105,6 +105,13 @@ class ImportResult:
 
 
 Rows = list[tuple[int, dict[str, str]]]  # (file row number, column → cell text)
+# Told (steps done, steps in all) as a long import goes: each row is checked, then saved (2 steps a row).
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 1000  # rows between two reports
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -395,14 +402,17 @@ def _complete_rows(file: FileBody) -> Rows:
     return [(row, dict(zip(file.header, raw, strict=True))) for row, raw in file.rows if len(raw) == len(file.header)]
 
 
-def parse_dataset(dataset: DatasetFile, data: bytes | str) -> ParseResult:
+def parse_dataset(dataset: DatasetFile, data: bytes | str, progress: Progress = _no_progress) -> ParseResult:
     """Read a whole dataset file and check every row; nothing is written. Errors are in file order."""
     file = _read_file(dataset, data)
     result = ParseResult(errors=file.errors)
     if result.errors:
         return result
     units = UnitCache()
-    for row, raw in file.rows:
+    steps = 2 * len(file.rows)
+    for done, (row, raw) in enumerate(file.rows):
+        if done % PROGRESS_EVERY == 0:
+            progress(done, steps)
         parsed, errors = _parse_row(dataset, row, raw, file.header, units)
         result.errors += errors
         if parsed is not None:
@@ -523,13 +533,16 @@ def _service_errors(parsed: ParsedRow, exc: ValidationError, column_of_field: Ma
     return errors
 
 
-def _save_all_or_nothing(dataset: DatasetFile, rows: list[ParsedRow], by: UserLike) -> ImportResult:
+def _save_all_or_nothing(dataset: DatasetFile, rows: list[ParsedRow], by: UserLike,
+                         progress: Progress = _no_progress) -> ImportResult:
     """Write every checked row in one transaction, or nothing: a row the services refuse rolls the whole
     file back with its errors."""
     try:
         with transaction.atomic():
             result = ImportResult()
-            for parsed in rows:
+            for done, parsed in enumerate(rows):
+                if done % PROGRESS_EVERY == 0:
+                    progress(len(rows) + done, 2 * len(rows))
                 try:
                     outcome, record = _save(dataset, parsed, by)
                 except EnteredInError as exc:  # marked meanwhile (the file rules refuse one marked before)
@@ -557,14 +570,14 @@ def _save(dataset: DatasetFile, parsed: ParsedRow, by: UserLike) -> tuple[str, A
 
 
 def import_dataset(dataset: DatasetFile, data: bytes | str, *, by: UserLike | None = None,
-                   overwrite_newer: bool = False) -> ImportResult:
+                   overwrite_newer: bool = False, progress: Progress = _no_progress) -> ImportResult:
     """Check the whole file, then write every row in one transaction, or nothing at all.
 
     A row older than its record's last change (`newer_changes`) refuses the file, unless a nurse specialist
     asked to overwrite newer changes (`overwrite_newer`, audited with what was overwritten)."""
     if overwrite_newer and not may_overwrite_newer(by):
         raise PermissionDenied("Only a clinical nurse specialist may overwrite newer changes with an import")
-    parsed = parse_dataset(dataset, data)
+    parsed = parse_dataset(dataset, data, progress)
     if parsed.errors:
         return ImportResult(errors=parsed.errors)
     newer = newer_changes(dataset, parsed.rows)
@@ -572,7 +585,7 @@ def import_dataset(dataset: DatasetFile, data: bytes | str, *, by: UserLike | No
         return ImportResult(errors=[_newer_change_error(dataset, change) for change in newer])
     who = by if by is not None else AnonymousUser()
     # Someone may save a clashing record (same case_ref or NHS number) after the file was checked.
-    result = _save_all_or_nothing(dataset, parsed.rows, who)
+    result = _save_all_or_nothing(dataset, parsed.rows, who, progress)
     if result.ok and newer:
         _record_overwrite(dataset, newer, who)
     return result
@@ -595,9 +608,10 @@ def parse(data: bytes | str) -> ParseResult:
     return parse_dataset(HIE, data)
 
 
-def import_file(data: bytes | str, *, by: UserLike | None = None, overwrite_newer: bool = False) -> ImportResult:
+def import_file(data: bytes | str, *, by: UserLike | None = None, overwrite_newer: bool = False,
+                progress: Progress = _no_progress) -> ImportResult:
     """Check the whole HIE file, then write every row in one transaction, or nothing at all."""
-    return import_dataset(HIE, data, by=by, overwrite_newer=overwrite_newer)
+    return import_dataset(HIE, data, by=by, overwrite_newer=overwrite_newer, progress=progress)
 
 
 # --- Export -----------------------------------------------------------------------------------------

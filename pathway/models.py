@@ -224,3 +224,47 @@ class TemperatureObservation(models.Model):
     @property
     def is_core(self) -> bool:
         return self.site in c.CORE_SITES
+
+
+class ImportJob(models.Model):
+    """A large dataset file imported in the background (Celery, `pathway.import_jobs`): the upload page hands it
+    over, a page polls its progress, and it ends with the same all-or-nothing result as an import in the request.
+
+    The uploaded file is kept only until the job ends (it holds identifiable data)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Imported"
+        REFUSED = "refused", "Refused"  # the file has errors: nothing was imported
+        FAILED = "failed", "Failed"
+
+    dataset = models.CharField(max_length=8, default="hie")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(upload_to="imports/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    overwrite_newer = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Steps: every row checked, then every row saved (so the bar moves through both halves of the work).
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)  # created/updated/unchanged/flagged, errors (capped)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import job {self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.REFUSED, self.Status.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.finished:
+            return 100
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0

@@ -16,5 +16,7 @@ urlpatterns = [
     path("<int:pk>/history/", cases.case_history, name="case_history"),
     path("<int:pk>/entered-in-error/", cases.case_entered_in_error, name="case_entered_in_error"),
     path("import/", imports.import_upload, name="import_upload"),
+    path("import/jobs/<int:pk>/", imports.import_job, name="import_job"),
+    path("import/jobs/<int:pk>/progress/", imports.import_job_progress, name="import_job_progress"),
     path("export/", imports.export_download, name="export_download"),
 ]
