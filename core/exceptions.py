@@ -22,4 +22,4 @@ class EnteredInError(DomainError, ValidationError):
         ValidationError.__init__(self, message, code="entered_in_error")
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)

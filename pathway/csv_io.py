@@ -457,9 +457,10 @@ def _changed_rows(dataset: DatasetFile, rows: list[ParsedRow]) -> list[tuple[Par
     """(row, its saved record, field → [saved, row] as audit text) for each row that changes a saved record."""
     by_ref = {parsed.values["case_ref"]: parsed for parsed in rows}
     refs = list(by_ref)
-    changed = []
+    changed: list[tuple[ParsedRow, Any, dict[str, list[str]]]] = []
+    records: QuerySet[Any] = dataset.model._default_manager.all()
     for start in range(0, len(refs), _CHUNK):
-        for record in dataset.model._default_manager.filter(case_ref__in=refs[start:start + _CHUNK]):
+        for record in records.filter(case_ref__in=refs[start:start + _CHUNK]):
             parsed = by_ref[record.case_ref]
             fields = [name for name in parsed.values if name != "case_ref"]
             diff = audit.changes(_current_values(dataset, record, fields), parsed.values, fields)

@@ -42,7 +42,7 @@ def start(*, data: bytes, filename: str, by: UserLike, overwrite_newer: bool = F
     """Keep the file, record the job and queue it after commit (inline without Redis)."""
     if overwrite_newer and not csv_io.may_overwrite_newer(by):
         raise PermissionDenied("Only a clinical nurse specialist may overwrite newer changes with an import")
-    job = ImportJob(filename=filename[:200], overwrite_newer=overwrite_newer, created_by=by,
+    job = ImportJob(filename=filename[:200], overwrite_newer=overwrite_newer, created_by=by,  # type: ignore[misc]
                     progress_total=2 * rows_in(data))
     job.file.save("upload.csv", ContentFile(data), save=False)
     job.save()
