@@ -248,7 +248,8 @@ if CASE_RETENTION_YEARS < 1:
 # --- background imports ---
 # The upload page imports a file of more rows than this in a Celery worker with a progress page
 # (pathway.import_jobs), on the exports queue; a smaller one in the request. The result is the same.
-IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=5000)
+# 1000: a region's yearly file (a few hundred rows) stays in the request, well inside gunicorn's 60 s.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1000)
 # The largest upload the import page takes (MB); deploy/nginx.conf's client_max_body_size must be a little more.
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
 CELERY_TASK_ROUTES["pathway.tasks.run_import_job"] = {"queue": CELERY_EXPORTS_QUEUE}
