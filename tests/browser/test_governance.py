@@ -5,9 +5,10 @@ then the refused file's errors. Screenshots in test-results/governance/."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from playwright.sync_api import Page, expect
 
 from core.testing.factories import cooled_case_values
@@ -16,7 +17,7 @@ from pathway import import_jobs, services
 from pathway.models import ImportJob
 
 pytestmark = pytest.mark.browser
-ARTEFACTS = Path(settings.BASE_DIR) / "test-results" / "governance"
+ARTEFACTS = Path(django_settings.BASE_DIR) / "test-results" / "governance"
 WIDTHS = (1366, 768)
 
 
@@ -41,7 +42,7 @@ def _shots(page: Page, name: str) -> None:
 
 
 def test_governance_pages_read_well(live_server, transactional_db, page: Page, people: Personas,
-                                    tmp_path: Path) -> None:
+                                    tmp_path: Path, settings: Any) -> None:
     settings.MEDIA_ROOT = tmp_path
     case = services.case_create(values=cooled_case_values(case_ref="EOE-OPT-OUT", national_opt_out="yes"),
                                 by=people.nurse)
