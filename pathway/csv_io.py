@@ -541,11 +541,12 @@ def _save_all_or_nothing(dataset: DatasetFile, rows: list[ParsedRow], by: UserLi
     try:
         with transaction.atomic():
             result = ImportResult()
+            saved_refs = _saved_refs(dataset, rows)
             for done, parsed in enumerate(rows):
                 if done % PROGRESS_EVERY == 0:
                     progress(len(rows) + done, 2 * len(rows))
                 try:
-                    outcome, record = _save(dataset, parsed, by)
+                    outcome, record = _save(dataset, parsed, by, saved_refs)
                 except EnteredInError as exc:  # marked meanwhile (the file rules refuse one marked before)
                     ref = parsed.values["case_ref"]
                     raise _RollBack([RowError(parsed.row, "case_ref", ref, str(exc))]) from exc
@@ -560,9 +561,21 @@ def _save_all_or_nothing(dataset: DatasetFile, rows: list[ParsedRow], by: UserLi
         return ImportResult(errors=exc.errors)
 
 
-def _save(dataset: DatasetFile, parsed: ParsedRow, by: UserLike) -> tuple[str, Any]:
+def _saved_refs(dataset: DatasetFile, rows: list[ParsedRow]) -> set[str]:
+    """The file's case_refs that are already saved, read in chunks: a new row then costs no look-up (a record
+    saved with its case_ref meanwhile is the unique index's clash, named by the services)."""
+    refs = [parsed.values["case_ref"] for parsed in rows]
+    records: QuerySet[Any] = dataset.model._default_manager.all()
+    return {ref for start in range(0, len(refs), _CHUNK)
+            for ref in records.filter(case_ref__in=refs[start:start + _CHUNK]).values_list("case_ref", flat=True)}
+
+
+def _save(dataset: DatasetFile, parsed: ParsedRow, by: UserLike, saved_refs: set[str] | None = None
+          ) -> tuple[str, Any]:
     """Create or update one record through the services; 'created', 'updated' or 'unchanged'."""
-    existing = dataset.model._default_manager.filter(case_ref=parsed.values["case_ref"]).first()
+    ref = parsed.values["case_ref"]
+    known = saved_refs is None or ref in saved_refs
+    existing = dataset.model._default_manager.filter(case_ref=ref).first() if known else None
     if existing is None:
         return "created", dataset.create(parsed.values, by)
     saved = dataset.update(existing, parsed.values, by)
