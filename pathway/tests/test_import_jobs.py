@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
@@ -82,6 +82,7 @@ def test_the_job_page_polls_while_running_and_is_the_uploaders_only(people: Pers
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: two connections at once")
 def test_progress_is_visible_while_the_import_transaction_is_open(people: Personas, small_threshold: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """Another connection (the polling page) sees the progress while the rows are still being saved."""
