@@ -12,8 +12,9 @@ once outside one):
 
 One batch per transaction and producer, so an import of 500 rows marks each period once; one run per delay
 however many saves, so a busy evening cannot queue more work than the worker can do. Beat also runs each
-producer's drain every 5 minutes, for keys whose drain could not be sent. With Celery eager (no Redis) the
-drain runs inline as the transaction commits.
+producer's drain every 5 minutes, for keys whose drain could not be sent. With Celery eager (no Redis) a save
+served by a request has its drain run by the process's background thread after the response
+(`kpis.background`); elsewhere (commands, tasks) the drain runs inline as the transaction commits.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
+from kpis import background
 from kpis.models import PendingRecompute
 from kpis.periods import parse_period_key
 from units.access import UserLike
@@ -72,6 +74,10 @@ def schedule_drain(producer: str, *, triggered_by_id: int | None = None) -> None
     from kpis.tasks import recompute_pending  # the tasks import the engine, which imports this module
 
     delay = settings.KPIS_RECOMPUTE_DELAY_SECONDS
+    if celery_runs_inline() and background.enabled():
+        # No worker, but a request being served: never recompute inside it (kpis.background).
+        background.drain_later(producer, triggered_by_id=triggered_by_id)
+        return
     if celery_runs_inline() or delay < 2:
         recompute_pending.delay(producer=producer, triggered_by_id=triggered_by_id)
         return

@@ -19,16 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pathway import choices as c
+from pathway import standards as s
 from pathway.models import Case
 from pathway.rules import label as field_label
 
-SIX_HOURS = timedelta(minutes=360)
-DAY = timedelta(hours=24)
-# 72 h at target plus the 6–12 h of controlled rewarming (domain.md §2.3): by 80 h past target the
-# rewarming has started in every course that ran to time.
-REWARMING_DUE_AFTER_TARGET = timedelta(hours=80)
-# Rewarming takes 6–12 h (domain.md §2.3); once 12 h have passed since it started, it has ended.
-REWARMING_LONGEST = timedelta(hours=12)
+# The thresholds (6 hours, 80 h to rewarming, 12 h of rewarming, 24 h to the parents' consultation, the
+# MNSI gestation) are pathway.standards', the one home the KPI definitions read too.
+PARENT_CONSULTATION = timedelta(minutes=s.PARENT_CONSULTATION_MIN)
 # "Unknown" decides nothing: the KPIs count it as missing, so the worklist chases it like an empty field.
 _UNDECIDED = ("", None, c.YesNoUnknown.UNKNOWN)
 
@@ -74,9 +71,14 @@ def is_discharged(case: Case, as_of: datetime) -> bool:
     return discharge is not None and discharge <= as_of
 
 
+def _at_least(case: Case, gestation: tuple[int, int]) -> bool:
+    """Gestation ≥ weeks+days, in completed weeks and days."""
+    return (case.gestation_weeks, case.gestation_days) >= gestation
+
+
 def mnsi_eligible(case: Case) -> bool:
     """kpis.md `mnsi_referral` cohort: ≥ 37+0 weeks, in labour, actively cooled."""
-    return (case.is_cooled and case.gestation_weeks >= 37 and case.labour == c.YesNoUnknown.YES
+    return (case.is_cooled and _at_least(case, s.MNSI_MIN_GESTATION) and case.labour == c.YesNoUnknown.YES
             and case.active_cooling_start is not None)
 
 
@@ -144,7 +146,7 @@ def _transfer(field: str, why: str) -> Rule:
 
 def _target(case: Case, as_of: datetime) -> Missing | None:
     # A baby who died before reaching target is outside the KPI cohort (kpis.md `target_temp_6h`).
-    if case.outcome == c.Outcome.DIED or as_of <= time_zero(case) + SIX_HOURS:
+    if case.outcome == c.Outcome.DIED or as_of <= time_zero(case) + s.SIX_HOURS:
         return None
     return _need(case, "target_temp_reached", "Should be reached within 6 hours of time zero")
 
@@ -152,18 +154,19 @@ def _target(case: Case, as_of: datetime) -> Missing | None:
 def _cooling_due_to_end(case: Case, as_of: datetime) -> bool:
     anchor = utc(case.target_temp_reached) or cooling_start(case)
     return (not case.early_stop_reason and not has_died(case) and anchor is not None
-            and as_of >= anchor + REWARMING_DUE_AFTER_TARGET)
+            and as_of >= anchor + s.REWARMING_DUE_AFTER_TARGET)
 
 
 def _rewarming_start(case: Case, as_of: datetime) -> Missing | None:
     if not _cooling_due_to_end(case, as_of):
         return None
-    return _need(case, "rewarming_start", "Cooling runs 72 hours from target temperature, then rewarming starts")
+    why = f"Cooling runs {s.COOLING_HOURS} hours from target temperature, then rewarming starts"
+    return _need(case, "rewarming_start", why)
 
 
 def _rewarming_end(case: Case, as_of: datetime) -> Missing | None:
     started = utc(case.rewarming_start)
-    due = (started is not None and as_of >= started + REWARMING_LONGEST) or _cooling_due_to_end(case, as_of)
+    due = (started is not None and as_of >= started + s.REWARMING_LONGEST) or _cooling_due_to_end(case, as_of)
     if not due or has_died(case):
         return None
     return _need(case, "rewarming_end", "Needed for 'controlled rewarming' (at least 6 hours)")
@@ -171,7 +174,7 @@ def _rewarming_end(case: Case, as_of: datetime) -> Missing | None:
 
 def _parent_consultation(case: Case, as_of: datetime) -> Missing | None:
     since = admission(case) or case.birth_datetime.astimezone(UTC)
-    if as_of <= since + DAY:
+    if as_of <= since + PARENT_CONSULTATION:
         return None
     return _need(case, "parent_consultation_datetime", "Should take place within 24 hours of admission")
 
@@ -181,7 +184,7 @@ def _placenta(case: Case, as_of: datetime) -> Missing | None:
 
 
 def _labour(case: Case, as_of: datetime) -> Missing | None:
-    if case.gestation_weeks < 37 or case.active_cooling_start is None:
+    if not _at_least(case, s.MNSI_MIN_GESTATION) or case.active_cooling_start is None:
         return None
     return _need(case, "labour", "Needed to decide whether an MNSI referral is due", unknown_is_missing=True)
 

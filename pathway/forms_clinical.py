@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from core.timeutil import LocalTimeError, parse_local_datetime
 from pathway import choices as c
+from pathway import standards
 
-TEMP_RANGE = (Decimal("28.0"), Decimal("42.0"))
+TEMP_RANGE = (standards.PLAUSIBLE_LOW_C, standards.PLAUSIBLE_HIGH_C)
 
 
 class TemperatureForm(forms.Form):

@@ -8,6 +8,7 @@ old → new) in the same transaction. Those steps are `RecordWrites`, which POP 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -20,6 +21,7 @@ from django.utils.text import capfirst
 from core import audit
 from core.exceptions import EditConflict, EnteredInError
 from core.models import AuditEvent
+from core.timeutil import format_uk
 from pathway import rules, temperatures
 from pathway.dataset import FIELDS, UNIT_COLUMNS
 from pathway.models import BabyRecord, Case, TemperatureObservation
@@ -188,7 +190,7 @@ class RecordWrites(Generic[R]):
 
     @transaction.atomic
     def update(self, *, record: R, values: Mapping[str, Any], expected_version: int | None, by: UserLike,
-               action: str) -> R:
+               action: str, summary: str = "") -> R:
         """Apply changes; refuse with EditConflict when the record moved on since `expected_version`.
 
         `expected_version=None` means "latest wins", used only by the import (same case_ref = update). A save
@@ -201,8 +203,8 @@ class RecordWrites(Generic[R]):
         changes = self._diff(before, self.values(locked))
         if not changes:
             return locked
-        self._save(locked, by, action=action, summary=f"Changed {audit.field_names(self.model, changes)}",
-                   changes=changes)
+        self._save(locked, by, action=action,
+                   summary=summary or f"Changed {audit.field_names(self.model, changes)}", changes=changes)
         self.announce(locked, by, previous_birth=before["birth_datetime"])
         return locked
 
@@ -288,25 +290,72 @@ def case_mark_entered_in_error(*, case: Case, reason: str, expected_version: int
     return _CASES.mark_entered_in_error(record=case, reason=reason, expected_version=expected_version, by=by)
 
 
-def _derived_temperatures(case: Case) -> dict[str, Any]:
+# --- One truth per value (issue 13) ------------------------------------------------------------------------
+# The lowest temperature before arrival, the arrival temperature and the target time are summary fields the
+# temperature readings also give. Neither overwrites the other silently: a field follows the readings while
+# it holds what they gave (or is empty), a value typed on a screen, imported or written through the API is
+# kept, and where the readings give something else the case shows both, with "use the value from the
+# readings" (`case_use_readings`, audited).
+
+
+def _from_readings(case: Case) -> dict[str, temperatures.SeriesValue]:
     # From the saved row and series, not the caller's object (it may be stale or have prefetched readings).
-    case = Case.objects.get(pk=case.pk)
-    readings = list(case.temperatures.all())
     # In UTC: "arrival + 1 hour" on a Europe/London value is wall-clock arithmetic (wrong at a clock change).
     arrived = case.arrive_centre_datetime.astimezone(UTC) if case.arrive_centre_datetime else None
-    derived: dict[str, Any] = {}
-    lowest = temperatures.lowest_before_arrival(readings, arrived)
-    if lowest is not None:
-        derived["lowest_temp_before_arrival_c"] = lowest
-    arrival = temperatures.arrival_temperature(readings, arrived)
-    if arrival is not None:
-        derived["arrival_temp_c"] = arrival
-    # A recorded target time is the clinician's; the series only fills it when it is empty.
-    if case.target_temp_reached is None:
-        target = temperatures.first_in_target(readings, case.cooling_start)
-        if target is not None:
-            derived["target_temp_reached"] = target
-    return derived
+    return temperatures.implied(TemperatureObservation.objects.filter(case_id=case.pk), arrived=arrived,
+                                cooling_start=case.cooling_start)
+
+
+def _recorded(case: Case) -> dict[str, temperatures.SeriesValue]:
+    return {field: getattr(case, field) for field in temperatures.SERIES_FIELDS}
+
+
+@dataclass(frozen=True)
+class ReadingDisagreement:
+    """A summary field whose recorded value differs from what the temperature readings give."""
+
+    field: str
+    label: str
+    recorded: str
+    from_readings: str
+
+
+def reading_disagreements(case: Case) -> list[ReadingDisagreement]:
+    """Where the case's summary fields and its readings disagree, both as people read them."""
+    given = _from_readings(case)
+    return [ReadingDisagreement(field, capfirst(str(Case._meta.get_field(field).verbose_name)),
+                                _shown(getattr(case, field)), _shown(given[field]))
+            for field in temperatures.disagreements(_recorded(case), given)]
+
+
+def _shown(value: temperatures.SeriesValue) -> str:
+    if value is None:
+        return "Not recorded"
+    if isinstance(value, datetime):
+        return format_uk(value)
+    return f"{value:f} °C"
+
+
+@transaction.atomic
+def case_use_readings(*, case: Case, field: str, expected_version: int | None, by: UserLike) -> Case:
+    """Replace one summary field by what the readings give (the one-click action beside a disagreement)."""
+    if field not in temperatures.SERIES_FIELDS:
+        raise ValidationError({field: ["This value does not come from the temperature readings"]})
+    value = _from_readings(Case.objects.get(pk=case.pk))[field]
+    label = capfirst(str(Case._meta.get_field(field).verbose_name))
+    if value is None:
+        raise ValidationError({field: [f"{label}: the temperature readings do not give a value"]})
+    return _CASES.update(record=case, values={field: value}, expected_version=expected_version, by=by,
+                         action=AuditEvent.Action.UPDATE,
+                         summary=f"{label}: used the value from the temperature readings ({_shown(value)})")
+
+
+def _follow_readings(case: Case, before: Mapping[str, temperatures.SeriesValue], by: UserLike) -> None:
+    """After the series changed: move the summary fields that were following it, keep the typed ones."""
+    fresh = Case.objects.get(pk=case.pk)
+    moved = temperatures.following(_recorded(fresh), before, _from_readings(fresh))
+    if moved:
+        case_update(case=fresh, values=moved, expected_version=None, by=by)
 
 
 @transaction.atomic
@@ -319,10 +368,11 @@ def temperature_add(
     observation.full_clean(exclude=["case", "recorded_by"])
     if observed_at < case.birth_datetime:
         raise ValidationError({"observed_at": ["The temperature time must be at or after birth"]})
+    before = _from_readings(Case.objects.get(pk=case.pk))
     observation.save()
     audit.record(actor=by, action=AuditEvent.Action.TEMPERATURE_ADD, object_type=OBJECT_TYPE,
                  object_id=case.pk, summary=f"Temperature {observation}")
-    case_update(case=case, values=_derived_temperatures(case), expected_version=None, by=by)
+    _follow_readings(case, before, by)
     _announce(case, by)
     return observation
 
@@ -331,10 +381,11 @@ def temperature_add(
 def temperature_remove(*, observation: TemperatureObservation, by: UserLike) -> None:
     case = locked_case(observation.case)
     text = str(observation)
+    before = _from_readings(Case.objects.get(pk=case.pk))
     observation.delete()
     audit.record(actor=by, action=AuditEvent.Action.TEMPERATURE_REMOVE, object_type=OBJECT_TYPE,
                  object_id=case.pk, summary=f"Removed temperature {text}")
-    case_update(case=case, values=_derived_temperatures(case), expected_version=None, by=by)
+    _follow_readings(case, before, by)
     _announce(case, by)
 
 

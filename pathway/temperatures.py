@@ -7,12 +7,14 @@ the first core reading within an hour of arrival, the admission reading the cool
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-ARRIVAL_WINDOW = timedelta(hours=1)
+from pathway import standards
+
+ARRIVAL_WINDOW = standards.ARRIVAL_READING_WITHIN
 
 
 class Reading(Protocol):
@@ -41,5 +43,38 @@ def first_in_target(readings: Iterable[Reading], cooling_start: datetime | None)
     if cooling_start is None:
         return None
     hits = [r.observed_at for r in readings
-            if r.is_core and r.observed_at >= cooling_start and Decimal("33.0") <= r.temp_c <= Decimal("34.0")]
+            if r.is_core and r.observed_at >= cooling_start and standards.in_target(r.temp_c)]
     return min(hits) if hits else None
+
+
+# --- One truth per value (issue 13): the summary fields and the series never overwrite each other ------------
+
+# The case's summary fields that the readings also give.
+SERIES_FIELDS: tuple[str, ...] = ("lowest_temp_before_arrival_c", "arrival_temp_c", "target_temp_reached")
+SeriesValue = Decimal | datetime | None
+
+
+def implied(readings: Iterable[Reading], *, arrived: datetime | None,
+            cooling_start: datetime | None) -> dict[str, SeriesValue]:
+    """What the readings say for each summary field (None: they say nothing)."""
+    readings = list(readings)
+    return {
+        "lowest_temp_before_arrival_c": lowest_before_arrival(readings, arrived),
+        "arrival_temp_c": arrival_temperature(readings, arrived),
+        "target_temp_reached": first_in_target(readings, cooling_start),
+    }
+
+
+def following(recorded: Mapping[str, SeriesValue], before: Mapping[str, SeriesValue],
+              after: Mapping[str, SeriesValue]) -> dict[str, SeriesValue]:
+    """The summary values a change of the series moves: a field follows the readings while it holds what they
+    gave before the change (or is empty while they gave nothing); a value someone typed that differs from the
+    readings is kept, and `disagreements` shows both."""
+    return {field: after[field] for field in SERIES_FIELDS
+            if recorded[field] == before[field] and recorded[field] != after[field] and after[field] is not None}
+
+
+def disagreements(recorded: Mapping[str, SeriesValue], from_readings: Mapping[str, SeriesValue]) -> list[str]:
+    """The summary fields whose recorded value differs from what the readings give (readings giving one)."""
+    return [field for field in SERIES_FIELDS
+            if from_readings[field] is not None and recorded[field] != from_readings[field]]

@@ -20,17 +20,12 @@ from typing import Protocol
 
 from core.timeutil import LONDON, minutes_between
 from pathway import choices as c
+from pathway import standards as s
 from pathway.completeness import admission, cooling_start, missing_fields, time_zero, utc
 from pathway.models import Case
 
-SIX_HOURS_MIN = 360
-PARENT_CONSULTATION_MIN = 24 * 60
-COOLING_HOURS = (70, 74)  # 72 h ± 2 h, inclusive (kpis.md `cooling_72h_completed`)
-REWARMING_MIN = 360
-MRI_WINDOW_HOURS = (120, 360)  # day 5–14: 120 h ≤ t < 360 h from birth (kpis.md `mri_day5_14`)
-OVERCOOLED_BELOW = Decimal("33.0")
-SEVERE_BELOW = Decimal("32.0")
-TARGET_RANGE = (Decimal("33.0"), Decimal("34.0"))
+# Every threshold comes from pathway.standards, the one place the KPI definitions read too.
+TARGET_TEXT = s.target_range_text()
 
 DEADLINE_KEY = "six_hour_deadline"
 
@@ -38,17 +33,21 @@ DEADLINE_KEY = "six_hour_deadline"
 STEP_FIELDS: tuple[tuple[str, str], ...] = (
     ("birth_datetime", "Birth"),
     ("postnatal_collapse_datetime", "Postnatal collapse"),
+    ("encephalopathy_exam_datetime", "Encephalopathy examination"),
     ("referral_datetime", "Referral call"),
+    ("transport_team_mobilised_datetime", "Transport team mobilised"),
     ("passive_cooling_start", "Passive cooling started"),
     ("core_monitoring_start", "Continuous core monitoring started"),
+    ("transport_team_arrived_datetime", "Transport team at the bedside"),
     ("active_cooling_start", "Active cooling started"),
     ("depart_referring_datetime", "Departed referring unit"),
     ("arrive_centre_datetime", "Arrived at cooling centre"),
-    ("target_temp_reached", "Target temperature (33.0–34.0 °C) reached"),
+    ("target_temp_reached", f"Target temperature ({TARGET_TEXT}) reached"),
     ("rewarming_start", "Rewarming started"),
     ("rewarming_end", "Rewarming ended"),
     ("parent_consultation_datetime", "Senior consultation with parents"),
     ("mri_datetime", "First brain MRI"),
+    ("mri2_datetime", "Second brain MRI"),
     ("discharge_datetime", "Discharged"),
     ("death_datetime", "Died"),
 )
@@ -123,7 +122,7 @@ class Step:
             return None
         if self.minutes < 0:
             return Clock.BEFORE
-        return Clock.INSIDE if self.minutes <= SIX_HOURS_MIN else Clock.AFTER
+        return Clock.INSIDE if self.minutes <= s.SIX_HOURS_MIN else Clock.AFTER
 
     @property
     def clock_label(self) -> str:
@@ -212,7 +211,7 @@ def _cooling_started(case: Case, as_of: datetime) -> Check:
     step = min(("passive_cooling_start", "active_cooling_start"),
                key=lambda f: (utc(getattr(case, f)) or datetime.max.replace(tzinfo=UTC), _STEP_ORDER[f]))
     minutes = minutes_between(time_zero(case), start)
-    if minutes > SIX_HOURS_MIN:
+    if minutes > s.SIX_HOURS_MIN:
         return Check(code, title, Status.BREACH,
                      f"Cooling started {format_minutes(minutes)} after time zero: later than 6 hours", step)
     return Check(code, title, Status.MET, f"Cooling started {format_minutes(minutes)} after time zero", step)
@@ -224,14 +223,15 @@ def _target_reached(case: Case, as_of: datetime) -> Check | None:
     if target is None:
         if case.outcome == c.Outcome.DIED:
             return None  # died before reaching target: outside the KPI cohort
-        deadline = time_zero(case) + timedelta(minutes=SIX_HOURS_MIN)
+        deadline = time_zero(case) + s.SIX_HOURS
         if as_of > deadline:
-            return Check(code, title, Status.BREACH,
-                         f"Not reached by the 6-hour deadline ({format_clock(deadline)}): no time recorded. "
-                         "The KPI counts it as missing data until a time is entered", step)
+            # Missing, as the KPI counts it: the time may simply not be entered yet (kpis.md `target_temp_6h`).
+            return Check(code, title, Status.MISSING,
+                         f"Not recorded by the 6-hour deadline ({format_clock(deadline)}). The KPI counts it as "
+                         "missing data until a time is entered", step)
         return Check(code, title, Status.PENDING, f"Not reached yet: deadline {format_clock(deadline)}", step)
     minutes = minutes_between(time_zero(case), target)
-    if minutes > SIX_HOURS_MIN:
+    if minutes > s.SIX_HOURS_MIN:
         return Check(code, title, Status.BREACH,
                      f"Reached {format_minutes(minutes)} after time zero: later than 6 hours", step)
     return Check(code, title, Status.MET, f"Reached {format_minutes(minutes)} after time zero", step)
@@ -257,22 +257,22 @@ def _overcooling(case: Case, as_of: datetime) -> Check | None:
     lowest = case.lowest_temp_before_arrival_c
     if lowest is None:
         return Check(code, title, Status.MISSING, "Lowest core temperature before arrival not recorded", step)
-    if lowest < OVERCOOLED_BELOW:
-        severity = "severely overcooled (below 32.0 °C)" if lowest < SEVERE_BELOW else "overcooled"
-        return Check(code, title, Status.BREACH,
-                     f"Lowest core temperature before arrival {lowest} °C is below 33.0 °C: {severity}", step)
+    if s.overcooled(lowest):
+        severe = lowest < s.SEVERE_OVERCOOLED_BELOW_C
+        severity = f"severely overcooled (below {s.SEVERE_OVERCOOLED_BELOW_C} °C)" if severe else "overcooled"
+        return Check(code, title, Status.BREACH, f"Lowest core temperature before arrival {lowest} °C is below "
+                     f"{s.OVERCOOLED_BELOW_C} °C: {severity}", step)
     return Check(code, title, Status.MET, f"Lowest core temperature before arrival {lowest} °C", step)
 
 
 def _arrival_temperature(case: Case, as_of: datetime) -> Check | None:
-    code, title, step = "arrival_temp_in_range", "Arrival temperature 33.0–34.0 °C", "arrive_centre_datetime"
+    code, title, step = "arrival_temp_in_range", f"Arrival temperature {TARGET_TEXT}", "arrive_centre_datetime"
     arrival = case.arrival_temp_c
     if arrival is None:
         return Check(code, title, Status.MISSING, "Core temperature on arrival not recorded", step)
-    low, high = TARGET_RANGE
-    if not low <= arrival <= high:
+    if not s.in_target(arrival):
         return Check(code, title, Status.BREACH,
-                     f"Core temperature on arrival {arrival} °C is outside 33.0–34.0 °C", step)
+                     f"Core temperature on arrival {arrival} °C is outside {TARGET_TEXT}", step)
     return Check(code, title, Status.MET, f"Core temperature on arrival {arrival} °C", step)
 
 
@@ -289,24 +289,25 @@ def _servo_transport(case: Case, as_of: datetime) -> Check | None:
 
 
 def _cooling_duration(case: Case, as_of: datetime) -> Check | None:
-    code, title, step = "cooling_72h_completed", "Cooled for 72 hours (70–74 h)", "rewarming_start"
+    code, title, step = ("cooling_72h_completed",
+                         f"Cooled for {s.COOLING_HOURS} hours ({s.COOLING_SHORTEST_H}–{s.COOLING_LONGEST_H} h)",
+                         "rewarming_start")
     if case.early_stop_reason:
         reason = c.EarlyStopReason(case.early_stop_reason).label
-        return Check(code, title, Status.NOTE, f"Cooling stopped early ({reason}): the 72-hour standard "
+        return Check(code, title, Status.NOTE, f"Cooling stopped early ({reason}): the {s.COOLING_HOURS}-hour standard "
                      "does not apply", step)
     target, rewarm = utc(case.target_temp_reached), utc(case.rewarming_start)
-    if target is not None and rewarm is None and as_of < target + timedelta(hours=COOLING_HOURS[1]):
-        due = target + timedelta(hours=72)
+    if target is not None and rewarm is None and as_of < target + timedelta(minutes=s.COOLING_LONGEST_MIN):
+        due = target + s.COOLING
         return Check(code, title, Status.PENDING, f"Cooling in progress: rewarming due {format_clock(due)}", step)
     if target is None or rewarm is None:
         what = "target temperature time" if target is None else "rewarming start"
         return Check(code, title, Status.MISSING, f"Cannot tell: {what} not recorded", step)
     minutes = minutes_between(target, rewarm)
-    low, high = COOLING_HOURS
-    if not low * 60 <= minutes <= high * 60:
+    if not s.cooling_duration_ok(minutes):
         return Check(code, title, Status.BREACH,
-                     f"Cooled for {format_duration(minutes)} (target to rewarming), outside 70–74 hours, with no "
-                     "early-stop reason", step)
+                     f"Cooled for {format_duration(minutes)} (target to rewarming), outside "
+                     f"{s.COOLING_SHORTEST_H}–{s.COOLING_LONGEST_H} hours, with no early-stop reason", step)
     return Check(code, title, Status.MET, f"Cooled for {format_duration(minutes)} (target to rewarming)", step)
 
 
@@ -318,7 +319,7 @@ def _rewarming(case: Case, as_of: datetime) -> Check | None:
     if end is None:
         return Check(code, title, Status.MISSING, "Rewarming end not recorded", step)
     minutes = minutes_between(start, end)
-    if minutes < REWARMING_MIN:
+    if minutes < s.REWARMING_SHORTEST_MIN:
         return Check(code, title, Status.BREACH,
                      f"Rewarming took {format_duration(minutes)}: shorter than 6 hours", step)
     return Check(code, title, Status.MET, f"Rewarming took {format_duration(minutes)}", step)
@@ -335,7 +336,7 @@ def _parent_consultation(case: Case, as_of: datetime) -> Check | None:
     if consulted is None:
         return Check(code, title, Status.MISSING, "Consultation time not recorded", step)
     minutes = minutes_between(since, consulted)
-    if minutes > PARENT_CONSULTATION_MIN:
+    if minutes > s.PARENT_CONSULTATION_MIN:
         return Check(code, title, Status.BREACH,
                      f"First senior consultation {format_duration(minutes)} after admission ({admitted}): "
                      "later than 24 hours", step)
@@ -344,21 +345,41 @@ def _parent_consultation(case: Case, as_of: datetime) -> Check | None:
 
 
 def _mri_window(case: Case, as_of: datetime) -> Check | None:
-    code, title, step = "mri_day5_14", "MRI on day 5–14 of life", "mri_datetime"
+    code, title, step = ("mri_day5_14", f"MRI on day {s.MRI_FIRST_DAY}–{s.MRI_LAST_DAY} of life",
+                         "mri_datetime")
     if case.mri_performed != c.YesNoUnknown.YES:
         return None
     mri = utc(case.mri_datetime)
     if mri is None:
         return Check(code, title, Status.MISSING, "MRI date and time not recorded", step)
     # Measured from birth, not time zero: the window is an age (kpis.md `mri_day5_14`).
-    hours = minutes_between(case.birth_datetime, mri) / 60
-    low, high = MRI_WINDOW_HOURS
+    minutes = minutes_between(case.birth_datetime, mri)
+    hours = minutes / s.MINUTES_PER_HOUR
     day = int(hours // 24)
-    if not low <= hours < high:
+    if not s.mri_in_window(minutes):
         return Check(code, title, Status.BREACH,
-                     f"MRI at {hours:.0f} h after birth (day {day}): outside day 5–14 (120 h to under 360 h)",
-                     step)
+                     f"MRI at {hours:.0f} h after birth (day {day}): outside day {s.MRI_FIRST_DAY}–{s.MRI_LAST_DAY} "
+                     f"({s.MRI_FROM_H} h to under {s.MRI_UNTIL_H} h)", step)
     return Check(code, title, Status.MET, f"MRI at {hours:.0f} h after birth (day {day})", step)
+
+
+# The KPI outcome each status stands for (kpis.md: a pending check is not decided yet, so the KPI counts it
+# as missing). A note is code-specific: a non-servo transfer fails its KPI, an early stop leaves the cohort.
+_OUTCOME_OF_STATUS = {Status.MET: "met", Status.BREACH: "not_met", Status.MISSING: "missing",
+                      Status.PENDING: "missing"}
+_OUTCOME_OF_NOTE = {"servo_cooling_in_transport": "not_met", "cooling_72h_completed": "not_eligible"}
+# Checks phrased the other way round from their KPI: "No overcooling" is met when the KPI (overcooled) is not.
+_INVERTED = frozenset({"overcooling_before_centre"})
+_SWAP = {"met": "not_met", "not_met": "met"}
+
+
+def kpi_outcome(check: Check | None) -> str:
+    """The KPI outcome (kpis.md: met, not_met, missing, not_eligible) this check's verdict amounts to; None
+    (no check for the case) is `not_eligible`. The consistency test holds it equal to the stored outcome."""
+    if check is None:
+        return "not_eligible"
+    outcome = _OUTCOME_OF_NOTE[check.code] if check.status == Status.NOTE else _OUTCOME_OF_STATUS[check.status]
+    return _SWAP.get(outcome, outcome) if check.code in _INVERTED else outcome
 
 
 CHECKS = (_cooling_started, _target_reached, _cooling_duration, _rewarming, _parent_consultation, _mri_window)
@@ -380,23 +401,64 @@ def checks_for(case: Case, as_of: datetime) -> list[Check]:
 def build_timeline(case: Case, as_of: datetime) -> Timeline:
     checks = checks_for(case, as_of)
     zero = time_zero(case)
-    deadline = zero + timedelta(minutes=SIX_HOURS_MIN)
+    deadline = zero + s.SIX_HOURS
 
     def attached(key: str) -> tuple[Check, ...]:
         return tuple(check for check in checks if check.step == key)
 
     steps = [Step(key, label, at, minutes_between(zero, at), checks=attached(key))
              for key, label in STEP_FIELDS if (at := getattr(case, key)) is not None]
-    steps.append(Step(DEADLINE_KEY, "6-hour deadline (time zero + 6 hours)", deadline, SIX_HOURS_MIN,
+    steps.append(Step(DEADLINE_KEY, "6-hour deadline (time zero + 6 hours)", deadline, s.SIX_HOURS_MIN,
                       is_deadline=True))
     # At the same instant a step comes before the deadline: exactly 360 minutes is inside the 6 hours.
-    steps.sort(key=lambda s: (s.minutes, s.is_deadline, _STEP_ORDER.get(s.key, 0)))
+    steps.sort(key=lambda step: (step.minutes, step.is_deadline, _STEP_ORDER.get(step.key, 0)))
 
     missing = [m for m in missing_fields(case, as_of) if m.field in STEP_LABELS or m.field == "cooling_start"]
     not_recorded = [Step(m.field, STEP_LABELS.get(m.field, m.label), None, why_missing=m.why,
                          checks=attached(m.field)) for m in missing]
     zero_label = "postnatal collapse" if case.postnatal_collapse_datetime else "birth"
     return Timeline(zero, zero_label, deadline, steps, not_recorded, checks)
+
+
+# --- Transport intervals ---------------------------------------------------------------------------------
+
+# (from, to, label): the referral and transport legs in order, then the spans the KPIs take medians of
+# (kpis.md v2 `referral_to_team_arrival_min`, `team_arrival_to_departure_min`).
+TRANSPORT_LEGS: tuple[tuple[str, str, str], ...] = (
+    ("referral_datetime", "transport_team_mobilised_datetime", "Referral call to team mobilised"),
+    ("transport_team_mobilised_datetime", "transport_team_arrived_datetime",
+     "Team mobilised to arrival at the bedside"),
+    ("transport_team_arrived_datetime", "depart_referring_datetime", "At the bedside to departure (stabilisation)"),
+    ("depart_referring_datetime", "arrive_centre_datetime", "Departure to arrival at the cooling centre"),
+    ("referral_datetime", "transport_team_arrived_datetime", "Referral call to team at the bedside"),
+    ("referral_datetime", "arrive_centre_datetime", "Referral call to arrival at the cooling centre"),
+)
+
+
+@dataclass(frozen=True)
+class Interval:
+    label: str
+    start_label: str
+    end_label: str
+    minutes: float | None  # None: one end not recorded
+
+    @property
+    def text(self) -> str:
+        return format_duration(self.minutes) if self.minutes is not None else "Not recorded"
+
+
+def transport_intervals(case: Case) -> list[Interval]:
+    """The referral and transport legs of a case, on instants (a clock change inside a leg is exact);
+    empty when none of the transport times is recorded."""
+    names = {key for leg in TRANSPORT_LEGS for key in leg[:2]} - {"referral_datetime"}
+    if all(getattr(case, name) is None for name in names):
+        return []
+    intervals = []
+    for start, end, label in TRANSPORT_LEGS:
+        a, b = getattr(case, start), getattr(case, end)
+        minutes = minutes_between(a, b) if a is not None and b is not None else None
+        intervals.append(Interval(label, STEP_LABELS[start], STEP_LABELS[end], minutes))
+    return intervals
 
 
 # --- Temperatures --------------------------------------------------------------------------------------
@@ -435,26 +497,26 @@ class TemperatureRow:
 
     @property
     def overcooled(self) -> bool:
-        return self.temp_c < OVERCOOLED_BELOW
+        return s.overcooled(self.temp_c)
 
     @property
     def severe(self) -> bool:
-        return self.temp_c < SEVERE_BELOW
+        return self.temp_c < s.SEVERE_OVERCOOLED_BELOW_C
 
     @property
     def in_range(self) -> bool:
-        return TARGET_RANGE[0] <= self.temp_c <= TARGET_RANGE[1]
+        return s.in_target(self.temp_c)
 
     @property
     def flags(self) -> list[tuple[str, str]]:
         """(text, NHS.UK tag colour) for each flag; the text says it, the colour only repeats it."""
         found: list[tuple[str, str]] = []
         if self.severe:
-            found.append(("Severely overcooled (below 32.0 °C)", "red"))
+            found.append((f"Severely overcooled (below {s.SEVERE_OVERCOOLED_BELOW_C} °C)", "red"))
         elif self.overcooled:
-            found.append(("Overcooled (below 33.0 °C)", "red"))
+            found.append((f"Overcooled (below {s.OVERCOOLED_BELOW_C} °C)", "red"))
         if self.in_range:
-            found.append(("In target range (33.0–34.0 °C)", "green"))
+            found.append((f"In target range ({TARGET_TEXT})", "green"))
         if not self.is_core:
             found.append(("Not a core reading: does not count", "grey"))
         return found
@@ -496,6 +558,6 @@ def sparkline(rows: Sequence[TemperatureRow], width: int = 600, height: int = 12
         return pad + (height - 2 * pad) * (high - temp) / (high - low)
 
     points = " ".join(f"{x(row.minutes):.1f},{y(float(row.temp_c)):.1f}" for row in core)
-    top = y(float(TARGET_RANGE[1]))
-    return Sparkline(width, height, points, round(top, 1), round(y(float(TARGET_RANGE[0])) - top, 1),
+    top = y(float(s.TARGET_HIGH_C))
+    return Sparkline(width, height, points, round(top, 1), round(y(float(s.TARGET_LOW_C)) - top, 1),
                      min(row.temp_c for row in core), max(row.temp_c for row in core), len(core))

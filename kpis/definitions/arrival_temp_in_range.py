@@ -8,18 +8,19 @@ when it is empty; direction higher.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
-from kpis.definitions.base import TH_LEVELS, MeasureType
+from kpis.definitions.base import TRANSPORT_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
+from pathway import standards
 
 CODE = "arrival_temp_in_range"
 TITLE = "Arrival temperature in range (33.0–34.0 °C)"
 SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H8"
 VERSION = 1
 DIRECTION = Direction.HIGHER
-LEVELS = TH_LEVELS
+# kpis.md v2 adds the transport level; the figures at the other levels are unchanged (same version).
+LEVELS = TRANSPORT_LEVELS
 # What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
 COHORT = "Cooled babies born outside the cooling centre (outborn)."
 MET = "Temperature on arrival at the cooling centre between 33.0 and 34.0 °C (both included)."
@@ -27,8 +28,8 @@ MISSING = "No arrival temperature is recorded."
 CITATION = "Mistry et al. 2022 (Arch Dis Child Fetal Neonatal Ed)"
 MEASURE_TYPE = MeasureType.PROCESS
 
-RANGE_LOW_C = Decimal("33.0")
-RANGE_HIGH_C = Decimal("34.0")
+RANGE_LOW_C = standards.TARGET_LOW_C
+RANGE_HIGH_C = standards.TARGET_HIGH_C
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import SIX_HOURS_MIN, TH_LEVELS, MeasureType
+from kpis.definitions.base import TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts, minutes_between
 from kpis.outcome import Direction, Outcome
+from pathway import standards
 
 CODE = "controlled_rewarming"
 TITLE = "Controlled rewarming (at least 6 hours)"
@@ -34,4 +35,4 @@ def evaluate(facts: CaseFacts, as_of: date) -> Outcome:
         return Outcome.NOT_ELIGIBLE
     if facts.rewarming_end is None:
         return Outcome.MISSING
-    return Outcome.of(minutes_between(start, facts.rewarming_end) >= SIX_HOURS_MIN)
+    return Outcome.of(minutes_between(start, facts.rewarming_end) >= standards.REWARMING_SHORTEST_MIN)

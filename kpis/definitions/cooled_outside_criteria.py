@@ -16,7 +16,7 @@ from datetime import date
 from kpis.definitions.base import SIX_HOURS_MIN, TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
-from pathway import choices as c
+from pathway import standards
 
 CODE = "cooled_outside_criteria"
 TITLE = "Cooled outside criteria"
@@ -42,8 +42,8 @@ def _started_late(facts: CaseFacts) -> bool:
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:
     if not facts.is_cooled:
         return Outcome.NOT_ELIGIBLE
-    mild_or_none = facts.hie_grade is not None and facts.hie_grade <= c.HieGrade.MILD
-    if not facts.gestation_at_least(36, 0) or mild_or_none or _started_late(facts):
+    mild_or_none = facts.hie_grade is not None and facts.hie_grade <= standards.MILD_HIE_GRADE_MAX
+    if not facts.gestation_at_least(*standards.COOLING_MIN_GESTATION) or mild_or_none or _started_late(facts):
         return Outcome.MET
     if facts.hie_grade is None:
         return Outcome.MISSING

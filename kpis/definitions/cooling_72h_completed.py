@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import MINUTES_PER_HOUR, TH_LEVELS, MeasureType
+from kpis.definitions.base import TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts, minutes_between
 from kpis.outcome import Direction, Outcome
+from pathway import standards
 
 CODE = "cooling_72h_completed"
 TITLE = "Cooling for 72 hours completed (70–74 h)"
@@ -27,8 +28,8 @@ CITATION = "TOBY trial protocol 2008"
 MEASURE_TYPE = MeasureType.PROCESS
 
 # The ±2 h tolerance around the 72 h protocol is the product's choice (domain.md §4.2 H10).
-SHORTEST_MIN = 70 * MINUTES_PER_HOUR
-LONGEST_MIN = 74 * MINUTES_PER_HOUR
+SHORTEST_MIN = standards.COOLING_SHORTEST_MIN
+LONGEST_MIN = standards.COOLING_LONGEST_MIN
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:

@@ -18,6 +18,7 @@ from kpis.definitions.base import TH_LEVELS, MeasureType, outcome_of_answer
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
+from pathway import standards
 
 CODE = "followup_2y"
 TITLE = "2-year follow-up completed"
@@ -34,7 +35,7 @@ MISSING = "The follow-up status is not recorded or unknown."
 CITATION = "BAPM 2020; UK TOBY Cooling Register"
 MEASURE_TYPE = MeasureType.PROCESS
 
-MIN_AGE_MONTHS = 30
+MIN_AGE_MONTHS = standards.FOLLOW_UP_KPI_MIN_AGE_MONTHS
 
 
 def completed_months(born: date, on: date) -> int:

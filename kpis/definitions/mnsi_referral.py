@@ -18,6 +18,7 @@ from kpis.definitions.base import TH_LEVELS, MeasureType, not_recorded, outcome_
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
+from pathway import standards
 
 CODE = "mnsi_referral"
 TITLE = "Referred to MNSI"
@@ -34,7 +35,8 @@ MEASURE_TYPE = MeasureType.PROCESS
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:
-    if not facts.is_cooled or not facts.gestation_at_least(37, 0) or facts.active_cooling_start is None:
+    term = facts.gestation_at_least(*standards.MNSI_MIN_GESTATION)
+    if not facts.is_cooled or not term or facts.active_cooling_start is None:
         return Outcome.NOT_ELIGIBLE
     if facts.labour == c.YesNoUnknown.NO:
         return Outcome.NOT_ELIGIBLE

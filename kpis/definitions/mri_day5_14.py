@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import MINUTES_PER_HOUR, TH_LEVELS, MeasureType
+from kpis.definitions.base import TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts, minutes_between
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
+from pathway import standards
 
 CODE = "mri_day5_14"
 TITLE = "MRI on days 5–14"
@@ -28,8 +29,8 @@ MISSING = "The MRI time is not recorded."
 CITATION = "BAPM 2020"
 MEASURE_TYPE = MeasureType.PROCESS
 
-WINDOW_START_MIN = 120 * MINUTES_PER_HOUR  # start of day 5
-WINDOW_END_MIN = 360 * MINUTES_PER_HOUR  # end of day 14, excluded
+WINDOW_START_MIN = standards.MRI_FROM_MIN  # start of day 5
+WINDOW_END_MIN = standards.MRI_UNTIL_MIN  # end of day 14, excluded
 
 
 def evaluate(facts: CaseFacts, as_of: date) -> Outcome:

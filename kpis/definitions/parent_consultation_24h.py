@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from kpis.definitions.base import MINUTES_PER_HOUR, TH_LEVELS, MeasureType
+from kpis.definitions.base import TH_LEVELS, MeasureType
 from kpis.facts import CaseFacts, minutes_between
 from kpis.outcome import Direction, Outcome
+from pathway import standards
 
 CODE = "parent_consultation_24h"
 TITLE = "Parents consulted within 24 hours of admission"
@@ -29,7 +30,7 @@ MISSING = "The consultation time is not recorded, or an outborn baby's arrival t
 CITATION = "NNAP 2021"
 MEASURE_TYPE = MeasureType.PROCESS
 
-WITHIN_MIN = 24 * MINUTES_PER_HOUR
+WITHIN_MIN = standards.PARENT_CONSULTATION_MIN
 
 
 def admission(facts: CaseFacts) -> datetime | None:

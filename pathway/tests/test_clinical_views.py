@@ -118,7 +118,16 @@ def test_add_form_is_shown_to_editors_only(people: Personas, case: Case) -> None
 # --- Adding temperatures ------------------------------------------------------------------------------------
 
 
-def test_add_temperature_updates_derived_values_and_history(people: Personas, case: Case) -> None:
+@pytest.fixture
+def untyped(people: Personas) -> Case:
+    """As `case`, with no lowest, arrival or target temperature typed: they follow the readings."""
+    values = cooled_case_values(case_ref="HIE-0003", lowest_temp_before_arrival_c=None, arrival_temp_c=None,
+                                target_temp_reached=None)
+    return services.case_create(values=values, by=people.nurse)
+
+
+def test_add_temperature_updates_derived_values_and_history(people: Personas, untyped: Case) -> None:
+    case = untyped
     before = len(history(case))
     client = client_for(people.clinician)
     response = client.post(add_url(case), {"observed_at": "14/05/2024 05:00", "temp_c": "32.6", "site": "rectal"})
@@ -130,8 +139,8 @@ def test_add_temperature_updates_derived_values_and_history(people: Personas, ca
     assert reading.site == "rectal"
     assert reading.recorded_by == people.clinician
     saved = Case.objects.get(pk=case.pk)
-    assert saved.lowest_temp_before_arrival_c == Decimal("32.6")  # was 33.4
-    assert saved.arrival_temp_c == Decimal("33.6")  # no reading within an hour of arrival
+    assert saved.lowest_temp_before_arrival_c == Decimal("32.6")  # was empty
+    assert saved.arrival_temp_c is None  # no reading within an hour of arrival
     assert saved.version == case.version + 1
 
     added, changed = history(case)[before:]
@@ -139,10 +148,22 @@ def test_add_temperature_updates_derived_values_and_history(people: Personas, ca
     assert added.actor == people.clinician
     assert "32.6" in added.summary
     assert changed.action == "update"
-    assert changed.changes == {"lowest_temp_before_arrival_c": ["33.4", "32.6"]}
+    assert changed.changes == {"lowest_temp_before_arrival_c": ["", "32.6"]}
 
 
-def test_add_temperature_after_arrival_sets_the_arrival_temperature(people: Personas, case: Case) -> None:
+def test_add_temperature_keeps_a_typed_value_and_shows_both(people: Personas, case: Case) -> None:
+    client_for(people.clinician).post(add_url(case), {"observed_at": "14/05/2024 05:00", "temp_c": "32.6",
+                                                      "site": "rectal"})
+    saved = Case.objects.get(pk=case.pk)
+    assert saved.lowest_temp_before_arrival_c == Decimal("33.4")  # typed: kept (issue 13)
+    assert saved.version == case.version
+    [found] = services.reading_disagreements(saved)
+    assert (found.field, found.recorded, found.from_readings) == ("lowest_temp_before_arrival_c", "33.4 °C",
+                                                                 "32.6 °C")
+
+
+def test_add_temperature_after_arrival_sets_the_arrival_temperature(people: Personas, untyped: Case) -> None:
+    case = untyped
     # Arrived 07:10 BST; the first core reading within the hour is the arrival temperature.
     client_for(people.nurse).post(add_url(case), {"observed_at": "14/05/2024 07:30", "temp_c": "34.2",
                                                  "site": "oesophageal"})
@@ -231,7 +252,8 @@ def remove_url(case: Case, reading: TemperatureObservation) -> str:
     return reverse("pathway:temperature_remove", args=[case.pk, reading.pk])
 
 
-def test_remove_temperature_recomputes_and_writes_history(people: Personas, case: Case) -> None:
+def test_remove_temperature_recomputes_and_writes_history(people: Personas, untyped: Case) -> None:
+    case = untyped
     reading = reading_of(case, people)
     assert Case.objects.get(pk=case.pk).lowest_temp_before_arrival_c == Decimal("32.6")
     response = client_for(people.consultant).post(remove_url(case, reading))

@@ -302,7 +302,7 @@ def test_update_recomputes_flags_and_stage(people: Personas, case: Case) -> None
                          expected_version=1, by=people.nurse)
     saved = Case.objects.get(pk=case.pk)
     assert saved.dq_flags == ["mild_or_no_hie_cooled"]
-    assert saved.stage == "cooling"
+    assert saved.stage == "rewarming"  # rewarming started, not ended
 
 
 def test_update_can_use_a_custom_action(people: Personas, case: Case) -> None:
@@ -395,9 +395,15 @@ NOT_DISCHARGED = {"discharge_datetime": None}
     [
         ({}, "discharged"),
         (NOT_DISCHARGED, "rewarmed"),
-        ({**NOT_DISCHARGED, "rewarming_end": None}, "cooling"),
+        ({**NOT_DISCHARGED, "rewarming_end": None}, "rewarming"),
         ({**NOT_DISCHARGED, "rewarming_start": None, "rewarming_end": None}, "cooling"),
-        ({**NOT_DISCHARGED, "rewarming_end": None, "early_stop_reason": "clinical_decision"}, "rewarmed"),
+        ({**NOT_DISCHARGED, "rewarming_end": None, "early_stop_reason": "clinical_decision"}, "rewarming"),
+        ({**NOT_DISCHARGED, "rewarming_start": None, "rewarming_end": None, "early_stop_reason": "died",
+          "outcome": "died", "death_datetime": at(3000)}, "died"),
+        ({**NOT_DISCHARGED, "rewarming_start": None, "rewarming_end": None,
+          "early_stop_reason": "clinical_decision"}, "rewarmed"),
+        ({**NOT_DISCHARGED, "rewarming_start": None, "rewarming_end": None, "target_temp_reached": None,
+          "passive_cooling_start": None, "active_cooling_start": None}, "awaiting_cooling"),
         ({**NOT_DISCHARGED, "therapeutic_hypothermia": "no", "cooling_centre": None}, "referred"),
         ({"therapeutic_hypothermia": "no", "cooling_centre": None}, "discharged"),
         ({"outcome": "died", "death_datetime": at(3000), "discharge_datetime": None}, "died"),
@@ -416,7 +422,7 @@ def test_stage_is_derived_from_the_record(people: Personas, overrides: dict[str,
 
 def test_stage_follows_updates(people: Personas) -> None:
     cooling = services.case_create(values=values(discharge_datetime=None, rewarming_end=None), by=people.nurse)
-    assert cooling.stage == "cooling"
+    assert cooling.stage == "rewarming"
     rewarmed = services.case_update(case=cooling, values={"rewarming_end": at(230 + 80 * 60)}, expected_version=1,
                                     by=people.nurse)
     assert rewarmed.stage == "rewarmed"
@@ -516,10 +522,14 @@ def test_a_recorded_target_time_is_not_replaced(people: Personas, case: Case) ->
     assert Case.objects.get(pk=case.pk).target_temp_reached == at(230)
 
 
-def test_derived_target_is_filled_only_once(people: Personas, arriving: Case) -> None:
+def test_a_target_time_from_the_readings_follows_them_until_one_is_typed(people: Personas, arriving: Case) -> None:
     add(arriving, 150, "33.5")
-    add(arriving, 100, "33.9")  # earlier, but the target time is no longer empty
-    assert Case.objects.get(pk=arriving.pk).target_temp_reached == at(150)
+    add(arriving, 100, "33.9")  # earlier: the readings' first time in range moves, and the value with it
+    assert Case.objects.get(pk=arriving.pk).target_temp_reached == at(100)
+    typed = services.case_update(case=Case.objects.get(pk=arriving.pk), values={"target_temp_reached": at(95)},
+                                 expected_version=None, by=people.nurse)
+    add(typed, 90, "33.7")  # one typed value is kept (issue 13: one truth per value)
+    assert Case.objects.get(pk=arriving.pk).target_temp_reached == at(95)
 
 
 def test_reading_before_cooling_start_is_not_the_target(people: Personas, arriving: Case) -> None:
@@ -547,7 +557,9 @@ def test_temperature_remove_re_derives(people: Personas, arriving: Case) -> None
     assert len(removals) == 2
     assert removals[0].actor == people.consultant
     assert "33.8" in removals[0].summary
-    assert audit_rows(arriving)[-1].changes == {"arrival_temp_c": ["33.2", "33.4"]}
+    # The target time came from the readings too (33.2 at 250 min was the first in range left): it follows.
+    assert audit_rows(arriving)[-1].changes == {"arrival_temp_c": ["33.2", "33.4"],
+                                                "target_temp_reached": ["14/05/2024 07:20", "14/05/2024 07:40"]}
 
 
 def test_temperature_derivation_reads_the_saved_case(people: Personas, arriving: Case) -> None:

@@ -8,7 +8,7 @@ one call to `pathway.services`. The steps POP record screens share are `pathway.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -18,12 +18,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from core import search
 from core.exceptions import EditConflict, EnteredInError
 from pathway import rules, services
-from pathway.access import can, cases_for, get_case_for_user
+from pathway.access import can, cases_for, editable_sections, get_case_for_user
 from pathway.choices import Stage
 from pathway.forms import (
     SECTION_FORMS,
@@ -34,15 +35,33 @@ from pathway.forms import (
     add_service_errors,
 )
 from pathway.models import Case
-from pathway.sections import BY_SLUG, SECTIONS, Section, field_label, history_display, summary_rows
-from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form
+from pathway.sections import (
+    BY_SLUG,
+    SECTION_OF_FIELD,
+    SECTIONS,
+    Section,
+    extra_context,
+    field_label,
+    history_display,
+    summary_rows,
+)
+from pathway.temperatures import SERIES_FIELDS
+from pathway.views.records import (
+    entered_in_error_page,
+    history_page,
+    page_of,
+    posted,
+    save_form,
+    search_redirect,
+)
 from units.access import Action, UserLike, may
 
 SECTION_PARTIAL = "pathway/partials/section_form.html"
 
 # NHS.UK tag colours: where the baby is on the pathway at a glance (red only for "entered in error").
 STAGE_COLOURS: dict[str, str] = {
-    Stage.REFERRED: "grey", Stage.COOLING: "blue", Stage.REWARMED: "aqua-green", Stage.DISCHARGED: "green",
+    Stage.REFERRED: "grey", Stage.AWAITING_COOLING: "orange", Stage.COOLING: "blue", Stage.REWARMING: "blue",
+    Stage.REWARMED: "aqua-green", Stage.DISCHARGED: "green",
     Stage.DIED: "purple", Stage.COMPLETE: "white", Stage.ENTERED_IN_ERROR: "red",
 }
 
@@ -62,6 +81,9 @@ class SectionPanel:
     saved_at: str = ""
     unchanged: bool = False
     conflict: str = ""
+    # Summary values the temperature readings give differently: both shown, with "use the readings".
+    disagreements: list[services.ReadingDisagreement] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # the section's derived values (sections.extra_context)
 
 
 # --- Context builders (shared by the page, the HTMX partial and the refused-save paths) --------------------
@@ -76,7 +98,10 @@ def _panel(user: UserLike, case: Case, section: Section, *, editable: bool,
     editable = editable and section.editable
     if editable and form is None:
         form = SECTION_FORMS[section.slug](user=user, case=case)
-    return SectionPanel(section, summary_rows(case, section), form if editable else None, **state)
+    disagreements = ([d for d in services.reading_disagreements(case) if d.field in section.fields]
+                     if set(section.fields) & set(SERIES_FIELDS) else [])
+    return SectionPanel(section, summary_rows(case, section), form if editable else None,
+                        disagreements=disagreements, extra=extra_context(case, section), **state)
 
 
 def _case_context(case: Case) -> dict[str, Any]:
@@ -90,12 +115,15 @@ def _case_context(case: Case) -> dict[str, Any]:
 def _detail_page(request: HttpRequest, case: Case, bound: CaseSectionForm | None = None,
                  conflict: str = "") -> HttpResponse:
     editable = _may_edit(request.user, case)
+    # A radiologist or transport team changes only its own sections of the case (pathway.access).
+    sections = editable_sections(request.user, case)
     panels = []
     for section in SECTIONS:
         mine = bound is not None and bound.section == section
-        panels.append(_panel(request.user, case, section, editable=editable, form=bound if mine else None,
-                             open=mine, conflict=conflict if mine else ""))
-    context = {**_case_context(case), "panels": panels, "editable": editable}
+        panels.append(_panel(request.user, case, section, editable=section.slug in sections,
+                             form=bound if mine else None, open=mine, conflict=conflict if mine else ""))
+    only = [s.title for s in SECTIONS if s.slug in sections] if sections and not editable else []
+    context = {**_case_context(case), "panels": panels, "editable": editable, "only_sections": only}
     return render(request, "pathway/case_detail.html", context)
 
 
@@ -118,13 +146,18 @@ def _section_or_404(slug: str) -> Section:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
+    # The filter form is posted, so an NHS number searched for never appears in an address (core.search).
+    moved = search_redirect(request, reverse("pathway:case_list"))
+    if moved is not None:
+        return moved
+    filters, search_expired = search.list_filters(request.session, request.GET)
     visible = cases_for(request.user, Action.LIST)
-    form = CaseFilterForm(request.GET, user=request.user, cases=visible)
+    form = CaseFilterForm(filters, user=request.user, cases=visible)
     return render(request, "pathway/case_list.html", {
         "form": form, "page": page_of(request, form.filter(visible)), "stage_colours": STAGE_COLOURS,
-        "may_create": may(request.user, Action.EDIT),
+        "may_create": may(request.user, Action.EDIT), "search_expired": search_expired,
     })
 
 
@@ -157,13 +190,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpResponse:
-    case = get_case_for_user(request.user, pk, Action.EDIT)
+    case = get_case_for_user(request.user, pk, Action.VIEW)
     current = _section_or_404(section)
-    if request.method == "GET":
-        return _section_shown(request, case, current)
-    if case.entered_in_error:
+    if request.method == "POST" and case.entered_in_error and can(request.user, case, Action.EDIT):
+        # Someone who could change the case is told why the save is refused (the case is frozen).
         return _entered_in_error(request, case, f"{case.case_ref} was marked as entered in error: it can no longer "
                                                 "be changed")
+    if current.slug not in editable_sections(request.user, case):
+        # As for a case out of reach: nothing says whether the section could be changed by someone else.
+        raise Http404("No such case section to change")
+    if request.method == "GET":
+        return _section_shown(request, case, current)
     form = SECTION_FORMS[current.slug](request.POST, user=request.user, case=case)
     if not form.is_valid():
         return _section_refused(request, case, form)
@@ -212,6 +249,32 @@ def _section_refused(request: HtmxHttpRequest, case: Case, form: CaseSectionForm
         panel = _panel(request.user, case, form.section, editable=True, form=form, open=True, conflict=conflict)
         return _section_partial(request, case, panel, oob=False)
     return _detail_page(request, case, bound=form, conflict=conflict)
+
+
+@login_required
+@require_POST
+def case_use_readings(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """One click: a summary field takes the value the temperature readings give (audited by the service)."""
+    case = get_case_for_user(request.user, pk, Action.EDIT)
+    if field not in SERIES_FIELDS or case.entered_in_error:
+        raise Http404("No such value")
+    section = SECTION_OF_FIELD[field]
+    try:
+        services.case_use_readings(case=case, field=field, expected_version=_version(request), by=request.user)
+    except EditConflict as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{field_label(field)}: the value from the temperature readings is now recorded")
+    return redirect(f"{reverse('pathway:case_detail', args=[case.pk])}#{section.slug}")
+
+
+def _version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
 
 
 # --- History ----------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pathway', '0003_national_opt_out'),
+        ('pathway', '0006_national_opt_out'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

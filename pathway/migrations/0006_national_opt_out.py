@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pathway', '0002_decimal_bounds'),
+        ('pathway', '0005_worklist_acknowledgement'),
     ]
 
     operations = [

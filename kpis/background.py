@@ -1,0 +1,88 @@
+"""The embedded set-up's drain, after the response: no KPI recompute ever runs inside a request (issue 13).
+
+With Redis a save's drain is a Celery task sent to run KPIS_RECOMPUTE_DELAY_SECONDS later, in a worker. Without
+Redis (the README's `make run`) Celery runs tasks inline, which put the whole recompute inside the request that
+saved: 3.5–5.7 s a save. So a drain asked for while a request is being served goes to this process's
+background thread instead: it runs KPIS_BACKGROUND_DRAIN_DELAY_SECONDS later (saves in a burst share one run),
+on its own database connection, and the figures are fresh a few seconds after the save.
+
+Outside a request (management commands such as `seed_demo`, Celery tasks, the test suite's service calls) the
+drain still runs inline as the transaction commits: a command may exit before a background thread would run.
+`KPIS_DRAIN_AFTER_RESPONSE=false` turns the background drain off (the test settings do, so tests that save
+through a view see their figures at once; the tests of this module turn it back on).
+
+Whether a request is being served is set by Django's request_started / request_finished signals for the thread
+serving it (`kpis.apps`). A drain that fails is logged; its period keys stay pending (`kpis.pending.take` only
+removes them in the run's own transaction), so the next drain or beat's 5-minute drain picks them up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+_serving = threading.local()
+_lock = threading.Condition()
+_due: dict[str, threading.Timer] = {}  # producer → its timer, until the drain starts
+_running = 0
+
+
+def request_started(**_: Any) -> None:
+    _serving.active = True
+
+
+def request_finished(**_: Any) -> None:
+    _serving.active = False
+
+
+def in_request() -> bool:
+    """True in a thread serving an HTTP request (between request_started and request_finished)."""
+    return bool(getattr(_serving, "active", False))
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "KPIS_DRAIN_AFTER_RESPONSE", True)) and in_request()
+
+
+def drain_later(producer: str, *, triggered_by_id: int | None) -> None:
+    """Run the producer's drain in the background after the delay, unless one is already due."""
+    delay = float(getattr(settings, "KPIS_BACKGROUND_DRAIN_DELAY_SECONDS", 2))
+    with _lock:
+        if producer in _due:
+            return  # that drain has not started: it will take these keys too
+        timer = threading.Timer(delay, _drain, args=(producer, triggered_by_id))
+        timer.daemon = True
+        timer.name = f"kpis-drain-{producer}"
+        _due[producer] = timer
+        timer.start()
+
+
+def _drain(producer: str, triggered_by_id: int | None) -> None:
+    global _running
+    from kpis.tasks import recompute_pending  # the tasks import the engine, which imports kpis.pending
+
+    with _lock:
+        # Removed before the run starts: a save committed during the run schedules the next drain.
+        _due.pop(producer, None)
+        _running += 1
+    try:
+        recompute_pending(producer=producer, triggered_by_id=triggered_by_id)
+    except Exception:
+        logger.exception("Background %s KPI drain failed; its periods stay pending for the next drain", producer)
+    finally:
+        connections.close_all()  # this thread's connections; the thread ends here
+        with _lock:
+            _running -= 1
+            _lock.notify_all()
+
+
+def wait_idle(timeout: float) -> bool:
+    """Wait until no drain is due or running (tests and `bench.saves`); False if still busy after `timeout`."""
+    with _lock:
+        return _lock.wait_for(lambda: not _due and _running == 0, timeout=timeout)
