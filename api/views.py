@@ -41,6 +41,7 @@ from core.fields import concrete_field
 from kpis.models import KpiAggregate
 from pathway import csv_io, services
 from pathway.access import can, cases_for, editable_sections, get_case_for_user, section_fields
+from pathway.choices import YesNo
 from pathway.dataset import FIELDS, V2_COLUMNS, field_for
 from pathway.models import Case
 from pathway.sections import SECTIONS
@@ -108,15 +109,19 @@ class CaseViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"  # any id reaches _id(), so a malformed one is a JSON 404 like any other
 
     def get_queryset(self) -> models.QuerySet[Case]:
-        return cases_for(self.request.user, Action.LIST).select_related("birth_unit", "cooling_centre",
-                                                                       "transport_service")
+        # A national data opt-out keeps the case in direct care (the screens) and out of every API read.
+        return (cases_for(self.request.user, Action.LIST).exclude(national_opt_out=YesNo.YES)
+                .select_related("birth_unit", "cooling_centre", "transport_service"))
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(_case_rows(request, page or [], many=True))
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(_case_rows(request, [get_case_for_user(request.user, _id(pk), Action.VIEW)]))
+        case = get_case_for_user(request.user, _id(pk), Action.VIEW)
+        if case.national_opt_out == YesNo.YES:
+            raise Http404("No such case")  # the same answer as a case the user may not see
+        return Response(_case_rows(request, [case]))
 
     def create(self, request: Request) -> Response:
         if not may(request.user, Action.EDIT):
@@ -162,6 +167,8 @@ class CaseViewSet(viewsets.GenericViewSet):
         nothing new: they can read the case); 409 if it was entered in error. `sections`: a section role
         (radiologist, transport team) may go on to change its own sections (`_only_own_sections`)."""
         case = get_case_for_user(request.user, _id(pk), Action.VIEW)
+        if case.national_opt_out == YesNo.YES:
+            raise Http404("No such case")  # out of every API read, so its answer too
         if not can(request.user, case, Action.EDIT) and not (sections and editable_sections(request.user, case)):
             raise PermissionDenied("Your role does not allow changing this case")
         if case.entered_in_error:

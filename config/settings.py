@@ -256,6 +256,23 @@ CELERY_BEAT_SCHEDULE["reporting-purge-expired-exports"] = {
     "schedule": crontab(minute="15"),
 }
 
+# --- retention ---
+# `python manage.py apply_retention` deletes cases whose baby was born more than this many years ago, with their
+# history, family support log and stored exports (pathway.retention; docs/deployment.md "Retention"). 25: the NHS
+# Records Management Code of Practice keeps a child's records to the 25th birthday; follow the trust's policy.
+CASE_RETENTION_YEARS = env.int("CASE_RETENTION_YEARS", default=25)
+if CASE_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("CASE_RETENTION_YEARS must be at least 1")
+
+# --- background imports ---
+# The upload page imports a file of more rows than this in a Celery worker with a progress page
+# (pathway.import_jobs), on the exports queue; a smaller one in the request. The result is the same.
+# 1000: a region's yearly file (a few hundred rows) stays in the request, well inside gunicorn's 60 s.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1000)
+# The largest upload the import page takes (MB); deploy/nginx.conf's client_max_body_size must be a little more.
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
+CELERY_TASK_ROUTES["pathway.tasks.run_import_job"] = {"queue": CELERY_EXPORTS_QUEUE}
+
 # --- worklist ---
 # A worklist item closes itself this many years after the baby's birth (issue 13): the 2-year follow-up is
 # due by 30 months, so by 3 years an open item is history, not work.

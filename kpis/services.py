@@ -36,6 +36,7 @@ from kpis.models import HIE, CaseOutcome, KpiRun
 from kpis.outcome import MeasureValue, NotEligible, Outcome
 from kpis.periods import Period, periods_for_birth
 from kpis.producers import Job, Producer, Written
+from pathway.choices import YesNo
 from pathway.models import Case
 from units.access import UserLike
 from units.births import figures_by_unit_year
@@ -141,7 +142,8 @@ def _chunks(cases: Iterator[Case], size: int) -> Iterator[list[Case]]:
 
 def _evaluate_scope(job: Job, definitions: _Definitions) -> dict[int, CaseResult]:
     """Evaluate every case in scope, committing progress after each chunk (outside the write transaction)."""
-    cases = (Case.objects.current().filter(job.born_in_scope("birth_datetime"))
+    # Outside direct care: a national data opt-out leaves every figure (pathway.models.CaseQuerySet).
+    cases = (Case.objects.outside_direct_care().filter(job.born_in_scope("birth_datetime"))
              .select_related(*RELATED_UNITS).order_by("pk"))
     job.progress(0, cases.count())
     results: dict[int, CaseResult] = {}
@@ -160,7 +162,8 @@ def _refresh_changed(results: dict[int, CaseResult], job: Job, definitions: _Def
     """
     changed = Case.objects.filter(updated_at__gte=since).select_related(*RELATED_UNITS)
     for case in changed:
-        if case.entered_in_error or not job.in_scope(london_date(case.birth_datetime)):
+        opted_out = case.national_opt_out == YesNo.YES
+        if case.entered_in_error or opted_out or not job.in_scope(london_date(case.birth_datetime)):
             results.pop(case.pk, None)
         else:
             results[case.pk] = _evaluate(case, job.as_of, definitions)

@@ -41,10 +41,11 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.fields import ArrayField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import DecimalValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, QuerySet
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from core import audit
@@ -116,6 +117,13 @@ class ImportResult:
 
 
 Rows = list[tuple[int, dict[str, str]]]  # (file row number, column → cell text)
+# Told (steps done, steps in all) as a long import goes: each row is checked, then saved (2 steps a row).
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 1000  # rows between two reports
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,7 @@ class DatasetFile:
     file_rules: tuple[Callable[[Rows], list[RowError]], ...] = ()  # before the rules every dataset has
     # Columns a file may leave out (then the import leaves those fields as they are); v2 of the HIE file.
     optional_columns: frozenset[str] = frozenset()
+    object_type: str = ""  # the records' AuditEvent.object_type: their history, for `newer_changes`
 
     def field_for(self, column: str) -> str:
         """Model field name for a dataset column."""
@@ -443,14 +452,17 @@ def _complete_rows(file: FileBody) -> Rows:
     return [(row, dict(zip(file.header, raw, strict=True))) for row, raw in file.rows if len(raw) == len(file.header)]
 
 
-def parse_dataset(dataset: DatasetFile, data: bytes | str) -> ParseResult:
+def parse_dataset(dataset: DatasetFile, data: bytes | str, progress: Progress = _no_progress) -> ParseResult:
     """Read a whole dataset file and check every row; nothing is written. Errors are in file order."""
     file = _read_file(dataset, data)
     result = ParseResult(errors=file.errors)
     if not file.header:  # nothing to check the rows against (unreadable or empty file)
         return result
     units = UnitCache()
-    for row, raw in file.rows:
+    steps = 2 * len(file.rows)
+    for done, (row, raw) in enumerate(file.rows):
+        if done % PROGRESS_EVERY == 0:
+            progress(done, steps)
         parsed, errors = _parse_row(dataset, row, raw, file.header, units)
         result.errors += errors
         if parsed is not None:
@@ -458,6 +470,99 @@ def parse_dataset(dataset: DatasetFile, data: bytes | str) -> ParseResult:
     result.errors += _file_rules(dataset, _complete_rows(file))
     result.errors.sort(key=lambda e: e.row)
     return result
+
+
+# --- Rows older than the record ------------------------------------------------------------------------
+
+# Who may tick "overwrite newer changes": the people who keep the regional register (issue 12).
+OVERWRITE_ROLES = frozenset({Role.NURSE_SPECIALIST})
+_CHUNK = 2000  # case_refs per query: well under any database's limit on query parameters
+
+
+def may_overwrite_newer(user: UserLike | None) -> bool:
+    return user is not None and bool(user_roles(user) & OVERWRITE_ROLES)
+
+
+@dataclass(frozen=True)
+class NewerChange:
+    """A row would put back a value that a later change replaced: the row is older than that change."""
+
+    row: int
+    case_ref: str
+    field: str
+    event: AuditEvent
+
+    def who_and_when(self) -> str:
+        actor = self.event.actor
+        who = (actor.get_full_name() or actor.username) if actor else "the system"
+        return f"{who} at {timezone.localtime(self.event.at):%H:%M on %d/%m/%Y}"
+
+
+def _current_values(dataset: DatasetFile, record: Any, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: None if name in dataset.unit_columns.values() and getattr(record, f"{name}_id") is None
+            else getattr(record, name) for name in fields}
+
+
+def _changed_rows(dataset: DatasetFile, rows: list[ParsedRow]) -> list[tuple[ParsedRow, Any, dict[str, list[str]]]]:
+    """(row, its saved record, field → [saved, row] as audit text) for each row that changes a saved record."""
+    by_ref = {parsed.values["case_ref"]: parsed for parsed in rows}
+    refs = list(by_ref)
+    changed: list[tuple[ParsedRow, Any, dict[str, list[str]]]] = []
+    records: QuerySet[Any] = dataset.model._default_manager.all()
+    for start in range(0, len(refs), _CHUNK):
+        for record in records.filter(case_ref__in=refs[start:start + _CHUNK]):
+            parsed = by_ref[record.case_ref]
+            fields = [name for name in parsed.values if name != "case_ref"]
+            diff = audit.changes(_current_values(dataset, record, fields), parsed.values, fields)
+            if diff:
+                changed.append((parsed, record, diff))
+    return changed
+
+
+def newer_changes(dataset: DatasetFile, rows: list[ParsedRow]) -> list[NewerChange]:
+    """Rows that would undo a change made after the data in them: the latest recorded change of a field
+    went from exactly the row's value to the saved one (the creation is not a change a row can be older than).
+    Only rows that change a saved record are looked at, so a file of new babies costs one query per chunk."""
+    changed = _changed_rows(dataset, rows)
+    if not dataset.object_type or not changed:
+        return []
+    ids = [str(record.pk) for _, record, _ in changed]
+    events: dict[str, list[AuditEvent]] = {}
+    history = AuditEvent.objects.filter(object_type=dataset.object_type)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = history.filter(object_id__in=ids[start:start + _CHUNK]).select_related("actor").order_by("-at", "-id")
+        for event in chunk:
+            events.setdefault(event.object_id, []).append(event)
+    # A record's oldest event is its creation (by a screen, the API or an import): its "before" is nothing
+    # the record ever held, so a row cannot be older than it.
+    events = {record_id: history_newest_first[:-1] for record_id, history_newest_first in events.items()}
+    found = []
+    for parsed, record, diff in changed:
+        for name, (saved, in_row) in diff.items():
+            last = next((e for e in events.get(str(record.pk), []) if name in (e.changes or {})), None)
+            if last is not None and last.changes[name] == [in_row, saved]:
+                found.append(NewerChange(parsed.row, record.case_ref, name, last))
+    return sorted(found, key=lambda change: change.row)
+
+
+def _newer_change_error(dataset: DatasetFile, change: NewerChange) -> RowError:
+    name = change.field
+    label = audit.field_names(dataset.model, {name: None})
+    saved_was, saved_now = change.event.changes[name]
+    column = dataset.column_of_field.get(name, name)
+    return RowError(change.row, column, saved_was,
+                    f"This row is older than the {dataset.noun}'s last change: {label} was changed from "
+                    f"{saved_was or 'not recorded'} to {saved_now or 'not recorded'} by {change.who_and_when()}, "
+                    "and this row would put the old value back. Correct the file, or a nurse specialist may tick "
+                    "'Overwrite newer changes'")
+
+
+def _record_overwrite(dataset: DatasetFile, changes: list[NewerChange], by: UserLike) -> None:
+    refs = sorted({change.case_ref for change in changes})
+    audit.record(actor=by, action=AuditEvent.Action.IMPORT, object_type=f"{dataset.object_type}_import",
+                 summary=f"Import overwrote newer changes of {len(refs)} {dataset.noun}{'' if len(refs) == 1 else 's'}",
+                 changes={"overwrite_newer": True, "records": refs,
+                          "fields": [[c.case_ref, c.field, c.who_and_when()] for c in changes]})
 
 
 # --- Import -----------------------------------------------------------------------------------------
@@ -479,15 +584,19 @@ def _service_errors(parsed: ParsedRow, exc: ValidationError, column_of_field: Ma
     return errors
 
 
-def _save_all_or_nothing(dataset: DatasetFile, rows: list[ParsedRow], by: UserLike) -> ImportResult:
+def _save_all_or_nothing(dataset: DatasetFile, rows: list[ParsedRow], by: UserLike,
+                         progress: Progress = _no_progress) -> ImportResult:
     """Write every checked row in one transaction, or nothing: a row the services refuse rolls the whole
     file back with its errors."""
     try:
         with transaction.atomic():
             result = ImportResult()
-            for parsed in rows:
+            saved_refs = _saved_refs(dataset, rows)
+            for done, parsed in enumerate(rows):
+                if done % PROGRESS_EVERY == 0:
+                    progress(len(rows) + done, 2 * len(rows))
                 try:
-                    outcome, record = _save(dataset, parsed, by)
+                    outcome, record = _save(dataset, parsed, by, saved_refs)
                 except EnteredInError as exc:  # marked meanwhile (the file rules refuse one marked before)
                     ref = parsed.values["case_ref"]
                     raise _RollBack([RowError(parsed.row, "case_ref", ref, str(exc))]) from exc
@@ -502,9 +611,21 @@ def _save_all_or_nothing(dataset: DatasetFile, rows: list[ParsedRow], by: UserLi
         return ImportResult(errors=exc.errors)
 
 
-def _save(dataset: DatasetFile, parsed: ParsedRow, by: UserLike) -> tuple[str, Any]:
+def _saved_refs(dataset: DatasetFile, rows: list[ParsedRow]) -> set[str]:
+    """The file's case_refs that are already saved, read in chunks: a new row then costs no look-up (a record
+    saved with its case_ref meanwhile is the unique index's clash, named by the services)."""
+    refs = [parsed.values["case_ref"] for parsed in rows]
+    records: QuerySet[Any] = dataset.model._default_manager.all()
+    return {ref for start in range(0, len(refs), _CHUNK)
+            for ref in records.filter(case_ref__in=refs[start:start + _CHUNK]).values_list("case_ref", flat=True)}
+
+
+def _save(dataset: DatasetFile, parsed: ParsedRow, by: UserLike, saved_refs: set[str] | None = None
+          ) -> tuple[str, Any]:
     """Create or update one record through the services; 'created', 'updated' or 'unchanged'."""
-    existing = dataset.model._default_manager.filter(case_ref=parsed.values["case_ref"]).first()
+    ref = parsed.values["case_ref"]
+    known = saved_refs is None or ref in saved_refs
+    existing = dataset.model._default_manager.filter(case_ref=ref).first() if known else None
     if existing is None:
         return "created", dataset.create(parsed.values, by)
     saved = dataset.update(existing, parsed.values, by)
@@ -512,13 +633,26 @@ def _save(dataset: DatasetFile, parsed: ParsedRow, by: UserLike) -> tuple[str, A
     return ("unchanged" if saved.version == existing.version else "updated"), saved
 
 
-def import_dataset(dataset: DatasetFile, data: bytes | str, *, by: UserLike | None = None) -> ImportResult:
-    """Check the whole file, then write every row in one transaction, or nothing at all."""
-    parsed = parse_dataset(dataset, data)
+def import_dataset(dataset: DatasetFile, data: bytes | str, *, by: UserLike | None = None,
+                   overwrite_newer: bool = False, progress: Progress = _no_progress) -> ImportResult:
+    """Check the whole file, then write every row in one transaction, or nothing at all.
+
+    A row older than its record's last change (`newer_changes`) refuses the file, unless a nurse specialist
+    asked to overwrite newer changes (`overwrite_newer`, audited with what was overwritten)."""
+    if overwrite_newer and not may_overwrite_newer(by):
+        raise PermissionDenied("Only a clinical nurse specialist may overwrite newer changes with an import")
+    parsed = parse_dataset(dataset, data, progress)
     if parsed.errors:
         return ImportResult(errors=parsed.errors)
+    newer = newer_changes(dataset, parsed.rows)
+    if newer and not overwrite_newer:
+        return ImportResult(errors=[_newer_change_error(dataset, change) for change in newer])
+    who = by if by is not None else AnonymousUser()
     # Someone may save a clashing record (same case_ref or NHS number) after the file was checked.
-    return _save_all_or_nothing(dataset, parsed.rows, by if by is not None else AnonymousUser())
+    result = _save_all_or_nothing(dataset, parsed.rows, who, progress)
+    if result.ok and newer:
+        _record_overwrite(dataset, newer, who)
+    return result
 
 
 # Looked up in `services` at each call (not bound here), so a replaced service is the one used.
@@ -526,6 +660,7 @@ HIE = DatasetFile(
     name="HIE dataset (v2)", optional_columns=frozenset(V2_COLUMNS),
     noun="case", model=Case, columns=COLUMNS, unit_columns=UNIT_COLUMNS,
     hard_violations=rules.hard_violations, soft_flags=rules.soft_flags, file_rules=(_pseudonyms,),
+    object_type=services.OBJECT_TYPE,
     create=lambda values, by: services.case_create(values=values, by=by, action=AuditEvent.Action.IMPORT),
     update=lambda case, values, by: services.case_update(case=case, values=values, expected_version=None, by=by,
                                                          action=AuditEvent.Action.IMPORT),
@@ -538,9 +673,10 @@ def parse(data: bytes | str) -> ParseResult:
     return parse_dataset(HIE, data)
 
 
-def import_file(data: bytes | str, *, by: UserLike | None = None) -> ImportResult:
+def import_file(data: bytes | str, *, by: UserLike | None = None, overwrite_newer: bool = False,
+                progress: Progress = _no_progress) -> ImportResult:
     """Check the whole HIE file, then write every row in one transaction, or nothing at all."""
-    return import_dataset(HIE, data, by=by)
+    return import_dataset(HIE, data, by=by, overwrite_newer=overwrite_newer, progress=progress)
 
 
 # --- Export -----------------------------------------------------------------------------------------
@@ -637,9 +773,10 @@ def _shifted(value: object, shift: timedelta) -> object:
 
 
 def export_queryset(cases: CaseQuerySet) -> CaseQuerySet:
-    """The cases an export writes: current ones only (entered-in-error excluded), in a stable order, and
-    only those that exist now (a case created mid-download would make the audited count wrong)."""
-    return snapshot_for_export(cases.current(), "birth_unit", "cooling_centre", "transport_service")
+    """The cases an export writes: current ones outside direct care only (entered-in-error and national
+    data opt-outs excluded), in a stable order, and only those that exist now (a case created mid-download
+    would make the audited count wrong)."""
+    return snapshot_for_export(cases.outside_direct_care(), "birth_unit", "cooling_centre", "transport_service")
 
 
 

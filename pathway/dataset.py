@@ -30,7 +30,7 @@ V2_COLUMNS: tuple[str, ...] = (
     "mri_sequences", "mri_score_system", "mri_score_value", "mri_injury_pattern", "mri_mrs_lactate_naa",
     "mri_reported_by", "mri2_datetime", "mri2_injury_pattern",
     # discharge, safety and placenta
-    "discharge_destination", "placenta_histology", "mnsi_reference", "ens_notified_date",
+    "discharge_destination", "placenta_histology", "mnsi_reference", "ens_notified_date", "national_opt_out",
     # two-year follow-up
     "followup_corrected_age_months", "bayley_version", "bayley_cognitive", "bayley_language", "bayley_motor",
     "cerebral_palsy", "gmfcs_level", "vision", "hearing", "epilepsy",

@@ -62,6 +62,11 @@ class CaseQuerySet(BabyRecordQuerySet):
     def cooled(self) -> CaseQuerySet:
         return self.filter(therapeutic_hypothermia=c.YesNo.YES)
 
+    def outside_direct_care(self) -> CaseQuerySet:
+        """Current cases that may be used beyond the baby's own care: exports, API reads, KPIs and reports.
+        A family's national data opt-out (dataset v2 `national_opt_out`) keeps its case in direct care only."""
+        return self.current().exclude(national_opt_out=c.YesNo.YES)
+
 
 class BabyRecord(models.Model):
     """What every dataset record of one baby holds (HIE `Case`, `pop.models.PopRecord`): the baby columns
@@ -163,6 +168,9 @@ class Case(PathwayTimes, BabyRecord):
     followup_2y = models.CharField("2-year follow-up", max_length=10, choices=c.FollowUp.choices, blank=True)
     followup_2y_date = models.DateField("2-year follow-up date", null=True, blank=True)
     family_booklet_given = models.CharField(max_length=8, choices=c.YesNoUnknown.choices, blank=True)
+    # Dataset v2: the family registered a national data opt-out; the case stays in direct care only
+    # (`CaseQuerySet.outside_direct_care`). Empty = not recorded, which is not an opt-out.
+    national_opt_out = models.CharField("national data opt-out", max_length=3, choices=c.YesNo.choices, blank=True)
 
     # v2: around birth and in the first days (dataset.md "v2 additions")
     mode_of_delivery = models.CharField(max_length=20, choices=c.ModeOfDelivery.choices, blank=True)
@@ -291,6 +299,50 @@ class TemperatureObservation(models.Model):
     @property
     def is_core(self) -> bool:
         return self.site in c.CORE_SITES
+
+
+class ImportJob(models.Model):
+    """A large dataset file imported in the background (Celery, `pathway.import_jobs`): the upload page hands it
+    over, a page polls its progress, and it ends with the same all-or-nothing result as an import in the request.
+
+    The uploaded file is kept only until the job ends (it holds identifiable data)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Imported"
+        REFUSED = "refused", "Refused"  # the file has errors: nothing was imported
+        FAILED = "failed", "Failed"
+
+    dataset = models.CharField(max_length=8, default="hie")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(upload_to="imports/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    overwrite_newer = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Steps: every row checked, then every row saved (so the bar moves through both halves of the work).
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)  # created/updated/unchanged/flagged, errors (capped)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import job {self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.REFUSED, self.Status.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.finished:
+            return 100
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
 
 
 class WorklistAcknowledgement(models.Model):

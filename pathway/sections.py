@@ -75,6 +75,8 @@ SECTIONS: tuple[Section, ...] = (
         "followup_2y", "followup_2y_date", "followup_corrected_age_months", "bayley_version", "bayley_cognitive",
         "bayley_language", "bayley_motor", "cerebral_palsy", "gmfcs_level", "vision", "hearing", "epilepsy",
     ), extra="pathway/partials/disability.html"),
+    # Dataset v2: "yes" keeps the case in direct care only (left out of exports, the API and every report).
+    Section("opt-out", "National data opt-out", ("national_opt_out",)),
 )
 
 BY_SLUG: dict[str, Section] = {section.slug: section for section in SECTIONS}

@@ -44,6 +44,7 @@ POP = DatasetFile(
     update=lambda record, values, by: services.pop_update(record=record, values=values, expected_version=None,
                                                           by=by, action=AuditEvent.Action.IMPORT),
     clash="This row clashes with a record saved while the file was being imported; import it again",
+    object_type=services.OBJECT_TYPE,
 )
 
 
@@ -52,9 +53,9 @@ def parse(data: bytes | str) -> ParseResult:
     return parse_dataset(POP, data)
 
 
-def import_file(data: bytes | str, *, by: UserLike | None = None) -> ImportResult:
+def import_file(data: bytes | str, *, by: UserLike | None = None, overwrite_newer: bool = False) -> ImportResult:
     """Check the whole file, then write every row in one transaction, or nothing at all."""
-    return import_dataset(POP, data, by=by)
+    return import_dataset(POP, data, by=by, overwrite_newer=overwrite_newer)
 
 
 def export_queryset(records: PopRecordQuerySet) -> PopRecordQuerySet:

@@ -25,7 +25,10 @@ from core.testing.personas import Personas
 from pathway import services
 from pathway.models import Case
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: real concurrent connections"),
+]
 NHS_NUMBER = "9434765919"
 
 

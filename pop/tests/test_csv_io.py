@@ -224,3 +224,20 @@ def test_a_time_before_birth_on_the_autumn_night_is_refused(people: Personas) ->
            "first_breast_milk_datetime": "", "steroids_doses": "0"}
     result = csv_io.import_file(csv_text(row), by=people.nurse)
     assert [(e.row, e.column) for e in result.errors] == [(2, "first_temp_datetime")]
+
+
+def test_an_older_pop_row_is_refused_unless_a_nurse_specialist_overwrites(people: Personas) -> None:
+    old_file = csv_text({**GOOD, "case_ref": "POP-OLD"})
+    assert csv_io.import_file(old_file, by=people.nurse).ok
+    record = PopRecord.objects.get(case_ref="POP-OLD")
+    services.pop_update(record=record, values={"cord_clamping_seconds": 90}, expected_version=record.version,
+                        by=people.clinician)
+    refused = csv_io.import_file(old_file, by=people.nurse)
+    assert [(e.row, e.column, e.value) for e in refused.errors] == [(2, "cord_clamping_seconds", "75")]
+    assert "older than the POP record's last change" in refused.errors[0].message
+    assert PopRecord.objects.get(case_ref="POP-OLD").cord_clamping_seconds == 90
+    with pytest.raises(CommandError, match="nurse specialist"):
+        call_command("import_pop", "-", "--overwrite-newer")
+    assert csv_io.import_file(old_file, by=people.nurse, overwrite_newer=True).ok
+    assert PopRecord.objects.get(case_ref="POP-OLD").cord_clamping_seconds == 75
+    assert AuditEvent.objects.filter(object_type="pop.record_import").count() == 1

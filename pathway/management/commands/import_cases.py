@@ -10,7 +10,7 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from pathway import csv_io
 from pathway.management.commands._dataset_commands import command_user, read_input, report_import
@@ -22,7 +22,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="CSV file in the HIE dataset format (v1)")
         parser.add_argument("--user", help="username the import is attributed to in the audit trail")
+        parser.add_argument("--overwrite-newer", action="store_true",
+                            help="import rows older than their case's last change (needs --user of a clinical nurse "
+                                 "specialist; audited)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         by = command_user(options["user"])
-        report_import(self, csv_io.import_file(read_input(options["file"]), by=by), rows_word="rows")
+        if options["overwrite_newer"] and not csv_io.may_overwrite_newer(by):
+            raise CommandError("--overwrite-newer needs --user of a clinical nurse specialist")
+        result = csv_io.import_file(read_input(options["file"]), by=by, overwrite_newer=options["overwrite_newer"])
+        report_import(self, result, rows_word="rows")

@@ -10,8 +10,9 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from pathway.csv_io import may_overwrite_newer
 from pathway.management.commands._dataset_commands import command_user, read_input, report_import
 from pop import csv_io
 
@@ -22,7 +23,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="CSV file with the POP dataset columns")
         parser.add_argument("--user", help="username the import is attributed to in the audit trail")
+        parser.add_argument("--overwrite-newer", action="store_true",
+                            help="import rows older than their record's last change (needs --user of a clinical "
+                                 "nurse specialist; audited)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = csv_io.import_file(read_input(options["file"]), by=command_user(options["user"]))
+        by = command_user(options["user"])
+        if options["overwrite_newer"] and not may_overwrite_newer(by):
+            raise CommandError("--overwrite-newer needs --user of a clinical nurse specialist")
+        result = csv_io.import_file(read_input(options["file"]), by=by, overwrite_newer=options["overwrite_newer"])
         report_import(self, result, rows_word="POP rows")
