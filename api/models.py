@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
+
+from core.arrays import CodeListField
 
 KEY_PREFIX = "pwt_"  # recognisable in logs and secret scanners
 SHOWN_CHARS = 10  # the start of a key kept in clear, so its owner can tell their tokens apart
@@ -46,7 +47,7 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=80, help_text="What uses the token, e.g. the unit's EPR extract")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     key_start = models.CharField(max_length=SHOWN_CHARS, editable=False)
-    scopes = ArrayField(models.CharField(max_length=20, choices=Scope.choices),
+    scopes = CodeListField(models.CharField(max_length=20, choices=Scope.choices),
                         default=list, help_text="Chosen when the token is made; never widened afterwards")
     reason = models.TextField(blank=True, help_text="Why identifiable reads are needed (read:identifiable)")
     created_at = models.DateTimeField(auto_now_add=True)

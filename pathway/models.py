@@ -12,11 +12,11 @@ from decimal import Decimal
 from typing import Any, Self
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.arrays import CodeListField
 from core.timeutil import format_uk
 from pathway import choices as c
 from pathway import standards
@@ -197,7 +197,7 @@ class Case(PathwayTimes, BabyRecord):
         verbose_name="transport service")
 
     # v2: MRI (first scan structured; a second scan may be recorded)
-    mri_sequences = ArrayField(models.CharField(max_length=4, choices=c.MriSequence.choices),
+    mri_sequences = CodeListField(models.CharField(max_length=4, choices=c.MriSequence.choices),
                                verbose_name="MRI sequences", default=list, blank=True)
     mri_score_system = models.CharField("MRI scoring system", max_length=12, choices=c.MriScoreSystem.choices,
                                         blank=True)

@@ -7,7 +7,7 @@ after they were made (at the earliest a week from now, so no extract stops witho
 
 from datetime import timedelta
 
-import django.contrib.postgres.fields
+import core.arrays
 from django.db import migrations, models
 from django.db.models import F
 from django.utils import timezone
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="apitoken",
             name="scopes",
-            field=django.contrib.postgres.fields.ArrayField(
+            field=core.arrays.CodeListField(
                 base_field=models.CharField(choices=[
                     ("read:pseudonymised", "Read cases, pseudonymised as in the CSV export"),
                     ("read:identifiable", "Read cases with case references and NHS numbers"),
