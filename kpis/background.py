@@ -4,7 +4,10 @@ With Redis a save's drain is a Celery task sent to run KPIS_RECOMPUTE_DELAY_SECO
 Redis (the README's `make run`) Celery runs tasks inline, which put the whole recompute inside the request that
 saved: 3.5–5.7 s a save. So a drain asked for while a request is being served goes to this process's
 background thread instead: it runs KPIS_BACKGROUND_DRAIN_DELAY_SECONDS later (saves in a burst share one run),
-on its own database connection, and the figures are fresh a few seconds after the save.
+on its own database connection, and the figures are fresh a few seconds after the save. It starts at a quiet
+moment (no request served for KPIS_BACKGROUND_QUIET_SECONDS), so that its writes do not hold up the next save
+(SQLite has one writer at a time), but never later than KPIS_BACKGROUND_DRAIN_MAX_WAIT_SECONDS after it was
+asked for: figures stay fresh within 15 s even while someone keeps saving.
 
 Outside a request (management commands such as `seed_demo`, Celery tasks, the test suite's service calls) the
 drain still runs inline as the transaction commits: a command may exit before a background thread would run.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -31,14 +35,23 @@ _serving = threading.local()
 _lock = threading.Condition()
 _due: dict[str, threading.Timer] = {}  # producer → its timer, until the drain starts
 _running = 0
+# Requests being served by this process, and when the last one ended (time.monotonic): "a quiet moment".
+_traffic = {"in_flight": 0, "last_end": 0.0}
 
 
 def request_started(**_: Any) -> None:
     _serving.active = True
+    with _lock:
+        _traffic["in_flight"] += 1
 
 
 def request_finished(**_: Any) -> None:
+    if not getattr(_serving, "active", False):
+        return  # a request_finished without its start (Django sends it for streamed responses too)
     _serving.active = False
+    with _lock:
+        _traffic["in_flight"] = max(0, _traffic["in_flight"] - 1)
+        _traffic["last_end"] = time.monotonic()
 
 
 def in_request() -> bool:
@@ -56,17 +69,31 @@ def drain_later(producer: str, *, triggered_by_id: int | None) -> None:
     with _lock:
         if producer in _due:
             return  # that drain has not started: it will take these keys too
-        timer = threading.Timer(delay, _drain, args=(producer, triggered_by_id))
+        asked = time.monotonic()
+        timer = threading.Timer(delay, _drain, args=(producer, triggered_by_id, asked))
         timer.daemon = True
         timer.name = f"kpis-drain-{producer}"
         _due[producer] = timer
         timer.start()
 
 
-def _drain(producer: str, triggered_by_id: int | None) -> None:
+def _wait_for_quiet(asked: float) -> None:
+    """Until no request has been served for the quiet interval, or the longest wait since `asked` is over."""
+    quiet = float(getattr(settings, "KPIS_BACKGROUND_QUIET_SECONDS", 1))
+    latest = asked + float(getattr(settings, "KPIS_BACKGROUND_DRAIN_MAX_WAIT_SECONDS", 10))
+    while time.monotonic() < latest:
+        with _lock:
+            idle = _traffic["in_flight"] == 0 and time.monotonic() - _traffic["last_end"] >= quiet
+        if idle:
+            return
+        time.sleep(0.05)
+
+
+def _drain(producer: str, triggered_by_id: int | None, asked: float) -> None:
     global _running
     from kpis.tasks import recompute_pending  # the tasks import the engine, which imports kpis.pending
 
+    _wait_for_quiet(asked)
     with _lock:
         # Removed before the run starts: a save committed during the run schedules the next drain.
         _due.pop(producer, None)
