@@ -69,14 +69,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _postgres_url(given: str) -> str:
+    """The given URL, else DATABASE_URL's server with the database `pathway_saves_bench`."""
     if given:
         return given
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+    from urllib.parse import urlsplit, urlunsplit
 
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
         return "postgres://postgres@127.0.0.1:5432/pathway_saves_bench"
-    return make_conninfo(base, dbname="pathway_saves_bench") if conninfo_to_dict(base) else base
+    return urlunsplit(urlsplit(base)._replace(path="/pathway_saves_bench"))
 
 
 def _run_child(setup: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:

@@ -224,8 +224,8 @@ def test_broken_quoting_is_rejected(network: None) -> None:
     ("lowest_ph_60min", "NaN", "“NaN” value must be a decimal number."),
     ("base_deficit_60min", "100.0", "Ensure that there are no more than 3 digits in total."),
     ("base_deficit_60min", "-1", "Ensure this value is greater than or equal to 0."),
-    ("arrival_temp_c", "27.9", "Ensure this value is greater than or equal to 28."),
-    ("lowest_temp_before_arrival_c", "42.1", "Ensure this value is less than or equal to 42."),
+    ("arrival_temp_c", "27.9", "Ensure this value is greater than or equal to 28.0."),
+    ("lowest_temp_before_arrival_c", "42.1", "Ensure this value is less than or equal to 42.0."),
     ("hie_grade", "4", "Not one of the allowed values: 0, 1, 2, 3"),
     ("sex", "Male", "Not one of the allowed values: male, female, indeterminate, unknown"),
     ("aeeg", "abnormal", "Not one of the allowed values: normal, moderately_abnormal, severely_abnormal, "
@@ -325,8 +325,8 @@ def test_ordering_errors_name_the_later_column_and_its_value(network: None) -> N
         (2, "target_temp_reached", "2024-05-14T03:30+01:00"),
     ])
     messages = {e.column: e.message for e in result.errors}
-    assert messages["rewarming_end"] == ("The rewarming end (17/05/2024 06:00) must be at or after the "
-                                         "rewarming start (17/05/2024 07:00)")
+    assert messages["rewarming_end"] == ("The time rewarming ended (17/05/2024 06:00) must be at or after the "
+                                         "time rewarming started (17/05/2024 07:00)")
     assert "must be after the date and time of birth" in messages["mri_datetime"]
 
 
@@ -335,7 +335,7 @@ def test_required_and_conditional_columns(network: None) -> None:
     assert sorted(where(result)) == [(2, "death_datetime", ""), (2, "mri_datetime", ""), (2, "sex", "")]
     messages = {e.column: e.message for e in result.errors}
     assert messages["sex"] == "Enter the sex (required)"
-    assert "required when outcome at discharge is 'died'" in messages["death_datetime"]
+    assert "required when outcome at discharge is 'Died'" in messages["death_datetime"]
 
 
 def test_birth_in_the_future_is_an_error(network: None) -> None:
