@@ -31,6 +31,11 @@ class Section:
     def editable(self) -> bool:
         return not self.read_only_note
 
+    @property
+    def in_sentence(self) -> str:
+        """The title inside a sentence: "Change referral and transfer", but "Change MRI and discharge"."""
+        return self.title if self.title[1:2].isupper() else self.title[:1].lower() + self.title[1:]
+
 
 SECTIONS: tuple[Section, ...] = (
     Section("birth", "Birth and eligibility", (
