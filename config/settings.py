@@ -193,6 +193,9 @@ KPIS_BACKGROUND_DRAIN_DELAY_SECONDS = env.float("KPIS_BACKGROUND_DRAIN_DELAY_SEC
 # ... at a moment with no request for this long, but never later than the longest wait after the save.
 KPIS_BACKGROUND_QUIET_SECONDS = env.float("KPIS_BACKGROUND_QUIET_SECONDS", default=1.0)
 KPIS_BACKGROUND_DRAIN_MAX_WAIT_SECONDS = env.float("KPIS_BACKGROUND_DRAIN_MAX_WAIT_SECONDS", default=10.0)
+# true: the drain runs in a child process (`manage.py drain_kpis`) rather than the thread. Off by default: on a
+# busy machine the child's start-up and its hold on SQLite's write lock cost the saves more than the thread.
+KPIS_BACKGROUND_DRAIN_PROCESS = env.bool("KPIS_BACKGROUND_DRAIN_PROCESS", default=False)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pathway@localhost")

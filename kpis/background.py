@@ -11,7 +11,11 @@ asked for: figures stay fresh within 15 s even while someone keeps saving.
 
 Outside a request (management commands such as `seed_demo`, Celery tasks, the test suite's service calls) the
 drain still runs inline as the transaction commits: a command may exit before a background thread would run.
-`KPIS_DRAIN_AFTER_RESPONSE=false` turns the background drain off (the test settings do, so tests that save
+`KPIS_BACKGROUND_DRAIN_PROCESS=true` runs the drain in a child process (`manage.py drain_kpis`) instead of the
+thread, so its Python work does not compete with this process's requests for the interpreter lock; measured
+on the shared 2-core machine it made saves slower (the child's start-up, and its hold on SQLite's write lock
+while the busy machine runs other work), so the thread is the default. `KPIS_DRAIN_AFTER_RESPONSE=false` turns the
+background drain off (the test settings do, so tests that save
 through a view see their figures at once; the tests of this module turn it back on).
 
 Whether a request is being served is set by Django's request_started / request_finished signals for the thread
@@ -22,8 +26,11 @@ removes them in the run's own transaction), so the next drain or beat's 5-minute
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -99,7 +106,10 @@ def _drain(producer: str, triggered_by_id: int | None, asked: float) -> None:
         _due.pop(producer, None)
         _running += 1
     try:
-        recompute_pending(producer=producer, triggered_by_id=triggered_by_id)
+        if getattr(settings, "KPIS_BACKGROUND_DRAIN_PROCESS", False):
+            _drain_in_a_process(producer, triggered_by_id)
+        else:
+            recompute_pending(producer=producer, triggered_by_id=triggered_by_id)
     except Exception:
         logger.exception("Background %s KPI drain failed; its periods stay pending for the next drain", producer)
     finally:
@@ -107,6 +117,17 @@ def _drain(producer: str, triggered_by_id: int | None, asked: float) -> None:
         with _lock:
             _running -= 1
             _lock.notify_all()
+
+
+def _drain_in_a_process(producer: str, triggered_by_id: int | None) -> None:
+    """`manage.py drain_kpis` in a child process: the recompute's Python work never competes with the requests
+    of this process for its interpreter lock. The child has this process's environment and settings."""
+    command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "drain_kpis", producer]
+    if triggered_by_id is not None:
+        command += ["--triggered-by", str(triggered_by_id)]
+    done = subprocess.run(command, cwd=settings.BASE_DIR, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"drain_kpis {producer} exited {done.returncode}: {done.stderr[-2000:]}")
 
 
 def wait_idle(timeout: float) -> bool:

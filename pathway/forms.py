@@ -26,7 +26,7 @@ from pathway import rules, services
 from pathway.dataset import FIELDS
 from pathway.models import BabyRecordQuerySet, Case, CaseQuerySet
 from pathway.sections import SECTION_OF_FIELD, SECTIONS, Section, field_label, sentence_start
-from pathway.standards import COOLING_HOURS, target_range_text
+from pathway.standards import COOLING_HOURS, NORMOTHERMIA_LOW_C, target_range_text
 from units.access import ROLE_ACTIONS, Action, UserLike, memberships, network_wide_for, scoped_unit_ids
 from units.models import Designation, Unit
 
@@ -49,7 +49,7 @@ HINTS: dict[str, str] = {
     "lowest_temp_before_arrival_c": "°C, one decimal place, e.g. 33.4",
     "arrival_temp_c": "°C, one decimal place, e.g. 33.6",
     "target_temp_reached": f"First core temperature of {target_range_text()}. {DATETIME_HINT}",
-    "rewarming_end": f"Core temperature back to 36.5 °C or more. {DATETIME_HINT}",
+    "rewarming_end": f"Core temperature back to {NORMOTHERMIA_LOW_C} °C or more. {DATETIME_HINT}",
     "early_stop_reason": f"Only if cooling stopped before {COOLING_HOURS} hours",
     "mri_datetime": f"Required when an MRI was performed. {DATETIME_HINT}",
     "death_datetime": f"Required when the baby died. {DATETIME_HINT}",
