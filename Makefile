@@ -12,6 +12,11 @@ XDIST ?= auto
 
 .PHONY: run test setup install assets check-assets demo lint typecheck doctor lock clean
 
+# Every target here works on a local development copy: DEBUG is off unless the environment turns it on
+# (config/settings.py), so the Makefile turns it on (SQLite, the development secret, no HTTPS redirect).
+# Production never runs make; with DEBUG=false the app refuses the development secret.
+export DEBUG ?= true
+
 # The virtualenv, from the hash-locked requirements (`make lock` regenerates the lock from requirements*.txt).
 $(VENV)/.installed: requirements-dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || \
@@ -42,6 +47,7 @@ demo: setup
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py seed_pop --if-empty
 	$(PY) manage.py seed_aims --if-empty
+	$(PY) manage.py seed_live_births --if-empty
 	$(PY) manage.py compute_kpis
 	$(PY) manage.py seed_training --seed 2026
 

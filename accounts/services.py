@@ -47,6 +47,7 @@ class Event:
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
     IDLE_SIGN_OUT = "idle_sign_out"
+    SESSION_EXPIRED = "session_expired"
     LOCKED_OUT = "locked_out"
     UNLOCKED = "unlocked"
     TWO_FACTOR_SET_UP = "two_factor_set_up"
@@ -61,9 +62,12 @@ class Event:
     PASSWORD_RESET = "password_reset"
 
 
-# Reset requests per hour: few per address (nobody needs more), many per network address, because a whole
-# trust reaches us from one NHS gateway address (as for the lockout, settings AXES_LOCKOUT_PARAMETERS).
+# Reset requests per hour: few per email address from one network address (nobody needs more), a few more per
+# email address from anywhere (so its mailbox is not flooded), and many per network address, because a whole
+# trust reaches us from one NHS gateway address (as for the lockout, settings AXES_LOCKOUT_PARAMETERS). The
+# network address is the real client's (core.middleware, TRUSTED_PROXY_COUNT), never the proxy's.
 RESETS_PER_EMAIL = 3
+RESETS_PER_EMAIL_ANY_ADDRESS = 10
 RESETS_PER_ADDRESS = 30
 RESET_WINDOW_SECONDS = 60 * 60
 
@@ -113,10 +117,12 @@ def record_sign_in(user: AbstractBaseUser) -> None:
                  summary=f"{user.get_username()} signed in with a password")
 
 
-def record_sign_out(user: AbstractBaseUser, *, idle: bool) -> None:
-    audit.record(actor=user, action=Event.IDLE_SIGN_OUT if idle else Event.SIGN_OUT, object_type=OBJECT,
-                 object_id=user.get_username(),
-                 summary=f"{user.get_username()} signed out" + (" after inactivity" if idle else ""))
+def record_sign_out(user: AbstractBaseUser, *, idle: bool, lifetime: bool = False) -> None:
+    """Signed out by the user, after inactivity (`idle`), or at the session's end of life (`lifetime`)."""
+    action, why = ((Event.SESSION_EXPIRED, f" after {settings.SESSION_MAX_HOURS} hours (session lifetime)")
+                   if lifetime else (Event.IDLE_SIGN_OUT, " after inactivity") if idle else (Event.SIGN_OUT, ""))
+    audit.record(actor=user, action=action, object_type=OBJECT, object_id=user.get_username(),
+                 summary=f"{user.get_username()} signed out{why}")
 
 
 def record_verified(user: AbstractBaseUser, device: object) -> None:
@@ -181,11 +187,15 @@ def record_reset_link_sent(user: AbstractBaseUser) -> None:
 
 
 def reset_request_allowed(email: str, address: str) -> bool:
-    """Count one reset request against the email and the network address; False once either has used its
-    hour's allowance. Both are stored as keyed hashes, never as the address itself."""
-    within = [_spend(f"accounts:reset:email:{_hashed(email.strip().lower())}", RESETS_PER_EMAIL),
-              _spend(f"accounts:reset:address:{_hashed(address)}", RESETS_PER_ADDRESS)]
-    return all(within)
+    """Count one reset request; False once the network address, the email from that address, or the email
+    from anywhere has used its hour's allowance. Checked in that order and a refused request spends nothing
+    further, so a visitor past their own allowance uses up nobody else's: one visitor cannot block everyone's
+    resets, nor one person's (that takes RESETS_PER_EMAIL_ANY_ADDRESS requests from several addresses).
+    Stored as keyed hashes, never as the address itself."""
+    account, source = _hashed(email.strip().lower()), _hashed(address)
+    return (_spend(f"accounts:reset:address:{source}", RESETS_PER_ADDRESS)
+            and _spend(f"accounts:reset:email:{account}:from:{source}", RESETS_PER_EMAIL)
+            and _spend(f"accounts:reset:email:{account}", RESETS_PER_EMAIL_ANY_ADDRESS))
 
 
 def _hashed(value: str) -> str:

@@ -56,7 +56,8 @@ from core.timeutil import LONDON
 from units.access import Action, may
 
 LOG_KINDS: dict[str, Q] = {
-    "sign_in": Q(action__in=[Event.SIGN_IN, Event.SIGN_OUT, Event.IDLE_SIGN_OUT, Event.TWO_FACTOR_VERIFIED]),
+    "sign_in": Q(action__in=[Event.SIGN_IN, Event.SIGN_OUT, Event.IDLE_SIGN_OUT, Event.SESSION_EXPIRED,
+                             Event.TWO_FACTOR_VERIFIED]),
     "failure": Q(action__in=[Event.SIGN_IN_FAILED, Event.LOCKED_OUT, Event.TWO_FACTOR_FAILED]),
     "account": Q(action__in=[Event.TWO_FACTOR_SET_UP, Event.TWO_FACTOR_RESET, Event.UNLOCKED, Event.INVITED,
                              Event.INVITATION_ACCEPTED, Event.INVITATION_REVOKED, Event.PASSWORD_CHANGED,
@@ -66,7 +67,8 @@ LOG_KINDS: dict[str, Q] = {
 
 EVENT_LABELS = {
     Event.SIGN_IN: "Signed in (password)", Event.SIGN_IN_FAILED: "Sign-in failed", Event.SIGN_OUT: "Signed out",
-    Event.IDLE_SIGN_OUT: "Signed out (inactive)", Event.LOCKED_OUT: "Locked out", Event.UNLOCKED: "Unlocked",
+    Event.IDLE_SIGN_OUT: "Signed out (inactive)", Event.SESSION_EXPIRED: "Signed out (session lifetime)",
+    Event.LOCKED_OUT: "Locked out", Event.UNLOCKED: "Unlocked",
     Event.TWO_FACTOR_SET_UP: "Two-factor set up", Event.TWO_FACTOR_VERIFIED: "Two-factor passed",
     Event.TWO_FACTOR_FAILED: "Two-factor code wrong", Event.TWO_FACTOR_RESET: "Two-factor reset",
     Event.INVITED: "Invited", Event.INVITATION_ACCEPTED: "Invitation accepted",
@@ -100,6 +102,7 @@ class SignInView(LoginView):
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
         context["idle_minutes"] = settings.IDLE_TIMEOUT_MINUTES if self.request.GET.get("idle") else None
+        context["session_hours"] = settings.SESSION_MAX_HOURS if self.request.GET.get("expired") else None
         return context
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from api.models import ApiToken
+from api.models import ApiToken, key_hash
 from api.services import token_touch
 
 KEYWORDS = (b"bearer", b"token")
@@ -28,10 +29,20 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed("The token holds characters a key never has") from None
         token = ApiToken.objects.for_key(key)
         if token is None:
-            raise AuthenticationFailed("The token is not valid: it is unknown or was revoked")
+            raise AuthenticationFailed(_refusal(key))
         token_touch(token)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
         # Makes a missing or bad token a 401 (with this challenge) rather than a 403.
         return 'Bearer realm="api"'
+
+
+def _refusal(key: str) -> str:
+    """Why a key does not work: an expired token says when and what to do; anything else says no more."""
+    expired = ApiToken.objects.filter(key_hash=key_hash(key), revoked_at__isnull=True,
+                                      expires_at__lte=timezone.now()).values_list("expires_at", flat=True).first()
+    if expired is not None:
+        return (f"The token expired on {timezone.localtime(expired):%d/%m/%Y}: make a new one on the API "
+                "tokens page")
+    return "The token is not valid: it is unknown, was revoked or its user is disabled"

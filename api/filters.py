@@ -31,6 +31,30 @@ class YearFilter(filters.Filter):
     field_class = forms.IntegerField
 
 
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0, yes/no); anything else is refused rather than read as "no filter"."""
+
+    default_error_messages = {"invalid": "Give true or false"}
+    WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def to_python(self, value: object) -> bool | None:
+        if value in (None, ""):
+            return None
+        try:
+            return self.WORDS[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs["widget"] = forms.TextInput  # django-filter's BooleanWidget reads any other word as "not given"
+        super().__init__(*args, **kwargs)
+
+
 class CaseFilter(filters.FilterSet):
     unit = filters.CharFilter(method="filter_unit", help_text="ODS code: cases born or cooled at this unit")
     year = YearFilter(method="filter_year", min_value=EARLIEST_YEAR, max_value=LATEST_YEAR,
@@ -38,7 +62,7 @@ class CaseFilter(filters.FilterSet):
     stage = filters.ChoiceFilter(choices=Stage.choices)
     updated_since = LocalDateTimeFilter(field_name="updated_at", lookup_expr="gte",
                                         help_text="Cases changed at or after this time")
-    include_entered_in_error = filters.BooleanFilter(method="filter_nothing",
+    include_entered_in_error = StrictBooleanFilter(method="filter_nothing",
                                                      help_text="Also list cases entered in error (default: no)")
 
     class Meta:
@@ -79,8 +103,8 @@ class KpiAggregateFilter(filters.FilterSet):
 
 
 class UnitFilter(filters.FilterSet):
-    is_cooling_centre = filters.BooleanFilter()
-    active = filters.BooleanFilter()
+    is_cooling_centre = StrictBooleanFilter()
+    active = StrictBooleanFilter()
 
     class Meta:
         model = Unit

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import capfirst
@@ -21,8 +22,8 @@ from core.timeutil import LONDON, LocalTimeError, parse_local_datetime
 from kpis.definitions.base import Level
 from kpis.models import KpiAggregate
 from kpis.periods import PeriodType
-from pathway import rules
-from pathway.choices import Stage
+from pathway import csv_io, rules
+from pathway.choices import MriSequence, Stage, ordered_sequences
 from pathway.dataset import COLUMNS, UNIT_COLUMNS, field_for
 from pathway.forms import birth_unit_choices, cooling_centre_choices, editable_unit_ids
 from pathway.models import Case
@@ -48,6 +49,8 @@ class LocalDateTimeField(serializers.DateTimeField):
     def to_internal_value(self, value: Any) -> datetime:
         if not isinstance(value, str):
             self.fail("invalid", format="YYYY-MM-DDTHH:MM[:SS][+HH:MM]")
+        if "\x00" in value:
+            raise serializers.ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
         try:
             # Also refuses far-off years (year 1 with an offset would fall off the calendar in UTC).
             return parse_local_datetime(value)
@@ -64,11 +67,14 @@ class UnitCodeField(serializers.Field):
     default_error_messages = {
         "unknown_unit": "Unknown ODS site code '{code}': not a unit of the network",
         "invalid": "Give the unit's ODS site code as text, e.g. RGT01",
+        "null_characters_not_allowed": "Null characters are not allowed.",
     }
 
     def to_internal_value(self, data: Any) -> Unit:
         if not isinstance(data, str) or not data.strip():
             self.fail("invalid")
+        if "\x00" in data:  # PostgreSQL refuses NUL in text: a server error if it reached the lookup
+            self.fail("null_characters_not_allowed")
         unit = Unit.objects.by_code(data)
         if unit is None:
             self.fail("unknown_unit", code=data.strip())
@@ -79,6 +85,23 @@ class UnitCodeField(serializers.Field):
 
 
 extend_schema_field({"type": "string", "example": "RGT01"})(UnitCodeField)
+
+
+class SequencesField(serializers.ListField):
+    """MRI sequences: a list of codes (any order, repeats ignored), stored and given back in the dataset's
+    order (t1, t2, dwi, mrs, swi)."""
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        # One message for the field (as the CSV words it), not one per list item.
+        if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        codes = [item.strip().lower() for item in data]
+        unknown = [code for code in codes if code not in MriSequence.values]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown sequence '{unknown[0]}': use a list of {', '.join(MriSequence.values)}",
+                code="invalid_choice")
+        return ordered_sequences(codes)
 
 
 def _bounds(model_field: models.Field[Any, Any]) -> dict[str, Any]:
@@ -96,6 +119,9 @@ def dataset_field(column: str, *, required: bool) -> serializers.Field:
         common["source"] = model_field.name
     if column in UNIT_COLUMNS:
         return UnitCodeField(allow_null=model_field.null, **common)
+    if isinstance(model_field, ArrayField):  # mri_sequences: a set, given back in the dataset's order
+        return SequencesField(child=serializers.ChoiceField(choices=model_field.base_field.choices),
+                              allow_empty=True, **common)
     if isinstance(model_field, models.DateTimeField):
         return LocalDateTimeField(allow_null=model_field.null, **{**common, "help_text":
                                   f"{common['help_text']}. {DATETIME_HELP}"})
@@ -139,6 +165,25 @@ class CaseSerializer(serializers.Serializer):
     def version_field(self) -> serializers.Field:
         return serializers.IntegerField(read_only=True, help_text="Send it back with a change (optimistic lock)")
 
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        pseudonymise = self.context.get("pseudonymise")
+        return data if pseudonymise is None else self._pseudonymised(instance, data, pseudonymise)
+
+    def _pseudonymised(self, case: Case, data: dict[str, Any], pseudonymise: Any) -> dict[str, Any]:
+        """The CSV export's pseudonymisation (csv_io.case_values), not a second one: no NHS number, a
+        pseudonym for case_ref, every time moved back with birth to the 1st of its month. The record-keeping
+        times move by the same amount, and the free-text reason (which may name a baby) is left out."""
+        values = csv_io.case_values(case, pseudonymise)
+        for column in COLUMNS:
+            value = values[column]
+            data[column] = None if value is None else self.fields[column].to_representation(value)
+        shift = case.birth_datetime - values["birth_datetime"]  # type: ignore[operator]
+        for stamp in ("created_at", "updated_at"):
+            data[stamp] = iso_local(getattr(case, stamp) - shift)
+        data["entered_in_error_reason"] = ""
+        return data
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """The screens' unit rules: which units the user may choose, and that the case stays theirs."""
         user: UserLike = self.context["user"]
@@ -153,11 +198,20 @@ class CaseSerializer(serializers.Serializer):
                 pk=centre.pk).exists():
             errors["cooling_centre_ods"] = [serializers.ErrorDetail(
                 f"{centre} is not an active cooling centre", code="invalid_choice")]
-        if not errors and ("birth_unit" in attrs or "cooling_centre" in attrs):
+        if not errors and _units_change(case, attrs):
             errors.update(_scope_errors(user, case, attrs))
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+
+def _units_change(case: Case | None, attrs: dict[str, Any]) -> bool:
+    """A new case, or a change of its birth unit or cooling centre (a PUT sends them unchanged too: keeping
+    them is no new claim on the case, so a section role's PUT is judged on its own section)."""
+    if case is None:
+        return "birth_unit" in attrs or "cooling_centre" in attrs
+    return any(f in attrs and getattr(attrs[f], "pk", None) != getattr(case, f"{f}_id")
+               for f in ("birth_unit", "cooling_centre"))
 
 
 def _scope_errors(user: UserLike, case: Case | None, attrs: dict[str, Any]) -> dict[str, list[Any]]:

@@ -23,8 +23,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from api import services as api_services
 from api.errors import ApiValidationError, service_errors
 from api.filters import CaseFilter, KpiAggregateFilter, UnitFilter
+from api.scopes import pseudonymiser, token_of
 from api.serializers import (
     CaseSerializer,
     CaseUpdateSerializer,
@@ -33,13 +35,15 @@ from api.serializers import (
     KpiAggregateSerializer,
     UnitSerializer,
 )
+from core import audit
 from core.exceptions import DomainError
 from kpis.models import KpiAggregate
-from pathway import services
-from pathway.access import can, cases_for, get_case_for_user
-from pathway.dataset import FIELDS
+from pathway import csv_io, services
+from pathway.access import can, cases_for, editable_sections, get_case_for_user, section_fields
+from pathway.dataset import FIELDS, V2_COLUMNS, field_for
 from pathway.models import Case
-from units.access import Action, may
+from pathway.sections import SECTIONS
+from units.access import Action, UserLike, may, transport_unit_ids
 from units.models import Unit
 
 MAX_ID_DIGITS = 18  # below 2**63: a longer id cannot exist, and the database would refuse to compare it
@@ -55,12 +59,17 @@ WRITE_ERRORS = {
 }
 
 
+V2_FIELDS = frozenset(field_for(column) for column in V2_COLUMNS)
+
+
 def _empty(field: str) -> Any:
     """What an absent column means on PUT: not recorded (or the dataset's default, as in the CSV import)."""
-    model_field = Case._meta.get_field(field)
-    if model_field.has_default() and not model_field.blank:
-        return model_field.get_default()
-    return None if model_field.null else ""
+    return csv_io.empty_value(Case._meta.get_field(field))
+
+
+def _put_values(data: dict[str, Any]) -> dict[str, Any]:
+    """PUT sends every column; a v2 column it leaves out stays as it is (a v1 client, like a v1 file)."""
+    return {field: data.get(field, _empty(field)) for field in FIELDS if field in data or field not in V2_FIELDS}
 
 
 # Shown in the documentation (Swagger UI's "Try it out" starts from them) and sent by the schemathesis run.
@@ -98,14 +107,15 @@ class CaseViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"  # any id reaches _id(), so a malformed one is a JSON 404 like any other
 
     def get_queryset(self) -> models.QuerySet[Case]:
-        return cases_for(self.request.user, Action.LIST).select_related("birth_unit", "cooling_centre")
+        return cases_for(self.request.user, Action.LIST).select_related("birth_unit", "cooling_centre",
+                                                                       "transport_service")
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(CaseSerializer(page, many=True).data)
+        return self.get_paginated_response(_case_rows(request, page or [], many=True))
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(CaseSerializer(get_case_for_user(request.user, _id(pk), Action.VIEW)).data)
+        return Response(_case_rows(request, [get_case_for_user(request.user, _id(pk), Action.VIEW)]))
 
     def create(self, request: Request) -> Response:
         if not may(request.user, Action.EDIT):
@@ -113,7 +123,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         serializer = self._valid(CaseSerializer, request, case=None, partial=False)
         values = {field: serializer.validated_data.get(field, _empty(field)) for field in FIELDS}
         case = _through_service(services.case_create, judged=values, values=values, by=request.user)
-        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED,
+        return Response(_case_rows(request, [case]), status=status.HTTP_201_CREATED,
                         headers={"Location": request.build_absolute_uri(f"{case.pk}/")})
 
     def update(self, request: Request, pk: str) -> Response:
@@ -131,25 +141,27 @@ class CaseViewSet(viewsets.GenericViewSet):
         saved = _through_service(services.case_mark_entered_in_error, judged={}, case=case,
                                  reason=serializer.validated_data["reason"],
                                  expected_version=serializer.validated_data["version"], by=request.user)
-        return Response(CaseSerializer(saved).data)
+        return Response(_case_rows(request, [saved]))
 
     # --- helpers ---
 
     def _change(self, request: Request, pk: str, *, partial: bool) -> Response:
-        case = self._case_to_change(request, pk)
+        case = self._case_to_change(request, pk, sections=True)
         serializer = self._valid(CaseUpdateSerializer, request, case=case, partial=partial)
         data = dict(serializer.validated_data)
         version = data.pop("version")
-        values = data if partial else {field: data.get(field, _empty(field)) for field in FIELDS}
+        values = data if partial else _put_values(data)
+        _only_own_sections(request.user, case, values)
         saved = _through_service(services.case_update, judged={**services.case_values(case), **values}, case=case,
                                  values=values, expected_version=version, by=request.user)
-        return Response(CaseSerializer(saved).data)
+        return Response(_case_rows(request, [saved]))
 
-    def _case_to_change(self, request: Request, pk: str) -> Case:
+    def _case_to_change(self, request: Request, pk: str, *, sections: bool = False) -> Case:
         """404 for a case the user may not see; 403 if they see it but may not change it (the status says
-        nothing new: they can read the case); 409 if it was entered in error."""
+        nothing new: they can read the case); 409 if it was entered in error. `sections`: a section role
+        (radiologist, transport team) may go on to change its own sections (`_only_own_sections`)."""
         case = get_case_for_user(request.user, _id(pk), Action.VIEW)
-        if not can(request.user, case, Action.EDIT):
+        if not can(request.user, case, Action.EDIT) and not (sections and editable_sections(request.user, case)):
             raise PermissionDenied("Your role does not allow changing this case")
         if case.entered_in_error:
             raise EnteredInError("This case was marked as entered in error: it can no longer be changed")
@@ -161,6 +173,35 @@ class CaseViewSet(viewsets.GenericViewSet):
                                       context={"request": request, "user": request.user, "case": case})
         serializer.is_valid(raise_exception=True)
         return serializer
+
+
+def _case_rows(request: Request, cases: list[Case], *, many: bool = False) -> Any:
+    """Cases as the token may read them (identifiable, or pseudonymised as the CSV export is), and the
+    export-log row saying so: every response carrying case rows is recorded, writes' echoes included."""
+    pseudonymise = pseudonymiser(request)
+    data = CaseSerializer(cases, many=True, context={"pseudonymise": pseudonymise}).data
+    api_services.case_read_record(by=request.user, token=token_of(request), rows=len(cases),
+                                  identifiable=pseudonymise is None, what=f"{request.method} case rows",
+                                  scope=request.get_full_path())
+    return data if many else data[0]
+
+
+def _only_own_sections(user: UserLike, case: Case, values: dict[str, Any]) -> None:
+    """A section role's change may only touch the fields of its sections (403 naming the others); a PUT that
+    sends the other columns unchanged is fine."""
+    if can(user, case, Action.EDIT):
+        return
+    sections = editable_sections(user, case)
+    current = services.case_values(case)
+    changed = audit.changes(current, {**current, **values}, list(values))
+    outside = sorted(set(changed) - section_fields(sections))
+    if outside:
+        titles = " and ".join(s.title for s in SECTIONS if s.slug in sections)
+        raise PermissionDenied(f"Your role changes only {titles}: {', '.join(outside)} cannot be changed")
+    own = transport_unit_ids(user, Action.VIEW)
+    if own and "transport_service" in changed and getattr(values["transport_service"], "pk", None) not in own:
+        raise PermissionDenied("Your team can only record the transfers it made: keep your service as the "
+                               "transport service")
 
 
 def _id(pk: str) -> int:
@@ -175,6 +216,8 @@ def _through_service(service: Callable[..., Case], *, judged: dict[str, Any], **
     the whole record as the service saw it, from which each message's rule is found again)."""
     try:
         return service(**kwargs)
+    except DomainError:
+        raise  # entered in error (also a ValidationError): 409 Conflict, not a 400 about the fields
     except DjangoValidationError as exc:
         raise ApiValidationError(service_errors(exc, judged)) from None
 

@@ -52,6 +52,7 @@ def start_django(url: str) -> None:
     # As in the test suite and `make run`: the dashboards are measured, not the two-factor set-up page that
     # a network lead without a device would be sent to (HTTP 302).
     os.environ["OTP_REQUIRED"] = "false"
+    os.environ.setdefault("DEBUG", "true")  # a local copy, as `make run` (DEBUG is off by default)
     import django
     from django.conf import settings
 

@@ -1,8 +1,10 @@
 """Settings, read once from the environment.
 
-Embedded defaults (no environment at all): DEBUG on, SQLite in the project folder and Celery running
-tasks inline. Production (DEBUG=false) refuses to start without SECRET_KEY and ALLOWED_HOSTS rather than
-guessing (a fail-open secret breaks sessions across workers).
+DEBUG is off unless the environment turns it on: a forgotten variable must never give production Django's
+debug pages. With DEBUG=false the app refuses to start without SECRET_KEY and ALLOWED_HOSTS, or with the
+development secret, rather than guessing (a fail-open secret breaks sessions and signs links anyone can
+forge). A local copy runs with DEBUG=true (`make run` and the Makefile's other targets set it; or put
+DEBUG=true in `.env`): SQLite in the project folder, Celery running tasks inline, the development secret.
 """
 
 from datetime import timedelta
@@ -17,12 +19,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG: bool = env.bool("DEBUG", default=True)
+DEBUG: bool = env.bool("DEBUG", default=False)
 
-_DEV_SECRET = "dev-only-secret-key-never-used-in-production"
-SECRET_KEY: str = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
+DEV_SECRET = "dev-only-secret-key-never-used-in-production"
+SECRET_KEY: str = env.str("SECRET_KEY", default=DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false (the default). For a local "
+                               "development copy set DEBUG=true (make run does)")
+if not DEBUG and SECRET_KEY == DEV_SECRET:
+    raise ImproperlyConfigured("SECRET_KEY is the development secret, which is public: set a random secret "
+                               "of 50 or more characters from the secrets store when DEBUG is false")
 
 ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else []
@@ -61,9 +67,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RealClientAddressMiddleware",  # first: every rate limit counts the real client
     "django.middleware.security.SecurityMiddleware",
     "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "api.middleware.JsonErrorsMiddleware",  # /api/v1/ answers JSON even before or after its views
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -234,6 +242,10 @@ FAMILIES_FEEDBACK_MIN_SECONDS = env.int("FAMILIES_FEEDBACK_MIN_SECONDS", default
 # download view, which checks who asked for them; beat's hourly purge deletes them once EXPORT_RETENTION_HOURS
 # have passed since the export was asked for.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# What storage saves (published report PDFs, the family booklet) is the service user's only, like the export
+# files (core.files): owner-only files in owner-only directories.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 # Reports for sharing outside the network show counts from 1 to SMALL_NUMBER_THRESHOLD - 1 as "<threshold".
 SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)
@@ -253,6 +265,14 @@ CELERY_BEAT_SCHEDULE["reporting-purge-expired-exports"] = {
     "task": "reporting.tasks.purge_expired_exports",
     "schedule": crontab(minute="15"),
 }
+
+# --- worklist ---
+# A worklist item closes itself this many years after the baby's birth (issue 13): the 2-year follow-up is
+# due by 30 months, so by 3 years an open item is history, not work.
+WORKLIST_HORIZON_YEARS = env.int("WORKLIST_HORIZON_YEARS", default=3)
+if WORKLIST_HORIZON_YEARS < 1:
+    raise ImproperlyConfigured("WORKLIST_HORIZON_YEARS must be at least 1")
+WORKLIST_PER_PAGE = 50
 
 # --- training ---
 # A unit (and each key message at a unit) is due a refresher this many days after its last session.
@@ -279,12 +299,16 @@ CELERY_BEAT_SCHEDULE["training-refresher-reminders"] = {
 
 # --- api ---
 # REST API (/api/v1/): personal bearer tokens (hashed), or the session for the browsable docs.
+# A token stops working this many days after it is made (the tokens page shows the date); make a new one.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+if not 1 <= API_TOKEN_DAYS <= 366:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be between 1 and 366")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiTokenAuthentication",  # first: its challenge makes "no token" a 401
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.scopes.TokenScopes"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -324,6 +348,13 @@ CELERY_BEAT_SCHEDULE["pop-recompute-pending"] = {
 }
 
 # --- security ---
+# How many reverse proxies stand in front of gunicorn, each appending to X-Forwarded-For (deploy/nginx.conf:
+# one). The client address every rate limit counts is the header's entry that many places from the right
+# (core.middleware); 0 (the default, no proxy) uses the connection's own address and ignores the header,
+# which a client can write.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 # Content-Security-Policy, Permissions-Policy and Cross-Origin-Opener-Policy come from
 # core.security.SecurityHeadersMiddleware (in MIDDLEWARE above); Django sends the rest.
 SECURE_REFERRER_POLICY = "same-origin"
@@ -347,7 +378,12 @@ OTP_TOTP_ISSUER = "Neuroprotection pathway tracker"
 IDLE_TIMEOUT_MINUTES = env.int("IDLE_TIMEOUT_MINUTES", default=30)
 if IDLE_TIMEOUT_MINUTES < 1:
     raise ImproperlyConfigured("IDLE_TIMEOUT_MINUTES must be at least 1")
-SESSION_COOKIE_AGE = 12 * 60 * 60  # a whole shift at most, even when active
+# A session ends this long after sign-in however active it is (a whole shift): accounts.middleware checks
+# the sign-in time, because Django's cookie age restarts whenever the session is saved.
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+if SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured("SESSION_MAX_HOURS must be at least 1")
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
 PASSWORD_RESET_TIMEOUT = 60 * 60  # an emailed reset link lasts an hour and works once (accounts.views)
 # Lockout (django-axes): AxesStandaloneBackend must come first.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]

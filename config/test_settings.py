@@ -1,5 +1,12 @@
 """Test overrides: fast password hashing and inline Celery unless a test opts into the real worker."""
 
+import os
+
+# The suite runs as a development copy (DEBUG=true: test host names, no HTTPS redirect, the development
+# secret); subprocesses it starts inherit it. Production settings are tested in a separate process
+# (core/tests/test_security.py).
+os.environ.setdefault("DEBUG", "true")
+
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -10,6 +17,7 @@ OTP_REQUIRED = False
 AXES_ENABLED = False
 # Tests that travel in time (time_machine) with a signed-in client must not meet the idle sign-out.
 IDLE_TIMEOUT_MINUTES = 7 * 24 * 60
+SESSION_MAX_HOURS = 365 * 24  # likewise the absolute session lifetime (accounts/tests set it back)
 # The real-worker tests wait for the delayed drain; keep that wait short.
 KPIS_RECOMPUTE_DELAY_SECONDS = 2
 # Saves through a view see their figures at once (inline drain); kpis/tests/test_background.py turns the

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("pop/", include("pop.urls")),
     path("improvement/", include("improvement.urls")),
+    path("units/", include("units.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),  # no sign-in: ok/fail per check only (core.health)
 ]

@@ -2,7 +2,8 @@
 
 Django's SecurityMiddleware already sends X-Content-Type-Options, HSTS (production) and the referrer
 policy setting; XFrameOptionsMiddleware sends X-Frame-Options. Django 5.2 has no Content-Security-Policy,
-so this middleware adds one (plus Permissions-Policy and Cross-Origin-Opener-Policy).
+so this middleware adds one (plus Permissions-Policy and Cross-Origin-Opener-Policy), and
+`Cache-Control: no-store` on everything a signed-in user sees and on every API answer.
 
 The policy refuses every inline script and inline <style> element: the templates load static/js and
 static/css files instead. Inline style *attributes* stay allowed (style-src-attr): matplotlib's SVG
@@ -39,6 +40,7 @@ CSP_SWAGGER: Final = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe
     "style-src 'self'", "style-src 'self' 'unsafe-inline'", 1
 )
 SWAGGER_PATH: Final = "/api/docs/"
+API_PREFIX: Final = "/api/"
 # Features a clinical data-entry service never needs; "()" means no origin may use them.
 PERMISSIONS_POLICY: Final = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
@@ -57,18 +59,34 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if holds_private_data(request) and "no-store" not in response.headers.get("Cache-Control", ""):
+            # Nothing a signed-in user is shown (case pages, lists, exports) or the API answers may be kept by
+            # the browser's cache or a proxy: a shared ward computer's Back button must not show a baby.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
-# A run of exactly ten digits (optionally spaced 3-3-4, as printed on NHS letters) not inside a longer
-# number; only runs passing Modulus 11 are redacted, so timestamps and counts mostly survive.
-_CANDIDATE: Final = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
+def holds_private_data(request: HttpRequest) -> bool:
+    """A response that may hold patient data: anything for a signed-in user, and every API answer. The public
+    family website and static files (no user on the request yet) stay cacheable."""
+    if request.path.startswith(API_PREFIX):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+# Ten digits not inside a longer number, with at most one separator between any two of them: a space or tab
+# (3-3-4 as printed on NHS letters, or typed any other way), a dash, a "+" or "%20" (a space in a query
+# string, as an access log or a traceback's URL has it). Only runs passing Modulus 11 are redacted, so
+# timestamps and counts mostly survive.
+_SEPARATOR: Final = r"(?:[ \t+\-]|%20)?"
+_CANDIDATE: Final = re.compile(r"(?:(?<=%20)|(?<!\d))" + _SEPARATOR.join([r"\d"] * 10) + r"(?!\d)")
 REDACTED: Final = "[NHS number]"
 
 
 def redact_nhs_numbers(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
-        digits = "".join(match.groups())
+        digits = re.sub(r"\D", "", match.group(0).replace("%20", ""))
         return REDACTED if is_valid_nhs_number(digits) else match.group(0)
 
     return _CANDIDATE.sub(replace, text)

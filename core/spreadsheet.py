@@ -12,6 +12,7 @@ number into text in every downstream sum.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -44,3 +45,13 @@ def xlsx_value(value: Any) -> Any:
     openpyxl stores any string that starts with "=" as a formula; after `safe_text` none does.
     """
     return safe_text(value) if isinstance(value, str) else value
+
+
+def safe_cells(cells: Iterable[Any]) -> list[Any]:
+    """A CSV row as written: text cells made safe, numbers and None left for the writer to format."""
+    return [safe_text(cell) if isinstance(cell, str) else cell for cell in cells]
+
+
+def restore_cells(cells: Iterable[str]) -> list[str]:
+    """A CSV row as read back (`restore_text` on every cell)."""
+    return [restore_text(cell) for cell in cells]

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
-from core.exceptions import DomainError, EditConflict
+from core.exceptions import DomainError, EditConflict, EnteredInError
 from core.models import AuditEvent
 from families.models import (
     ContactMode,
@@ -55,8 +55,10 @@ NO_CONSENT = "The family has not given consent to be contacted: record their con
 
 
 def _writable(case: Case) -> None:
-    if case.entered_in_error:
-        raise DomainError(f"{case.case_ref} is marked as entered in error: its family support log cannot change")
+    """The case's row is locked and read again: one marked entered in error meanwhile refuses the write too."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.entered_in_error:
+        raise EnteredInError(f"{case.case_ref} is marked as entered in error: its family support log cannot change")
 
 
 def support_log_for(case: Case) -> FamilySupportLog | None:

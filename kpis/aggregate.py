@@ -58,10 +58,13 @@ class Figure:
 
 
 def case_orgs(facts: CaseFacts) -> dict[Level, str]:
-    """Where a case is attributed: the cooling-centre level holds TH babies only (kpis.md "Levels")."""
+    """Where a case is attributed: the cooling-centre level holds TH babies only (kpis.md "Levels"); the
+    transport level every baby a transport service moved (kpis.md v2)."""
     orgs = {Level.BIRTH_UNIT: facts.birth_unit_ods, Level.NETWORK: NETWORK_CODE}
     if facts.is_cooled and facts.cooling_centre_ods:
         orgs[Level.COOLING_CENTRE] = facts.cooling_centre_ods
+    if facts.transport_service_ods:
+        orgs[Level.TRANSPORT] = facts.transport_service_ods
     return orgs
 
 

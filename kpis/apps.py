@@ -28,3 +28,13 @@ class KpisConfig(AppConfig):
 
         request_started.connect(background.request_started, dispatch_uid="kpis.background.started")
         request_finished.connect(background.request_finished, dispatch_uid="kpis.background.finished")
+
+        from kpis.periods import year_period
+        from kpis.services import queue_period_keys
+        from units.births import live_births_changed
+
+        # Live births are the denominator of HIE incidence, a year-only figure: recompute those years.
+        def on_live_births_changed(sender: Any, *, years: set[int], by: Any, **_: Any) -> None:
+            queue_period_keys({year_period(year).key for year in years}, by=by)
+
+        live_births_changed.connect(on_live_births_changed, dispatch_uid="kpis.queue_live_births", weak=False)

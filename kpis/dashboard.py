@@ -25,7 +25,7 @@ from kpis.freshness import freshness as producer_freshness
 from kpis.models import HIE, KpiAggregate
 from kpis.outcome import Direction
 from kpis.periods import STORED_TYPES, Period, PeriodType, parse_period_key, previous_period
-from kpis.registry import KPIS, MEDIANS, REGISTRY
+from kpis.registry import KPIS, MEDIANS, RATE_PER, REGISTRY
 from kpis.versions import figures_version as figures_version  # improvement keys its cache with it
 from kpis.wilson import wilson_interval
 
@@ -149,13 +149,16 @@ class Figure:
             if self.row.median is None:
                 return "No data"
             return f"{self.row.median:.0f} min (IQR {self.row.q1:.0f}–{self.row.q3:.0f})"
+        per = RATE_PER.get(self.row.kpi)
         if self.row.rate is None:
-            return "No eligible babies"
-        return f"{self.row.rate:.0%}"
+            return "No live-births figure" if per else "No eligible babies"
+        return f"{self.row.rate * per:.2f} per {per:,}" if per else f"{self.row.rate:.0%}"
 
     @property
     def interval_text(self) -> str:
         interval = self.interval
+        if interval and (per := RATE_PER.get(self.row.kpi)):
+            return f"{interval[0] * per:.2f}–{interval[1] * per:.2f}"
         return f"{interval[0]:.0%}–{interval[1]:.0%}" if interval else ""
 
     @property
@@ -175,7 +178,7 @@ class Trend:
             return "No change"
         arrow = "▲" if self.change > 0 else "▼"
         verdict = "" if self.better is None else (" (better)" if self.better else " (worse)")
-        size = f"{abs(self.change):.0f}"
+        size = f"{abs(self.change):.2f}" if self.unit.startswith("per ") else f"{abs(self.change):.0f}"
         unit = "point" if self.unit == "points" and size == "1" else self.unit
         return f"{arrow} {size} {unit}{verdict}"
 
@@ -184,13 +187,16 @@ def trend(current: Figure | None, previous: Figure | None, direction: Direction)
     if current is None or previous is None or current.value is None or previous.value is None:
         return None
     minutes = current.is_median
-    change = current.value - previous.value if minutes else (current.value - previous.value) * 100
+    per = RATE_PER.get(current.row.kpi)  # a rate per 1,000 live births changes by so many per 1,000
+    scale = per or 100
+    change = current.value - previous.value if minutes else (current.value - previous.value) * scale
     if change == 0 or direction == Direction.MONITOR:
         better = None
     else:
         # A median time is better when it falls; a rate by its KPI's direction.
         better = (change < 0) if (minutes or direction == Direction.LOWER) else (change > 0)
-    return Trend(round(change, 1), better, "min" if minutes else "points")
+    unit = "min" if minutes else (f"per {per:,}" if per else "points")
+    return Trend(round(change, 2 if per else 1), better, unit)
 
 
 @dataclass(frozen=True)

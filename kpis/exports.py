@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from core.spreadsheet import safe_text
 from kpis.models import KpiAggregate
 
 RATE_KEYS = ("kpi", "level", "org", "period", "numerator", "denominator", "not_eligible", "missing", "rate")
@@ -46,4 +47,6 @@ def write_json(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
 def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
     writer = csv.DictWriter(out, fieldnames=EXPORT_KEYS, restval="", lineterminator="\n")
     writer.writeheader()
-    writer.writerows({key: "" if value is None else value for key, value in row.items()} for row in rows)
+    # Codes and keys are the app's own, but every text cell is still made formula-safe (core.spreadsheet).
+    writer.writerows({key: "" if value is None else safe_text(value) if isinstance(value, str) else value
+                      for key, value in row.items()} for row in rows)

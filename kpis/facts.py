@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pathway.models import Case
 
 # What a queryset must select_related so that facts_from_case runs no further query.
-RELATED_UNITS = ("birth_unit", "cooling_centre")
+RELATED_UNITS = ("birth_unit", "cooling_centre", "transport_service")
 
 # Re-exported: definitions measure intervals with the one UTC-based implementation (core.timeutil).
 __all__ = ["RELATED_UNITS", "CaseFacts", "facts_from_case", "minutes_between"]
@@ -78,6 +78,24 @@ class CaseFacts(PathwayTimes):
     followup_2y: str
     family_booklet_given: str
 
+    # v2 (dataset.md "v2 additions"). Defaults are "not recorded", as a v1 case has them.
+    referral_decision: str = ""
+    not_cooled_reason: str = ""
+    transport_service_ods: str | None = None
+    transport_team_arrived_datetime: datetime | None = None
+    mri_sequences: frozenset[str] = frozenset()
+    mri_score_system: str = ""
+    mri_injury_pattern: str = ""
+    bayley_version: str = ""
+    bayley_cognitive: int | None = None
+    bayley_language: int | None = None
+    bayley_motor: int | None = None
+    cerebral_palsy: str = ""
+    gmfcs_level: int | None = None
+    vision: str = ""
+    hearing: str = ""
+    epilepsy: str = ""
+
     def __post_init__(self) -> None:
         for field in fields(self):
             value = getattr(self, field.name)
@@ -114,6 +132,7 @@ class CaseFacts(PathwayTimes):
 def facts_from_case(case: Case) -> CaseFacts:
     """Build CaseFacts from a Case; no query when the units were select_related (see RELATED_UNITS)."""
     centre = case.cooling_centre  # None without a query when the key is empty
+    transport = case.transport_service
     return CaseFacts(
         case_id=case.pk,
         case_ref=case.case_ref,
@@ -149,4 +168,20 @@ def facts_from_case(case: Case) -> CaseFacts:
         discharge_datetime=case.discharge_datetime,
         followup_2y=case.followup_2y,
         family_booklet_given=case.family_booklet_given,
+        referral_decision=case.referral_decision,
+        not_cooled_reason=case.not_cooled_reason,
+        transport_service_ods=transport.ods_code if transport is not None else None,
+        transport_team_arrived_datetime=case.transport_team_arrived_datetime,
+        mri_sequences=frozenset(case.mri_sequences or ()),
+        mri_score_system=case.mri_score_system,
+        mri_injury_pattern=case.mri_injury_pattern,
+        bayley_version=case.bayley_version,
+        bayley_cognitive=case.bayley_cognitive,
+        bayley_language=case.bayley_language,
+        bayley_motor=case.bayley_motor,
+        cerebral_palsy=case.cerebral_palsy,
+        gmfcs_level=case.gmfcs_level,
+        vision=case.vision,
+        hearing=case.hearing,
+        epilepsy=case.epilepsy,
     )

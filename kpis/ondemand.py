@@ -27,7 +27,7 @@ from kpis.definitions.base import Level
 from kpis.models import CaseAttribution, CaseOutcome, KpiAggregate
 from kpis.outcome import Direction, Outcome
 from kpis.periods import Period, custom_period
-from kpis.registry import MEDIANS, REGISTRY
+from kpis.registry import MEDIANS, RATE_PER, REGISTRY
 from kpis.versions import figures_version
 from units.models import Unit
 
@@ -80,7 +80,9 @@ def _figures_now(period: Period, level: Level, org_code: str | None) -> list[Kpi
     rows = []
     for (code, org), by_outcome in sorted(counts.items()):
         definition = REGISTRY.get(code)
-        if definition is None or level not in definition.LEVELS:
+        # A rate per live births divides by a calendar year's births (`kpis.incidence`): any other range of
+        # birth dates has no denominator, so it is never counted on demand.
+        if definition is None or level not in definition.LEVELS or code in RATE_PER:
             continue
         row = KpiAggregate(kpi=code, level=level, org_code=org, org=units.get(org), period_type=period.type,
                            period_key=period.key, period_start=period.start, period_end=period.end,

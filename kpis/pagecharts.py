@@ -23,7 +23,8 @@ from kpis.periods import Period, PeriodType, month_period, months_between, quart
 from kpis.registry import REGISTRY
 from kpis.versions import figures_version
 
-LEVEL_TITLES = {Level.BIRTH_UNIT: "Birth unit", Level.COOLING_CENTRE: "Cooling centre", Level.NETWORK: "Network"}
+LEVEL_TITLES = {Level.BIRTH_UNIT: "Birth unit", Level.COOLING_CENTRE: "Cooling centre", Level.NETWORK: "Network",
+                Level.TRANSPORT: "Transport service"}
 AIM_LABEL = "Network aim"
 
 

@@ -21,19 +21,27 @@ from kpis.definitions import (
     cooling_72h_completed,
     cooling_started_6h,
     core_monitoring_before_transfer,
+    death_or_disability_2y,
     family_booklet_given,
     followup_2y,
+    followup_2y_structured,
+    hie_incidence_per_1000,
     mnsi_referral,
     mortality_before_discharge,
     mri_before_discharge,
     mri_day5_14,
+    mri_protocol_sequences,
+    mri_structured_report,
     overcooling_before_centre,
     parent_consultation_24h,
     placenta_sent,
+    referral_decision_recorded,
+    referral_to_team_arrival_min,
     servo_cooling_in_transport,
     target_temp_6h,
+    team_arrival_to_departure_min,
 )
-from kpis.definitions.base import BirthCohortDefinition, KpiDefinition, MedianDefinition
+from kpis.definitions.base import BirthCohortDefinition, KpiDefinition, MedianDefinition, PopulationRateDefinition
 from kpis.facts import CaseFacts
 from kpis.outcome import MeasureValue, Outcome
 
@@ -55,21 +63,35 @@ KPIS: tuple[KpiDefinition[CaseFacts], ...] = (
     family_booklet_given,
     mortality_before_discharge,
     cooled_outside_criteria,
+    # kpis.md v2 additions, in the contract's order.
+    referral_decision_recorded,
+    mri_protocol_sequences,
+    mri_structured_report,
+    followup_2y_structured,
+    death_or_disability_2y,
+    hie_incidence_per_1000,
 )
 
 MEDIANS: tuple[MedianDefinition, ...] = (
     age_at_referral_min,
     age_at_cooling_start_min,
     age_at_target_temp_min,
+    referral_to_team_arrival_min,
+    team_arrival_to_departure_min,
 )
 
 # Reported by birth cohort (kpis.md v2 "Birth cohorts for outcomes"): dashboards show the newest birth year
 # whose every baby is old enough (`kpis.cohorts`), never an immature window with "no eligible babies".
-BY_BIRTH_COHORT: tuple[BirthCohortDefinition, ...] = (followup_2y,)
+BY_BIRTH_COHORT: tuple[BirthCohortDefinition, ...] = (followup_2y, followup_2y_structured, death_or_disability_2y)
 
 # Rare breaches of a time-critical standard, which also get "babies since the last breach" (a g-chart) and a
 # pooled three-year funnel: monthly rates of a 1-in-1,000 event are noise (`kpis.views` rare-event page).
 BREACHES: tuple[KpiDefinition, ...] = (cooling_started_6h, target_temp_6h, overcooling_before_centre)
+
+# Rates per RATE_PER babies of a population (kpis.md v2 `hie_incidence_per_1000`: live births, `kpis.incidence`),
+# shown "per 1,000" rather than as a percentage.
+RATE_PER: Mapping[str, int] = MappingProxyType(
+    {d.CODE: d.RATE_PER for d in KPIS if isinstance(d, PopulationRateDefinition)})
 
 Definition = KpiDefinition[CaseFacts] | MedianDefinition
 

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from core.timeutil import london_date
-from kpis import aggregate, attribution, engine, registry
+from kpis import aggregate, attribution, engine, incidence, registry
 from kpis import figures as stored
 from kpis.aggregate import CaseResult, Figure
 from kpis.definitions.base import KpiDefinition, MedianDefinition
@@ -38,6 +38,7 @@ from kpis.periods import Period, periods_for_birth
 from kpis.producers import Job, Producer, Written
 from pathway.models import Case
 from units.access import UserLike
+from units.births import figures_by_unit_year
 
 __all__ = ["HIE", "compute", "compute_pending", "periods_for_case", "queue_case_recompute", "queue_period_keys",
            "start_full_recompute"]
@@ -88,6 +89,8 @@ class _Hie(Producer[_Read]):
         _refresh_changed(results, job, definitions, since=read.began - _CHANGED_MARGIN)
         periods = job.periods(r.month for r in results.values())
         figures = aggregate.figures(results.values(), periods, definitions.kpis, definitions.measures)
+        # Read under the write lock: a live-births change queues its own run of that year, which waits for it.
+        figures = incidence.apply(figures, periods, definitions.kpis, figures_by_unit_year())
         _replace_case_outcomes(results.values(), job, definitions)
         return Written(rows=_replace_aggregates(job, figures), evaluated=len(results))
 

@@ -28,10 +28,12 @@ from kpis import overview as network_overview
 from kpis.charts import Chart
 from kpis.definitions.base import Level
 from kpis.models import CaseOutcome, KpiRun
-from kpis.periods import PeriodType
+from kpis.periods import Period, PeriodType
 from kpis.registry import BREACHES, REGISTRY
 from kpis.versions import page_version
+from pathway import referrals
 from pathway.access import cases_for
+from pathway.models import Case
 from units.access import NETWORK_WIDE_ROLES, Action, may, memberships
 from units.models import Unit
 
@@ -67,9 +69,13 @@ def _definition_or_404(code: str) -> Any:
 
 def _level_or_404(value: str) -> Level:
     try:
-        return Level(value)
+        level = Level(value)
     except ValueError:
         raise Http404("No such level") from None
+    if level == Level.TRANSPORT:
+        # Transport-service figures are stored and exported (export_kpis, the API); no page compares them yet.
+        raise Http404("No page for the transport level")
+    return level
 
 
 def _wants_csv(request: HttpRequest) -> bool:
@@ -96,8 +102,18 @@ def overview(request: HttpRequest) -> HttpResponse:
             return _chart_csv(request, page.chart, f"network-kpis-{chosen.period.key}")
         mine = my_units(request)
         context.update(body=network_overview.body_html(chosen.period, run_date=context["run_date"], version=version),
-                       my_units=[m.unit for m in memberships(request.user) if m.unit.ods_code in mine])
+                       my_units=[m.unit for m in memberships(request.user) if m.unit.ods_code in mine],
+                       referrals=_referral_counts(chosen.period, version), referrals_start=chosen.period.start,
+                       referrals_end=chosen.period.end)
     return render(request, "kpis/overview.html", context)
+
+
+def _referral_counts(period: Period, version: str) -> referrals.ReferralCounts:
+    """Referrals, cooled and not cooled by reason in the network (issue 14), by UK date of the referral call.
+    Counts, no patient data: every role sees them. One grouped query, remembered per version of the figures
+    (every case write recomputes the figures, so the counts move with them)."""
+    return memo.remember(f"kpis.referrals:{period.key}:{period.start}:{period.end}", version,
+                         lambda: referrals.counts(referrals.in_dates(Case.objects.current(), period.start, period.end)))
 
 
 def _watched_run(request: HttpRequest, freshness: dashboard.Freshness) -> KpiRun | None:

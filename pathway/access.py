@@ -1,8 +1,10 @@
-"""The only door to case rows: which cases a user may list, view, edit or export.
+"""The only door to case rows: which cases a user may list, view, edit or export, and which sections of a
+case they may change.
 
 A user acts on a case when a network-wide role grants the action, or when a unit-scoped role at the
-case's birth unit or cooling centre grants it (units.access.ROLE_ACTIONS). Anything else is a 404, so
-guessing a URL reveals nothing, not even that the case exists.
+case's birth unit or cooling centre grants it, or a transport role at the service that moved the baby
+(units.access.ROLE_ACTIONS). Anything else is a 404, so guessing a URL reveals nothing, not even that the
+case exists. A section role (radiologist, transport team) changes only its sections (`editable_sections`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,17 @@ from django.db.models import Q
 from django.http import Http404
 
 from pathway.models import Case, CaseQuerySet
-from units.access import Action, UserLike, network_wide_for, scoped_unit_ids
+from pathway.sections import BY_SLUG, SECTIONS
+from units.access import (
+    SECTION_ROLES,
+    TRANSPORT_ROLES,
+    Action,
+    UserLike,
+    memberships,
+    network_wide_for,
+    scoped_unit_ids,
+    transport_unit_ids,
+)
 
 
 def cases_for(user: UserLike, action: Action = Action.LIST) -> CaseQuerySet:
@@ -20,10 +32,15 @@ def cases_for(user: UserLike, action: Action = Action.LIST) -> CaseQuerySet:
         return cases.none()
     if network_wide_for(user, action):
         return cases
-    unit_ids = scoped_unit_ids(user, action)
-    if not unit_ids:
+    unit_ids, transport_ids = scoped_unit_ids(user, action), transport_unit_ids(user, action)
+    if not unit_ids and not transport_ids:
         return cases.none()
-    return cases.filter(Q(birth_unit_id__in=unit_ids) | Q(cooling_centre_id__in=unit_ids))
+    reach = Q(pk__in=[])
+    if unit_ids:
+        reach |= Q(birth_unit_id__in=unit_ids) | Q(cooling_centre_id__in=unit_ids)
+    if transport_ids:
+        reach |= Q(transport_service_id__in=transport_ids)
+    return cases.filter(reach)
 
 
 def get_case_for_user(user: UserLike, pk: int, action: Action = Action.VIEW) -> Case:
@@ -36,3 +53,28 @@ def get_case_for_user(user: UserLike, pk: int, action: Action = Action.VIEW) -> 
 
 def can(user: UserLike, case: Case, action: Action) -> bool:
     return cases_for(user, action).filter(pk=case.pk).exists()
+
+
+def editable_sections(user: UserLike, case: Case) -> frozenset[str]:
+    """The sections (pathway.sections slugs) of the case the user may change: every one with EDIT on the
+    case, else those of their section roles that reach it; none once the case was entered in error."""
+    if case.entered_in_error:
+        return frozenset()
+    if can(user, case, Action.EDIT):
+        return frozenset(s.slug for s in SECTIONS if s.editable)
+    slugs: set[str] = set()
+    for membership in memberships(user):
+        if membership.role not in SECTION_ROLES:
+            continue
+        if membership.role in TRANSPORT_ROLES:
+            reaches = case.transport_service_id == membership.unit_id
+        else:
+            reaches = membership.unit_id in (case.birth_unit_id, case.cooling_centre_id)
+        if reaches:
+            slugs |= SECTION_ROLES[membership.role]
+    return frozenset(slugs)
+
+
+def section_fields(slugs: frozenset[str]) -> frozenset[str]:
+    """The case fields those sections hold (what a section role's API change may touch)."""
+    return frozenset(field for slug in slugs for field in BY_SLUG[slug].fields)

@@ -1,10 +1,15 @@
 """Import and export of the HIE dataset CSV (../shared/spec/dataset.md, "Regional HIE dataset —
-interchange format (v1)").
+interchange format (v1)" and its "v2 additions").
 
 The contract, as this module implements it:
 
 - File: CSV, UTF-8 (a leading BOM is accepted), comma separated, a header row naming exactly the columns
-  of `pathway.dataset.COLUMNS` in any order; unknown, missing or repeated columns reject the file.
+  of `pathway.dataset.COLUMNS` in any order (the v2 columns, `V2_COLUMNS`, may be left out: a v1 file imports
+  unchanged and leaves them as they are); unknown, missing or repeated columns reject the file, reported
+  once (one message naming every such column), and the rows are still checked on the columns that are
+  there, so one upload shows everything to correct.
+- Coded values are accepted in any case (`Yes`, `MALE`) and stored lower case (dataset.md v2).
+- `mri_sequences` is a `;`-separated set, written in the dataset's order (t1;t2;dwi;mrs;swi).
 - Cells: empty = not recorded. Date-times are ISO 8601; without an offset they are Europe/London local
   time, and a local time that does not exist or happens twice is an error (`core.timeutil`). Numbers and
   coded values are checked by the `Case` field's own `to_python`, validators and choices, so each range
@@ -14,6 +19,9 @@ The contract, as this module implements it:
   errors: the services store them as data-quality flags, and the import reports how many rows have them.
 - Same `case_ref` = update of every column (an empty cell clears the field); importing a file that was
   just exported changes nothing, because the export writes exactly what the import reads back.
+- Formulas: a text cell starting with =, +, -, @, a tab or a carriage return (OWASP "CSV injection") is
+  written with a leading quote and read back without it (`core.spreadsheet`); plain numbers (-0.5) stay
+  numbers.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
 from django.db import IntegrityError, models, transaction
@@ -39,10 +48,13 @@ from django.db.models import Max, QuerySet
 from django.utils.text import capfirst
 
 from core import audit
+from core.exceptions import EnteredInError
 from core.models import AuditEvent
+from core.spreadsheet import restore_cells, safe_cells
 from core.timeutil import LONDON, LocalTimeError, format_local, parse_local_datetime
+from pathway import choices as c
 from pathway import rules, services
-from pathway.dataset import COLUMNS, UNIT_COLUMNS, field_for
+from pathway.dataset import COLUMNS, UNIT_COLUMNS, V2_COLUMNS, field_for
 from pathway.models import Case, CaseQuerySet
 from pathway.signals import case_exported
 from units.access import UserLike, user_roles
@@ -124,6 +136,8 @@ class DatasetFile:
     update: Callable[[Any, Mapping[str, Any], UserLike], Any]
     clash: str  # a row that collides with a record saved after the file was checked
     file_rules: tuple[Callable[[Rows], list[RowError]], ...] = ()  # before the rules every dataset has
+    # Columns a file may leave out (then the import leaves those fields as they are); v2 of the HIE file.
+    optional_columns: frozenset[str] = frozenset()
 
     def field_for(self, column: str) -> str:
         """Model field name for a dataset column."""
@@ -156,21 +170,38 @@ def decode(data: bytes | str) -> str:
             "upload it again")) from None
 
 
+def _named(names: list[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
 def _check_header(dataset: DatasetFile, header: list[str]) -> list[RowError]:
-    """dataset.md "File": exactly the dataset's column names, order free."""
-    errors: list[RowError] = []
+    """dataset.md "File": exactly the dataset's column names, order free. Every problem in one message
+    (a nurse corrects the header once), on the header row; `column` names the first column at fault."""
     seen: set[str] = set()
+    repeated: list[str] = []
+    unknown: list[str] = []
     for name in header:
-        if name in seen:
-            errors.append(RowError(HEADER_ROW, name, name, f"Column '{name}' appears more than once"))
-        elif name not in dataset.columns:
-            errors.append(RowError(HEADER_ROW, name, name,
-                                   f"Unknown column '{name}': it is not a column of the {dataset.name}"))
+        if name in seen and name not in repeated:
+            repeated.append(name)
+        elif name not in seen and name not in dataset.columns:
+            unknown.append(name)
         seen.add(name)
-    errors.extend(RowError(HEADER_ROW, name, "", f"Missing column '{name}': the header must name every "
-                                                 f"column of the {dataset.name}")
-                  for name in dataset.columns if name not in seen)
-    return errors
+    missing = [name for name in dataset.columns if name not in seen and name not in dataset.optional_columns]
+    parts = []
+    if unknown:
+        parts.append(f"Unknown column{'s' if len(unknown) > 1 else ''} {_named(unknown)}: not "
+                     f"{'columns' if len(unknown) > 1 else 'a column'} of the {dataset.name}")
+    if missing:
+        parts.append(f"Missing column{'s' if len(missing) > 1 else ''} {_named(missing)}: the header must name "
+                     f"every column of the {dataset.name}")
+    if repeated:
+        parts.append(f"Column{'s' if len(repeated) > 1 else ''} {_named(repeated)} "
+                     f"appear{'' if len(repeated) > 1 else 's'} more than once")
+    if not parts:
+        return []
+    first = (unknown or missing or repeated)[0]
+    message = "; ".join(parts) + ". The rows were still checked on the columns that are there"
+    return [RowError(HEADER_ROW, first, first if first not in missing else "", message)]
 
 
 def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -181,7 +212,8 @@ def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     try:
         for cells in reader:
             row += 1
-            yield row, cells
+            # A cell the app wrote as '=… (core.spreadsheet) reads back as the value it holds.
+            yield row, restore_cells(cells)
     except csv.Error as exc:
         raise FileRejected(RowError(row + 1, "", "", f"The file is not valid CSV here ({exc})")) from None
 
@@ -205,6 +237,8 @@ class UnitCache:
 def empty_value(model_field: models.Field[Any, Any]) -> Any:
     """What an empty cell means: not recorded (None, or "" for text), or the dataset's default
     (`multiple_birth` "optional, default no"), so an export of the stored value reads back the same."""
+    if isinstance(model_field, ArrayField):
+        return []
     if model_field.has_default() and not model_field.blank:
         return model_field.get_default()
     return None if model_field.null else ""
@@ -228,8 +262,21 @@ def _check_decimal_places(model_field: models.DecimalField[Any, Any], text: str)
         DecimalValidator(model_field.max_digits, model_field.decimal_places)(value)
 
 
+def _sequences_value(model_field: ArrayField[Any], text: str) -> list[str]:
+    """A `;`-separated set of MRI sequences (dataset.md v2), any case, stored in the dataset's order."""
+    codes = [part.strip().lower() for part in text.split(";") if part.strip()]
+    unknown = [code for code in codes if code not in c.MriSequence.values]
+    if unknown:
+        allowed = ", ".join(c.MriSequence.values)
+        raise ValidationError(f"Unknown sequence '{unknown[0]}': use a ';'-separated set of {allowed}")
+    return c.ordered_sequences(codes)
+
+
 def field_value(model_field: models.Field[Any, Any], text: str) -> Any:
-    """The typed value of a non-empty cell, by the model field's own rules; ValidationError if invalid."""
+    """The typed value of a non-empty cell, by the model field's own rules; ValidationError if invalid.
+    Coded values are read in any case, v1 and v2 alike."""
+    if isinstance(model_field, ArrayField):
+        return _sequences_value(model_field, text)
     if isinstance(model_field, models.DateTimeField):
         if _DATE_ONLY.match(text):
             raise ValidationError("A date and time is needed, e.g. 2024-03-31T00:45 (this has no time)")
@@ -242,6 +289,8 @@ def field_value(model_field: models.Field[Any, Any], text: str) -> Any:
         raise ValidationError("Use the digits 0–9 only")
     if isinstance(model_field, models.DecimalField):
         _check_decimal_places(model_field, text)
+    if model_field.choices and isinstance(model_field, models.CharField):
+        text = text.lower()  # codes are lower-case words; "Yes" and "MALE" mean the same (dataset.md v2)
     try:
         return model_field.clean(text, None)
     except ValidationError as exc:
@@ -267,6 +316,8 @@ def _convert_row(dataset: DatasetFile, row: int, cells: Mapping[str, str], units
     values: dict[str, Any] = {}
     errors: list[RowError] = []
     for column in dataset.columns:
+        if column not in cells:
+            continue  # an optional column left out (stays as it is), or missing: reported once in the header
         text = cells[column]
         model_field = dataset.model._meta.get_field(dataset.field_for(column))
         if not text:
@@ -287,7 +338,7 @@ def _rule_errors(dataset: DatasetFile, row: int, cells: Mapping[str, str], value
     errors: list[RowError] = []
     for violation in dataset.hard_violations(values):
         column = dataset.column_of_field.get(violation.field, violation.field)
-        if violation.rule == "required" and column in bad:
+        if (violation.rule == "required" and column in bad) or column not in cells:
             continue
         errors.append(RowError(row, column, cells.get(column, ""), violation.message))
     return errors
@@ -297,8 +348,11 @@ def _parse_row(dataset: DatasetFile, row: int, raw: list[str], header: list[str]
                ) -> tuple[ParsedRow | None, list[RowError]]:
     if len(raw) != len(header):
         return None, [RowError(row, "", "", f"This row has {len(raw)} cells; the header has {len(header)}")]
-    # Spreadsheets pad cells with spaces; a cell of spaces is empty ("not recorded").
-    cells = {name: text.strip() for name, text in zip(header, raw, strict=True)}
+    # Spreadsheets pad cells with spaces; a cell of spaces is empty ("not recorded"). A repeated column's
+    # first cell counts (the header error names the repeat).
+    cells: dict[str, str] = {}
+    for name, text in zip(header, raw, strict=True):
+        cells.setdefault(name, text.strip())
     values, errors = _convert_row(dataset, row, cells, units)
     errors += _rule_errors(dataset, row, cells, values, {e.column for e in errors})
     if errors:
@@ -334,7 +388,7 @@ def _clashes_with_database(dataset: DatasetFile, rows: Rows) -> list[RowError]:
     hidden = set(records.filter(entered_in_error=True).values_list("case_ref", flat=True))
     errors: list[RowError] = []
     for row, cells in rows:
-        ref, number = cells["case_ref"].strip(), cells["nhs_number"].strip()
+        ref, number = cells.get("case_ref", "").strip(), cells.get("nhs_number", "").strip()
         if number in owner and owner[number] != ref:
             errors.append(RowError(row, "nhs_number", number,
                                    f"NHS number already belongs to {dataset.noun} {owner[number]} (unique per baby)"))
@@ -346,10 +400,10 @@ def _clashes_with_database(dataset: DatasetFile, rows: Rows) -> list[RowError]:
 
 def _pseudonyms(rows: Rows) -> list[RowError]:
     """A pseudonymised export read back would add every baby again under a pseudonym: refuse it."""
-    return [RowError(row, "case_ref", cells["case_ref"].strip(),
+    return [RowError(row, "case_ref", cells.get("case_ref", "").strip(),
                      "This is a pseudonym from a pseudonymised export, not a case reference: import a file "
                      "with the real case references")
-            for row, cells in rows if _PSEUDONYM.match(cells["case_ref"].strip())]
+            for row, cells in rows if _PSEUDONYM.match(cells.get("case_ref", "").strip())]
 
 
 def _file_rules(dataset: DatasetFile, records: Rows) -> list[RowError]:
@@ -392,7 +446,7 @@ def parse_dataset(dataset: DatasetFile, data: bytes | str) -> ParseResult:
     """Read a whole dataset file and check every row; nothing is written. Errors are in file order."""
     file = _read_file(dataset, data)
     result = ParseResult(errors=file.errors)
-    if result.errors:
+    if not file.header:  # nothing to check the rows against (unreadable or empty file)
         return result
     units = UnitCache()
     for row, raw in file.rows:
@@ -433,6 +487,9 @@ def _save_all_or_nothing(dataset: DatasetFile, rows: list[ParsedRow], by: UserLi
             for parsed in rows:
                 try:
                     outcome, record = _save(dataset, parsed, by)
+                except EnteredInError as exc:  # marked meanwhile (the file rules refuse one marked before)
+                    ref = parsed.values["case_ref"]
+                    raise _RollBack([RowError(parsed.row, "case_ref", ref, str(exc))]) from exc
                 except ValidationError as exc:
                     raise _RollBack(_service_errors(parsed, exc, dataset.column_of_field)) from exc
                 except IntegrityError as exc:
@@ -465,7 +522,8 @@ def import_dataset(dataset: DatasetFile, data: bytes | str, *, by: UserLike | No
 
 # Looked up in `services` at each call (not bound here), so a replaced service is the one used.
 HIE = DatasetFile(
-    name="HIE dataset (v1)", noun="case", model=Case, columns=COLUMNS, unit_columns=UNIT_COLUMNS,
+    name="HIE dataset (v2)", optional_columns=frozenset(V2_COLUMNS),
+    noun="case", model=Case, columns=COLUMNS, unit_columns=UNIT_COLUMNS,
     hard_violations=rules.hard_violations, soft_flags=rules.soft_flags, file_rules=(_pseudonyms,),
     create=lambda values, by: services.case_create(values=values, by=by, action=AuditEvent.Action.IMPORT),
     update=lambda case, values, by: services.case_update(case=case, values=values, expected_version=None, by=by,
@@ -534,11 +592,19 @@ def format_cell(value: object) -> str:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, list):  # mri_sequences: the set in the dataset's order
+        return ";".join(c.ordered_sequences(value))
     return str(value)
 
 
 def case_row(case: Case, pseudonymise: Callable[[str], str] | None = None) -> list[str]:
-    """One case as dataset cells in spec column order.
+    """One case as dataset cells in spec column order (pseudonymised as `case_values` says)."""
+    values = case_values(case, pseudonymise)
+    return [format_cell(values[column]) for column in COLUMNS]
+
+
+def case_values(case: Case, pseudonymise: Callable[[str], str] | None = None) -> dict[str, object]:
+    """A case's dataset values by column: the export's, and the API's (api.serializers), one rule for both.
 
     Pseudonymised: no NHS number, the case_ref replaced, and the date of birth reduced to its month. Every
     time in the row moves back by the same amount as birth does (to 00:00 on the 1st of its month, UK time),
@@ -546,11 +612,11 @@ def case_row(case: Case, pseudonymise: Callable[[str], str] | None = None) -> li
     cooling or MRI time would give the date of birth away to the minute.
     """
     shift = _shift_to_month_start(case.birth_datetime) if pseudonymise is not None else timedelta(0)
-    cells = {column: format_cell(_shifted(getattr(case, field_for(column)), shift)) for column in COLUMNS}
+    values = {column: _shifted(getattr(case, field_for(column)), shift) for column in COLUMNS}
     if pseudonymise is not None:
-        cells["case_ref"] = pseudonymise(case.case_ref)
-        cells["nhs_number"] = ""
-    return [cells[column] for column in COLUMNS]
+        values["case_ref"] = pseudonymise(case.case_ref)
+        values["nhs_number"] = ""
+    return values
 
 
 def _shift_to_month_start(birth: datetime) -> timedelta:
@@ -572,7 +638,7 @@ def _shifted(value: object, shift: timedelta) -> object:
 def export_queryset(cases: CaseQuerySet) -> CaseQuerySet:
     """The cases an export writes: current ones only (entered-in-error excluded), in a stable order, and
     only those that exist now (a case created mid-download would make the audited count wrong)."""
-    return snapshot_for_export(cases.current(), "birth_unit", "cooling_centre")
+    return snapshot_for_export(cases.current(), "birth_unit", "cooling_centre", "transport_service")
 
 
 def snapshot_for_export(records: QuerySet[Any], *related: str) -> QuerySet[Any]:
@@ -596,9 +662,10 @@ class _Echo:
 
 
 def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
+    """Each row as one CSV line; no cell can start a formula in a spreadsheet (`core.spreadsheet.safe_cells`)."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow(safe_cells(row))
 
 
 def record_export(*, by: UserLike | None, rows: int, identifiable: bool, reason: str = "") -> AuditEvent:

@@ -1,4 +1,4 @@
-"""The interchange columns of ../shared/spec/dataset.md (HIE, v1), in the spec's order.
+"""The interchange columns of ../shared/spec/dataset.md (HIE, v1 and the "v2 additions"), in the spec's order.
 
 Every column is a `Case` field of the same name, except the two unit columns, which hold ODS codes of
 the `birth_unit` / `cooling_centre` foreign keys.
@@ -6,7 +6,7 @@ the `birth_unit` / `cooling_centre` foreign keys.
 
 from __future__ import annotations
 
-COLUMNS: tuple[str, ...] = (
+V1_COLUMNS: tuple[str, ...] = (
     "case_ref", "nhs_number", "birth_datetime", "sex", "gestation_weeks", "gestation_days",
     "birth_weight_g", "multiple_birth", "birth_unit_ods", "cooling_centre_ods", "labour",
     "postnatal_collapse_datetime", "apgar_10", "resus_at_10min", "lowest_ph_60min", "base_deficit_60min",
@@ -18,7 +18,28 @@ COLUMNS: tuple[str, ...] = (
     "discharge_datetime", "followup_2y", "followup_2y_date", "family_booklet_given",
 )
 
-UNIT_COLUMNS: dict[str, str] = {"birth_unit_ods": "birth_unit", "cooling_centre_ods": "cooling_centre"}
+# v2: optional in a file (a v1 file has none of them and leaves them as they are); the export writes them all.
+V2_COLUMNS: tuple[str, ...] = (
+    # around birth and in the first days
+    "mode_of_delivery", "sentinel_event", "encephalopathy_exam_datetime", "seizures", "anticonvulsant_count",
+    "ventilation",
+    # referral and transport
+    "referral_decision", "not_cooled_reason", "transport_team_mobilised_datetime",
+    "transport_team_arrived_datetime", "transport_service_ods",
+    # MRI
+    "mri_sequences", "mri_score_system", "mri_score_value", "mri_injury_pattern", "mri_mrs_lactate_naa",
+    "mri_reported_by", "mri2_datetime", "mri2_injury_pattern",
+    # discharge, safety and placenta
+    "discharge_destination", "placenta_histology", "mnsi_reference", "ens_notified_date",
+    # two-year follow-up
+    "followup_corrected_age_months", "bayley_version", "bayley_cognitive", "bayley_language", "bayley_motor",
+    "cerebral_palsy", "gmfcs_level", "vision", "hearing", "epilepsy",
+)
+
+COLUMNS: tuple[str, ...] = V1_COLUMNS + V2_COLUMNS
+
+UNIT_COLUMNS: dict[str, str] = {"birth_unit_ods": "birth_unit", "cooling_centre_ods": "cooling_centre",
+                                "transport_service_ods": "transport_service"}
 
 
 def field_for(column: str) -> str:

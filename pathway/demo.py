@@ -7,8 +7,10 @@ through `pathway.services.case_create`, so each one is validated and audited lik
 
 How a case is made: the baby's event times are drawn in pathway order as minutes after birth (birth →
 referral → transport team → departure → arrival; cooling start → target → rewarming; MRI → discharge),
-then cut at death and at the snapshot, then a few optional values are blanked. Everything is computed on
-UTC instants and shown in Europe/London, so cases born on a clock-change night keep their true intervals.
+then cut at death and at the snapshot, then a few optional values are blanked. The v2 values (structured
+MRI, follow-up, referral decisions) are added last by `pathway.demo_journey`, from a generator of their
+own. Everything is computed on UTC instants and shown in Europe/London, so cases born on a clock-change
+night keep their true intervals.
 
 The network improves across the window: the oldest year sits near the 2009 East of England baseline,
 the newest near the pathway's 2012 figures (kpis.md "Published East of England pathway figures").
@@ -284,6 +286,7 @@ def _transfer(rng: random.Random, d: Draft) -> float:
     team = referral + _lognormal(rng, _lerp(80, 55, q), 0.35, 20, 300)
     depart = team + _lognormal(rng, 70, 0.35, 30, 240)
     d.times["referral_datetime"] = referral
+    d.times["transport_team_arrived_datetime"] = team  # v2 column; kept without a draw, so v1 values stay put
     d.times["depart_referring_datetime"] = depart
     d.times["arrive_centre_datetime"] = depart + _transit_minutes(rng, d.birth_unit, d.centre)
     return team
@@ -642,7 +645,11 @@ def generate(rng: random.Random, *, as_of: date, years: int = 5) -> list[dict[st
     """Every demo case, oldest first, as model-field values (units as ODS codes; see `resolve_units`)."""
     if years < 1:
         raise ValueError("years must be at least 1")
+    # Imported here: the v2 values build on this module's helpers.
+    from pathway.demo_journey import add_journey, journey_seed
+
     snapshot = snapshot_instant(as_of).astimezone(UTC)
+    seed = journey_seed(rng)  # before any draw: the v2 values never move the v1 ones
     plan = _plan(rng, as_of, years)
     first, span = plan[0][0], max(snapshot - plan[0][0], timedelta(minutes=1))
     cases: list[dict[str, Any]] = []
@@ -651,6 +658,7 @@ def generate(rng: random.Random, *, as_of: date, years: int = 5) -> list[dict[st
         draft = _draft(rng, birth, cooled, _improvement((birth - first) / span), as_of)
         values = _finish(rng, draft, snapshot)
         identities.stamp(rng, values, values["birth_datetime"].year)
+        add_journey(values, seed=seed, grade=draft.facts.get("hie_grade"), snapshot=snapshot, as_of=as_of)
         cases.append(values)
     return cases
 
@@ -658,7 +666,7 @@ def generate(rng: random.Random, *, as_of: date, years: int = 5) -> list[dict[st
 def resolve_units(values: Mapping[str, Any], units: Mapping[str, Any]) -> dict[str, Any]:
     """The case values with `Unit` rows (looked up by ODS code) in place of the codes."""
     resolved = dict(values)
-    for name in ("birth_unit", "cooling_centre"):
+    for name in ("birth_unit", "cooling_centre", "transport_service"):
         if name in resolved:
             resolved[name] = units[resolved[name]]
     return resolved

@@ -16,6 +16,7 @@ from copy import copy
 from typing import Any, ClassVar, TypeVar
 
 from django import forms
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -23,11 +24,20 @@ from django.db.models import Q, QuerySet
 from core.forms import DATETIME_HINT, LocalDateTimeField, UKDateField
 from pathway import choices as c
 from pathway import rules, services
+from pathway.access import can
 from pathway.dataset import FIELDS
 from pathway.models import BabyRecordQuerySet, Case, CaseQuerySet
 from pathway.sections import SECTION_OF_FIELD, SECTIONS, Section, field_label, sentence_start
 from pathway.standards import COOLING_HOURS, NORMOTHERMIA_LOW_C, target_range_text
-from units.access import ROLE_ACTIONS, Action, UserLike, memberships, network_wide_for, scoped_unit_ids
+from units.access import (
+    ROLE_ACTIONS,
+    Action,
+    UserLike,
+    memberships,
+    network_wide_for,
+    scoped_unit_ids,
+    transport_unit_ids,
+)
 from units.models import Designation, Unit
 
 NOT_RECORDED = "Not recorded"
@@ -54,13 +64,42 @@ HINTS: dict[str, str] = {
     "mri_datetime": f"Required when an MRI was performed. {DATETIME_HINT}",
     "death_datetime": f"Required when the baby died. {DATETIME_HINT}",
     "followup_2y_date": "Required when the follow-up was completed, e.g. 14/05/2026",
+    # v2
+    "sentinel_event": "The event around birth that explains the injury, if any",
+    "encephalopathy_exam_datetime": f"The examination that gave the HIE grade. {DATETIME_HINT}",
+    "seizures": "In the first 7 days",
+    "anticonvulsant_count": "Different anticonvulsant drugs given in the first 7 days, 0 to 6",
+    "ventilation": "Highest support during cooling",
+    "referral_decision": "The cooling centre's advice on the referral call",
+    "not_cooled_reason": "Required when the baby was referred and not cooled",
+    "transport_service": "The team that moved the baby",
+    "transport_team_mobilised_datetime": f"The team left its base for this baby. {DATETIME_HINT}",
+    "transport_team_arrived_datetime": f"At the baby's bedside at the referring unit. {DATETIME_HINT}",
+    "mri_sequences": "First scan. The standard protocol is T1, T2, diffusion and spectroscopy",
+    "mri_score_value": "As the scoring system writes it, e.g. 2A (NICHD NRN) or 11 (Weeke)",
+    "mri_injury_pattern": "Predominant pattern on the first scan",
+    "mri_mrs_lactate_naa": "Thalamic lactate/NAA peak-area ratio, 0.00 to 5.00",
+    "mri_reported_by": "The reporting radiologist",
+    "mri2_datetime": f"Only if a second scan was done. {DATETIME_HINT}",
+    "discharge_destination": "'Not applicable' exactly when the baby died",
+    "placenta_histology": "Only when the placenta was sent",
+    "mnsi_reference": "Only when referred to MNSI",
+    "ens_notified_date": "NHS Resolution Early Notification, e.g. 20/05/2024",
+    "followup_corrected_age_months": "Required when the follow-up was completed: 18 to 42 months",
+    "bayley_cognitive": "Composite score, 40 to 160",
+    "bayley_language": "Composite score, 40 to 160",
+    "bayley_motor": "Composite score, 40 to 160",
+    "gmfcs_level": "1 to 5; required with a type of cerebral palsy",
+    "epilepsy": "Seizures continuing or on treatment at the assessment",
 }
 
 # NHS.UK inputs are sized to the answer they expect (a pH is 4 characters, not a full-width line).
 WIDTHS: dict[str, int] = {
     "case_ref": 20, "nhs_number": 10, "gestation_weeks": 2, "gestation_days": 2, "birth_weight_g": 4,
     "apgar_10": 2, "lowest_ph_60min": 4, "base_deficit_60min": 4, "lowest_temp_before_arrival_c": 4,
-    "arrival_temp_c": 4,
+    "arrival_temp_c": 4, "anticonvulsant_count": 2, "mri_score_value": 5, "mri_mrs_lactate_naa": 4,
+    "mri_reported_by": 20, "mnsi_reference": 10, "followup_corrected_age_months": 2, "bayley_cognitive": 3,
+    "bayley_language": 3, "bayley_motor": 3, "gmfcs_level": 2,
 }
 
 
@@ -138,6 +177,9 @@ def _formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Fiel
         common["help_text"] = HINTS[name]
     if isinstance(model_field, models.DateTimeField):
         return LocalDateTimeField(**common)
+    if isinstance(model_field, ArrayField):  # MRI sequences: tick each one done
+        return SequencesFormField(choices=model_field.base_field.choices, widget=forms.CheckboxSelectMultiple,
+                                  **common)
     if isinstance(model_field, models.DateField):
         return UKDateField(**common)
     if model_field.is_relation:
@@ -148,6 +190,13 @@ def _formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Fiel
     numeric = {models.DecimalField: "decimal", models.PositiveIntegerField: "numeric",
                models.PositiveSmallIntegerField: "numeric"}.get(type(model_field), "")
     return model_field.formfield(**kwargs, **common, widget=_text_widget(name, numeric))
+
+
+class SequencesFormField(forms.MultipleChoiceField):
+    """A set of codes, kept in the dataset's order (t1, t2, dwi, mrs, swi) whatever order they arrive in."""
+
+    def clean(self, value: Any) -> list[str]:
+        return c.ordered_sequences(super().clean(value))
 
 
 class CaseSectionForm(forms.ModelForm):
@@ -191,14 +240,37 @@ class CaseSectionForm(forms.ModelForm):
         values = self._merged(cleaned)
         for violation in rules.hard_violations(values):
             self._add_violation(violation)
+        self._followup_age(cleaned)
         self._check_unit_scope(values)
+        self._check_transport_scope(cleaned)
         return cleaned
+
+    def _check_transport_scope(self, cleaned: dict[str, Any]) -> None:
+        """A transport team reaches a case through the service that moved the baby: it may not hand the
+        case to another service (it would lose it)."""
+        if "transport_service" not in self.fields or self.case is None or self.has_error("transport_service"):
+            return
+        own = transport_unit_ids(self.user, Action.VIEW)
+        if not own or can(self.user, self.case, Action.EDIT):
+            return
+        chosen = cleaned.get("transport_service")
+        if chosen is None or chosen.pk not in own:
+            self.add_error("transport_service", "Your team can only record the transfers it made: keep your "
+                                                "service as the transport service")
 
     def _merged(self, cleaned: dict[str, Any]) -> dict[str, Any]:
         values = services.case_values(self.case) if self.case else dict.fromkeys(FIELDS)
         # A field that failed its own check counts as empty, so the rules do not judge its old value.
         values.update({field: cleaned.get(field) for field in self.section.fields})
         return values
+
+    def _followup_age(self, cleaned: dict[str, Any]) -> None:
+        """Where the follow-up is recorded, a completed assessment needs its corrected age (dataset.md v2);
+        `rules` leaves follow-ups completed before v2 valid elsewhere."""
+        field = "followup_corrected_age_months"
+        if (field in self.fields and not self.has_error(field) and cleaned.get(field) is None
+                and cleaned.get("followup_2y") == c.FollowUp.COMPLETED):
+            self.add_error(field, rules.followup_age_missing().message)
 
     def _add_violation(self, violation: rules.Violation) -> None:
         if violation.field in self.fields:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Self
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -167,6 +168,68 @@ class Case(PathwayTimes, BabyRecord):
     followup_2y_date = models.DateField("date of 2-year follow-up", null=True, blank=True)
     family_booklet_given = models.CharField(max_length=8, choices=c.YesNoUnknown.choices, blank=True)
 
+    # v2: around birth and in the first days (dataset.md "v2 additions")
+    mode_of_delivery = models.CharField(max_length=20, choices=c.ModeOfDelivery.choices, blank=True)
+    sentinel_event = models.CharField(max_length=20, choices=c.SentinelEvent.choices, blank=True)
+    encephalopathy_exam_datetime = models.DateTimeField("encephalopathy examination", null=True, blank=True)
+    seizures = models.CharField("seizures (first 7 days)", max_length=16, choices=c.Seizures.choices,
+                                blank=True)
+    anticonvulsant_count = models.PositiveSmallIntegerField("anticonvulsant drugs (first 7 days)", null=True,
+                                                            blank=True, validators=bounds(0, 6))
+    ventilation = models.CharField("highest ventilation during cooling", max_length=16,
+                                   choices=c.Ventilation.choices, blank=True)
+
+    # v2: referral and transport (every referral, cooled or not)
+    referral_decision = models.CharField("decision on the referral call", max_length=12,
+                                         choices=c.ReferralDecision.choices, blank=True)
+    not_cooled_reason = models.CharField("reason not cooled", max_length=28, choices=c.NotCooledReason.choices,
+                                         blank=True)
+    transport_team_mobilised_datetime = models.DateTimeField("transport team mobilised", null=True, blank=True)
+    transport_team_arrived_datetime = models.DateTimeField("transport team at the bedside", null=True,
+                                                           blank=True)
+    transport_service = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="cases_transported", null=True, blank=True,
+        limit_choices_to={"designation": "TRANSPORT"},
+        verbose_name="transport service")
+
+    # v2: MRI (first scan structured; a second scan may be recorded)
+    mri_sequences = ArrayField(models.CharField(max_length=4, choices=c.MriSequence.choices),
+                               verbose_name="MRI sequences", default=list, blank=True)
+    mri_score_system = models.CharField("MRI scoring system", max_length=12, choices=c.MriScoreSystem.choices,
+                                        blank=True)
+    mri_score_value = models.CharField("MRI score", max_length=20, blank=True)
+    mri_injury_pattern = models.CharField("MRI injury pattern", max_length=24,
+                                          choices=c.MriInjuryPattern.choices, blank=True)
+    mri_mrs_lactate_naa = models.DecimalField("thalamic Lac/NAA ratio", max_digits=3, decimal_places=2,
+                                              null=True, blank=True, validators=bounds("0.00", "5.00"))
+    mri_reported_by = models.CharField("MRI reported by", max_length=80, blank=True)
+    mri2_datetime = models.DateTimeField("second brain MRI", null=True, blank=True)
+    mri2_injury_pattern = models.CharField("second MRI injury pattern", max_length=24,
+                                           choices=c.MriInjuryPattern.choices, blank=True)
+
+    # v2: discharge, safety and placenta (`national_opt_out` is added by the data-protection work)
+    discharge_destination = models.CharField(max_length=16, choices=c.DischargeDestination.choices, blank=True)
+    placenta_histology = models.CharField(max_length=20, choices=c.PlacentaHistology.choices, blank=True)
+    mnsi_reference = models.CharField("MNSI reference", max_length=20, blank=True)
+    ens_notified_date = models.DateField("Early Notification (NHS Resolution) date", null=True, blank=True)
+
+    # v2: two-year follow-up (structured)
+    followup_corrected_age_months = models.PositiveSmallIntegerField(
+        "corrected age at assessment (months)", null=True, blank=True, validators=bounds(18, 42))
+    bayley_version = models.CharField("Bayley version", max_length=8, choices=c.BayleyVersion.choices,
+                                      blank=True)
+    bayley_cognitive = models.PositiveSmallIntegerField("Bayley cognitive composite", null=True, blank=True,
+                                                        validators=bounds(40, 160))
+    bayley_language = models.PositiveSmallIntegerField("Bayley language composite", null=True, blank=True,
+                                                       validators=bounds(40, 160))
+    bayley_motor = models.PositiveSmallIntegerField("Bayley motor composite", null=True, blank=True,
+                                                    validators=bounds(40, 160))
+    cerebral_palsy = models.CharField(max_length=20, choices=c.CerebralPalsy.choices, blank=True)
+    gmfcs_level = models.PositiveSmallIntegerField("GMFCS level", null=True, blank=True, validators=bounds(1, 5))
+    vision = models.CharField(max_length=16, choices=c.Vision.choices, blank=True)
+    hearing = models.CharField(max_length=16, choices=c.Hearing.choices, blank=True)
+    epilepsy = models.CharField(max_length=8, choices=c.YesNoUnknown.choices, blank=True)
+
     # Record keeping (not part of the interchange format; the rest is BabyRecord's)
     stage = models.CharField(max_length=20, choices=c.Stage.choices, default=c.Stage.REFERRED, db_index=True)
 
@@ -180,6 +243,10 @@ class Case(PathwayTimes, BabyRecord):
         ]
         indexes = [models.Index(fields=["birth_unit", "birth_datetime"]),
                    models.Index(fields=["cooling_centre", "birth_datetime"])]
+
+    def clean(self) -> None:
+        # A set, written in the dataset's order (t1;t2;dwi;mrs;swi), so equal sets compare and export equal.
+        self.mri_sequences = c.ordered_sequences(self.mri_sequences or [])
 
     # Derived values, from this row's own fields only (kpis.md "Conventions").
     @property
@@ -197,8 +264,13 @@ class Case(PathwayTimes, BabyRecord):
             return c.Stage.DISCHARGED
         if not self.is_cooled:
             return c.Stage.REFERRED
-        if self.rewarming_end or self.early_stop_reason:
+        # Say what is true (issue 13): cooling decided is not cooling started, and rewarming is not cooling.
+        if self.rewarming_end or (self.early_stop_reason and not self.rewarming_start):
             return c.Stage.REWARMED
+        if self.rewarming_start:
+            return c.Stage.REWARMING
+        if self.cooling_start is None:
+            return c.Stage.AWAITING_COOLING
         return c.Stage.COOLING
 
 
@@ -223,3 +295,25 @@ class TemperatureObservation(models.Model):
     @property
     def is_core(self) -> bool:
         return self.site in c.CORE_SITES
+
+
+class WorklistAcknowledgement(models.Model):
+    """A worklist item or data-quality warning closed by hand with a coded reason (pathway.worklist).
+
+    `item_key` names the item (`Item.key`: its kind and what it is about), so the same item never comes
+    back, while a new problem on the same case (another warning, another missing field) still does.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="acknowledgements")
+    item_key = models.CharField(max_length=80)
+    what = models.CharField("item", max_length=255)
+    reason = models.CharField(max_length=32, choices=c.AcknowledgementReason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "item_key"], name="one_acknowledgement_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.item_key}: {self.get_reason_display()}"

@@ -45,6 +45,12 @@ ORDER_RULES: tuple[tuple[str, str, bool], ...] = (
     ("mri_datetime", "birth_datetime", True),
     ("death_datetime", "birth_datetime", False),
     ("discharge_datetime", "birth_datetime", False),
+    # v2 (dataset.md "v2 additions")
+    ("encephalopathy_exam_datetime", "birth_datetime", False),
+    ("transport_team_mobilised_datetime", "referral_datetime", False),
+    ("transport_team_arrived_datetime", "transport_team_mobilised_datetime", False),
+    ("depart_referring_datetime", "transport_team_arrived_datetime", False),
+    ("mri2_datetime", "mri_datetime", True),
 )
 
 # (condition field, condition value, required field)
@@ -54,6 +60,26 @@ CONDITIONAL_REQUIRED: tuple[tuple[str, str, str], ...] = (
     ("outcome", c.Outcome.DIED, "death_datetime"),
     ("followup_2y", c.FollowUp.COMPLETED, "followup_2y_date"),
 )
+
+# v2: the structured parts that only exist when their gate says so ("Any of these set while ... is an error").
+MRI_DETAIL_FIELDS: tuple[str, ...] = (
+    "mri_sequences", "mri_score_system", "mri_score_value", "mri_injury_pattern", "mri_mrs_lactate_naa",
+    "mri_reported_by", "mri2_datetime", "mri2_injury_pattern",
+)
+FOLLOWUP_DETAIL_FIELDS: tuple[str, ...] = (
+    "followup_corrected_age_months", "bayley_version", "bayley_cognitive", "bayley_language", "bayley_motor",
+    "cerebral_palsy", "gmfcs_level", "vision", "hearing", "epilepsy",
+)
+BAYLEY_COMPOSITES: tuple[str, ...] = ("bayley_cognitive", "bayley_language", "bayley_motor")
+# (gate field, the value it must have, fields recorded only then, how the message words the gate)
+GATED_FIELDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("mri_performed", c.YesNoUnknown.YES, MRI_DETAIL_FIELDS),
+    ("followup_2y", c.FollowUp.COMPLETED, FOLLOWUP_DETAIL_FIELDS),
+    ("placenta_sent", c.PlacentaSent.YES, ("placenta_histology",)),
+    ("mnsi_referred", c.YesNoUnknown.YES, ("mnsi_reference",)),
+)
+# Corrected age at the 2-year assessment: below the field's 18 months is an error, above this a warning.
+FOLLOWUP_LATE_MONTHS = 30
 
 
 def label(field: str) -> str:
@@ -85,7 +111,7 @@ def instant(values: Values, field: str) -> datetime | None:
 
 
 def empty(value: object) -> bool:
-    return value is None or value == ""
+    return value is None or value == "" or value == []
 
 
 Rule = Callable[[Values], Iterator[Violation]]
@@ -154,8 +180,103 @@ def _cooling_centre_flag(values: Values) -> Iterator[Violation]:
                         f"{centre} is not a cooling centre: choose a unit flagged as a cooling centre")
 
 
+# --- v2 rules (dataset.md "v2 additions") ----------------------------------------------------------------
+
+
+def _transport_service_designation(values: Values) -> Iterator[Violation]:
+    service = values.get("transport_service")
+    if service is not None and not service.is_transport_service:
+        yield Violation("transport_service", "transport_service_designation",
+                        f"{service} is not a neonatal transport service: choose a unit with designation "
+                        "TRANSPORT")
+
+
+def _delivery_and_labour(values: Values) -> Iterator[Violation]:
+    if (values.get("mode_of_delivery") == c.ModeOfDelivery.PRELABOUR_CAESAREAN
+            and values.get("labour") == c.YesNoUnknown.YES):
+        yield Violation("mode_of_delivery", "prelabour_caesarean_with_labour",
+                        "A pre-labour caesarean cannot follow labour: the labour field says 'yes'")
+
+
+def _not_cooled_reason(values: Values) -> Iterator[Violation]:
+    reason, cooled = values.get("not_cooled_reason"), values.get("therapeutic_hypothermia")
+    if cooled == c.YesNo.YES and not empty(reason):
+        yield Violation("not_cooled_reason", "not_cooled_reason_when_cooled",
+                        "A reason not cooled is only for babies not cooled: therapeutic hypothermia is 'yes'")
+    if cooled == c.YesNo.NO and not empty(values.get("referral_decision")) and empty(reason):
+        yield Violation("not_cooled_reason", "required_when.referral_decision",
+                        "Enter the reason not cooled: it is required when the baby was referred "
+                        "(a decision on the call is recorded) and not cooled")
+
+
+def _gated(values: Values) -> Iterator[Violation]:
+    for gate, needed, fields in GATED_FIELDS:
+        if values.get(gate) == needed:
+            continue
+        for field in fields:
+            if not empty(values.get(field)):
+                yield Violation(field, f"only_when.{gate}",
+                                f"The {label(field)} can only be recorded when {label(gate)} is '{needed}'")
+
+
+def _discharge_destination(values: Values) -> Iterator[Violation]:
+    destination, died = values.get("discharge_destination"), values.get("outcome") == c.Outcome.DIED
+    if empty(destination):
+        return
+    if died != (destination == c.DischargeDestination.NOT_APPLICABLE):
+        yield Violation("discharge_destination", "discharge_destination_not_applicable",
+                        "The discharge destination is 'not_applicable' exactly when the outcome at discharge "
+                        "is 'died'")
+
+
+def _ens_after_birth(values: Values) -> Iterator[Violation]:
+    notified, birth = values.get("ens_notified_date"), values.get("birth_datetime")
+    if empty(notified) or empty(birth):
+        return
+    birth_date = timezone.localtime(birth).date()
+    if notified < birth_date:
+        yield Violation("ens_notified_date", "order.ens_notified_date",
+                        f"The {label('ens_notified_date')} ({notified:%d/%m/%Y}) must be on or after the date of "
+                        f"birth ({birth_date:%d/%m/%Y})")
+
+
+def _structured_followup(values: Values) -> Iterator[Violation]:
+    """Bayley composites need a version that has them; GMFCS goes with a type of cerebral palsy."""
+    if values.get("bayley_version") not in (c.BayleyVersion.III, c.BayleyVersion.IV):
+        for field in BAYLEY_COMPOSITES:
+            if not empty(values.get(field)):
+                yield Violation(field, "bayley_composite_needs_version",
+                                f"The {label(field)} needs the Bayley version 'iii' or 'iv'")
+    palsy, gmfcs = values.get("cerebral_palsy"), values.get("gmfcs_level")
+    if palsy in c.CEREBRAL_PALSY_TYPES and empty(gmfcs):
+        yield Violation("gmfcs_level", "required_when.cerebral_palsy",
+                        "Enter the GMFCS level: it is required when a type of cerebral palsy is recorded")
+    if palsy == c.CerebralPalsy.NONE and not empty(gmfcs):
+        yield Violation("gmfcs_level", "gmfcs_without_cerebral_palsy",
+                        "A GMFCS level is only for a child with cerebral palsy: cerebral palsy is 'none'")
+
+
+def _followup_age(values: Values) -> Iterator[Violation]:
+    """The corrected age is required with a completed assessment once any structured follow-up item is
+    recorded. A follow-up completed before v2 (no structured item at all) stays valid, so every v1 file
+    imports unchanged and an exported v1-era record reads back identically; the follow-up screen asks for
+    the age outright (`followup_age_missing`)."""
+    if values.get("followup_2y") != c.FollowUp.COMPLETED or not empty(values.get("followup_corrected_age_months")):
+        return
+    if any(not empty(values.get(f)) for f in FOLLOWUP_DETAIL_FIELDS):
+        yield followup_age_missing()
+
+
+def followup_age_missing() -> Violation:
+    return Violation("followup_corrected_age_months", "required_when.followup_2y",
+                     f"Enter the {label('followup_corrected_age_months')}: it is required when "
+                     f"{label('followup_2y')} is 'completed'")
+
+
 HARD_RULES: tuple[Rule, ...] = (
     _required, _conditional, birth_not_future, _ordering, _target_after_cooling, _cooling_centre_flag,
+    _transport_service_designation, _delivery_and_labour, _not_cooled_reason, _gated, _discharge_destination,
+    _ens_after_birth, _structured_followup, _followup_age,
 )
 
 
@@ -171,10 +292,33 @@ SOFT_MESSAGES: dict[str, str] = {
     "mild_or_no_hie_cooled": "Cooled with HIE grade 0 or 1",
     "cooling_duration": f"Cooling (target to rewarming) outside {s.COOLING_SHORTEST_H}–{s.COOLING_LONGEST_H} "
     "hours with no early-stop reason",
+    # v2
+    "cool_advised_not_cooled": "The referral call advised cooling but the baby was not cooled",
+    "mri_without_dwi": "MRI sequences recorded without diffusion (DWI)",
+    "followup_after_30_months": f"2-year assessment after {FOLLOWUP_LATE_MONTHS} months corrected age",
 }
 
 
 def soft_flags(values: Values) -> list[str]:
+    return _cooling_flags(values) + _journey_flags(values)
+
+
+def _journey_flags(values: Values) -> list[str]:
+    """v2 warnings, for every referral, cooled or not."""
+    flags: list[str] = []
+    if (values.get("referral_decision") == c.ReferralDecision.COOL
+            and values.get("therapeutic_hypothermia") == c.YesNo.NO):
+        flags.append("cool_advised_not_cooled")
+    sequences = values.get("mri_sequences") or []
+    if sequences and c.MriSequence.DWI not in sequences:
+        flags.append("mri_without_dwi")
+    age = values.get("followup_corrected_age_months")
+    if age is not None and age > FOLLOWUP_LATE_MONTHS:
+        flags.append("followup_after_30_months")
+    return flags
+
+
+def _cooling_flags(values: Values) -> list[str]:
     if values.get("therapeutic_hypothermia") != c.YesNo.YES:
         return []
     flags: list[str] = []

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db.models import DateTimeField, Model
 from django.utils.text import capfirst
@@ -26,6 +28,8 @@ class Section:
     fields: tuple[str, ...]
     # Shown but not typed in: the values come from another record (`read_only_note` says which).
     read_only_note: str = ""
+    # A partial shown under the saved values: what is derived from them (intervals, a classification).
+    extra: str = ""
 
     @property
     def editable(self) -> bool:
@@ -33,32 +37,43 @@ class Section:
 
     @property
     def in_sentence(self) -> str:
-        """The title inside a sentence: "Change referral and transfer", but "Change MRI and discharge"."""
-        return self.title if self.title[1:2].isupper() else self.title[:1].lower() + self.title[1:]
+        """The title inside a sentence ("Save referral and transport"), keeping an acronym ("Save MRI")."""
+        return self.title if self.title[:2].isupper() else self.title[0].lower() + self.title[1:]
 
 
 SECTIONS: tuple[Section, ...] = (
     Section("birth", "Birth and eligibility", (
         "case_ref", "nhs_number", "birth_datetime", "sex", "gestation_weeks", "gestation_days",
-        "birth_weight_g", "multiple_birth", "birth_unit", "labour", "postnatal_collapse_datetime", "apgar_10",
-        "resus_at_10min", "lowest_ph_60min", "base_deficit_60min", "hie_grade", "aeeg",
-        "therapeutic_hypothermia", "cooling_centre",
+        "birth_weight_g", "multiple_birth", "birth_unit", "labour", "mode_of_delivery", "sentinel_event",
+        "postnatal_collapse_datetime", "apgar_10", "resus_at_10min", "lowest_ph_60min", "base_deficit_60min",
+        "hie_grade", "encephalopathy_exam_datetime", "aeeg", "therapeutic_hypothermia", "cooling_centre",
     )),
-    Section("referral", "Referral and transfer", (
-        "referral_datetime", "core_monitoring_start", "passive_cooling_start", "transport_cooling",
-        "depart_referring_datetime", "arrive_centre_datetime", "lowest_temp_before_arrival_c", "arrival_temp_c",
-    )),
+    # Every referral, cooled or not: the call, its advice, then the transport team's times in order.
+    Section("referral", "Referral and transport", (
+        "referral_datetime", "referral_decision", "not_cooled_reason", "passive_cooling_start",
+        "core_monitoring_start", "transport_service", "transport_team_mobilised_datetime",
+        "transport_team_arrived_datetime", "transport_cooling", "depart_referring_datetime", "arrive_centre_datetime",
+        "lowest_temp_before_arrival_c", "arrival_temp_c",
+    ), extra="pathway/partials/transport_intervals.html"),
     Section("cooling", "Cooling", (
         "active_cooling_start", "target_temp_reached", "rewarming_start", "rewarming_end", "early_stop_reason",
     )),
-    Section("mri-discharge", "MRI and discharge", (
-        "mri_performed", "mri_datetime", "parent_consultation_datetime", "placenta_sent", "mnsi_referred",
-        "outcome", "death_datetime", "discharge_datetime",
+    Section("first-days", "First days: seizures and support", ("seizures", "anticonvulsant_count", "ventilation")),
+    Section("mri", "MRI", (
+        "mri_performed", "mri_datetime", "mri_sequences", "mri_score_system", "mri_score_value",
+        "mri_injury_pattern", "mri_mrs_lactate_naa", "mri_reported_by", "mri2_datetime", "mri2_injury_pattern",
+    )),
+    Section("discharge", "Discharge, safety and placenta", (
+        "parent_consultation_datetime", "placenta_sent", "placenta_histology", "mnsi_referred", "mnsi_reference",
+        "ens_notified_date", "outcome", "death_datetime", "discharge_datetime", "discharge_destination",
     )),
     # The family support log (families/) is the source of truth for the booklet; it updates this field.
     Section("family", "Family support", ("family_booklet_given",),
             read_only_note="Recorded from the family support log below."),
-    Section("follow-up", "Follow-up at 2 years", ("followup_2y", "followup_2y_date")),
+    Section("follow-up", "Follow-up at 2 years", (
+        "followup_2y", "followup_2y_date", "followup_corrected_age_months", "bayley_version", "bayley_cognitive",
+        "bayley_language", "bayley_motor", "cerebral_palsy", "gmfcs_level", "vision", "hearing", "epilepsy",
+    ), extra="pathway/partials/disability.html"),
 )
 
 BY_SLUG: dict[str, Section] = {section.slug: section for section in SECTIONS}
@@ -80,8 +95,10 @@ def display(case: Case, field: str) -> str:
     """A saved value as the summary list shows it: choice labels, unit names, UK local times."""
     model_field = Case._meta.get_field(field)
     value = getattr(case, f"{field}_id") if model_field.is_relation else getattr(case, field)
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return NOT_RECORDED
+    if isinstance(model_field, ArrayField):
+        return _labels_of(model_field, value)
     if model_field.is_relation:
         return str(getattr(case, field))
     if model_field.choices:
@@ -107,12 +124,31 @@ def history_display(field: str, text: str, model: type[Model] = Case) -> str:
             return local_datetime(datetime.fromisoformat(text))
         except ValueError:
             return text
+    if isinstance(model_field, ArrayField):  # the audit writes a list as "t1, t2, dwi"
+        return _labels_of(model_field, [item.strip() for item in text.split(",")])
     if model_field.choices:
         try:
             return str(dict(model_field.flatchoices).get(model_field.to_python(text), text))
         except ValidationError:
             return text
     return text
+
+
+def _labels_of(model_field: ArrayField[Any], values: list[str]) -> str:
+    labels = dict(model_field.base_field.flatchoices)
+    return ", ".join(str(labels.get(value, value)) for value in values)
+
+
+def extra_context(case: Case, section: Section) -> dict[str, Any]:
+    """What a section's `extra` partial shows, derived from the saved case."""
+    # Imported here: both modules read the case model, and the derived views are only needed on a page.
+    from pathway import disability, timeline
+
+    if section.slug == "referral":
+        return {"intervals": timeline.transport_intervals(case)}
+    if section.slug == "follow-up":
+        return {"disability": disability.classify(case)}
+    return {}
 
 
 def summary_rows(case: Case, section: Section) -> list[tuple[str, str]]:

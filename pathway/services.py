@@ -14,11 +14,12 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from core import audit
-from core.exceptions import EditConflict
+from core.exceptions import EditConflict, EnteredInError
 from core.models import AuditEvent
 from core.timeutil import format_uk
 from pathway import rules, temperatures
@@ -84,8 +85,6 @@ class RecordWrites(Generic[R]):
     noun: str  # how the messages to the person editing name a record: "reload the case"
     created_summary: str  # the create audit's summary, with {ref}
     duplicate_message: str  # when another record already has the NHS number
-    # A record marked entered in error refuses every later write (POP); HIE cases leave that to the screens.
-    frozen_when_entered_in_error: bool = False
     hard_violations: Callable[[Mapping[str, Any]], Iterable[rules.Violation]]
     soft_flags: Callable[[Mapping[str, Any]], list[str]]
 
@@ -144,9 +143,22 @@ class RecordWrites(Generic[R]):
         locked = self.model._default_manager.select_for_update().get(pk=record.pk)
         if expected_version is not None and locked.version != expected_version:
             raise self._conflict(locked)
-        if self.frozen_when_entered_in_error and locked.entered_in_error:
-            raise ValidationError(f"{locked.case_ref} was marked as entered in error: it can no longer be changed")
+        refuse_if_entered_in_error(locked)
         return locked
+
+    def _clash(self, record: R) -> ValidationError:
+        """What a unique index refused: another record saved the same case_ref or NHS number between this
+        write's checks and its INSERT/UPDATE (two people, or a person and an import, at the same moment)."""
+        others = self.model._default_manager.exclude(pk=record.pk) if record.pk else self.model._default_manager.all()
+        errors: dict[str, list[str]] = {}
+        if others.filter(case_ref=record.case_ref).exists():
+            name = capfirst(self.model._meta.verbose_name)
+            errors["case_ref"] = [f"{name} with this case reference already exists ({record.case_ref}, saved by "
+                                  "someone else a moment ago)"]
+        if record.nhs_number and others.filter(nhs_number=record.nhs_number).exists():
+            errors["nhs_number"] = [self.duplicate_message]
+        return ValidationError(errors or {"case_ref": [
+            f"{record.case_ref} clashes with a {self.noun} saved at the same moment: save again"]})
 
     def _save(self, record: R, by: UserLike, *, action: str, summary: str,
               changes: dict[str, Any] | None = None) -> None:
@@ -155,7 +167,11 @@ class RecordWrites(Generic[R]):
             record.created_by = record.updated_by
         else:
             record.version += 1
-        record.save()
+        try:
+            with transaction.atomic():  # a savepoint: the clash is looked up in this same transaction
+                record.save()
+        except IntegrityError:
+            raise self._clash(record) from None
         audit.record(actor=by, action=action, object_type=self.object_type, object_id=record.pk, summary=summary,
                      changes=changes)
 
@@ -205,6 +221,21 @@ class RecordWrites(Generic[R]):
                    summary=f"Entered in error: {locked.entered_in_error_reason}")
         self.announce(locked, by)
         return locked
+
+
+def refuse_if_entered_in_error(record: BabyRecord) -> None:
+    """Every write to a record marked entered in error is refused (its sections, temperatures, family log,
+    API, import rows): it is kept as it was, for the record. Raises `core.exceptions.EnteredInError`."""
+    if record.entered_in_error:
+        raise EnteredInError(f"{record.case_ref} was marked as entered in error: it can no longer be changed")
+
+
+def locked_case(case: Case) -> Case:
+    """The case's row, locked for this transaction, refused if it was marked entered in error meanwhile
+    (for writes of what hangs off a case: temperatures, the family support log)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    refuse_if_entered_in_error(locked)
+    return locked
 
 
 class _CaseWrites(RecordWrites[Case]):
@@ -331,6 +362,7 @@ def _follow_readings(case: Case, before: Mapping[str, temperatures.SeriesValue],
 def temperature_add(
     *, case: Case, observed_at: datetime, temp_c: Decimal, site: str, by: UserLike
 ) -> TemperatureObservation:
+    locked_case(case)
     observation = TemperatureObservation(case=case, observed_at=observed_at, temp_c=temp_c, site=site,
                                          recorded_by=by if by.is_authenticated else None)
     observation.full_clean(exclude=["case", "recorded_by"])
@@ -347,7 +379,7 @@ def temperature_add(
 
 @transaction.atomic
 def temperature_remove(*, observation: TemperatureObservation, by: UserLike) -> None:
-    case = observation.case
+    case = locked_case(observation.case)
     text = str(observation)
     before = _from_readings(Case.objects.get(pk=case.pk))
     observation.delete()

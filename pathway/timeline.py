@@ -33,9 +33,12 @@ DEADLINE_KEY = "six_hour_deadline"
 STEP_FIELDS: tuple[tuple[str, str], ...] = (
     ("birth_datetime", "Birth"),
     ("postnatal_collapse_datetime", "Postnatal collapse"),
+    ("encephalopathy_exam_datetime", "Encephalopathy examination"),
     ("referral_datetime", "Referral call"),
+    ("transport_team_mobilised_datetime", "Transport team mobilised"),
     ("passive_cooling_start", "Passive cooling started"),
     ("core_monitoring_start", "Continuous core monitoring started"),
+    ("transport_team_arrived_datetime", "Transport team at the bedside"),
     ("active_cooling_start", "Active cooling started"),
     ("depart_referring_datetime", "Departed referring unit"),
     ("arrive_centre_datetime", "Arrived at cooling centre"),
@@ -44,6 +47,7 @@ STEP_FIELDS: tuple[tuple[str, str], ...] = (
     ("rewarming_end", "Rewarming ended"),
     ("parent_consultation_datetime", "Senior consultation with parents"),
     ("mri_datetime", "First brain MRI"),
+    ("mri2_datetime", "Second brain MRI"),
     ("discharge_datetime", "Discharged"),
     ("death_datetime", "Died"),
 )
@@ -414,6 +418,47 @@ def build_timeline(case: Case, as_of: datetime) -> Timeline:
                          checks=attached(m.field)) for m in missing]
     zero_label = "postnatal collapse" if case.postnatal_collapse_datetime else "birth"
     return Timeline(zero, zero_label, deadline, steps, not_recorded, checks)
+
+
+# --- Transport intervals ---------------------------------------------------------------------------------
+
+# (from, to, label): the referral and transport legs in order, then the spans the KPIs take medians of
+# (kpis.md v2 `referral_to_team_arrival_min`, `team_arrival_to_departure_min`).
+TRANSPORT_LEGS: tuple[tuple[str, str, str], ...] = (
+    ("referral_datetime", "transport_team_mobilised_datetime", "Referral call to team mobilised"),
+    ("transport_team_mobilised_datetime", "transport_team_arrived_datetime",
+     "Team mobilised to arrival at the bedside"),
+    ("transport_team_arrived_datetime", "depart_referring_datetime", "At the bedside to departure (stabilisation)"),
+    ("depart_referring_datetime", "arrive_centre_datetime", "Departure to arrival at the cooling centre"),
+    ("referral_datetime", "transport_team_arrived_datetime", "Referral call to team at the bedside"),
+    ("referral_datetime", "arrive_centre_datetime", "Referral call to arrival at the cooling centre"),
+)
+
+
+@dataclass(frozen=True)
+class Interval:
+    label: str
+    start_label: str
+    end_label: str
+    minutes: float | None  # None: one end not recorded
+
+    @property
+    def text(self) -> str:
+        return format_duration(self.minutes) if self.minutes is not None else "Not recorded"
+
+
+def transport_intervals(case: Case) -> list[Interval]:
+    """The referral and transport legs of a case, on instants (a clock change inside a leg is exact);
+    empty when none of the transport times is recorded."""
+    names = {key for leg in TRANSPORT_LEGS for key in leg[:2]} - {"referral_datetime"}
+    if all(getattr(case, name) is None for name in names):
+        return []
+    intervals = []
+    for start, end, label in TRANSPORT_LEGS:
+        a, b = getattr(case, start), getattr(case, end)
+        minutes = minutes_between(a, b) if a is not None and b is not None else None
+        intervals.append(Interval(label, STEP_LABELS[start], STEP_LABELS[end], minutes))
+    return intervals
 
 
 # --- Temperatures --------------------------------------------------------------------------------------

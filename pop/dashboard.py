@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from kpis.definitions.base import Level
+from kpis.explain import Explanation
 from kpis.freshness import Freshness
 from kpis.freshness import freshness as producer_freshness
 from kpis.models import KpiAggregate
 from kpis.periods import PeriodType, parse_period_key
 from kpis.wilson import wilson_interval
+from pop import explain
 from pop.aggregate import NETWORK
 from pop.kpis import registry
 from pop.models import NationalComparator
@@ -64,6 +66,10 @@ class Line:
     @property
     def is_score(self) -> bool:
         return self.code == registry.SCORE.CODE
+
+    @property
+    def explanation(self) -> Explanation:
+        return explain.BY_CODE[self.code]
 
 
 def stored_periods() -> dict[str, list[str]]:
@@ -128,3 +134,26 @@ def series(*, code: str, org_code: str, period_type: str) -> list[KpiAggregate]:
     level = Level.NETWORK if org_code == NETWORK else Level.BIRTH_UNIT
     return list(KpiAggregate.objects.filter(kpi=code, level=level, org_code=org_code, period_type=period_type)
                 .order_by("period_start"))
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+def figures_csv(lines: Iterable[Line], org_name: str) -> tuple[list[str], list[list[str]]]:
+    """The dashboard's table as a spreadsheet reads it: one row per measure, the counts beside every rate."""
+    header = ["Measure", f"{org_name}: rate", "95% interval from", "95% interval to", "Counted", "n", "Missing",
+              "Network: rate", "Network: counted", "Network: n", "National", "National source", "National year"]
+    rows = []
+    for line in lines:
+        own, network, national = line.unit, line.network, line.comparator
+        interval = own.interval if own else None
+        rows.append([
+            line.title, _percent(own.row.rate) if own else "", _percent(interval[0]) if interval else "",
+            _percent(interval[1]) if interval else "", str(own.row.numerator) if own else "",
+            str(own.n) if own else "", str(own.row.missing) if own else "",
+            _percent(network.row.rate) if network else "", str(network.row.numerator) if network else "",
+            str(network.n) if network else "", f"{national.value_percent}%" if national else "",
+            national.source if national else "", str(national.year) if national else "",
+        ])
+    return header, rows

@@ -13,16 +13,19 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core import memo
+from kpis import downloads
 from kpis.charts import Chart, FunnelPoint, ReferenceLine, RunPoint, funnel_plot, run_chart
 from kpis.models import KpiAggregate
 from kpis.outcome import Direction
 from kpis.periods import PeriodType
-from pop import dashboard
+from pop import dashboard, explain
 from pop.aggregate import NETWORK
 from pop.kpis import registry
 from pop.models import NationalComparator
 
 TREND_TYPES = {PeriodType.MONTH.value: "By month", PeriodType.QUARTER.value: "By quarter"}
+# What `?format=csv&table=…` downloads: the figures table or one chart's data.
+CSV_TABLES = ("figures", "funnel", "run")
 
 
 @memo.by_arguments("pop.chart.funnel")
@@ -88,10 +91,30 @@ def pop_dashboard(request: HttpRequest) -> HttpResponse:
     # The run date's rolling window ends on the run date, not the month end: label it from the stored rows.
     label = dashboard.period_label(period, end=rows[0].period_end if rows else None)
     org_name = dict(units).get(org, "East of England network")
+    lines = dashboard.lines(rows, org, national)
+    if request.GET.get("format") == "csv":
+        return _csv(request, _choice(request, "table", list(CSV_TABLES), "figures"), lines=lines, rows=rows,
+                    code=code, org=org, org_name=org_name, period=period, label=label, trend=trend,
+                    comparator=national.get(code))
     context.update(
         period_label=label, units=units, org=org, org_name=org_name, kpi=code, trend=trend,
-        kpi_title=registry.TITLES[code], lines=dashboard.lines(rows, org, national),
+        kpi_title=registry.TITLES[code], lines=lines, explanations=explain.ALL,
         funnel=_funnel_chart(rows, code, label),
         run=_run_chart(code, org, org_name, trend, national.get(code)),
     )
     return render(request, "pop/dashboard.html", context)
+
+
+def _csv(request: HttpRequest, table: str, *, lines: list[dashboard.Line], rows: list[KpiAggregate], code: str,
+         org: str, org_name: str, period: str, label: str, trend: str,
+         comparator: NationalComparator | None) -> HttpResponse:
+    """One table of the page as CSV (audited as an export by `kpis.downloads`): only the one asked for is drawn."""
+    if table == "funnel":
+        return downloads.chart_csv(_funnel_chart(rows, code, label), name=f"pop-{code}-units-{period}",
+                                   user=request.user)
+    if table == "run":
+        return downloads.chart_csv(_run_chart(code, org, org_name, trend, comparator),
+                                   name=f"pop-{code}-{org}-by-{trend}", user=request.user)
+    header, cells = dashboard.figures_csv(lines, org_name)
+    return downloads.csv_response(header, cells, name=f"pop-{org}-{period}", user=request.user,
+                                  what=f"POP measures, {org_name}, {label}")

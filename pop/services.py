@@ -48,7 +48,6 @@ class _PopWrites(RecordWrites[PopRecord]):
     noun = "record"
     created_summary = "Created POP record {ref}"
     duplicate_message = "Another POP record already has this NHS number (unique per baby)"
-    frozen_when_entered_in_error = True
     hard_violations = staticmethod(rules.hard_violations)
     soft_flags = staticmethod(rules.soft_flags)
 

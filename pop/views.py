@@ -14,13 +14,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import search
 from core.audit import display as display_value
 from pathway.sections import history_display
-from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form
+from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form, search_redirect
 from pop import rules, services
 from pop.access import can, get_record_for_user, records_for
 from pop.dataset import FIELDS
@@ -58,12 +60,18 @@ def _element_rows(record: PopRecord) -> list[tuple[str, str, str]]:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def record_list(request: HttpRequest) -> HttpResponse:
+    # The filter form is posted, so an NHS number searched for never appears in an address (core.search).
+    moved = search_redirect(request, reverse("pop:record_list"))
+    if moved is not None:
+        return moved
+    filters, search_expired = search.list_filters(request.session, request.GET)
     visible = records_for(request.user, Action.LIST)
-    form = PopFilterForm(request.GET, user=request.user, records=visible)
+    form = PopFilterForm(filters, user=request.user, records=visible)
     return render(request, "pop/record_list.html", {
         "form": form, "page": page_of(request, form.filter(visible)), "may_create": may(request.user, Action.EDIT),
+        "search_expired": search_expired,
     })
 
 

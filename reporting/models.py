@@ -181,6 +181,7 @@ class ExportRecord(models.Model):
         REPORT_XLSX = "report_xlsx", "Report XLSX"
         REPORT_CSV = "report_csv", "Report CSV"
         MONTHLY_EMAIL = "monthly_email", "Monthly report email"
+        API_CASES = "api_cases", "Cases read through the API"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -194,6 +195,8 @@ class ExportRecord(models.Model):
     reason = models.TextField(blank=True)
     audit_event = models.OneToOneField("core.AuditEvent", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="export_record")
+    api_token = models.ForeignKey("api.ApiToken", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  help_text="The token an API read used (empty for a signed-in browser)")
 
     class Meta:
         ordering = ["-at", "-id"]

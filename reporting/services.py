@@ -26,6 +26,7 @@ from django.utils.text import slugify
 
 from core import audit
 from core.exceptions import EditConflict
+from core.files import open_private, private_directory
 from core.history import HistoryEntry, history_entry
 from core.models import AuditEvent
 from core.timeutil import LONDON
@@ -263,9 +264,10 @@ def _target(job: ExportJob, filename: str) -> Iterator[tuple[str, IO[bytes]]]:
     writing fails, so no half-written file is ever offered."""
     name = default_storage.get_available_name(f"exports/{job.pk}-{filename}")
     path = default_storage.path(name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    private_directory(os.path.dirname(path))  # 0700 directory, 0600 file: the service's user only
+    out = open_private(path, exclusive=True)  # never someone else's file, so only ours is discarded below
     try:
-        with open(path, "wb") as out:
+        with out:
             yield name, out
     except BaseException:
         _discard(name)

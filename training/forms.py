@@ -52,6 +52,8 @@ class SessionForm(HeadcountsMixin, forms.Form):
         label="Named attendees (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One name per line. The headcount above is what coverage counts.")
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # The version the form was opened at: a save from an older one is refused (services.session_update).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, units: UnitQuerySet, session: TrainingSession | None = None,
                  **kwargs: Any) -> None:
@@ -59,7 +61,7 @@ class SessionForm(HeadcountsMixin, forms.Form):
             kwargs.setdefault("initial", {
                 "unit": session.unit, "date": session.date, "trainer": session.trainer, "format": session.format,
                 "key_messages": list(session.key_messages.all()), "named_attendees": session.named_attendees,
-                "notes": session.notes})
+                "notes": session.notes, "version": session.version})
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("short_name")
         # Retired messages stay selectable on a session that already covered them.

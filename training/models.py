@@ -81,6 +81,8 @@ class TrainingSession(models.Model):
                                     related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic lock, as on cases and board reports: a save names the version it was edited from.
+    version = models.PositiveIntegerField(default=1)
 
     objects = TrainingSessionQuerySet.as_manager()
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
+from core.exceptions import EditConflict
 from core.models import AuditEvent
 from kpis import engine
 from kpis.aggregate import Figure
@@ -126,11 +127,27 @@ def session_record(*, unit: Unit, values: SessionValues, by: UserLike) -> Traini
     return session
 
 
+def _conflict(session: TrainingSession) -> EditConflict:
+    last = AuditEvent.objects.filter(object_type="training_session", object_id=str(session.pk)).select_related(
+        "actor").first()
+    who = (last.actor.get_full_name() or last.actor.username) if last and last.actor else "someone else"
+    when = f" at {timezone.localtime(last.at):%H:%M on %d/%m/%Y}" if last else ""
+    return EditConflict(f"This session was changed by {who}{when} (now version {session.version}) after you opened "
+                        "it. Nothing was saved, so nothing of theirs was overwritten: reload it to see their changes, "
+                        "then make yours again.")
+
+
 @transaction.atomic
-def session_update(*, session: TrainingSession, values: SessionValues, by: UserLike) -> TrainingSession:
+def session_update(*, session: TrainingSession, values: SessionValues, by: UserLike,
+                   expected_version: int | None = None) -> TrainingSession:
+    """Apply changes; refuse (EditConflict) a save made from an older version than the stored one.
+    `expected_version=None` is for callers that have just read the session themselves (demo, tests)."""
     _validate_session(values)
     session = TrainingSession.objects.select_for_update().select_related("unit").get(pk=session.pk)
+    if expected_version is not None and session.version != expected_version:
+        raise _conflict(session)
     before = _session_state(session)
+    session.version += 1
     _apply_session(session, values)
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, object_type="training_session", object_id=session.pk,
                  summary=f"Changed {session}", changes=audit.changes(before, _session_state(session)))

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.exceptions import EditConflict
 from training import access, selectors, services
 from training.forms import EstablishmentForm, KeyMessageForm, SessionForm, add_service_errors
 from training.models import Establishment, KeyMessage, TrainingSession
@@ -105,7 +106,10 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SessionForm(request.POST or None, units=units, session=session)
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_update(session=session, values=form.values(), by=request.user)
+            services.session_update(session=session, values=form.values(), by=request.user,
+                                    expected_version=form.cleaned_data["version"] or 0)
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -2,6 +2,11 @@
 
 A role grants actions; a scoped role applies to cases whose birth unit or cooling centre is the
 membership's unit, a network-wide role to every case. `pathway.access` turns this into case filters.
+
+Two roles change one section of a case and nothing else (`SECTION_ROLES`): a radiologist the MRI of the
+cases of their units, a transport team the referral and transport of every case their service moved
+(`TRANSPORT_ROLES` reach a case through its `transport_service`, not its birth unit or cooling centre).
+They hold no EDIT action, so every other door that changes a case stays shut to them.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ class Action(StrEnum):
     INVITE = "invite"  # invite people by email to a unit and role (accounts/; never a role above one's own)
     MANAGE_ACCOUNTS = "manage_accounts"  # reset two-factor, unlock, read the sign-in log (accounts/)
     IMPROVE = "improve"  # improvement actions and PDSA cycles (improvement/; network-wide or own units)
+    LIVE_BIRTHS = "live_births"  # record, import and export live births per unit-year (units.births; no patients)
 
 
 NETWORK_WIDE_ROLES = frozenset({Role.NURSE_SPECIALIST, Role.NETWORK_LEAD, Role.ADMINISTRATOR})
@@ -36,14 +42,26 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.UNIT_CLINICIAN: frozenset(_READ | {Action.EDIT, Action.RECORD_TRAINING, Action.IMPROVE}),
     Role.CONSULTANT: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPROVE}),
     Role.NURSE_SPECIALIST: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT, Action.FAMILY_SITE,
-                                              Action.RECORD_TRAINING, Action.INVITE, Action.IMPROVE}),
+                                              Action.RECORD_TRAINING, Action.INVITE, Action.IMPROVE,
+                                              Action.LIVE_BIRTHS}),
     # Network leads compare and report; they do not change clinical records.
     Role.NETWORK_LEAD: frozenset(_READ | {Action.EXPORT, Action.RECOMPUTE, Action.REPORT, Action.INVITE,
                                           Action.IMPROVE}),
     Role.ADMINISTRATOR: frozenset(_READ | {Action.EDIT, Action.EXPORT, Action.IMPORT, Action.RECOMPUTE,
                                            Action.FAMILY_SITE, Action.RECORD_TRAINING, Action.REPORT,
-                                           Action.INVITE, Action.MANAGE_ACCOUNTS, Action.IMPROVE}),
+                                           Action.INVITE, Action.MANAGE_ACCOUNTS, Action.IMPROVE,
+                                           Action.LIVE_BIRTHS}),
 }
+
+ROLE_ACTIONS[Role.RADIOLOGIST] = frozenset(_READ)
+ROLE_ACTIONS[Role.TRANSPORT_TEAM] = frozenset(_READ)
+
+# Role → the case sections (pathway.sections slugs) it may change, on the cases it reaches.
+SECTION_ROLES: dict[str, frozenset[str]] = {
+    Role.RADIOLOGIST: frozenset({"mri"}),
+    Role.TRANSPORT_TEAM: frozenset({"referral"}),
+}
+TRANSPORT_ROLES = frozenset({Role.TRANSPORT_TEAM})
 
 UserLike = AbstractBaseUser | AnonymousUser
 
@@ -69,8 +87,13 @@ def network_wide_for(user: UserLike, action: Action) -> bool:
 
 
 def scoped_unit_ids(user: UserLike, action: Action) -> set[int]:
-    """Units whose cases the user may act on through a unit-scoped role."""
-    return {m.unit_id for m in memberships(user) if action in ROLE_ACTIONS[m.role]}
+    """Units whose cases (born or cooled there) the user may act on through a unit-scoped role."""
+    return {m.unit_id for m in memberships(user) if action in ROLE_ACTIONS[m.role] and m.role not in TRANSPORT_ROLES}
+
+
+def transport_unit_ids(user: UserLike, action: Action) -> set[int]:
+    """Transport services whose moved cases the user may act on through a transport role."""
+    return {m.unit_id for m in memberships(user) if action in ROLE_ACTIONS[m.role] and m.role in TRANSPORT_ROLES}
 
 
 def may(user: UserLike, action: Action) -> bool:

@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from units.models import Membership, Network, Unit
+from units.models import LiveBirths, Membership, Network, Unit
 
 
 @admin.register(Network)
@@ -21,3 +22,20 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "unit"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["unit"]
+
+
+@admin.register(LiveBirths)
+class LiveBirthsAdmin(admin.ModelAdmin):
+    """Read only: live births are recorded on their screen (/units/live-births/), which validates and audits."""
+
+    list_display = ["unit", "year", "live_births", "updated_at", "updated_by"]
+    list_filter = ["year", "unit"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -38,6 +38,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("consultant", "Demo", "Consultant", Role.CONSULTANT, "RGT01"),
     DemoUser("clinician", "Demo", "Unit Clinician", Role.UNIT_CLINICIAN, "RWG02"),
     DemoUser("lead", "Demo", "Network Lead", Role.NETWORK_LEAD, "RGT01"),
+    # Section roles: the MRI of Addenbrooke's cases; the referral and transport of every case PaNDR moved.
+    DemoUser("radiologist", "Demo", "Radiologist", Role.RADIOLOGIST, "RGT01"),
+    DemoUser("transport", "Demo", "Transport Team", Role.TRANSPORT_TEAM, "RGT-PANDR"),
     # Also a Django superuser, so the demo can show /admin.
     DemoUser("admin", "Demo", "Administrator", Role.ADMINISTRATOR, "RGT01", superuser=True),
 )

@@ -80,6 +80,9 @@ class Role(models.TextChoices):
     CONSULTANT = "consultant", "Cooling-centre consultant"
     NETWORK_LEAD = "network_lead", "Network lead"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Roles that change one section of a case (units.access.SECTION_ROLES).
+    RADIOLOGIST = "radiologist", "Radiologist"
+    TRANSPORT_TEAM = "transport_team", "Transport team"
 
 
 class Membership(models.Model):
@@ -96,3 +99,38 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} at {self.unit.short_name}"
+
+
+# dataset.md "Live births": `live_births` is an int 0–20,000 per unit and calendar year.
+LIVE_BIRTHS_MAX = 20_000
+FIRST_BIRTH_YEAR = 2000  # no network data before this; catches a two-digit year ("24") typed by mistake
+
+
+class LiveBirths(models.Model):
+    """Live births at one unit in one calendar year: the denominator of `hie_incidence_per_1000` (kpis.md v2).
+
+    One row per unit and year; recording the same unit-year again replaces the figure. Written only through
+    `units.births` (validated, audited, and announced so the incidence figures are recomputed).
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="live_births")
+    year = models.PositiveSmallIntegerField()
+    live_births = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["unit__short_name", "year"]
+        verbose_name = "live births"
+        verbose_name_plural = "live births"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="units_livebirths_one_per_unit_year"),
+            models.CheckConstraint(
+                condition=models.Q(live_births__lte=LIVE_BIRTHS_MAX), name="units_livebirths_at_most_20000"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.ods_code} {self.year}: {self.live_births} live births"

@@ -9,9 +9,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from api import services as token_services
+from api.models import Scope
 from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
-from pathway import services
+from pathway import csv_io, services
 from pathway.models import Case
 
 # A: born at Watford, cooled at Addenbrooke's; B: Ipswich → Norfolk & Norwich; C: inborn at Addenbrooke's.
@@ -27,8 +28,17 @@ def cases(people: Personas) -> dict[str, Case]:
     }
 
 
-def token_client(user: Any) -> APIClient:
-    _, key = token_services.token_create(user=user, name="tests")
+def widest_scopes(user: Any) -> list[str]:
+    """All the user's role allows: write, and identifiable reads for the roles that may export them."""
+    read = Scope.READ_IDENTIFIABLE if csv_io.may_export_identifiable(user) else Scope.READ_PSEUDONYMISED
+    return [read, Scope.WRITE]
+
+
+def token_client(user: Any, scopes: list[str] | None = None) -> APIClient:
+    """A client with a fresh token of `user`: the scopes given, or the widest its role allows."""
+    chosen = widest_scopes(user) if scopes is None else scopes
+    _, key = token_services.token_create(user=user, name="tests", scopes=chosen,
+                                         reason="Tests" if Scope.READ_IDENTIFIABLE in chosen else "")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return client
@@ -36,5 +46,5 @@ def token_client(user: Any) -> APIClient:
 
 @pytest.fixture
 def api(people: Personas) -> Callable[[str], APIClient]:
-    """api("nurse") → a client holding a fresh token of that persona."""
+    """api("nurse") → a client holding a fresh token of that persona, with the widest scopes it may hold."""
     return lambda persona: token_client(getattr(people, persona))

@@ -194,9 +194,9 @@ def test_entered_in_error_instead_of_delete(people: Personas, api: Api, cases: d
     assert audit_rows(case.pk)[-1].actor == people.clinician
     # Kept, readable, gone from the list unless asked for, and no longer changeable.
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 200
-    assert [c["case_ref"] for c in client.get("/api/v1/cases/").json()["results"]] == []
-    assert [c["case_ref"] for c in client.get("/api/v1/cases/?include_entered_in_error=true").json()["results"]] \
-        == ["CASE-A"]
+    assert [c["id"] for c in client.get("/api/v1/cases/").json()["results"]] == []
+    assert [c["id"] for c in client.get("/api/v1/cases/?include_entered_in_error=true").json()["results"]] \
+        == [case.pk]
     refused = client.patch(f"/api/v1/cases/{case.pk}/", {"version": 2, "hie_grade": 3}, format="json")
     assert refused.status_code == 409
     assert errors(refused) == [(None, "conflict")]

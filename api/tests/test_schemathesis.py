@@ -47,7 +47,8 @@ def keep_the_test_connection() -> Iterator[None]:
 
 @pytest.fixture
 def nurse_key(people: Personas) -> str:
-    return token_services.token_create(user=people.nurse, name="schemathesis")[1]
+    return token_services.token_create(user=people.nurse, name="schemathesis", scopes=["read:identifiable", "write"],
+                                       reason="Schema conformance run")[1]
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ def test_admin_revokes_any_token(people: Personas) -> None:
 
 
 def test_writes_with_a_token_are_audited_as_its_user(people: Personas) -> None:
-    _, key = services.token_create(user=people.consultant, name="EPR")
+    _, key = services.token_create(user=people.consultant, name="EPR", scopes=["read:pseudonymised", "write"])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")  # "Token" is accepted as well as "Bearer"
     response = client.post("/api/v1/cases/", {

@@ -6,6 +6,8 @@
 - consultant: cooling-centre consultant at Addenbrooke's (RGT01)
 - clinician: unit clinician at Watford (RWG02), a referring unit
 - outsider: unit clinician at Ipswich (RDE03), no link to the test cases
+- radiologist, transport (only after `with_section_roles`): a radiologist at Addenbrooke's (RGT01) and the
+  PaNDR transport team (RGT-PANDR), the roles that change one section of a case
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class Personas:
     consultant: AbstractUser
     clinician: AbstractUser
     outsider: AbstractUser
+    radiologist: AbstractUser | None = None
+    transport: AbstractUser | None = None
 
 
 def make_user(username: str, unit: Unit, role: str, *, first: str = "", last: str = "") -> AbstractUser:
@@ -45,3 +49,12 @@ def make_personas() -> Personas:
         clinician=make_user("carl", units["RWG02"], Role.UNIT_CLINICIAN, first="Carl", last="Clinician"),
         outsider=make_user("otto", units["RDE03"], Role.UNIT_CLINICIAN, first="Otto", last="Outsider"),
     )
+
+
+def with_section_roles(people: Personas) -> Personas:
+    """The personas plus a radiologist at Addenbrooke's and the PaNDR transport team (units.access.SECTION_ROLES)."""
+    people.radiologist = make_user("rita", Unit.objects.get(ods_code="RGT01"), Role.RADIOLOGIST, first="Rita",
+                                   last="Radiologist")
+    people.transport = make_user("tom", Unit.objects.get(ods_code="RGT-PANDR"), Role.TRANSPORT_TEAM, first="Tom",
+                                 last="Transport")
+    return people

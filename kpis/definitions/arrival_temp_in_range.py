@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import TH_LEVELS, MeasureType
+from kpis.definitions.base import TRANSPORT_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from pathway import standards
@@ -19,7 +19,8 @@ TITLE = "Arrival temperature in range (33.0–34.0 °C)"
 SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H8"
 VERSION = 1
 DIRECTION = Direction.HIGHER
-LEVELS = TH_LEVELS
+# kpis.md v2 adds the transport level; the figures at the other levels are unchanged (same version).
+LEVELS = TRANSPORT_LEVELS
 # What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
 COHORT = "Cooled babies born outside the cooling centre (outborn)."
 MET = "Temperature on arrival at the cooling centre between 33.0 and 34.0 °C (both included)."

@@ -44,11 +44,14 @@ class Level(StrEnum):
     BIRTH_UNIT = "birth_unit"
     COOLING_CENTRE = "cooling_centre"
     NETWORK = "network"
+    TRANSPORT = "transport"  # kpis.md v2: the transport service that moved the baby (`transport_service_ods`)
 
 
 # Every HIE cohort is a subset of TH babies, who always have a cooling centre (dataset.md makes it
 # required when TH = yes), so each HIE figure is computed at all three levels.
 TH_LEVELS: tuple[Level, ...] = (Level.BIRTH_UNIT, Level.COOLING_CENTRE, Level.NETWORK)
+# kpis.md v2: the transfer measures the transport team owns are also computed per transport service.
+TRANSPORT_LEVELS: tuple[Level, ...] = (*TH_LEVELS, Level.TRANSPORT)
 
 # "Within 6 h" is ≤ 360 minutes on exact instants (kpis.md "Conventions"). Every clinical threshold lives in
 # pathway.standards, which the timeline, worklist and rules read too; re-exported here for the definitions.
@@ -107,6 +110,18 @@ class BirthCohortDefinition(KpiDefinition, Protocol):
     only once MIN_AGE_MONTHS old, so a period is complete once its youngest baby is that old."""
 
     MIN_AGE_MONTHS: int
+
+
+@runtime_checkable
+class PopulationRateDefinition(KpiDefinition, Protocol):
+    """A rate whose denominator is a population, not the cases (kpis.md v2 `hie_incidence_per_1000`): each
+    case's outcome says only whether it is in the numerator (`met`) or not (`not_eligible`); the engine divides
+    by DENOMINATOR's figure per unit and period (`kpis.incidence`), computed only for PERIOD_TYPES and shown
+    per RATE_PER babies."""
+
+    DENOMINATOR: str
+    PERIOD_TYPES: tuple[str, ...]
+    RATE_PER: int
 
 
 def not_recorded(answer: str) -> bool:

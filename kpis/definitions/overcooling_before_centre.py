@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import TH_LEVELS, MeasureType
+from kpis.definitions.base import TRANSPORT_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from pathway import standards
@@ -19,7 +19,8 @@ TITLE = "Overcooled (below 33.0 °C) before arrival at the cooling centre"
 SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H7"
 VERSION = 1
 DIRECTION = Direction.LOWER
-LEVELS = TH_LEVELS
+# kpis.md v2 adds the transport level; the figures at the other levels are unchanged (same version).
+LEVELS = TRANSPORT_LEVELS
 # What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
 COHORT = "Cooled babies born outside the cooling centre (outborn)."
 MET = "The lowest temperature before arrival at the cooling centre was below 33.0 °C (overcooled). Lower is better."

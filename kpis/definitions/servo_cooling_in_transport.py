@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import TH_LEVELS, MeasureType
+from kpis.definitions.base import TRANSPORT_LEVELS, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from pathway import choices as c
@@ -19,7 +19,8 @@ TITLE = "Servo-controlled cooling in transport"
 SOURCE = "kpis.md HIE pathway KPIs; domain.md §4.2 H9"
 VERSION = 1
 DIRECTION = Direction.HIGHER
-LEVELS = TH_LEVELS
+# kpis.md v2 adds the transport level; the figures at the other levels are unchanged (same version).
+LEVELS = TRANSPORT_LEVELS
 # What clinicians read beside the figure and on the definitions page (kpis.definitions.base).
 COHORT = "Cooled babies born outside the cooling centre (outborn)."
 MET = "Cooled with a servo-controlled device during transport."

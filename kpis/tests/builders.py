@@ -17,6 +17,7 @@ BIRTH = datetime(2024, 5, 14, 3, 10, tzinfo=LONDON)  # BST
 AS_OF = date(2025, 1, 1)  # too early for 2-year follow-up of a 2024 birth
 BIRTH_UNIT = "RWG02"
 CENTRE = "RGT01"
+TRANSPORT = "RGT-PANDR"
 
 # Clock-change nights: wall-clock arithmetic is an hour out on these, exact instants are not.
 SPRING_BIRTH = datetime(2024, 3, 31, 0, 30, tzinfo=LONDON)  # GMT; clocks go 01:00 GMT → 02:00 BST
@@ -68,6 +69,13 @@ def make_facts(**overrides: Any) -> CaseFacts:
         "discharge_datetime": at(hours(12 * 24)),
         "followup_2y": "",
         "family_booklet_given": "yes",
+        # v2: moved by PaNDR, team at the bedside 50 min after the call; a structured protocol MRI.
+        "referral_decision": "cool",
+        "transport_service_ods": TRANSPORT,
+        "transport_team_arrived_datetime": at(130),
+        "mri_sequences": frozenset({"t1", "t2", "dwi", "mrs"}),
+        "mri_score_system": "nichd_nrn",
+        "mri_injury_pattern": "normal",
     }
     values.update(overrides)
     return CaseFacts(**values)

@@ -115,9 +115,11 @@ def test_facts_from_case_reads_a_saved_case_in_one_query(
     assert facts.birth_unit_is_nicu is False  # Watford is a local neonatal unit
     assert facts.lowest_temp_before_arrival_c == Decimal("32.8")
     # Every fact named like a case field carries that field's value.
-    shared = [f.name for f in dataclasses.fields(CaseFacts) if hasattr(Case, f.name) and f.name != "case_id"]
+    shared = [f.name for f in dataclasses.fields(CaseFacts)
+              if hasattr(Case, f.name) and f.name not in ("case_id", "mri_sequences")]
     assert len(shared) > 25
     assert {name: getattr(facts, name) for name in shared} == {name: getattr(case, name) for name in shared}
+    assert facts.mri_sequences == frozenset(case.mri_sequences)  # a set: the KPI asks "includes all four"
     assert facts.time_zero == case.time_zero
     assert facts.cooling_start == case.cooling_start
     assert outcomes["overcooling_before_centre"] == "met"
@@ -140,4 +142,7 @@ def test_facts_from_a_case_without_cooling_centre(
         facts = facts_from_case(Case.objects.select_related(*RELATED_UNITS).get(pk=created.pk))
     assert facts.cooling_centre_ods is None
     assert not facts.is_outborn
-    assert set(evaluate_all(facts, AS_OF).values()) == {"not_eligible"}
+    outcomes = evaluate_all(facts, AS_OF)
+    # Every referral counts for its decision, cooled or not (kpis.md v2), and grade 2 HIE for incidence.
+    assert (outcomes.pop("referral_decision_recorded"), outcomes.pop("hie_incidence_per_1000")) == ("not_met", "met")
+    assert set(outcomes.values()) == {"not_eligible"}

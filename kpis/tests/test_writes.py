@@ -20,7 +20,7 @@ from kpis.outcome import Outcome
 from kpis.periods import STORED_TYPES
 from kpis.tests.test_compute import AS_OF, CODE, MEDIAN, make_case, snapshot
 from pathway.models import Case
-from units.models import Network
+from units.models import Network, Unit
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
@@ -39,7 +39,7 @@ def cases(network: Network) -> dict[str, Case]:
         "met": make_case(datetime(2024, 3, 5, 10, 0, tzinfo=LONDON), cooling_min=30),
         "late": make_case(datetime(2024, 3, 9, 10, 0, tzinfo=LONDON), cooling_min=400.5),
         "also_met": make_case(datetime(2024, 7, 1, 10, 0, tzinfo=LONDON), cooling_min=90, birth_unit="RDE03",
-                              centre="RM102"),
+                              centre="RM102", transport_service=Unit.objects.get(ods_code="RGT-PANDR")),
         "error": make_case(datetime(2024, 3, 6, 10, 0, tzinfo=LONDON), entered_in_error=True,
                            entered_in_error_reason="duplicate"),
     }

@@ -1,15 +1,17 @@
 """Who may list, view, edit, export and import which case: persona × action, as one table.
 
-Cases: A born at Watford (RWG02) and cooled at Addenbrooke's (RGT01); B born at Ipswich (RDE03) and cooled
-at Norfolk & Norwich (RM102); C born and cooled at Addenbrooke's (inborn). A unit-scoped role reaches a
-case through its birth unit or its cooling centre; a network-wide role reaches every case.
+Cases: A born at Watford (RWG02) and cooled at Addenbrooke's (RGT01), moved by PaNDR; B born at Ipswich
+(RDE03) and cooled at Norfolk & Norwich (RM102); C born and cooled at Addenbrooke's (inborn). A unit-scoped
+role reaches a case through its birth unit or its cooling centre; a network-wide role reaches every case; the
+transport team reaches the cases its service moved. The radiologist and the transport team change only their
+own section (`SECTION_MATRIX`) and hold no other action.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,12 +23,13 @@ from django.urls import reverse
 
 from core.testing.access import reached
 from core.testing.factories import cooled_case_values
-from core.testing.personas import Personas, make_user
-from core.timeutil import format_local
+from core.testing.personas import Personas, make_personas, make_user, with_section_roles
+from core.timeutil import LONDON, format_local
 from pathway import services
 from pathway.access import can as can_act
-from pathway.access import cases_for, get_case_for_user
+from pathway.access import cases_for, editable_sections, get_case_for_user
 from pathway.models import Case, TemperatureObservation
+from pathway.sections import BY_SLUG
 from units.access import Action, UserLike, may, user_roles
 from units.models import Membership, Role, Unit
 
@@ -107,6 +110,13 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("consultant", "manage_accounts", NONE),
     ("clinician", "manage_accounts", NONE),
     ("outsider", "manage_accounts", NONE),
+    # Live births per unit-year (units/births.py, the incidence denominator): nurse specialists and admins.
+    ("nurse", "live_births", ALL),
+    ("lead", "live_births", NONE),
+    ("admin_user", "live_births", ALL),
+    ("consultant", "live_births", NONE),
+    ("clinician", "live_births", NONE),
+    ("outsider", "live_births", NONE),
     # Improvement actions (improvement/): the network-wide roles for every unit, leads included (they run the
     # improvement work); consultants and unit clinicians for their own units.
     ("nurse", "improve", ALL),
@@ -116,14 +126,39 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("clinician", "improve", frozenset("A")),
     ("outsider", "improve", frozenset("B")),
 ]
+# The section roles read the cases they reach and do nothing else through the actions (their one section is
+# SECTION_MATRIX below).
+MATRIX += [(persona, action.value, reach if action in (Action.LIST, Action.VIEW) else NONE)
+           for persona, reach in (("radiologist", frozenset("AC")), ("transport", frozenset("A")))
+           for action in Action]
+
+# persona → {case: the sections it may change}
+ALL_SECTIONS = frozenset({"birth", "referral", "cooling", "first-days", "mri", "discharge", "follow-up"})
+SECTION_MATRIX: dict[str, dict[str, frozenset[str]]] = {
+    "nurse": dict.fromkeys("ABC", ALL_SECTIONS),
+    "lead": {},
+    "admin_user": dict.fromkeys("ABC", ALL_SECTIONS),
+    "consultant": dict.fromkeys("AC", ALL_SECTIONS),
+    "clinician": {"A": ALL_SECTIONS},
+    "outsider": {"B": ALL_SECTIONS},
+    "radiologist": {"A": frozenset({"mri"}), "C": frozenset({"mri"})},
+    "transport": {"A": frozenset({"referral"})},
+}
+
+
+@pytest.fixture
+def people(network: object) -> Personas:
+    return with_section_roles(make_personas())
 
 
 @pytest.fixture
 def cases(people: Personas) -> dict[str, Case]:
     places = {"A": ("RWG02", "RGT01"), "B": ("RDE03", "RM102"), "C": ("RGT01", "RGT01")}
+    pandr = Unit.objects.get(ods_code="RGT-PANDR")
     return {
-        name: services.case_create(values=cooled_case_values(case_ref=f"CASE-{name}", birth_unit=born, centre=centre),
-                                   by=people.nurse)
+        name: services.case_create(values=cooled_case_values(
+            case_ref=f"CASE-{name}", birth_unit=born, centre=centre,
+            transport_service=pandr if name == "A" else None), by=people.nurse)
         for name, (born, centre) in places.items()
     }
 
@@ -135,7 +170,7 @@ def allowed(user: UserLike, action: Action, cases: dict[str, Case]) -> frozenset
 
 
 def test_the_matrix_covers_every_persona_and_action() -> None:
-    personas = {"nurse", "lead", "admin_user", "consultant", "clinician", "outsider"}
+    personas = {"nurse", "lead", "admin_user", "consultant", "clinician", "outsider", "radiologist", "transport"}
     assert {(p, a) for p, a, _ in MATRIX} == {(p, a.value) for p in personas for a in Action}
 
 
@@ -335,3 +370,70 @@ def test_case_pages_need_a_login(cases: dict[str, Case], url_name: str) -> None:
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert b"CASE-A" not in response.content
+
+
+# --- Sections: who may change which part of a case (the section roles' only door) -------------------------
+
+
+@pytest.mark.parametrize("persona", SECTION_MATRIX)
+def test_section_matrix(people: Personas, cases: dict[str, Case], persona: str) -> None:
+    user = getattr(people, persona)
+    found = {name: editable_sections(user, case) for name, case in cases.items()}
+    assert {name: slugs for name, slugs in found.items() if slugs} == SECTION_MATRIX[persona]
+
+
+SECTION_POSTS = {
+    "birth": {"hie_grade": 3},
+    "referral": {"referral_decision": "cool"},
+    "mri": {"mri_performed": "yes", "mri_datetime": "21/05/2024 10:00", "mri_injury_pattern": "watershed"},
+}
+
+
+def _section_post(case: Case, slug: str) -> dict[str, object]:
+    """The section's saved values as the page's form posts them (so the post is valid), with one change."""
+    data: dict[str, object] = {"version": case.version}
+    for name in BY_SLUG[slug].fields:
+        value = getattr(case, f"{name}_id" if name.endswith(("unit", "centre", "service")) else name)
+        if isinstance(value, datetime):
+            data[name] = f"{value.astimezone(LONDON):%d/%m/%Y %H:%M}"
+        elif isinstance(value, date):
+            data[name] = f"{value:%d/%m/%Y}"
+        elif value not in (None, "", []):
+            data[name] = value if isinstance(value, list) else str(value)
+    data.update(SECTION_POSTS[slug])
+    return data
+
+
+@pytest.mark.parametrize("persona", ["radiologist", "transport", "lead", "clinician"])
+@pytest.mark.parametrize("slug", list(SECTION_POSTS))
+def test_section_post_by_persona(people: Personas, cases: dict[str, Case], persona: str, slug: str) -> None:
+    """The section URL saves exactly where SECTION_MATRIX says; anywhere else a 404 and nothing written."""
+    client = _client(people, persona)
+    for name, case in cases.items():
+        response = client.post(reverse("pathway:case_section", args=[case.pk, slug]), _section_post(case, slug))
+        version = Case.objects.get(pk=case.pk).version
+        if slug in SECTION_MATRIX[persona].get(name, NONE):
+            assert response.status_code == 302, (name, response.status_code, response.content[:2000])
+            assert version == case.version + 1, name
+        else:
+            assert response.status_code == 404, (name, response.status_code)
+            assert version == case.version, name
+
+
+@pytest.mark.parametrize("persona", ["radiologist", "transport"])
+def test_the_case_page_offers_only_the_own_section(people: Personas, cases: dict[str, Case], persona: str) -> None:
+    body = _client(people, persona).get(reverse("pathway:case_detail", args=[cases["A"].pk])).content.decode()
+    offered = {slug for slug in ALL_SECTIONS
+               if f'action="{reverse("pathway:case_section", args=[cases["A"].pk, slug])}"' in body}
+    assert offered == SECTION_MATRIX[persona]["A"]
+    assert "Mark as entered in error" not in body
+    assert "your role changes only" in body
+
+
+def test_a_transport_team_cannot_hand_the_case_to_another_service(people: Personas, cases: dict[str, Case]) -> None:
+    case = cases["A"]
+    data = {**_section_post(case, "referral"), "transport_service": ""}
+    response = _client(people, "transport").post(reverse("pathway:case_section", args=[case.pk, "referral"]), data)
+    assert response.status_code == 200
+    assert "Your team can only record the transfers it made" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).transport_service_id == case.transport_service_id

@@ -8,8 +8,9 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,7 +20,8 @@ from django.db import models
 
 from core import audit
 from core.timeutil import LONDON
-from pathway import demo, rules, services
+from pathway import demo, disability, rules, services
+from pathway.dataset import V2_COLUMNS
 from pathway.models import Case, TemperatureObservation
 from pathway.nhs_number import is_valid_nhs_number
 from units.demo_users import DEMO_PASSWORD, DEMO_USERS, demo_users_ensure
@@ -30,12 +32,15 @@ from units.reference import UNITS
 AS_OF = date(2025, 3, 31)
 SNAPSHOT = demo.snapshot_instant(AS_OF)
 # Units as the rules see them, without a database (only the cooling-centre flag matters).
-UNSAVED_UNITS = {row["ods"]: Unit(ods_code=row["ods"], is_cooling_centre=row["cooling_centre"]) for row in UNITS}
-UNIT_FIELDS = ("birth_unit", "cooling_centre")
+UNSAVED_UNITS = {row["ods"]: Unit(ods_code=row["ods"], is_cooling_centre=row["cooling_centre"],
+                                  designation=row["designation"]) for row in UNITS}
+UNIT_FIELDS = ("birth_unit", "cooling_centre", "transport_service")
 DATETIME_FIELDS = [f.name for f in Case._meta.get_fields() if isinstance(f, models.DateTimeField)
                    and f.name not in ("created_at", "updated_at")]
 
 Cases = list[dict[str, Any]]
+FOLLOW_UP_BLANK = {"bayley_version": "", "bayley_cognitive": None, "gmfcs_level": None, "vision": "", "hearing": "",
+                   "epilepsy": "", "cerebral_palsy": ""}
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +169,63 @@ def test_some_values_missing_and_some_soft_flags(five_years: Cases) -> None:
     assert {"preterm_cooled", "mild_or_no_hie_cooled"} <= flags
 
 
+# --- v2 values (pathway.demo_journey) ------------------------------------------------------------------
+
+
+def test_v2_values_leave_the_v1_values_exactly_as_they_were(five_years: Cases) -> None:
+    """The v2 values come from a generator of their own: dropping them gives back the v1 demo, value for
+    value, so the v1 KPI figures (tests/figures) cannot move. The team's bedside arrival was already drawn."""
+    v2 = set(V2_COLUMNS) - {"transport_team_arrived_datetime", "transport_service_ods"} | {"transport_service"}
+    again = demo.generate(random.Random(2026), as_of=AS_OF, years=5)
+    assert [{k: v for k, v in c.items() if k not in v2} for c in again] == \
+        [{k: v for k, v in c.items() if k not in v2} for c in five_years]
+
+
+def test_most_scans_have_the_protocol_sequences_and_a_mix_of_patterns(five_years: Cases) -> None:
+    scanned = [c for c in five_years if c.get("mri_performed") == "yes"]
+    protocol = [c for c in scanned if {"t1", "t2", "dwi", "mrs"} <= set(c.get("mri_sequences") or [])]
+    assert 0.75 <= len(protocol) / len(scanned) <= 0.95
+    patterns = Counter(c.get("mri_injury_pattern") for c in scanned)
+    assert 0.25 <= patterns["normal"] / len(scanned) <= 0.5
+    assert {"basal_ganglia_thalamus", "watershed", "near_total", "white_matter"} <= set(patterns)
+    grade3 = [c for c in scanned if c.get("hie_grade") == 3 and c.get("mri_injury_pattern")]
+    grade2 = [c for c in scanned if c.get("hie_grade") == 2 and c.get("mri_injury_pattern")]
+    severe = {"basal_ganglia_thalamus", "near_total"}
+    share = lambda group: sum(c["mri_injury_pattern"] in severe for c in group) / len(group)  # noqa: E731
+    assert share(grade3) > 2 * share(grade2)
+
+
+def test_some_babies_not_cooled_have_a_decision_and_a_reason(five_years: Cases) -> None:
+    referred = [c for c in five_years if c["therapeutic_hypothermia"] == "no" and c.get("referral_datetime")]
+    reasons = Counter(c.get("not_cooled_reason") for c in referred if c.get("referral_decision"))
+    assert sum(reasons.values()) >= 0.85 * len(referred)
+    assert "" not in reasons and None not in reasons
+    assert len(reasons) >= 4
+
+
+def test_about_a_quarter_die_or_have_moderate_or_severe_disability(five_years: Cases) -> None:
+    old_enough = demo.months_before(AS_OF, 30)
+    cohort = [c for c in cooled(five_years) if c["birth_datetime"].date() <= old_enough
+              and c.get("followup_2y") != "moved_out"]
+    died = sum(c.get("outcome") == "died" for c in cohort)
+    found = [disability.classify(SimpleNamespace(**{**FOLLOW_UP_BLANK, **c})) for c in cohort
+             if c.get("outcome") != "died" and c.get("followup_2y") == "completed"]
+    known = [f for f in found if f is not None and f.level != disability.Disability.UNCLASSIFIABLE]
+    poor = died + sum(f.moderate_or_severe for f in known)
+    assert 0.18 <= poor / (died + len(known)) <= 0.32
+
+
+def test_transport_team_times_in_order_for_every_moved_baby(five_years: Cases) -> None:
+    moved = [c for c in five_years if c.get("transport_service")]
+    assert moved and all(c["transport_service"] == "RGT-PANDR" for c in moved)
+    assert all(is_outborn(c) for c in moved)
+    for c in moved:
+        times = [c.get(f) for f in ("referral_datetime", "transport_team_mobilised_datetime",
+                                     "transport_team_arrived_datetime", "depart_referring_datetime")]
+        present = [t for t in times if t is not None]
+        assert present == sorted(present, key=lambda t: t.astimezone(UTC)), c["case_ref"]
+
+
 def test_case_refs_and_nhs_numbers(five_years: Cases) -> None:
     refs = [c["case_ref"] for c in five_years]
     numbers = [c["nhs_number"] for c in five_years if c["nhs_number"]]
@@ -283,7 +345,7 @@ def test_one_demo_user_per_role_with_the_documented_password(network: object) ->
     demo_users_ensure()  # idempotent
 
     User = get_user_model()
-    assert User.objects.count() == len(DEMO_USERS) == 5
+    assert User.objects.count() == len(DEMO_USERS) == 7
     memberships = {(m.user.username, m.role, m.unit.ods_code)
                    for m in Membership.objects.select_related("user", "unit")}
     assert memberships == {
@@ -292,6 +354,8 @@ def test_one_demo_user_per_role_with_the_documented_password(network: object) ->
         ("clinician", Role.UNIT_CLINICIAN, "RWG02"),
         ("lead", Role.NETWORK_LEAD, "RGT01"),
         ("admin", Role.ADMINISTRATOR, "RGT01"),
+        ("radiologist", Role.RADIOLOGIST, "RGT01"),
+        ("transport", Role.TRANSPORT_TEAM, "RGT-PANDR"),
     }
     assert all(u.check_password(DEMO_PASSWORD) for u in User.objects.all())
     admin = User.objects.get(username="admin")

@@ -182,7 +182,7 @@ def test_identifiable_export_without_a_reason_is_refused(people: Personas, cases
 
 
 def test_identifiable_export_is_refused_to_the_network_lead(people: Personas, cases: dict[str, Case]) -> None:
-    response = client_for(people.lead).get(EXPORT_URL, {"identifiable": "1", "reason": "network report"})
+    response = client_for(people.lead).post(EXPORT_URL, {"identifiable": "1", "reason": "network report"})
     assert response.status_code == 403
     assert "only for clinical nurse specialists and administrators" in response.content.decode()
     assert exports() == []

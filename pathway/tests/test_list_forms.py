@@ -49,7 +49,8 @@ def test_filter_form_filters(people: Personas) -> None:
 @pytest.mark.parametrize(("error", "placed"), [
     (ValidationError("Whole record"), {"__all__": ["Whole record"]}),
     (ValidationError({"birth_weight_g": "Too heavy"}), {"birth_weight_g": ["Too heavy"]}),
-    (ValidationError({"outcome": "Wrong"}), {"__all__": ["Outcome at discharge (MRI and discharge): Wrong"]}),
+    (ValidationError({"outcome": "Wrong"}),
+     {"__all__": ["Outcome at discharge (Discharge, safety and placenta): Wrong"]}),
     (ValidationError({"elsewhere": "Refused"}), {"__all__": ["Refused"]}),
 ])
 def test_service_errors_land_beside_the_field_or_above_the_form(

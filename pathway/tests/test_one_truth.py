@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from api import services as token_services
+from api.models import Scope
+from api.tests.conftest import token_client
 from core.models import AuditEvent
 from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
@@ -131,11 +132,7 @@ def _import_write(people: Personas, case: Case, field: str, value: Any) -> None:
 
 
 def _api_write(people: Personas, case: Case, field: str, value: Any) -> None:
-    from rest_framework.test import APIClient
-
-    _, key = token_services.token_create(user=people.nurse, name="tests")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    client = token_client(people.nurse, scopes=[Scope.READ_PSEUDONYMISED, Scope.WRITE])
     body = {"version": case.version, field: value.isoformat() if isinstance(value, datetime) else str(value)}
     response = client.patch(f"/api/v1/cases/{case.pk}/", body, format="json")
     assert response.status_code == 200, response.content

@@ -30,6 +30,15 @@ def values(**overrides: Any) -> dict[str, Any]:
     return cooled_case_values(birth=BIRTH, **overrides)
 
 
+JOURNEY_TIMES = {"encephalopathy_exam_datetime": 60, "transport_team_mobilised_datetime": 95,
+                 "transport_team_arrived_datetime": 140, "mri2_datetime": 10 * 24 * 60}
+
+
+def journey_values(*fields: str) -> dict[str, Any]:
+    """With the v2 times among `fields` too, so an ordering rule of the journey has both ends."""
+    return values(**{f: at(JOURNEY_TIMES[f]) for f in fields if f in JOURNEY_TIMES})
+
+
 def broken(found: list[rules.Violation]) -> set[tuple[str, str]]:
     return {(v.field, v.rule) for v in found}
 
@@ -138,6 +147,16 @@ ORDER = [
     ("mri_datetime", "birth_datetime", True, "time of first brain MRI", "date and time of birth"),
     ("death_datetime", "birth_datetime", False, "time of death", "date and time of birth"),
     ("discharge_datetime", "birth_datetime", False, "time of discharge", "date and time of birth"),
+    # v2
+    ("encephalopathy_exam_datetime", "birth_datetime", False, "encephalopathy examination",
+     "date and time of birth"),
+    ("transport_team_mobilised_datetime", "referral_datetime", False, "transport team mobilised",
+     "time of referral call"),
+    ("transport_team_arrived_datetime", "transport_team_mobilised_datetime", False,
+     "transport team at the bedside", "transport team mobilised"),
+    ("depart_referring_datetime", "transport_team_arrived_datetime", False, "time of leaving the referring unit",
+     "transport team at the bedside"),
+    ("mri2_datetime", "mri_datetime", True, "second brain MRI", "first brain MRI"),
 ]
 
 
@@ -148,7 +167,7 @@ def test_every_ordering_rule_is_in_this_table() -> None:
 @pytest.mark.parametrize(("later", "earlier", "strict", "later_label", "earlier_label"), ORDER)
 def test_ordering_broken_by_a_minute(later: str, earlier: str, strict: bool, later_label: str,
                                      earlier_label: str) -> None:
-    case = values()
+    case = journey_values(later, earlier)
     case[later] = case[earlier] - timedelta(minutes=1)
     found = rules.hard_violations(case)
     assert broken(found) == {(later, f"order.{later}")}
@@ -161,7 +180,7 @@ def test_ordering_broken_by_a_minute(later: str, earlier: str, strict: bool, lat
 @pytest.mark.parametrize(("later", "earlier", "strict", "later_label", "earlier_label"), ORDER)
 def test_ordering_at_the_same_minute(later: str, earlier: str, strict: bool, later_label: str,
                                      earlier_label: str) -> None:
-    case = values()
+    case = journey_values(later, earlier)
     case[later] = case[earlier]
     found = rules.hard_violations(case)
     if strict:  # only the MRI must be strictly after birth
@@ -174,7 +193,7 @@ def test_ordering_at_the_same_minute(later: str, earlier: str, strict: bool, lat
 @pytest.mark.parametrize(("later", "earlier", "strict", "later_label", "earlier_label"), ORDER)
 def test_ordering_a_minute_later_is_fine(later: str, earlier: str, strict: bool, later_label: str,
                                          earlier_label: str) -> None:
-    case = values()
+    case = journey_values(later, earlier)
     case[later] = case[earlier] + timedelta(minutes=1)
     assert rules.hard_violations(case) == []
 
@@ -363,7 +382,8 @@ def test_every_flag_together() -> None:
     case = cooled_from(500, gestation_weeks=35, hie_grade=1, rewarming_start=at(530 + 60 * 60))
     assert set(rules.soft_flags(case)) == {"cooling_after_6h", "preterm_cooled", "mild_or_no_hie_cooled",
                                            "cooling_duration"}
-    assert set(rules.SOFT_MESSAGES) == set(rules.soft_flags(case))
+    journey = {"cool_advised_not_cooled", "mri_without_dwi", "followup_after_30_months"}  # v2: test_rules_v2
+    assert set(rules.SOFT_MESSAGES) == set(rules.soft_flags(case)) | journey
 
 
 @pytest.mark.parametrize("cooled", ["no", "", None])

@@ -302,7 +302,7 @@ def test_update_recomputes_flags_and_stage(people: Personas, case: Case) -> None
                          expected_version=1, by=people.nurse)
     saved = Case.objects.get(pk=case.pk)
     assert saved.dq_flags == ["mild_or_no_hie_cooled"]
-    assert saved.stage == "cooling"
+    assert saved.stage == "rewarming"  # rewarming started, not ended
 
 
 def test_update_can_use_a_custom_action(people: Personas, case: Case) -> None:
@@ -346,10 +346,14 @@ def test_entered_in_error_refuses_a_stale_version(people: Personas, case: Case) 
     assert Case.objects.get(pk=case.pk).entered_in_error is False
 
 
-def test_a_case_entered_in_error_stays_so_after_an_edit(people: Personas, case: Case) -> None:
+def test_a_case_entered_in_error_refuses_an_edit_and_stays_so(people: Personas, case: Case) -> None:
+    from core.exceptions import DomainError
+
     services.case_mark_entered_in_error(case=case, reason="Wrong baby", expected_version=1, by=people.nurse)
-    services.case_update(case=case, values={"hie_grade": 3}, expected_version=2, by=people.nurse)
-    assert Case.objects.get(pk=case.pk).stage == "entered_in_error"
+    with pytest.raises(DomainError, match="HIE-0001 was marked as entered in error: it can no longer be changed"):
+        services.case_update(case=case, values={"hie_grade": 3}, expected_version=2, by=people.nurse)
+    saved = Case.objects.get(pk=case.pk)
+    assert (saved.stage, saved.version, saved.hie_grade) == ("entered_in_error", 2, case.hie_grade)
 
 
 
@@ -372,12 +376,14 @@ def test_the_shared_record_writes_speak_of_a_case(people: Personas, case: Case) 
         "and enter yours again.")
 
 
-def test_marking_a_case_entered_in_error_again_is_not_refused_by_the_service(people: Personas, case: Case) -> None:
-    # Unlike POP records, the HIE screens (not the service) stop a second marking; the service records it.
+def test_marking_a_case_entered_in_error_again_is_refused_by_the_service(people: Personas, case: Case) -> None:
+    # As for POP records: the service (not only the screens) keeps the first reason.
     services.case_mark_entered_in_error(case=case, reason="Wrong baby", expected_version=1, by=people.nurse)
-    services.case_mark_entered_in_error(case=case, reason="Duplicate", expected_version=2, by=people.nurse)
+    with pytest.raises(ValidationError, match="entered in error"):
+        services.case_mark_entered_in_error(case=case, reason="Duplicate", expected_version=2, by=people.nurse)
     saved = Case.objects.get(pk=case.pk)
-    assert (saved.entered_in_error_reason, saved.version) == ("Duplicate", 3)
+    assert (saved.entered_in_error_reason, saved.version) == ("Wrong baby", 2)
+
 
 # --- Stage ------------------------------------------------------------------------------------------
 
@@ -389,9 +395,15 @@ NOT_DISCHARGED = {"discharge_datetime": None}
     [
         ({}, "discharged"),
         (NOT_DISCHARGED, "rewarmed"),
-        ({**NOT_DISCHARGED, "rewarming_end": None}, "cooling"),
+        ({**NOT_DISCHARGED, "rewarming_end": None}, "rewarming"),
         ({**NOT_DISCHARGED, "rewarming_start": None, "rewarming_end": None}, "cooling"),
-        ({**NOT_DISCHARGED, "rewarming_end": None, "early_stop_reason": "clinical_decision"}, "rewarmed"),
+        ({**NOT_DISCHARGED, "rewarming_end": None, "early_stop_reason": "clinical_decision"}, "rewarming"),
+        ({**NOT_DISCHARGED, "rewarming_start": None, "rewarming_end": None, "early_stop_reason": "died",
+          "outcome": "died", "death_datetime": at(3000)}, "died"),
+        ({**NOT_DISCHARGED, "rewarming_start": None, "rewarming_end": None,
+          "early_stop_reason": "clinical_decision"}, "rewarmed"),
+        ({**NOT_DISCHARGED, "rewarming_start": None, "rewarming_end": None, "target_temp_reached": None,
+          "passive_cooling_start": None, "active_cooling_start": None}, "awaiting_cooling"),
         ({**NOT_DISCHARGED, "therapeutic_hypothermia": "no", "cooling_centre": None}, "referred"),
         ({"therapeutic_hypothermia": "no", "cooling_centre": None}, "discharged"),
         ({"outcome": "died", "death_datetime": at(3000), "discharge_datetime": None}, "died"),
@@ -410,7 +422,7 @@ def test_stage_is_derived_from_the_record(people: Personas, overrides: dict[str,
 
 def test_stage_follows_updates(people: Personas) -> None:
     cooling = services.case_create(values=values(discharge_datetime=None, rewarming_end=None), by=people.nurse)
-    assert cooling.stage == "cooling"
+    assert cooling.stage == "rewarming"
     rewarmed = services.case_update(case=cooling, values={"rewarming_end": at(230 + 80 * 60)}, expected_version=1,
                                     by=people.nurse)
     assert rewarmed.stage == "rewarmed"

@@ -6,6 +6,7 @@ the clock frozen, for access, filters and a query count that does not grow with 
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,11 +15,12 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from core.models import AuditEvent
 from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
 from core.timeutil import LONDON, parse_local_datetime
 from pathway import services
-from pathway.models import Case
+from pathway.models import Case, WorklistAcknowledgement
 from pathway.tests.test_timeline import ADDENBROOKES, IPSWICH, WATFORD, after, make_case
 from pathway.worklist import (
     Item,
@@ -66,7 +68,8 @@ def test_mri_window_day_5_to_14(minutes: int, listed: bool, overdue: bool) -> No
     if item is not None:
         assert item.overdue is overdue
         assert item.due == date(2024, 5, 28)  # born 14/05/2024 03:10
-        assert item.what.startswith("MRI due by 28/05/2024 (day ")
+        verb = "closed" if overdue else "closes"
+        assert item.what.startswith(f"MRI window {verb} 28/05/2024 (day 14); the baby is on day ")
 
 
 def test_mri_due_date_is_the_uk_date_of_day_14() -> None:
@@ -100,7 +103,7 @@ def test_discharged_without_mri() -> None:
     case = make_case(mri_performed="no", mri_datetime=None)
     item = of_kind(case, after(case, 12 * DAY), Kind.NO_MRI)
     assert item is not None
-    assert item.what == "Discharged without MRI (recorded as not done)"
+    assert item.what == "Discharged 26/05/2024 without MRI (recorded as not done)"
     assert item.due == date(2024, 5, 26)
     assert item.overdue is True
     assert of_kind(case, after(case, 12 * DAY - 1), Kind.NO_MRI) is None  # not discharged yet
@@ -120,7 +123,7 @@ def test_discharged_with_mri_unknown_is_listed() -> None:
     case = make_case(mri_performed="unknown", mri_datetime=None)
     item = of_kind(case, after(case, 20 * DAY), Kind.NO_MRI)
     assert item is not None
-    assert item.what == "Discharged without MRI (no MRI recorded)"
+    assert item.what == "Discharged 26/05/2024 without MRI (no MRI recorded)"
 
 
 # --- (c) missing data ---------------------------------------------------------------------------------------
@@ -195,12 +198,13 @@ def test_add_months_keeps_calendar_months() -> None:
 # --- (e) data-quality flags -----------------------------------------------------------------------------------
 
 
-def test_data_quality_flags_are_listed_with_their_messages() -> None:
+def test_data_quality_flags_are_listed_one_item_per_warning() -> None:
     case = make_case(dq_flags=["cooling_after_6h", "preterm_cooled"])
-    item = of_kind(case, after(case, 20 * DAY), Kind.DATA_QUALITY)
-    assert item is not None
-    assert item.what == ("Check: Cooling started more than 6 hours after time zero; "
-                         "Cooled at a gestation below 36+0 weeks")
+    items = [i for i in items_for([case], after(case, 20 * DAY)) if i.kind == Kind.DATA_QUALITY]
+    assert [(i.what, i.key) for i in items] == [
+        ("Check: Cooling started more than 6 hours after time zero", "data_quality:cooling_after_6h"),
+        ("Check: Cooled at a gestation below 36+0 weeks", "data_quality:preterm_cooled"),
+    ]
     assert of_kind(make_case(), after(case, 20 * DAY), Kind.DATA_QUALITY) is None
 
 
@@ -285,51 +289,62 @@ def test_worklist_items_in_a_bounded_number_of_queries(people: Personas, cases: 
     assert (Kind.MRI_DUE, "W-DUE", "Watford") in refs
 
 
-def test_worklist_page_groups_items(people: Personas, cases: dict[str, Case]) -> None:
+def get(user: Any, **params: Any) -> Any:
     client = Client()
-    client.force_login(people.nurse)
-    response = client.get(reverse("pathway:worklist"))
+    client.force_login(user)
+    return client.get(reverse("pathway:worklist"), params)
+
+
+def shown(response: Any) -> list[tuple[str, str]]:
+    return [(i.kind.value, i.case.case_ref) for i in response.context["items"]]
+
+
+def test_worklist_page_lists_items_by_due_date(people: Personas, cases: dict[str, Case]) -> None:
+    response = get(people.nurse)
     assert response.status_code == 200
-    groups = {g.kind: g for g in response.context["groups"]}
-    assert [i.case.case_ref for i in groups[Kind.MRI_DUE].items] == ["W-LATE", "I-DUE", "W-DUE"]
-    assert [i.overdue for i in groups[Kind.MRI_DUE].items] == [True, False, False]
-    assert [i.case.case_ref for i in groups[Kind.NO_MRI].items] == ["W-NOMRI"]
-    assert [i.what for i in groups[Kind.DATA_QUALITY].items] == [
-        "Check: Cooled at a gestation below 36+0 weeks"]
+    items = response.context["items"]
+    dated = [i for i in items if i.due is not None]
+    assert [i.due for i in dated] == sorted(i.due for i in dated)  # earliest due first
+    assert all(i.due is not None for i in items[: len(dated)])  # undated after every dated item
+    assert [r for r in shown(response) if r[0] == "mri_due"] == [("mri_due", "W-LATE"), ("mri_due", "I-DUE"),
+                                                                 ("mri_due", "W-DUE")]
+    counts = {k: n for k, _, n in response.context["counts"]}
+    assert (counts[Kind.MRI_DUE], counts[Kind.NO_MRI], counts[Kind.DATA_QUALITY]) == (3, 1, 1)
     body = response.content.decode()
-    assert "MRI due by" in body
+    assert "MRI window closes 26/06/2024 (day 14); the baby is on day 8" in body
+    assert "MRI window closed 14/06/2024 (day 14); the baby is on day 20" in body
     assert "Overdue" in body
     assert reverse("pathway:case_detail", args=[cases["due"].pk]) in body
 
 
-def test_worklist_filters_by_unit_and_kind(people: Personas, cases: dict[str, Case]) -> None:
-    client = Client()
-    client.force_login(people.nurse)
-    response = client.get(reverse("pathway:worklist"), {"unit": "RDE03", "kind": "mri_due"})
-    assert response.context["unit"] == "RDE03"
-    assert [g.kind for g in response.context["shown"]] == [Kind.MRI_DUE]
-    assert [i.case.case_ref for i in response.context["shown"][0].items] == ["I-DUE"]
-    counts = {g.kind: g.count for g in response.context["groups"]}
-    assert counts[Kind.MRI_DUE] == 1
-    assert counts[Kind.NO_MRI] == 0
+def test_worklist_filters_by_unit_kind_and_due(people: Personas, cases: dict[str, Case]) -> None:
+    response = get(people.nurse, unit="RDE03", kind="mri_due")
+    assert (response.context["unit"], response.context["kind"]) == ("RDE03", "mri_due")
+    assert shown(response) == [("mri_due", "I-DUE")]
+    counts = {k: n for k, _, n in response.context["counts"]}
+    assert (counts[Kind.MRI_DUE], counts[Kind.NO_MRI]) == (1, 0)
     assert "W-DUE" not in response.content.decode()
+    overdue = get(people.nurse, due="overdue")
+    assert {i.due_state for i in overdue.context["items"]} == {"overdue"}
+    assert ("mri_due", "W-LATE") in shown(overdue) and ("mri_due", "W-DUE") not in shown(overdue)
+    undated = get(people.nurse, due="no_date")
+    assert {i.due for i in undated.context["items"]} == {None}
 
 
 def test_worklist_ignores_unknown_filters(people: Personas, cases: dict[str, Case]) -> None:
-    client = Client()
-    client.force_login(people.nurse)
-    response = client.get(reverse("pathway:worklist"), {"unit": "ZZZ99", "kind": "nonsense"})
+    response = get(people.nurse, unit="ZZZ99", kind="nonsense", due="someday")
     assert response.status_code == 200
-    assert response.context["unit"] == ""
-    assert len(response.context["shown"]) == len(Kind)
+    assert (response.context["unit"], response.context["kind"], response.context["due"]) == ("", "", "")
 
 
-def test_worklist_shows_only_the_users_cases(people: Personas, cases: dict[str, Case]) -> None:
-    client = Client()
-    client.force_login(people.clinician)  # Watford
-    body = client.get(reverse("pathway:worklist")).content.decode()
-    assert "W-DUE" in body
-    assert "I-DUE" not in body
+def test_worklist_pages_hold_50_items(people: Personas, frozen: None) -> None:
+    for n in range(55):
+        create(people, case_ref=f"P{n:02d}", birth=NOW - timedelta(days=400 + n), hie_grade=None)
+    first, second = get(people.nurse, kind="missing_data"), get(people.nurse, kind="missing_data", page=2)
+    assert (len(first.context["items"]), len(second.context["items"])) == (50, 5)
+    assert first.context["total"] == 55
+    assert "Page 2 of 2" in first.content.decode()
+    assert not {r for r in shown(first)} & {r for r in shown(second)}
 
 
 def test_worklist_page_query_count_does_not_grow(people: Personas, cases: dict[str, Case],
@@ -339,14 +354,109 @@ def test_worklist_page_query_count_does_not_grow(people: Personas, cases: dict[s
     client = Client()
     client.force_login(people.nurse)
     client.get(reverse("pathway:worklist"))  # the first page of a session also stamps its idle clock
-    # session, user, memberships, the cases with their units, overdue improvement actions (one panel query)
-    with django_assert_max_num_queries(5):
+    # session, user, memberships, the cases with their units, acknowledgements, overdue improvement actions
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("pathway:worklist"))
     assert response.status_code == 200
-    assert sum(g.count for g in response.context["groups"]) > 20
+    assert response.context["total"] > 20
+
+
+# --- Horizon, the live board's babies, acknowledging --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("as_of", "open_"), [
+    ("2027-05-14T12:00", True),  # 3 years old today (born 14/05/2024)
+    ("2027-05-15T00:00", False),  # the day after: closed by itself
+])
+def test_items_close_themselves_three_years_after_birth(as_of: str, open_: bool) -> None:
+    case = make_case(hie_grade=None, dq_flags=["preterm_cooled"])
+    assert bool(items_for([case], london(as_of))) is open_
+
+
+def test_the_horizon_is_a_setting(settings: Any) -> None:
+    settings.WORKLIST_HORIZON_YEARS = 5
+    case = make_case(hie_grade=None)
+    assert items_for([case], london("2029-05-14T12:00"))
+    assert not items_for([case], london("2029-05-15T00:00"))
+
+
+def test_a_baby_inside_the_6_hour_window_is_not_missing_data() -> None:
+    case = make_case(**dict.fromkeys(("passive_cooling_start", "active_cooling_start", "core_monitoring_start",
+                                      "target_temp_reached", "depart_referring_datetime", "arrive_centre_datetime",
+                                      "rewarming_start", "rewarming_end", "parent_consultation_datetime",
+                                      "mri_datetime", "discharge_datetime")), hie_grade=None, mri_performed="",
+                     outcome="")
+    assert of_kind(case, after(case, 3 * HOUR), Kind.MISSING_DATA) is None
+    assert of_kind(case, after(case, 20 * DAY), Kind.MISSING_DATA) is not None  # long past: a real gap
+
+
+def ack(user: Any, case: Case, key: str, **data: str) -> Any:
+    client = Client()
+    client.force_login(user)
+    url = reverse("pathway:worklist_acknowledge", args=[case.pk])
+    return client.post(url, {"key": key, "next": reverse("pathway:worklist"), **data})
+
+
+def test_acknowledging_a_warning_with_a_reason_takes_it_off_the_list(people: Personas,
+                                                                     cases: dict[str, Case]) -> None:
+    flagged = cases["flags"]
+    key = "data_quality:preterm_cooled"
+    response = ack(people.nurse, flagged, key, reason="outside_criteria_decision", note="Discussed 14/04")
+    assert response.status_code == 302
+    assert ("data_quality", "W-FLAG") not in shown(get(people.nurse))
+    saved = WorklistAcknowledgement.objects.get(case=flagged, item_key=key)
+    assert (saved.reason, saved.note, saved.acknowledged_by) == ("outside_criteria_decision", "Discussed 14/04",
+                                                                 people.nurse)
+    event = AuditEvent.objects.get(object_type="pathway.worklist_acknowledgement", object_id=str(saved.pk))
+    assert event.actor == people.nurse
+    assert event.changes["reason"] == "Cooled outside criteria: consultant decision with parents"
+    assert event.changes["item"] == "Check: Cooled at a gestation below 36+0 weeks"
+    # A new problem on the same case is still listed.
+    services.case_update(case=Case.objects.get(pk=flagged.pk), values={"hie_grade": 1}, expected_version=1,
+                         by=people.nurse)
+    assert ("data_quality", "W-FLAG") in shown(get(people.nurse))
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({}, "reason", "Choose the reason for acknowledging this item"),
+    ({"reason": "made_up"}, "reason", "Choose the reason for acknowledging this item"),
+    ({"reason": "other"}, "note", "Say why in the note: it is required when the reason is 'Other'"),
+    ({"reason": "other", "note": "x" * 501}, "note", "The note must be 500 characters or fewer"),
+])
+def test_an_acknowledgement_needs_a_reason(people: Personas, cases: dict[str, Case], data: dict[str, str],
+                                           field: str, message: str) -> None:
+    response = ack(people.nurse, cases["flags"], "data_quality:preterm_cooled", **data)
+    assert response.status_code == 400
+    assert response.context["errors"] == {field: [message]}
+    assert message in html.unescape(response.content.decode())
+    assert not WorklistAcknowledgement.objects.exists()
+
+
+def test_acknowledging_needs_the_right_to_edit_the_case(people: Personas, cases: dict[str, Case]) -> None:
+    assert ack(people.outsider, cases["flags"], "data_quality:preterm_cooled", reason="other",
+               note="x").status_code == 404  # not their unit
+    assert ack(people.lead, cases["flags"], "data_quality:preterm_cooled", reason="other",
+               note="x").status_code == 404  # reads only
+    assert ack(people.nurse, cases["flags"], "no_such_item", reason="other", note="x").status_code == 404
+    assert not WorklistAcknowledgement.objects.exists()
 
 
 def test_worklist_needs_a_login(cases: dict[str, Case]) -> None:
     response = Client().get(reverse("pathway:worklist"))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_the_case_page_shows_a_warning_as_acknowledged(people: Personas, cases: dict[str, Case]) -> None:
+    flagged = cases["flags"]
+    client = Client()
+    client.force_login(people.nurse)
+    url = reverse("pathway:case_detail", args=[flagged.pk])
+    before = client.get(url).content.decode()
+    assert 'data-warning="preterm_cooled">' in before
+    assert "acknowledge with a reason" in before
+    ack(people.nurse, flagged, "data_quality:preterm_cooled", reason="outside_criteria_decision", note="Discussed")
+    after_ack = html.unescape(client.get(url).content.decode())
+    assert 'data-warning="preterm_cooled" data-acknowledged="yes"' in after_ack
+    assert ("acknowledged</strong> (Cooled outside criteria: consultant decision with parents: Discussed; "
+            "Nina Nurse") in after_ack

@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from core.exceptions import EditConflict
+from core import search
+from core.exceptions import EditConflict, EnteredInError
 from pathway import rules, services
-from pathway.access import can, cases_for, get_case_for_user
+from pathway.access import can, cases_for, editable_sections, get_case_for_user
 from pathway.choices import Stage
 from pathway.forms import (
     SECTION_FORMS,
@@ -39,19 +40,28 @@ from pathway.sections import (
     SECTION_OF_FIELD,
     SECTIONS,
     Section,
+    extra_context,
     field_label,
     history_display,
     summary_rows,
 )
 from pathway.temperatures import SERIES_FIELDS
-from pathway.views.records import entered_in_error_page, history_page, page_of, posted, save_form
+from pathway.views.records import (
+    entered_in_error_page,
+    history_page,
+    page_of,
+    posted,
+    save_form,
+    search_redirect,
+)
 from units.access import Action, UserLike, may
 
 SECTION_PARTIAL = "pathway/partials/section_form.html"
 
 # NHS.UK tag colours: where the baby is on the pathway at a glance (red only for "entered in error").
 STAGE_COLOURS: dict[str, str] = {
-    Stage.REFERRED: "grey", Stage.COOLING: "blue", Stage.REWARMED: "aqua-green", Stage.DISCHARGED: "green",
+    Stage.REFERRED: "grey", Stage.AWAITING_COOLING: "orange", Stage.COOLING: "blue", Stage.REWARMING: "blue",
+    Stage.REWARMED: "aqua-green", Stage.DISCHARGED: "green",
     Stage.DIED: "purple", Stage.COMPLETE: "white", Stage.ENTERED_IN_ERROR: "red",
 }
 
@@ -73,6 +83,7 @@ class SectionPanel:
     conflict: str = ""
     # Summary values the temperature readings give differently: both shown, with "use the readings".
     disagreements: list[services.ReadingDisagreement] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # the section's derived values (sections.extra_context)
 
 
 # --- Context builders (shared by the page, the HTMX partial and the refused-save paths) --------------------
@@ -90,7 +101,7 @@ def _panel(user: UserLike, case: Case, section: Section, *, editable: bool,
     disagreements = ([d for d in services.reading_disagreements(case) if d.field in section.fields]
                      if set(section.fields) & set(SERIES_FIELDS) else [])
     return SectionPanel(section, summary_rows(case, section), form if editable else None,
-                        disagreements=disagreements, **state)
+                        disagreements=disagreements, extra=extra_context(case, section), **state)
 
 
 def _case_context(case: Case) -> dict[str, Any]:
@@ -104,12 +115,15 @@ def _case_context(case: Case) -> dict[str, Any]:
 def _detail_page(request: HttpRequest, case: Case, bound: CaseSectionForm | None = None,
                  conflict: str = "") -> HttpResponse:
     editable = _may_edit(request.user, case)
+    # A radiologist or transport team changes only its own sections of the case (pathway.access).
+    sections = editable_sections(request.user, case)
     panels = []
     for section in SECTIONS:
         mine = bound is not None and bound.section == section
-        panels.append(_panel(request.user, case, section, editable=editable, form=bound if mine else None,
-                             open=mine, conflict=conflict if mine else ""))
-    context = {**_case_context(case), "panels": panels, "editable": editable}
+        panels.append(_panel(request.user, case, section, editable=section.slug in sections,
+                             form=bound if mine else None, open=mine, conflict=conflict if mine else ""))
+    only = [s.title for s in SECTIONS if s.slug in sections] if sections and not editable else []
+    context = {**_case_context(case), "panels": panels, "editable": editable, "only_sections": only}
     return render(request, "pathway/case_detail.html", context)
 
 
@@ -132,13 +146,18 @@ def _section_or_404(slug: str) -> Section:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
+    # The filter form is posted, so an NHS number searched for never appears in an address (core.search).
+    moved = search_redirect(request, reverse("pathway:case_list"))
+    if moved is not None:
+        return moved
+    filters, search_expired = search.list_filters(request.session, request.GET)
     visible = cases_for(request.user, Action.LIST)
-    form = CaseFilterForm(request.GET, user=request.user, cases=visible)
+    form = CaseFilterForm(filters, user=request.user, cases=visible)
     return render(request, "pathway/case_list.html", {
         "form": form, "page": page_of(request, form.filter(visible)), "stage_colours": STAGE_COLOURS,
-        "may_create": may(request.user, Action.EDIT),
+        "may_create": may(request.user, Action.EDIT), "search_expired": search_expired,
     })
 
 
@@ -171,8 +190,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpResponse:
-    case = get_case_for_user(request.user, pk, Action.EDIT)
+    case = get_case_for_user(request.user, pk, Action.VIEW)
     current = _section_or_404(section)
+    if request.method == "POST" and case.entered_in_error and can(request.user, case, Action.EDIT):
+        # Someone who could change the case is told why the save is refused (the case is frozen).
+        return _entered_in_error(request, case, f"{case.case_ref} was marked as entered in error: it can no longer "
+                                                "be changed")
+    if current.slug not in editable_sections(request.user, case):
+        # As for a case out of reach: nothing says whether the section could be changed by someone else.
+        raise Http404("No such case section to change")
     if request.method == "GET":
         return _section_shown(request, case, current)
     form = SECTION_FORMS[current.slug](request.POST, user=request.user, case=case)
@@ -181,12 +207,24 @@ def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpRespons
     try:
         saved = services.case_update(case=case, values=form.values(), expected_version=form.expected_version,
                                      by=request.user)
+    except EnteredInError as exc:
+        return _entered_in_error(request, case, str(exc))
     except EditConflict as exc:
         return _section_refused(request, case, form, conflict=str(exc))
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _section_refused(request, case, form)
     return _section_saved(request, saved, current, unchanged=saved.version == form.expected_version)
+
+
+def _entered_in_error(request: HtmxHttpRequest, case: Case, message: str) -> HttpResponse:
+    """The case was marked entered in error (before or during this save): nothing was saved, and its page
+    (no longer editable) says why; htmx reloads the whole page so no stale form stays open."""
+    messages.error(request, f"Not saved: {message}")
+    url = reverse("pathway:case_detail", args=[case.pk])
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
 
 
 def _section_shown(request: HtmxHttpRequest, case: Case, section: Section) -> HttpResponse:

@@ -1,7 +1,7 @@
-"""Timeline, worklist and temperature screens.
+"""Timeline and temperature screens (the worklist is `pathway.views.worklist`).
 
 Views only orchestrate: access through `pathway.access` (a case the user may not reach is a 404), rules in
-the pure modules (`timeline`, `completeness`, `worklist`), writes through `pathway.services`.
+the pure modules (`timeline`, `completeness`), writes through `pathway.services`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from core.exceptions import EnteredInError
 from pathway import services, timeline
-from pathway import worklist as work
 from pathway.access import can, get_case_for_user
 from pathway.forms_clinical import TemperatureForm
 from pathway.models import Case, TemperatureObservation
@@ -44,6 +44,7 @@ def temperature_panel_context(request: HttpRequest, case: Case, form: Temperatur
 
 def _timeline_page(request: HttpRequest, case: Case, form: TemperatureForm | None = None) -> HttpResponse:
     context = {"timeline": timeline.build_timeline(case, timezone.now()),
+               "extra": {"intervals": timeline.transport_intervals(case)},
                **temperature_panel_context(request, case, form)}
     return render(request, "pathway/timeline.html", context)
 
@@ -52,30 +53,6 @@ def _timeline_page(request: HttpRequest, case: Case, form: TemperatureForm | Non
 @require_GET
 def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     return _timeline_page(request, get_case_for_user(request.user, pk, Action.VIEW))
-
-
-@login_required
-@require_GET
-def worklist(request: HttpRequest) -> HttpResponse:
-    cases = list(work.candidate_cases(request.user))
-    units = work.units_of(cases)
-    unit = request.GET.get("unit", "")
-    if unit in {u.ods_code for u in units}:
-        cases = work.at_unit(cases, unit)
-    else:
-        unit = ""
-    kind = request.GET.get("kind", "")
-    if kind not in set(work.Kind):
-        kind = ""
-    groups = work.grouped(work.items_for(cases, timezone.now()))
-    return render(request, "pathway/worklist.html", {
-        "groups": groups,
-        "shown": [g for g in groups if not kind or g.kind == kind],
-        "units": units,
-        "unit": unit,
-        "kind": kind,
-        "kinds": [(k.value, work.KIND_LABELS[k]) for k in work.Kind],
-    })
 
 
 def _after_temperature_change(request: HtmxHttpRequest, case: Case, form: TemperatureForm | None = None
@@ -114,7 +91,15 @@ def temperature_remove(request: HtmxHttpRequest, pk: int, obs_pk: int) -> HttpRe
     case = get_case_for_user(request.user, pk, Action.EDIT)
     # Scoped to the case: an observation of another case is a 404 here, even one the user could edit.
     observation = get_object_or_404(TemperatureObservation, pk=obs_pk, case=case)
-    services.temperature_remove(observation=observation, by=request.user)
+    try:
+        services.temperature_remove(observation=observation, by=request.user)
+    except EnteredInError as refused:
+        if request.htmx:
+            form = TemperatureForm()
+            form.add_error(None, str(refused))
+            return render(request, PARTIAL, temperature_panel_context(request, case, form))
+        messages.error(request, str(refused))
+        return redirect("pathway:case_timeline", pk=case.pk)
     if not request.htmx:
         messages.success(request, "Temperature removed")
     return _after_temperature_change(request, case)

@@ -75,6 +75,11 @@ def export_download(request: HttpRequest) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
     identifiable = params.get("identifiable") == "1"
     reason = params.get("reason", "").strip()
+    if identifiable and request.method != "POST":
+        # Only the page's form (a POST, so CSRF-checked): a link or an <img> must not start one, nor put
+        # the reason in a web server's log.
+        return _page(request, status=405, export_error="Ask for an identifiable export with the form on this "
+                                                       "page, giving your reason")
     if identifiable:
         refusal = csv_io.identifiable_refusal(user, reason)
         if refusal is not None:

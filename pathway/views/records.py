@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
+from core import search
 from core.exceptions import EditConflict
 from core.history import ShowChange, history_entry
 from core.models import AuditEvent
@@ -32,6 +33,16 @@ AddServiceErrors = Callable[[forms.BaseForm, ValidationError], None]
 def posted(request: HttpRequest) -> QueryDict | None:
     """The form data of a POST, None for a GET (an unbound form)."""
     return request.POST if request.method == "POST" else None
+
+
+def search_redirect(request: HttpRequest, list_url: str) -> HttpResponse | None:
+    """Posted filters, or search text in the address (an old link): the redirect to the list's address with
+    an opaque search token instead of the text (`core.search`); None for a plain list GET."""
+    if request.method == "POST":
+        return search.redirect_to_list(request.session, list_url, request.POST)
+    if search.TEXT_PARAM in request.GET:
+        return search.redirect_to_list(request.session, list_url, request.GET)
+    return None
 
 
 def page_of(request: HttpRequest, records: QuerySet[Any]) -> Page:

@@ -129,3 +129,48 @@ def test_a_comparator_must_name_a_pop_kpi(db: None) -> None:
     comparator = NationalComparator(measure="magnesium", year=2020, value_percent="85.7", source="NNAP")
     with pytest.raises(ValidationError, match="Not a POP KPI code"):
         comparator.full_clean()
+
+
+def _csv(response: object) -> list[list[str]]:
+    import csv
+    import io
+
+    assert response["Content-Type"].startswith("text/csv")  # type: ignore[index]
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))  # type: ignore[attr-defined]
+
+
+def test_every_table_downloads_as_csv_and_each_download_is_audited(client: Client, people: Personas) -> None:
+    from core.models import AuditEvent
+
+    seed(people, 8)
+    client.force_login(people.clinician)
+    url = reverse("pop:dashboard")
+    params = {"period": "2024", "unit": "RWG02", "kpi": "pop_optimal_cord_management", "trend": "quarter"}
+    page = client.get(url, params).content.decode()
+    assert page.count("format=csv") == 3  # the figures table, the funnel and the run chart
+    figures = _csv(client.get(url, {**params, "format": "csv"}))
+    assert figures[0][:7] == ["Measure", "Watford: rate", "95% interval from", "95% interval to", "Counted", "n",
+                              "Missing"]
+    cord = next(row for row in figures if row[0] == "Deferred cord clamping (60 seconds or more)")
+    # Watford: 1 of 2 (Wilson 9.5 %–90.5 %); the network 5 of 8; the national 68.3 % (NNAP, 2023).
+    assert cord[1:7] == ["50.0%", "9.5%", "90.5%", "1", "2", "0"]
+    assert cord[7:10] == ["62.5%", "5", "8"] and cord[10] == "68.3%" and cord[12] == "2023"
+    assert len(figures) == 1 + 9  # a header and one row per POP measure
+    funnel = _csv(client.get(url, {**params, "format": "csv", "table": "funnel"}))
+    assert len(funnel) == 1 + 4  # one row per birth unit with babies
+    run = _csv(client.get(url, {**params, "format": "csv", "table": "run"}))
+    assert [row[0] for row in run[1:]] == ["2024-Q1", "2024-Q2"]  # Watford's babies 0 and 4
+    exports = AuditEvent.objects.filter(action="export", object_type="kpis.chart_data", actor=people.clinician)
+    assert exports.count() == 3
+
+
+def test_each_measure_says_what_it_counts_in_clinicians_words(client: Client, people: Personas) -> None:
+    seed(people, 4)
+    client.force_login(people.clinician)
+    page = text(client.get(reverse("pop:dashboard"), {"period": "2024"}))
+    # Beside the figure (a <details>) and in full under the charts, from the definition module.
+    assert page.count("Babies born alive at 23+0 to 29+6 weeks.") == 2
+    assert "Never: no start time recorded counts as not given." in page
+    assert "NICE NG25 2015 (QS135); PReCePT 2018; NNAP 2023" in page
+    assert 'href="#kpi-pop_magnesium_sulphate"' in page and 'id="kpi-pop_magnesium_sulphate"' in page
+    assert "kpis.md" not in page and "domain.md" not in page and "§" not in page

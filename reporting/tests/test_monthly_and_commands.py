@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from core.testing.personas import Personas
 from core.timeutil import LONDON
+from kpis.registry import REGISTRY
 from pathway.models import Case
 from reporting import services, tasks
 from reporting.models import ExportRecord
@@ -39,7 +40,8 @@ def test_monthly_report_goes_to_network_leads_with_the_pdf(leads: Personas) -> N
     name, pdf, mimetype = message.attachments[0]
     assert (name, mimetype) == ("neuroprotection-kpis-R12-2024-12.pdf", "application/pdf") and pdf.startswith(b"%PDF")
     record = ExportRecord.objects.get()
-    assert (record.kind, record.by, record.rows) == ("monthly_email", None, 20)
+    # One row per KPI and median of the registry (kpis.md v1 and v2).
+    assert (record.kind, record.by, record.rows) == ("monthly_email", None, len(REGISTRY))
     assert record.reason == "Monthly report to network leads: leo@nhs.example"
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from core.testing.personas import Personas
-from kpis.registry import REGISTRY
+from kpis.registry import RATE_PER, REGISTRY
 from reporting import content, periods, services
 from reporting.figures import COLUMNS, Scope, figure_rows, layout_row
 from reporting.models import BoardReport, ImpactInput
@@ -293,6 +293,8 @@ def test_a_financial_year_adds_up_its_months_and_medians_from_the_babies(figures
     assert year.keys() == fy.keys()
     for key, stored in year.items():
         added = fy[key]
+        if key[2] in RATE_PER:  # a rate per live births exists for calendar years only (kpis.incidence)
+            continue
         if stored is None:
             assert added is None
             continue

@@ -1,6 +1,7 @@
-"""The KPI dashboards as a cooling-centre consultant sees them, in Debian's Chromium, on two years of demo data
-(issue 15): every page fits a 1366 px laptop and a 768 px tablet with no sideways scrolling and no table wider
-than its container, details opened; the printed overview is two A4 landscape pages with no link addresses.
+"""The KPI and POP dashboards as a cooling-centre consultant sees them, in Debian's Chromium, on two years of demo
+data (issue 15): every page fits a 1366 px laptop and a 768 px tablet with no sideways scrolling and no table wider
+than its container, details opened; printed, with no link addresses, the overview and the POP dashboard are two A4
+landscape pages and a unit's or a cooling centre's page is one.
 
 Screenshots (full page, every width) and the PDF are written to test-results/dashboards/ (git-ignored), the
 artefacts a reviewer opens.
@@ -14,11 +15,14 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import Browser, Page
 
 from kpis import services
 from pathway.management.commands.seed_demo import seed_demo_data
+from pop import services as pop_services
+from pop.management.commands.seed_pop import seed_pop_data
 from units.demo_users import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -38,7 +42,12 @@ PAGES = {
     "definitions": "/kpis/definitions/",
     "financial-year": "/kpis/?period=FY{fy}",
     "dates-you-choose": "/kpis/?start=01/01/{year}&end=15/03/{year}",
+    "pop": "/pop/dashboard/",
+    "pop-unit": "/pop/dashboard/?unit=RWG02&kpi=pop_magnesium_sulphate&trend=quarter",
 }
+# Printed: each page's number of A4 landscape sheets.
+PRINTED = {"overview": ("/kpis/", 2), "unit": ("/kpis/unit/RWG02/", 1), "centre": ("/kpis/centre/RGT01/", 1),
+           "pop": ("/pop/dashboard/?unit=RWG02", 2)}
 # A4 landscape, less the print stylesheet's margins (10 mm each side), at 96 px per inch.
 PRINT_WIDTH_PX = round((297 - 20) / 25.4 * 96)
 
@@ -57,10 +66,14 @@ OVERFLOW = """() => {
 
 @pytest.fixture
 def demo_network(transactional_db: None) -> dict[str, str]:
-    """Two years of demo cases (every unit, the demo logins), their figures and the demo aims."""
+    """Two years of demo cases (every unit, the demo logins), their figures and the demo aims; a year of POP
+    records and their figures."""
     as_of = timezone.localdate()
     seed_demo_data(seed=7, as_of=as_of, years=2)  # one transaction: one recompute when it commits
     services.compute(as_of=as_of)
+    with transaction.atomic():
+        seed_pop_data(seed=7, as_of=as_of, years=1)
+    pop_services.compute_pop_kpis(as_of=as_of)
     call_command("seed_aims", verbosity=0)
     financial = as_of.year if as_of.month >= 4 else as_of.year - 1
     return {"fy": f"{financial - 1}-{financial % 100:02d}", "year": str(as_of.year - 1)}
@@ -102,23 +115,28 @@ def test_every_dashboard_fits_a_laptop_and_a_tablet(live_server: Any, demo_netwo
     assert problems == {}
 
 
-def test_the_printed_overview_is_two_a4_landscape_pages_without_link_addresses(
+def test_printed_dashboards_fit_a4_landscape_without_link_addresses(
         live_server: Any, demo_network: dict[str, str], browser: Browser) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     _sign_in(page, live_server.url)
-    page.goto(f"{live_server.url}/kpis/")
-    page.emulate_media(media="print")
-    after = page.evaluate("() => [...document.querySelectorAll('a')].map(a => getComputedStyle(a, '::after')"
-                          ".content).filter(c => c && c !== 'none' && c !== 'normal')")
-    assert after == []  # NHS.UK's print rule would add " (Link: /kpis/…)" after every link
-    assert "Link:" not in page.inner_text("body")
-    page.set_viewport_size({"width": PRINT_WIDTH_PX, "height": 700})  # the printed page's width
-    assert _overflow(page, PRINT_WIDTH_PX) == []
-    pdf = page.pdf(path=str(ARTEFACTS / "overview-print.pdf"), prefer_css_page_size=True, print_background=True)
-    pages = re.findall(rb"/Type\s*/Page(?!s)", pdf)
-    sizes = {tuple(round(float(v)) for v in box) for box in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf)}
-    assert len(pages) == 2, f"{len(pages)} pages"
-    assert sizes == {(842, 595)}  # A4 landscape, in points
+    printed: dict[str, int] = {}
+    for name, (path, _) in PRINTED.items():
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.emulate_media(media="screen")
+        page.goto(f"{live_server.url}{path}")
+        page.emulate_media(media="print")
+        after = page.evaluate("() => [...document.querySelectorAll('a')].map(a => getComputedStyle(a, '::after')"
+                              ".content).filter(c => c && c !== 'none' && c !== 'normal')")
+        assert after == [], name  # NHS.UK's print rule would add " (Link: /kpis/…)" after every link
+        assert "Link:" not in page.inner_text("body"), name
+        page.set_viewport_size({"width": PRINT_WIDTH_PX, "height": 700})  # the printed page's width
+        assert _overflow(page, PRINT_WIDTH_PX) == [], name
+        pdf = page.pdf(path=str(ARTEFACTS / f"{name}-print.pdf"), prefer_css_page_size=True, print_background=True)
+        sizes = {tuple(round(float(v)) for v in box)
+                 for box in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf)}
+        assert sizes == {(842, 595)}, name  # A4 landscape, in points
+        printed[name] = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert printed == {name: pages for name, (_, pages) in PRINTED.items()}
     context.close()

@@ -45,6 +45,7 @@ def _seed_and_compute() -> str:
     _command("seed_demo", "--seed", SEED, "--years", "3", "--as-of", as_of)
     _command("seed_pop", "--seed", SEED, "--years", "1", "--as-of", as_of)
     _command("seed_training", "--seed", SEED, "--as-of", as_of)
+    _command("seed_live_births", "--seed", SEED)  # the incidence denominator: complete years up to 2024
     _command("compute_kpis", "--as-of", as_of)
     _command("compute_pop_kpis", "--as-of", as_of)
     compute_training_kpis(AS_OF)

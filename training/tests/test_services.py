@@ -139,3 +139,19 @@ def test_saving_a_session_recomputes_the_kpi_on_commit(people: Personas,
     current = KpiAggregate.objects.filter(kpi=services.KPI_CODE, org_code="RWG02",
                                           period_type="rolling_12m").order_by("-period_end").first()
     assert (current.numerator, current.denominator, current.rate) == (10, 40, 0.25)
+
+
+def test_a_stale_session_save_is_refused_naming_who_saved(people: Personas) -> None:
+    from core.exceptions import EditConflict
+
+    session = record("RWG02", DAY, people.nurse, nurse=4)
+    assert session.version == 1
+    saved = services.session_update(session=session, values=_values(trainer="Dr Who"), by=people.clinician,
+                                    expected_version=1)
+    assert saved.version == 2
+    with pytest.raises(EditConflict, match="now version 2"):
+        services.session_update(session=session, values=_values(trainer="Sister Late"), by=people.nurse,
+                                expected_version=1)
+    session.refresh_from_db()
+    assert session.trainer == "Dr Who" and session.version == 2
+    assert AuditEvent.objects.filter(object_type="training_session", action="update").count() == 1

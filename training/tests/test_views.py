@@ -209,3 +209,23 @@ def test_admin_edits_of_key_messages_are_audited(network: object) -> None:
     duplicate = client.post(reverse("admin:training_keymessage_add"), {"text": "check BLOOD glucose", "order": "1"})
     assert duplicate.status_code == 200 and "already on the list" in duplicate.content.decode()
     assert KeyMessage.objects.filter(text__iexact="check blood glucose").count() == 1
+
+
+def test_a_stale_session_edit_is_refused_with_a_message(people: Personas) -> None:
+    from training.tests.builders import unit
+
+    client = _client(people.nurse)
+    assert _post_session(client, unit("RWG02").pk).status_code == 302
+    session = TrainingSession.objects.get()
+    form = client.get(reverse("training:session_edit", args=[session.pk])).content.decode()
+    assert 'name="version" value="1"' in form
+    today = timezone.localdate()
+    data = {"unit": str(unit("RWG02").pk), "date": f"{today - timedelta(days=1):%d/%m/%Y}", "trainer": "First",
+            "format": "simulation", "headcount_nurse": "6", "version": "1"}
+    url = reverse("training:session_edit", args=[session.pk])
+    assert client.post(url, data).status_code == 302
+    stale = client.post(url, {**data, "trainer": "Second"})
+    assert stale.status_code == 200
+    assert "after you opened it" in stale.content.decode()
+    session.refresh_from_db()
+    assert session.trainer == "First" and session.version == 2

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         "denominator, not_eligible, missing, rate, and for median measures also n, median, q1, q3 (minutes). "
         "CSV: one header row with those 13 columns (median columns empty for rate KPIs). rate is a proportion "
         "in [0, 1], empty/null when the denominator is 0. Filter with --period (e.g. 2024, 2024-Q3, 2024-07, "
-        "R12-2024-07) and --level (birth_unit, cooling_centre, network)."
+        "R12-2024-07) and --level (birth_unit, cooling_centre, network, transport)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

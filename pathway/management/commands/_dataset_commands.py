@@ -8,6 +8,7 @@ logic that says them lives here once.
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -18,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.files import open_private
 from pathway.csv_io import ImportResult
 from units.access import UserLike
 from units.demo_users import demo_users_ensure
@@ -61,7 +63,8 @@ def write_csv(command: BaseCommand, path: str, lines: Iterable[str]) -> int:
     if path == "-":
         return _write_lines(lambda line: command.stdout.write(line, ending=""), lines)
     try:
-        with Path(path).open("w", encoding="utf-8", newline="") as out:
+        # Owner-only (0600): the file holds the register's rows (core.files).
+        with io.TextIOWrapper(open_private(path), encoding="utf-8", newline="") as out:
             return _write_lines(out.write, lines)
     except OSError as exc:
         raise CommandError(f"Cannot write {path}: {exc.strerror}") from None
