@@ -41,7 +41,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.saves", description=__doc__.splitlines()[0])
     parser.add_argument("--setup", choices=("embedded", "postgres", "both"), default="both")
-    parser.add_argument("--saves", type=int, default=20, help="timed saves of each kind (default %(default)s)")
+    parser.add_argument("--saves", type=int, default=12, help="timed saves of each kind (default %(default)s)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.5,
+        help="seconds between two saves, as a nurse moves from one field to the next (default %(default)s)",
+    )
     parser.add_argument(
         "--database-url",
         default="",
@@ -63,14 +69,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _postgres_url(given: str) -> str:
+    """The given URL, else DATABASE_URL's server with the database `pathway_saves_bench`."""
     if given:
         return given
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+    from urllib.parse import urlsplit, urlunsplit
 
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
         return "postgres://postgres@127.0.0.1:5432/pathway_saves_bench"
-    return make_conninfo(base, dbname="pathway_saves_bench") if conninfo_to_dict(base) else base
+    return urlunsplit(urlsplit(base)._replace(path="/pathway_saves_bench"))
 
 
 def _run_child(setup: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
@@ -89,7 +96,18 @@ def _run_child(setup: str, args: argparse.Namespace, workdir: Path) -> dict[str,
         url = _postgres_url(args.database_url)
         database.prepare(url, keep=args.keep)
         env.update(DATABASE_URL=url, REDIS_URL=args.redis_url)
-    command = [sys.executable, "-m", "bench.saves", "--child", "--setup", setup, "--saves", str(args.saves)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.saves",
+        "--child",
+        "--setup",
+        setup,
+        "--saves",
+        str(args.saves),
+        "--think",
+        str(args.think),
+    ]
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
@@ -125,7 +143,7 @@ def _percentile(values: list[float], percent: int) -> float:
 def main(argv: list[str] | None = None) -> None:
     args = _arguments(argv)
     if args.child:
-        print(json.dumps(_child(args.setup, args.saves)))
+        print(json.dumps(_child(args.setup, args.saves, args.think)))
         return
     setups = ("embedded", "postgres") if args.setup == "both" else (args.setup,)
     results = {}
@@ -142,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
 # --- The child: one set-up, in this process --------------------------------------------------------------------
 
 
-def _child(setup: str, saves: int) -> dict[str, Any]:
+def _child(setup: str, saves: int, think: float) -> dict[str, Any]:
     import django
 
     django.setup()
@@ -158,7 +176,7 @@ def _child(setup: str, saves: int) -> dict[str, Any]:
     call_command("seed_training", "--seed", "2026", **quiet)
     worker = _start_worker() if setup == "postgres" else None
     try:
-        return _measure(saves)
+        return _measure(saves, think)
     finally:
         if worker is not None:
             worker.terminate()
@@ -196,7 +214,7 @@ def _start_worker() -> subprocess.Popen[bytes]:
     raise SystemExit("The Celery worker did not answer within 60 s")
 
 
-def _measure(saves: int) -> dict[str, Any]:
+def _measure(saves: int, think: float) -> dict[str, Any]:
     from django.test import Client
 
     from pathway.models import Case
@@ -217,12 +235,17 @@ def _measure(saves: int) -> dict[str, Any]:
         "family log": lambda i: _contact(cases[i]),
         "training": _training,
     }
+    # One untimed save of each kind first: the first request of a process loads templates and URL patterns.
+    for kind in KINDS:
+        url, data, headers = makers[kind](saves)
+        client.post(url, data, headers=headers)
     for i in range(saves):
         for kind in KINDS:
             url, data, headers = makers[kind](i)
             started = time.perf_counter()
             response = client.post(url, data, headers=headers)
             timed[kind].append((time.perf_counter() - started) * 1000)
+            time.sleep(think)
             if response.status_code not in (200, 302):
                 raise SystemExit(f"{kind} save answered {response.status_code}: {response.content[:500]!r}")
     return {"saves": timed, "fresh_s": _freshness(client), "cases": Case.objects.count()}

@@ -111,6 +111,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded set-up: the background KPI drain (kpis.background) writes while requests save. WAL lets pages
+    # read during a write; IMMEDIATE takes the write lock at BEGIN, so a save waits its turn (up to `timeout`
+    # seconds) instead of failing at once with "database is locked" when a read turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -194,6 +201,12 @@ KPIS_RECOMPUTE_DELAY_SECONDS = env.int("KPIS_RECOMPUTE_DELAY_SECONDS", default=1
 # after the save, never inside the request (kpis.background); false runs it inline as before.
 KPIS_DRAIN_AFTER_RESPONSE = env.bool("KPIS_DRAIN_AFTER_RESPONSE", default=True)
 KPIS_BACKGROUND_DRAIN_DELAY_SECONDS = env.float("KPIS_BACKGROUND_DRAIN_DELAY_SECONDS", default=2.0)
+# ... at a moment with no request for this long, but never later than the longest wait after the save.
+KPIS_BACKGROUND_QUIET_SECONDS = env.float("KPIS_BACKGROUND_QUIET_SECONDS", default=1.0)
+KPIS_BACKGROUND_DRAIN_MAX_WAIT_SECONDS = env.float("KPIS_BACKGROUND_DRAIN_MAX_WAIT_SECONDS", default=10.0)
+# true: the drain runs in a child process (`manage.py drain_kpis`) rather than the thread. Off by default: on a
+# busy machine the child's start-up and its hold on SQLite's write lock cost the saves more than the thread.
+KPIS_BACKGROUND_DRAIN_PROCESS = env.bool("KPIS_BACKGROUND_DRAIN_PROCESS", default=False)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pathway@localhost")

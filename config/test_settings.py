@@ -23,6 +23,8 @@ KPIS_RECOMPUTE_DELAY_SECONDS = 2
 # Saves through a view see their figures at once (inline drain); kpis/tests/test_background.py turns the
 # after-the-response drain back on to prove it.
 KPIS_DRAIN_AFTER_RESPONSE = False
+# When a test turns it on, the drain runs in the thread: a child process would not see the test database.
+KPIS_BACKGROUND_DRAIN_PROCESS = False
 # Each test empties the cache (conftest.py): always the process's own, never a shared Redis database.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Drawing the overview chart after every inline KPI task would cost the suite minutes; kpis tests turn it on.

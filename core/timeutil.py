@@ -14,7 +14,14 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 
 # ASCII only: `\d` would otherwise accept other scripts' digits (e.g. Arabic-Indic), which int() reads.
-_UK_FORMAT = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})$", re.ASCII)
+# "14/05/2024 03:10", with seconds when there are any ("…03:10:27.5"), and in the hour the clocks go back the
+# zone that says which of the two ("27/10/2024 01:30 GMT", or an offset "+00:00"): what `format_uk` writes.
+_UK_FORMAT = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
+    r"(?:\s*(BST|GMT|UTC|Z|[+-]\d{2}:\d{2}))?$",
+    re.ASCII | re.IGNORECASE,
+)
+_ZONE_NAMES = {"BST": "+01:00", "GMT": "+00:00", "UTC": "+00:00", "Z": "+00:00"}
 
 
 class LocalTimeError(ValueError):
@@ -25,11 +32,17 @@ def _from_uk_format(text: str) -> datetime | None:
     match = _UK_FORMAT.match(text)
     if not match:
         return None
-    day, month, year, hour, minute = (int(g) for g in match.groups())
+    day, month, year, hour, minute = (int(g) for g in match.groups()[:5])
+    second, fraction, zone = match.group(6), match.group(7), match.group(8)
     try:
-        return datetime(year, month, day, hour, minute)  # noqa: DTZ001 - localised by the caller
+        naive = datetime(year, month, day, hour, minute, int(second or 0),  # noqa: DTZ001 - localised below
+                         int((fraction or "").ljust(6, "0")))
     except ValueError as exc:  # e.g. 31/02/2024 or 25:00
         raise LocalTimeError(f"'{text}' is not a real date and time ({exc})") from None
+    if zone is None:
+        return naive  # localised by the caller
+    offset = _ZONE_NAMES.get(zone.upper(), zone)
+    return datetime.fromisoformat(f"{naive.isoformat()}{offset}")
 
 
 def localise(naive: datetime) -> datetime:
@@ -45,8 +58,8 @@ def localise(naive: datetime) -> datetime:
             f"{naive:%d/%m/%Y %H:%M} does not exist in UK time (the clocks went forward an hour)"
         )
     raise LocalTimeError(
-        f"{naive:%d/%m/%Y %H:%M} happened twice in UK time (the clocks went back): "
-        "add the offset, +01:00 for the first (BST) or +00:00 for the second (GMT)"
+        f"{naive:%d/%m/%Y %H:%M} happened twice in UK time (the clocks went back): add the zone or offset, BST "
+        f"(+01:00) for the first or GMT (+00:00) for the second, e.g. {naive:%d/%m/%Y %H:%M} GMT"
     )
 
 
@@ -106,16 +119,10 @@ def format_uk(value: datetime) -> str:
 
 
 def format_for_input(value: datetime | None) -> str:
-    """What a form shows for editing: wall-clock time, with the offset only where it is ambiguous."""
-    if value is None:
-        return ""
-    local = value.astimezone(LONDON)
-    wall = local.replace(tzinfo=None)
-    try:
-        localise(wall)
-    except LocalTimeError:
-        return local.isoformat(timespec="minutes")
-    return f"{wall:%Y-%m-%d %H:%M}"
+    """What a form shows for editing: as people write it, 14/05/2024 03:10 (`format_uk`: seconds only when
+    there are any, so saving the form unchanged changes nothing; the zone only in the hour that happens twice),
+    which `parse_local_datetime` reads back to the same instant."""
+    return "" if value is None else format_uk(value)
 
 
 def minutes_between(start: datetime, end: datetime) -> float:

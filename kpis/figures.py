@@ -16,8 +16,9 @@ goes"). `insert` is the same fast path for any table: the HIE engine writes its 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import islice
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -85,16 +86,42 @@ def insert(model: type[Model], fields: Sequence[str], rows: Iterable[Row]) -> in
 
     PostgreSQL: one COPY, streamed, so no model instance is built and no value goes through Django's field
     preparation (the values must already be what the columns hold: plain strings, not enum members; an
-    auto_now field is not applied). Elsewhere: `bulk_create` in batches, whose per-value work is small at
-    the scale the embedded database serves.
+    auto_now field is not applied). Elsewhere (the embedded SQLite): one prepared INSERT run over batches of
+    plain tuples (`executemany`), with only dates and times adapted. Building model instances for
+    `bulk_create` held SQLite's one write lock for seconds a drain, and a save waited that long.
     """
     if _can_copy():
         return _copy(model, fields, rows)
+    return _insert_many(model, fields, rows)
+
+
+def _insert_many(model: type[Model], fields: Sequence[str], rows: Iterable[Row]) -> int:
+    quote, meta = connection.ops.quote_name, model._meta
+    columns = [meta.get_field(name) for name in fields]
+    adapters = [_adapter(field) for field in columns]
+    statement = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
+                 f"VALUES ({', '.join(['%s'] * len(columns))})")
     pending, written = iter(rows), 0
-    while batch := [model(**dict(zip(fields, row, strict=True))) for row in islice(pending, BULK_BATCH)]:
-        model._default_manager.bulk_create(batch)
-        written += len(batch)
+    with connection.cursor() as cursor:
+        while batch := [tuple(row if adapt is None else adapt(row) for adapt, row in zip(adapters, values,
+                                                                                        strict=True))
+                        for values in islice(pending, BULK_BATCH)]:
+            cursor.executemany(statement, batch)
+            written += len(batch)
     return written
+
+
+def _adapter(field: Any) -> Callable[[Any], Any] | None:
+    """How a value of this column is written by the database backend (None: as it is)."""
+    ops = connection.ops
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        return ops.adapt_datetimefield_value
+    if kind == "DateField":
+        return ops.adapt_datefield_value
+    if kind == "DecimalField":
+        return lambda value: ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
+    return None
 
 
 def _can_copy() -> bool:

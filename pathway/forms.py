@@ -20,7 +20,6 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
-from django.utils.text import capfirst
 
 from core.forms import DATETIME_HINT, LocalDateTimeField, UKDateField
 from pathway import choices as c
@@ -28,7 +27,8 @@ from pathway import rules, services
 from pathway.access import can
 from pathway.dataset import FIELDS
 from pathway.models import BabyRecordQuerySet, Case, CaseQuerySet
-from pathway.sections import SECTION_OF_FIELD, SECTIONS, Section, field_label
+from pathway.sections import SECTION_OF_FIELD, SECTIONS, Section, field_label, sentence_start
+from pathway.standards import COOLING_HOURS, NORMOTHERMIA_LOW_C, target_range_text
 from units.access import (
     ROLE_ACTIONS,
     Action,
@@ -58,9 +58,9 @@ HINTS: dict[str, str] = {
     "core_monitoring_start": f"Continuous rectal or oesophageal probe. {DATETIME_HINT}",
     "lowest_temp_before_arrival_c": "°C, one decimal place, e.g. 33.4",
     "arrival_temp_c": "°C, one decimal place, e.g. 33.6",
-    "target_temp_reached": f"First core temperature of 33.0 to 34.0 °C. {DATETIME_HINT}",
-    "rewarming_end": f"Core temperature back to 36.5 °C or more. {DATETIME_HINT}",
-    "early_stop_reason": "Only if cooling stopped before 72 hours",
+    "target_temp_reached": f"First core temperature of {target_range_text()}. {DATETIME_HINT}",
+    "rewarming_end": f"Core temperature back to {NORMOTHERMIA_LOW_C} °C or more. {DATETIME_HINT}",
+    "early_stop_reason": f"Only if cooling stopped before {COOLING_HOURS} hours",
     "mri_datetime": f"Required when an MRI was performed. {DATETIME_HINT}",
     "death_datetime": f"Required when the baby died. {DATETIME_HINT}",
     "followup_2y_date": "Required when the follow-up was completed, e.g. 14/05/2026",
@@ -167,7 +167,13 @@ def _choice_field(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.F
 def _formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """Form field for a Case field: typed UK times, radios for coded answers, sized text inputs."""
     name = model_field.name
-    common: dict[str, Any] = {"required": not model_field.blank, "label": capfirst(str(model_field.verbose_name))}
+    verbose = str(model_field.verbose_name)
+    label = sentence_start(verbose)
+    # Every required-field message names its field (NHS.UK error messages: say what to do).
+    required = (f"Choose an answer for '{label}'" if model_field.choices
+                else f"Choose the {verbose}" if model_field.is_relation else f"Enter the {verbose}")
+    common: dict[str, Any] = {"required": not model_field.blank, "label": label,
+                              "error_messages": {"required": required}}
     if name in HINTS:
         common["help_text"] = HINTS[name]
     if isinstance(model_field, models.DateTimeField):

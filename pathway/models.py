@@ -83,8 +83,8 @@ class BabyRecord(models.Model):
     )
     birth_datetime = models.DateTimeField("date and time of birth")
     sex = models.CharField(max_length=16, choices=c.Sex.choices)
-    gestation_weeks = models.PositiveSmallIntegerField(validators=bounds(22, 44))
-    gestation_days = models.PositiveSmallIntegerField(validators=bounds(0, 6))
+    gestation_weeks = models.PositiveSmallIntegerField("gestation (completed weeks)", validators=bounds(22, 44))
+    gestation_days = models.PositiveSmallIntegerField("gestation (days)", validators=bounds(0, 6))
     birth_weight_g = models.PositiveIntegerField("birth weight (g)", validators=bounds(400, 6500))
     multiple_birth = models.CharField(max_length=3, choices=c.YesNo.choices, default=c.YesNo.NO)
 
@@ -119,7 +119,7 @@ class Case(PathwayTimes, BabyRecord):
         Unit, on_delete=models.PROTECT, related_name="cases_cooled", null=True, blank=True
     )
     labour = models.CharField(max_length=8, choices=c.YesNoUnknown.choices, blank=True)
-    postnatal_collapse_datetime = models.DateTimeField("postnatal collapse", null=True, blank=True)
+    postnatal_collapse_datetime = models.DateTimeField("time of postnatal collapse", null=True, blank=True)
 
     # Eligibility (TOBY criteria, domain.md §2.1)
     apgar_10 = models.PositiveSmallIntegerField("Apgar at 10 minutes", null=True, blank=True,
@@ -134,39 +134,43 @@ class Case(PathwayTimes, BabyRecord):
     aeeg = models.CharField("aEEG", max_length=24, choices=c.Aeeg.choices, blank=True)
 
     # Referral, cooling and transfer
-    referral_datetime = models.DateTimeField("referral call", null=True, blank=True)
-    therapeutic_hypothermia = models.CharField(max_length=3, choices=c.YesNo.choices)
-    passive_cooling_start = models.DateTimeField(null=True, blank=True)
-    active_cooling_start = models.DateTimeField(null=True, blank=True)
-    core_monitoring_start = models.DateTimeField("continuous core monitoring start", null=True, blank=True)
-    target_temp_reached = models.DateTimeField("target temperature (33–34 °C) reached", null=True, blank=True)
+    referral_datetime = models.DateTimeField("time of referral call", null=True, blank=True)
+    therapeutic_hypothermia = models.CharField("cooled (therapeutic hypothermia)", max_length=3,
+                                               choices=c.YesNo.choices)
+    passive_cooling_start = models.DateTimeField("time passive cooling started", null=True, blank=True)
+    active_cooling_start = models.DateTimeField("time active cooling started", null=True, blank=True)
+    core_monitoring_start = models.DateTimeField("time continuous core monitoring started", null=True,
+                                                 blank=True)
+    target_temp_reached = models.DateTimeField(
+        f"time target temperature ({standards.target_range_text()}) reached", null=True, blank=True)
     lowest_temp_before_arrival_c = models.DecimalField(
         "lowest core temperature before arrival (°C)", max_digits=3, decimal_places=1, null=True, blank=True,
         validators=TEMPERATURE_BOUNDS)
-    transport_cooling = models.CharField(max_length=8, choices=c.TransportCooling.choices, blank=True)
-    depart_referring_datetime = models.DateTimeField("departed referring unit", null=True, blank=True)
-    arrive_centre_datetime = models.DateTimeField("arrived at cooling centre", null=True, blank=True)
+    transport_cooling = models.CharField("cooling during transfer", max_length=8, choices=c.TransportCooling.choices,
+                                         blank=True)
+    depart_referring_datetime = models.DateTimeField("time of leaving the referring unit", null=True, blank=True)
+    arrive_centre_datetime = models.DateTimeField("time of arrival at the cooling centre", null=True, blank=True)
     arrival_temp_c = models.DecimalField("core temperature on arrival (°C)", max_digits=3, decimal_places=1,
                                          null=True, blank=True, validators=TEMPERATURE_BOUNDS)
-    rewarming_start = models.DateTimeField(null=True, blank=True)
-    rewarming_end = models.DateTimeField(null=True, blank=True)
+    rewarming_start = models.DateTimeField("time rewarming started", null=True, blank=True)
+    rewarming_end = models.DateTimeField("time rewarming ended", null=True, blank=True)
     early_stop_reason = models.CharField("reason cooling stopped early", max_length=24,
                                          choices=c.EarlyStopReason.choices, blank=True)
 
     # After cooling
-    parent_consultation_datetime = models.DateTimeField("first senior consultation with parents",
+    parent_consultation_datetime = models.DateTimeField("time of first senior consultation with parents",
                                                         null=True, blank=True)
     placenta_sent = models.CharField("placenta sent for histology", max_length=16,
                                      choices=c.PlacentaSent.choices, blank=True)
     mri_performed = models.CharField("MRI performed", max_length=8, choices=c.YesNoUnknown.choices, blank=True)
-    mri_datetime = models.DateTimeField("first brain MRI", null=True, blank=True)
+    mri_datetime = models.DateTimeField("time of first brain MRI", null=True, blank=True)
     mnsi_referred = models.CharField("referred to MNSI", max_length=8, choices=c.YesNoUnknown.choices,
                                      blank=True)
     outcome = models.CharField("outcome at discharge", max_length=8, choices=c.Outcome.choices, blank=True)
-    death_datetime = models.DateTimeField(null=True, blank=True)
-    discharge_datetime = models.DateTimeField(null=True, blank=True)
+    death_datetime = models.DateTimeField("time of death", null=True, blank=True)
+    discharge_datetime = models.DateTimeField("time of discharge", null=True, blank=True)
     followup_2y = models.CharField("2-year follow-up", max_length=10, choices=c.FollowUp.choices, blank=True)
-    followup_2y_date = models.DateField("2-year follow-up date", null=True, blank=True)
+    followup_2y_date = models.DateField("date of 2-year follow-up", null=True, blank=True)
     family_booklet_given = models.CharField(max_length=8, choices=c.YesNoUnknown.choices, blank=True)
     # Dataset v2: the family registered a national data opt-out; the case stays in direct care only
     # (`CaseQuerySet.outside_direct_care`). Empty = not recorded, which is not an opt-out.

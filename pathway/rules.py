@@ -89,6 +89,13 @@ def label(field: str) -> str:
     return str(concrete_field(Case, field).verbose_name)
 
 
+def choice_label(field: str, value: str) -> str:
+    """A coded answer as the screens show it ("Died", not "died")."""
+    from pathway.models import Case
+
+    return str(dict(Case._meta.get_field(field).flatchoices).get(value, value))
+
+
 # --- Pieces `pop.rules` words its own rules with, so both datasets say the same thing the same way -------
 
 
@@ -143,7 +150,7 @@ def _conditional(values: Values) -> Iterator[Violation]:
         if values.get(cond_field) == cond_value and empty(values.get(field)):
             yield Violation(field, f"required_when.{cond_field}",
                             f"Enter the {label(field)}: it is required when {label(cond_field)} is "
-                            f"'{cond_value}'")
+                            f"'{choice_label(cond_field, cond_value)}'")
 
 
 def _ordering(values: Values) -> Iterator[Violation]:

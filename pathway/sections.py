@@ -85,7 +85,13 @@ NOT_RECORDED = "Not recorded"
 
 
 def field_label(field: str) -> str:
-    return capfirst(str(concrete_field(Case, field).verbose_name))
+    """The field as a clinician writes it at the start of a line: "Time of death", "aEEG", "HIE grade"."""
+    return sentence_start(str(concrete_field(Case, field).verbose_name))
+
+
+def sentence_start(text: str) -> str:
+    """Capitalised for the start of a line, except an abbreviation written in mixed case ("aEEG", not "AEEG")."""
+    return text if text[1:2].isupper() else capfirst(text)
 
 
 def display(case: Case, field: str) -> str:

@@ -20,12 +20,12 @@ from django.utils.text import capfirst
 
 from core import audit
 from core.exceptions import EditConflict, EnteredInError
-from core.fields import concrete_field
 from core.models import AuditEvent
 from core.timeutil import format_uk
 from pathway import rules, temperatures
 from pathway.dataset import FIELDS, UNIT_COLUMNS
 from pathway.models import BabyRecord, Case, TemperatureObservation
+from pathway.sections import field_label
 from pathway.signals import case_changed
 from units.access import UserLike
 
@@ -324,7 +324,7 @@ class ReadingDisagreement:
 def reading_disagreements(case: Case) -> list[ReadingDisagreement]:
     """Where the case's summary fields and its readings disagree, both as people read them."""
     given = _from_readings(case)
-    return [ReadingDisagreement(field, capfirst(str(concrete_field(Case, field).verbose_name)),
+    return [ReadingDisagreement(field, field_label(field),
                                 _shown(getattr(case, field)), _shown(given[field]))
             for field in temperatures.disagreements(_recorded(case), given)]
 
@@ -343,7 +343,7 @@ def case_use_readings(*, case: Case, field: str, expected_version: int | None, b
     if field not in temperatures.SERIES_FIELDS:
         raise ValidationError({field: ["This value does not come from the temperature readings"]})
     value = _from_readings(Case.objects.get(pk=case.pk))[field]
-    label = capfirst(str(concrete_field(Case, field).verbose_name))
+    label = field_label(field)
     if value is None:
         raise ValidationError({field: [f"{label}: the temperature readings do not give a value"]})
     return _CASES.update(record=case, values={field: value}, expected_version=expected_version, by=by,

@@ -119,7 +119,8 @@ def test_service_rules_keep_their_messages_and_name_the_rule(api: Api) -> None:
     assert response.status_code == 400, response.content
     found = {(e["field"], e["rule"]): e["message"] for e in response.json()["errors"]}
     assert found[("nhs_number", "nhs_number_check")] == "NHS number must be 10 digits passing the Modulus 11 check"
-    assert found[("referral_datetime", "order.referral_datetime")].startswith("The referral call (14/05/2024 02:00)")
+    assert found[("referral_datetime", "order.referral_datetime")].startswith(
+        "The time of referral call (14/05/2024 02:00)")
     assert ("cooling_centre_ods", "required_when.therapeutic_hypothermia") in found
     assert ("mri_datetime", "required_when.mri_performed") in found
     assert not Case.objects.exists()  # nothing half-written

@@ -66,4 +66,4 @@ def test_field_names_are_the_verbose_names_never_the_code_names() -> None:
     from pathway.models import Case
 
     assert audit.field_names(Case, ["hie_grade", "referral_datetime", "not_a_field"]) == (
-        "HIE grade, referral call, not_a_field")
+        "HIE grade, time of referral call, not_a_field")

@@ -155,17 +155,20 @@ def test_format_local_of_nothing_is_empty() -> None:
 @pytest.mark.parametrize(
     ("instant", "text"),
     [
-        (utc(2024, 7, 1, 11, 0), "2024-07-01 12:00"),
-        (utc(2024, 1, 15, 12, 0), "2024-01-15 12:00"),
-        (utc(2024, 3, 31, 0, 59), "2024-03-31 00:59"),
-        (utc(2024, 3, 31, 1, 0), "2024-03-31 02:00"),
-        (utc(2024, 10, 26, 23, 59), "2024-10-27 00:59"),
-        # Only the repeated hour needs the offset to say which one.
-        (utc(2024, 10, 27, 0, 0), "2024-10-27T01:00+01:00"),
-        (utc(2024, 10, 27, 0, 30), "2024-10-27T01:30+01:00"),
-        (utc(2024, 10, 27, 1, 30), "2024-10-27T01:30+00:00"),
-        (utc(2024, 10, 27, 1, 59), "2024-10-27T01:59+00:00"),
-        (utc(2024, 10, 27, 2, 0), "2024-10-27 02:00"),
+        # UK date-times in edit fields as everywhere else (issue 13): 14/05/2024 03:10.
+        (utc(2024, 7, 1, 11, 0), "01/07/2024 12:00"),
+        (utc(2024, 1, 15, 12, 0), "15/01/2024 12:00"),
+        (utc(2024, 3, 31, 0, 59), "31/03/2024 00:59"),
+        (utc(2024, 3, 31, 1, 0), "31/03/2024 02:00"),
+        (utc(2024, 10, 26, 23, 59), "27/10/2024 00:59"),
+        # Only the repeated hour needs the zone to say which one.
+        (utc(2024, 10, 27, 0, 0), "27/10/2024 01:00 BST"),
+        (utc(2024, 10, 27, 0, 30), "27/10/2024 01:30 BST"),
+        (utc(2024, 10, 27, 1, 30), "27/10/2024 01:30 GMT"),
+        (utc(2024, 10, 27, 1, 59), "27/10/2024 01:59 GMT"),
+        (utc(2024, 10, 27, 2, 0), "27/10/2024 02:00"),
+        # Seconds only when there are any, so a form saved unchanged changes nothing.
+        (utc(2024, 7, 1, 11, 0, 27), "01/07/2024 12:00:27"),
     ],
 )
 def test_format_for_input_shows_offset_only_when_the_wall_time_is_ambiguous(instant: datetime, text: str) -> None:
@@ -206,9 +209,19 @@ def test_format_local_then_parse_is_the_same_instant(instant: datetime) -> None:
 
 
 @settings(database=None, max_examples=300)
-@given(INSTANTS.map(lambda moment: moment.replace(second=0, microsecond=0)))
+@given(INSTANTS)
 def test_format_for_input_then_parse_is_the_same_instant(instant: datetime) -> None:
     assert parse_local_datetime(format_for_input(instant)).astimezone(UTC) == instant.astimezone(UTC)
+
+
+@pytest.mark.parametrize(("text", "instant"), [
+    ("27/10/2024 01:30 BST", utc(2024, 10, 27, 0, 30)),
+    ("27/10/2024 01:30 gmt", utc(2024, 10, 27, 1, 30)),
+    ("27/10/2024 01:30 +00:00", utc(2024, 10, 27, 1, 30)),
+    ("14/05/2024 03:10:05.25", utc(2024, 5, 14, 2, 10, 5, 250000)),
+])
+def test_uk_text_with_a_zone_or_seconds_is_read(text: str, instant: datetime) -> None:
+    assert parse_local_datetime(text).astimezone(UTC) == instant
 
 
 @pytest.mark.parametrize("text", ["0001-01-01T00:00+05:00", "9999-12-31T23:59-05:00", "01/01/1066 10:00"])

@@ -88,3 +88,21 @@ def test_switched_off_the_drain_runs_inline_as_before(people: Personas) -> None:
     client.force_login(people.nurse)
     client.post(f"/cases/{case.pk}/section/referral/", referral_post(case, people.nurse, arrival_temp_c="35.2"))
     assert outcome(case, "arrival_temp_in_range") == "not_met"
+
+
+def test_drain_kpis_recomputes_the_pending_periods_of_a_producer(people: Personas) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case = services.case_create(values=cooled_case_values(), by=people.nurse)
+    Case.objects.filter(pk=case.pk).update(arrival_temp_c=Decimal("35.2"))  # behind the figures' back
+    from kpis import pending
+    from kpis.services import periods_for_case
+
+    pending.mark([p.key for p in periods_for_case(case)], producer="hie")  # marked, no drain sent
+    out = StringIO()
+    call_command("drain_kpis", "hie", stdout=out)
+    assert out.getvalue().startswith("hie: run ")
+    assert outcome(case, "arrival_temp_in_range") == "not_met"
+    assert not PendingRecompute.objects.filter(producer="hie").exists()

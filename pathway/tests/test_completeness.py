@@ -49,7 +49,7 @@ def test_first_hour_of_an_outborn_cooled_baby() -> None:
     missing = {m.field: m for m in missing_fields(case, after(case, 60))}
     assert missing["hie_grade"].label == "HIE grade"
     assert missing["cooling_start"].label == "Cooling start (passive or active)"
-    assert missing["referral_datetime"].label == "Referral call"
+    assert missing["referral_datetime"].label == "Time of referral call"
     assert "outborn" in missing["referral_datetime"].why
 
 

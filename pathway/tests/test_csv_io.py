@@ -346,8 +346,8 @@ def test_ordering_errors_name_the_later_column_and_its_value(network: None) -> N
         (2, "target_temp_reached", "2024-05-14T03:30+01:00"),
     ])
     messages = {e.column: e.message for e in result.errors}
-    assert messages["rewarming_end"] == ("The rewarming end (17/05/2024 06:00) must be at or after the "
-                                         "rewarming start (17/05/2024 07:00)")
+    assert messages["rewarming_end"] == ("The time rewarming ended (17/05/2024 06:00) must be at or after the "
+                                         "time rewarming started (17/05/2024 07:00)")
     assert "must be after the date and time of birth" in messages["mri_datetime"]
 
 
@@ -356,7 +356,7 @@ def test_required_and_conditional_columns(network: None) -> None:
     assert sorted(where(result)) == [(2, "death_datetime", ""), (2, "mri_datetime", ""), (2, "sex", "")]
     messages = {e.column: e.message for e in result.errors}
     assert messages["sex"] == "Enter the sex (required)"
-    assert "required when outcome at discharge is 'died'" in messages["death_datetime"]
+    assert "required when outcome at discharge is 'Died'" in messages["death_datetime"]
 
 
 def test_birth_in_the_future_is_an_error(network: None) -> None:

@@ -31,8 +31,8 @@ def test_a_column_is_described_from_the_rules_the_import_enforces() -> None:
         ("unknown", "Unknown"),
     )
     assert by["aeeg"].kind == "Code"
-    assert "Required when therapeutic hypothermia is 'yes'" in by["cooling_centre_ods"].rules
-    assert "At or after the rewarming start" in by["rewarming_end"].rules
+    assert "Required when cooled (therapeutic hypothermia) is 'yes'" in by["cooling_centre_ods"].rules
+    assert "At or after the time rewarming started" in by["rewarming_end"].rules
     assert "After the date and time of birth" in by["mri_datetime"].rules
     assert "10 digits that pass the NHS number check (Modulus 11)" in by["nhs_number"].rules
     assert by["multiple_birth"].rules[:2] == ("Optional: leave empty when not recorded", "Empty means 'no'")

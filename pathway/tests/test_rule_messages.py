@@ -16,4 +16,5 @@ def test_order_message_across_the_clock_change(network: None) -> None:
     values = cooled_case_values(birth=birth, referral_datetime=datetime(2024, 10, 27, 1, 45, tzinfo=LONDON))
     assert [(v.field, v.rule, v.message) for v in rules.hard_violations(values)] == [
         ("referral_datetime", "order.referral_datetime",
-         "The referral call (27/10/2024 01:45) must be at or after the date and time of birth (27/10/2024 01:30)")]
+         "The time of referral call (27/10/2024 01:45) must be at or after the date and time of birth "
+         "(27/10/2024 01:30)")]

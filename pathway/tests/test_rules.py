@@ -55,8 +55,8 @@ REQUIRED_LABELS = {
     "case_ref": "case reference",
     "birth_datetime": "date and time of birth",
     "sex": "sex",
-    "gestation_weeks": "gestation weeks",
-    "gestation_days": "gestation days",
+    "gestation_weeks": "gestation (completed weeks)",
+    "gestation_days": "gestation (days)",
     "birth_weight_g": "birth weight (g)",
     "birth_unit": "birth unit",
     "therapeutic_hypothermia": "therapeutic hypothermia",
@@ -89,9 +89,9 @@ def test_zero_is_a_value_not_a_missing_field(field: str) -> None:
 CONDITIONAL = [
     # (condition field, value that requires, value that does not, required field, its label)
     ("therapeutic_hypothermia", "yes", "no", "cooling_centre", "cooling centre"),
-    ("mri_performed", "yes", "no", "mri_datetime", "first brain MRI"),
-    ("outcome", "died", "alive", "death_datetime", "death datetime"),
-    ("followup_2y", "completed", "not_done", "followup_2y_date", "2-year follow-up date"),
+    ("mri_performed", "yes", "no", "mri_datetime", "time of first brain MRI"),
+    ("outcome", "died", "alive", "death_datetime", "time of death"),
+    ("followup_2y", "completed", "not_done", "followup_2y_date", "date of 2-year follow-up"),
 ]
 
 
@@ -100,7 +100,8 @@ def test_conditional_requirement(cond: str, requiring: str, not_requiring: str, 
     found = rules.hard_violations(values(**{cond: requiring, field: None}))
     assert broken(found) == {(field, f"required_when.{cond}")}
     assert label in found[0].message
-    assert requiring in found[0].message
+    # The answer as the screens show it ("Died"), never the code.
+    assert f"'{rules.choice_label(cond, requiring)}'" in found[0].message
 
     assert rules.hard_violations(values(**{cond: not_requiring, field: None})) == []
     unset = rules.hard_violations(values(**{cond: "", field: None}))
@@ -131,26 +132,29 @@ def test_birth_just_now_is_accepted() -> None:
 ORDER = [
     # (later, earlier, strict, later's label, earlier's label)
     ("postnatal_collapse_datetime", "birth_datetime", False, "postnatal collapse", "date and time of birth"),
-    ("referral_datetime", "birth_datetime", False, "referral call", "date and time of birth"),
+    ("referral_datetime", "birth_datetime", False, "time of referral call", "date and time of birth"),
     ("passive_cooling_start", "birth_datetime", False, "passive cooling start", "date and time of birth"),
     ("active_cooling_start", "birth_datetime", False, "active cooling start", "date and time of birth"),
     ("core_monitoring_start", "birth_datetime", False, "continuous core monitoring start",
      "date and time of birth"),
-    ("depart_referring_datetime", "referral_datetime", False, "departed referring unit", "referral call"),
-    ("arrive_centre_datetime", "depart_referring_datetime", False, "arrived at cooling centre",
-     "departed referring unit"),
-    ("rewarming_start", "target_temp_reached", False, "rewarming start", "target temperature (33–34 °C) reached"),
-    ("rewarming_end", "rewarming_start", False, "rewarming end", "rewarming start"),
-    ("mri_datetime", "birth_datetime", True, "first brain MRI", "date and time of birth"),
-    ("death_datetime", "birth_datetime", False, "death datetime", "date and time of birth"),
-    ("discharge_datetime", "birth_datetime", False, "discharge datetime", "date and time of birth"),
+    ("depart_referring_datetime", "referral_datetime", False, "time of leaving the referring unit",
+     "time of referral call"),
+    ("arrive_centre_datetime", "depart_referring_datetime", False, "time of arrival at the cooling centre",
+     "time of leaving the referring unit"),
+    ("rewarming_start", "target_temp_reached", False, "time rewarming started",
+     "time target temperature (33.0–34.0 °C) reached"),
+    ("rewarming_end", "rewarming_start", False, "time rewarming ended", "time rewarming started"),
+    ("mri_datetime", "birth_datetime", True, "time of first brain MRI", "date and time of birth"),
+    ("death_datetime", "birth_datetime", False, "time of death", "date and time of birth"),
+    ("discharge_datetime", "birth_datetime", False, "time of discharge", "date and time of birth"),
     # v2
     ("encephalopathy_exam_datetime", "birth_datetime", False, "encephalopathy examination",
      "date and time of birth"),
-    ("transport_team_mobilised_datetime", "referral_datetime", False, "transport team mobilised", "referral call"),
+    ("transport_team_mobilised_datetime", "referral_datetime", False, "transport team mobilised",
+     "time of referral call"),
     ("transport_team_arrived_datetime", "transport_team_mobilised_datetime", False,
      "transport team at the bedside", "transport team mobilised"),
-    ("depart_referring_datetime", "transport_team_arrived_datetime", False, "departed referring unit",
+    ("depart_referring_datetime", "transport_team_arrived_datetime", False, "time of leaving the referring unit",
      "transport team at the bedside"),
     ("mri2_datetime", "mri_datetime", True, "second brain MRI", "first brain MRI"),
 ]
@@ -236,7 +240,7 @@ def test_target_temperature_not_before_the_earliest_cooling_start(passive: int |
     found = rules.hard_violations(case)
     if violated:
         assert broken(found) == {("target_temp_reached", "order.target_temp_reached")}
-        assert "target temperature (33–34 °C) reached" in found[0].message
+        assert "time target temperature (33.0–34.0 °C) reached" in found[0].message
         assert "earliest cooling start" in found[0].message
     else:
         assert found == []

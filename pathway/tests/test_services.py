@@ -202,7 +202,7 @@ def test_update_records_old_and_new_display_values(people: Personas, case: Case)
     }
     # The fields as the page names them, in the dataset's order.
     assert event.summary == ("Changed NHS number, cooling centre, lowest pH within 60 minutes, HIE grade, "
-                             "active cooling start")
+                             "time active cooling started")
 
 
 def test_update_shows_uk_times_and_names_the_zone_in_the_repeated_hour(people: Personas) -> None:

@@ -75,7 +75,7 @@ def test_edit_saves_with_the_version_and_refuses_a_stale_form(client: Client, pe
     record = services.pop_create(values=pop_values(case_ref="POP-E"), by=people.nurse)
     client.force_login(people.clinician)
     form = text(client.get(reverse("pop:record_edit", args=[record.pk])))
-    assert 'value="2024-05-14 03:10"' in form and 'name="version" value="1"' in form
+    assert 'value="14/05/2024 03:10"' in form and 'name="version" value="1"' in form
     data = {**FORM, "case_ref": "POP-E", "birth_unit": record.birth_unit_id, "version": "1"}
     assert client.post(reverse("pop:record_edit", args=[record.pk]), data).status_code == 302
     record.refresh_from_db()

@@ -136,7 +136,7 @@ def test_transport_team_records_its_times_and_nothing_else(live_server: Any, pag
     _choose(referral, "Decision on the referral call", "Cool")
     referral.get_by_label("Transport team mobilised").fill("14/05/2024 04:45")
     referral.get_by_label("Transport team at the bedside").fill("14/05/2024 05:30")
-    referral.get_by_label("Departed referring unit").fill("14/05/2024 06:10")
+    referral.get_by_label("Time of leaving the referring unit").fill("14/05/2024 06:10")
     _form_shots(page, "transport-form", "referral")
     referral.get_by_role("button", name="Save referral and transport").click()
     section = page.locator("#section-referral")

@@ -36,12 +36,12 @@ def _new_case(page: Page) -> None:
     page.get_by_label("Case reference").fill("EOE-2026-0900")
     page.get_by_label("Date and time of birth").fill("14/05/2026 03:10")
     _choose(page, "Sex", "Female")
-    page.get_by_label("Gestation weeks").fill("39")
-    page.get_by_label("Gestation days").fill("2")
+    page.get_by_label("Gestation (completed weeks)").fill("39")
+    page.get_by_label("Gestation (days)").fill("2")
     page.get_by_label("Birth weight (g)").fill("3300")
     page.get_by_label("Birth unit").select_option(label="Watford (RWG02)")
     page.get_by_label("Cooling centre").select_option(label="Addenbrooke's (Rosie) (RGT01)")
-    _choose(page, "Therapeutic hypothermia", "Yes")
+    _choose(page, "Cooled (therapeutic hypothermia)", "Yes")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name=re.compile("EOE-2026-0900"))).to_be_visible()
 
@@ -50,8 +50,8 @@ def _fill_cooling(page: Page) -> None:
     section = page.locator("#section-cooling")
     section.get_by_text("Change cooling").click()
     # Cooling started 6 h 50 min after birth: the 6-hour standard is breached.
-    section.get_by_label("Active cooling start").fill("14/05/2026 10:00")
-    section.get_by_label(re.compile("^Target temperature")).fill("14/05/2026 10:40")
+    section.get_by_label("Time active cooling started").fill("14/05/2026 10:00")
+    section.get_by_label(re.compile("^Time target temperature")).fill("14/05/2026 10:40")
     section.get_by_role("button", name="Save cooling").click()
     expect(page.locator("#section-cooling").get_by_text("Saved at")).to_be_visible()
 
