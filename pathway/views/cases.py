@@ -256,11 +256,13 @@ def _section_refused(request: HtmxHttpRequest, case: Case, form: CaseSectionForm
 def case_use_readings(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     """One click: a summary field takes the value the temperature readings give (audited by the service)."""
     case = get_case_for_user(request.user, pk, Action.EDIT)
-    if field not in SERIES_FIELDS or case.entered_in_error:
+    if field not in SERIES_FIELDS:
         raise Http404("No such value")
     section = SECTION_OF_FIELD[field]
     try:
         services.case_use_readings(case=case, field=field, expected_version=_version(request), by=request.user)
+    except EnteredInError as exc:  # the service refuses a frozen case (marked before or during this click)
+        messages.error(request, f"Not saved: {exc}")
     except EditConflict as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
