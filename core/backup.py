@@ -32,6 +32,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
 from django.utils import timezone
 
+from core.files import open_private
+
 FORMAT = "pathway-backup/1"
 # Sessions are not data worth keeping: a restore signs everyone out.
 SKIPPED = {"sessions.session"}
@@ -88,7 +90,8 @@ def backup(path: Path) -> Summary:
             count += 1
         manifest["models"][model._meta.label_lower] = {"count": count, "sha256": digest.hexdigest()}
     total = 0
-    with gzip.open(path, "wt", encoding="utf-8") as out:
+    # Owner-only (0600) whatever the umask: the file holds every identifiable record (core.files).
+    with open_private(path) as raw, gzip.open(raw, "wt", encoding="utf-8") as out:
         out.write(json.dumps(manifest) + "\n")
         for model in models:
             for line in _lines(model):

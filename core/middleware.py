@@ -30,7 +30,9 @@ def client_address(meta: Mapping[str, Any], trusted_proxies: int) -> str:
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < trusted_proxies:
         return remote  # not through every proxy (a health probe straight to gunicorn): the peer is all we know
-    candidate = forwarded[-trusted_proxies]
+    # An IPv6 zone ("fe80::1%eth0") says which interface, not which client: without it, one client is
+    # one key however the zone is written.
+    candidate = forwarded[-trusted_proxies].split("%", 1)[0]
     try:
         return str(ipaddress.ip_address(candidate))
     except ValueError:

@@ -65,7 +65,12 @@ def booklet_pdf(base_url: str) -> bytes:
             return bytes(stored.read())
     pdf = render_pdf(base_url)
     if not default_storage.exists(name):  # another worker may have drawn the same version meanwhile
-        default_storage.save(name, ContentFile(pdf))
+        try:
+            default_storage.save(name, ContentFile(pdf))
+        except OSError:
+            # A full or read-only MEDIA_ROOT: the families still get their booklet, drawn again next time.
+            logger.warning("Family booklet %s could not be stored; served without keeping it", name, exc_info=True)
+            return pdf
         _forget_other_versions(keep=name)
     return pdf
 

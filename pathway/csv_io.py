@@ -219,13 +219,27 @@ def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     # newline="" hands line endings to the csv module, so a line break inside a quoted cell stays in it.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     row = 0
+    header: list[str] = []
     try:
         for cells in reader:
             row += 1
+            header = header or cells
+            _refuse_nul(row, cells, header)
             # A cell the app wrote as '=… (core.spreadsheet) reads back as the value it holds.
             yield row, restore_cells(cells)
     except csv.Error as exc:
         raise FileRejected(RowError(row + 1, "", "", f"The file is not valid CSV here ({exc})")) from None
+
+
+def _refuse_nul(row: int, cells: list[str], header: list[str]) -> None:
+    """A NUL byte (code 0) is never data, and PostgreSQL refuses it in any text: the file is refused naming
+    the row and column, before any row is saved (rather than a 500 from the database)."""
+    for index, cell in enumerate(cells):
+        if "\x00" in cell:
+            column = header[index] if row > 1 and index < len(header) else ""
+            raise FileRejected(RowError(row, column, cell.replace("\x00", ""),
+                                        "A NUL byte (character code 0) is not allowed in a cell: remove it and "
+                                        "import the file again"))
 
 
 # --- One cell ---------------------------------------------------------------------------------------

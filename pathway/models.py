@@ -8,6 +8,7 @@ cross-field rules live in `pathway.rules` and are enforced by `pathway.services`
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, Self
 
@@ -48,7 +49,7 @@ class BabyRecordQuerySet(models.QuerySet[Any]):
         text = text.strip()
         if not text:
             return self
-        digits = text.replace(" ", "")
+        digits = re.sub(r"[\s-]", "", text)  # an NHS number as people write it: 943 476 5919, 943-476-5919
         if digits.isdigit() and len(digits) == 10:
             return self.filter(Q(nhs_number=digits) | Q(case_ref__icontains=text))
         return self.filter(case_ref__icontains=text)

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from core import audit
 from core.models import AuditEvent
+from core.spreadsheet import restore_cells, safe_cells
 from units.access import UserLike
 from units.models import FIRST_BIRTH_YEAR, LIVE_BIRTHS_MAX, LiveBirths, Unit
 
@@ -167,7 +168,7 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     try:
         for cells in reader:
             row += 1
-            yield row, cells
+            yield row, restore_cells(cells)  # undo the quote csv_lines puts before a formula trigger
     except csv.Error as exc:
         raise _Rejected(RowError(row + 1, "", "", f"the file is not valid CSV here ({exc})")) from None
 
@@ -287,7 +288,8 @@ def live_births_import(data: bytes | str, *, by: UserLike | None) -> ImportResul
 
 
 def csv_lines(figures: Iterable[LiveBirths]) -> Iterator[str]:
-    """The file as lines (header first): it imports back unchanged."""
+    """The file as lines (header first): it imports back unchanged, and no cell starts a formula
+    (`core.spreadsheet.safe_cells`: a unit code is free text typed in the admin)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -295,7 +297,7 @@ def csv_lines(figures: Iterable[LiveBirths]) -> Iterator[str]:
     for figure in figures:
         out.seek(0)
         out.truncate()
-        writer.writerow((figure.unit.ods_code, figure.year, figure.live_births))
+        writer.writerow(safe_cells((figure.unit.ods_code, figure.year, figure.live_births)))
         yield out.getvalue()
 
 

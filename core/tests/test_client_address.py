@@ -29,6 +29,8 @@ EMAIL = "nina.nurse@nhs.example"
     (1, "not-an-address", PROXY),
     (1, "", PROXY),
     (1, "2001:db8::1", "2001:db8::1"),
+    (1, "2001:0DB8:0:0::1", "2001:db8::1"),  # one address, one way of writing it
+    (1, "fe80::1%eth0", "fe80::1"),  # the zone names an interface, not a client
 ])
 def test_client_address(count: int, forwarded: str, expected: str) -> None:
     assert client_address({"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": forwarded}, count) == expected

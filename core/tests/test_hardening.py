@@ -140,3 +140,25 @@ def test_export_command_files_are_owner_only(people: Personas, tmp_path: Path, o
     target = tmp_path / "cases.csv"
     call_command("export_cases", str(target), stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert _mode(target) == 0o600 and "EOE-PERM2" in target.read_text()
+
+
+@pytest.mark.django_db
+def test_the_backup_file_is_owner_only(people: Personas, tmp_path: Path, open_umask: None) -> None:
+    # backup_data writes every table, identifiable ones included: the most sensitive file the app makes.
+    target = tmp_path / "pathway.jsonl.gz"
+    call_command("backup_data", str(target), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert _mode(target) == 0o600
+    call_command("restore_data", str(target), "--check", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.mark.django_db
+def test_files_kept_in_storage_are_owner_only(settings: Any, tmp_path: Path, open_umask: None) -> None:
+    # Published board report PDFs and the family booklet are saved through Django's storage.
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = tmp_path
+    for name in ("published/report-1-v1.pdf", "families/booklet/family-booklet-x.pdf"):
+        path = Path(default_storage.path(default_storage.save(name, ContentFile(b"%PDF-1.7"))))
+        assert _mode(path) == 0o600, name
+        assert _mode(path.parent) == 0o700, name

@@ -8,6 +8,7 @@ one call to `pathway.services`. The steps POP record screens share are `pathway.
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,8 +193,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Action.VIEW)
     current = _section_or_404(section)
-    if request.method == "POST" and case.entered_in_error and can(request.user, case, Action.EDIT):
-        # Someone who could change the case is told why the save is refused (the case is frozen).
+    if request.method == "POST" and case.entered_in_error and _could_change(request.user, case):
+        # Someone who could change the case (or a section of it) is told why the save is refused: it is frozen.
         return _entered_in_error(request, case, f"{case.case_ref} was marked as entered in error: it can no longer "
                                                 "be changed")
     if current.slug not in editable_sections(request.user, case):
@@ -215,6 +216,15 @@ def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpRespons
         add_service_errors(form, exc)
         return _section_refused(request, case, form)
     return _section_saved(request, saved, current, unchanged=saved.version == form.expected_version)
+
+
+def _could_change(user: UserLike, case: Case) -> bool:
+    """Whether the user could change the case, or one of its sections, were it not entered in error."""
+    if can(user, case, Action.EDIT):
+        return True
+    live = copy(case)
+    live.entered_in_error = False  # editable_sections answers "none" for a frozen case, whoever asks
+    return bool(editable_sections(user, live))
 
 
 def _entered_in_error(request: HtmxHttpRequest, case: Case, message: str) -> HttpResponse:
@@ -256,11 +266,13 @@ def _section_refused(request: HtmxHttpRequest, case: Case, form: CaseSectionForm
 def case_use_readings(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     """One click: a summary field takes the value the temperature readings give (audited by the service)."""
     case = get_case_for_user(request.user, pk, Action.EDIT)
-    if field not in SERIES_FIELDS or case.entered_in_error:
+    if field not in SERIES_FIELDS:
         raise Http404("No such value")
     section = SECTION_OF_FIELD[field]
     try:
         services.case_use_readings(case=case, field=field, expected_version=_version(request), by=request.user)
+    except EnteredInError as exc:  # the service refuses a frozen case (marked before or during this click)
+        messages.error(request, f"Not saved: {exc}")
     except EditConflict as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:

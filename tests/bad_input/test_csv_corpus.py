@@ -38,6 +38,7 @@ EXPECTED: dict[str, tuple[int, str, str]] = {
     "bom_then_bad_date.csv": (3, "birth_datetime", "is not a real date and time"),
     "not_utf8.csv": (3, "", "not UTF-8"),
     "unclosed_quote.csv": (3, "", "not valid CSV"),
+    "nul_byte.csv": (3, "case_ref", "A NUL byte (character code 0) is not allowed in a cell"),
 }
 
 

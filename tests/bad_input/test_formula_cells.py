@@ -1,7 +1,7 @@
 """No cell the app writes can start a formula in a spreadsheet (OWASP "CSV injection"), one test per writer:
-the case CSV (download, background job, command), the POP CSV, the KPI figures CSV, the chart-data CSV, and
-the board report's CSV and spreadsheet. A risky text cell gets a leading quote; plain numbers (-2.5) stay
-numbers; importing the written file reads back the real value."""
+the case CSV (download, background job, command), the POP CSV, the KPI figures CSV, the chart-data CSV, the
+live-births CSV, and the board report's CSV and spreadsheet. A risky text cell gets a leading quote; plain
+numbers (-2.5) stay numbers; importing the written file reads back the real value."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ from pop import services as pop_services
 from pop.models import PopRecord
 from pop.tests.factories import pop_values
 from reporting import render
+from units import births
+from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +146,16 @@ def test_report_spreadsheet_never_stores_text_as_a_formula() -> None:
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     assert "'=1+1" in {cell.value for cell in cells}
     assert -0.5 in {cell.value for cell in cells}  # the numeric column stays a number
+
+
+def test_live_births_csv_is_safe_and_round_trips(people: Personas) -> None:
+    # A unit code is free text typed in the admin: the live-births file must not carry it as a formula.
+    unit = Unit.objects.get(ods_code="RGT01")
+    unit.ods_code = "=1+2"
+    unit.save()
+    births.unit_year_save(unit=unit, year=2024, live_births=5000, by=people.nurse)
+    text = "".join(births.csv_lines(births.export_queryset()))
+    _no_cell_starts_a_formula(text)
+    assert [row["unit_ods"] for row in _rows(text) if row["year"] == "2024"] == ["'=1+2"]
+    result = births.live_births_import(text, by=people.nurse)
+    assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 1)
