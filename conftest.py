@@ -76,6 +76,26 @@ def _serialized_contents_for_every_context(request: pytest.FixtureRequest) -> No
         connection._test_serialized_contents = contents
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a transactional test's flush, put the migrations' rows back at once.
+
+    Django reloads them only when the *next* transactional test starts. pytest-xdist's first chunks can hand
+    a worker transactional tests (browser, real worker) before ordinary ones, which then met empty tables:
+    no key messages, national comparators or impact inputs.
+    """
+    yield
+    marker = item.get_closest_marker("django_db")
+    if nextitem is None or not (marker and marker.kwargs.get("serialized_rollback") and _SERIALIZED):
+        return  # the last test: the session's teardown has already dropped the test database
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for alias, contents in _SERIALIZED.items():
+            connections[alias].creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _media_root_of_its_own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Files the tests write (exports, reports) go to a folder of this pytest process: never the checkout's
