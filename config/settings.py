@@ -340,7 +340,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Neuroprotection pathway tracker API",
-    "DESCRIPTION": "HIE cases (dataset columns, v1), units and KPI figures. Access is exactly that of the "
+    "DESCRIPTION": "HIE cases (dataset columns, v1 and v2), units and KPI figures. Access is exactly that of the "
                    "token's user on the screens. Errors: {\"errors\": [{\"field\", \"rule\", \"message\"}]}.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -349,7 +349,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from api/static (no CDN: the app must work offline and on NHS networks that block them).
     "SWAGGER_UI_DIST": f"{STATIC_URL}api/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": f"{STATIC_URL}api/swagger-ui/favicon-32x32.png",
-    "ENUM_NAME_OVERRIDES": {"YesNoEnum": "pathway.choices.YesNo", "YesNoUnknownEnum": "pathway.choices.YesNoUnknown"},
+    "ENUM_NAME_OVERRIDES": {"YesNoEnum": "pathway.choices.YesNo", "YesNoUnknownEnum": "pathway.choices.YesNoUnknown",
+                            "MriInjuryPatternEnum": "pathway.choices.MriInjuryPattern"},
 }
 
 # --- pop ---

@@ -18,13 +18,13 @@ def _native(connection: BaseDatabaseWrapper) -> bool:
     return connection.vendor == "postgresql"
 
 
-class CodeListField(ArrayField):  # type: ignore[type-arg]  # the stubs' generic parameters add nothing here
+class CodeListField(ArrayField):
     """`ArrayField` on PostgreSQL; a JSON list in a text column elsewhere."""
 
     def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
         return super().db_type(connection) if _native(connection) else "text"
 
-    def cast_db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+    def cast_db_type(self, connection: BaseDatabaseWrapper) -> str:
         return super().cast_db_type(connection) if _native(connection) else "text"
 
     def get_placeholder(self, value: Any, compiler: Any, connection: BaseDatabaseWrapper) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -97,7 +97,7 @@ def insert(model: type[Model], fields: Sequence[str], rows: Iterable[Row]) -> in
 
 def _insert_many(model: type[Model], fields: Sequence[str], rows: Iterable[Row]) -> int:
     quote, meta = connection.ops.quote_name, model._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns = [concrete_field(model, name) for name in fields]
     adapters = [_adapter(field) for field in columns]
     statement = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
                  f"VALUES ({', '.join(['%s'] * len(columns))})")
@@ -106,7 +106,7 @@ def _insert_many(model: type[Model], fields: Sequence[str], rows: Iterable[Row])
         while batch := [tuple(row if adapt is None else adapt(row) for adapt, row in zip(adapters, values,
                                                                                         strict=True))
                         for values in islice(pending, BULK_BATCH)]:
-            cursor.executemany(statement, batch)
+            cursor.executemany(statement, cast(Any, batch))  # plain values the backend adapts
             written += len(batch)
     return written
 

@@ -101,6 +101,7 @@ EXAMPLES: dict[str, str] = {
     "vision": "normal",
     "hearing": "normal",
     "epilepsy": "no",
+    "national_opt_out": "no",
 }
 EXAMPLE_DATETIME = "2024-05-20T09:45"
 # Said once at the top of the guide, for every column of its kind.

@@ -93,7 +93,7 @@ def choice_label(field: str, value: str) -> str:
     """A coded answer as the screens show it ("Died", not "died")."""
     from pathway.models import Case
 
-    return str(dict(Case._meta.get_field(field).flatchoices).get(value, value))
+    return str(dict(concrete_field(Case, field).flatchoices).get(value, value))
 
 
 # --- Pieces `pop.rules` words its own rules with, so both datasets say the same thing the same way -------

@@ -134,7 +134,7 @@ MATRIX += [(persona, action.value, reach if action in (Action.LIST, Action.VIEW)
            for action in Action]
 
 # persona → {case: the sections it may change}
-ALL_SECTIONS = frozenset({"birth", "referral", "cooling", "first-days", "mri", "discharge", "follow-up"})
+ALL_SECTIONS = frozenset({"birth", "referral", "cooling", "first-days", "mri", "discharge", "follow-up", "opt-out"})
 SECTION_MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "nurse": dict.fromkeys("ABC", ALL_SECTIONS),
     "lead": {},

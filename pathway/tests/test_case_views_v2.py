@@ -33,7 +33,7 @@ def _case(people: Personas, **overrides: Any) -> Case:
 
 def test_sections_follow_the_journey() -> None:
     assert [s.slug for s in SECTIONS] == ["birth", "referral", "cooling", "first-days", "mri", "discharge", "family",
-                                          "follow-up"]
+                                          "follow-up", "opt-out"]
     assert [s.in_sentence for s in SECTIONS if s.slug in ("mri", "referral")] == ["referral and transport", "MRI"]
 
 

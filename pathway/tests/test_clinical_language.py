@@ -26,6 +26,7 @@ def test_every_required_field_message_names_its_field(people: Personas) -> None:
     assert required
     for name in required:
         [message] = form.errors[name]
+        message = str(message)
         assert message != "This field is required."
         label = str(form.fields[name].label)
         assert label.lower().strip("'") in message.lower(), (name, message)

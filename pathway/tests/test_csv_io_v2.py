@@ -37,7 +37,7 @@ def full_v2_row(**cells: str) -> dict[str, str]:
         ens_notified_date="2024-05-20",
         followup_corrected_age_months="25", bayley_version="iii", bayley_cognitive="80", bayley_language="85",
         bayley_motor="75", cerebral_palsy="unilateral_spastic", gmfcs_level="2", vision="impaired",
-        hearing="aided", epilepsy="no",
+        hearing="aided", epilepsy="no", national_opt_out="no",
     )
     values.update(cells)
     return values

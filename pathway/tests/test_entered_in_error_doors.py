@@ -54,6 +54,7 @@ def test_a_radiologists_mri_section_is_refused_through_the_api_and_the_screen(pe
     response = api.patch(f"/api/v1/cases/{marked.pk}/", {"version": marked.version, **MRI_CHANGE}, format="json")
     assert response.status_code in (403, 409) and response.json()["errors"][0]["message"]
     screen = Client()
+    assert people.radiologist is not None
     screen.force_login(people.radiologist)
     posted = screen.post(reverse("pathway:case_section", args=[marked.pk, "mri"]),
                          {"version": marked.version, "mri_injury_pattern": "watershed"}, follow=True)
