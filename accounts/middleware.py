@@ -25,6 +25,7 @@ OPEN_URL_NAMES = frozenset({
     "login", "logout",
     "accounts:two_factor_setup", "accounts:two_factor_verify", "accounts:accept_invitation",
     "families:home", "families:events", "families:feedback", "families:booklet_pdf", "families:page",
+    "families:privacy",
 })
 IDLE_SESSION_KEY = "accounts_last_seen"
 # The last-seen time is rewritten at most once a minute: not a session write on every request, and the idle
