@@ -110,3 +110,17 @@ def test_the_refusal_carries_the_security_headers(admin: Client) -> None:
 def test_the_api_answers_a_nul_byte_in_json(admin: Client) -> None:
     response = admin.get("/api/v1/cases/?stage=%00")
     assert response.status_code == 400 and response.json()["errors"][0]["rule"] == "nul_byte"
+
+
+def test_a_broken_multipart_body_is_not_a_500(admin: Client) -> None:
+    response = admin.generic("POST", reverse("pathway:case_list"), b"--xx\r\nnot a part\r\n",
+                             content_type="multipart/form-data; boundary=xx")
+    assert response.status_code < 500
+
+
+def test_a_nul_byte_in_a_file_upload_form_field_is_a_400(admin: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = admin.post(reverse("pathway:import_upload"),
+                          {"csv_file": SimpleUploadedFile("a.csv", b"case_ref\r\n"), "note\x00": "x"})
+    assert response.status_code == 400 and "NUL" in response.content.decode()
