@@ -29,6 +29,7 @@ OPEN_URL_NAMES = frozenset({
     "login", "logout",
     "accounts:two_factor_setup", "accounts:two_factor_verify", "accounts:accept_invitation",
     "families:home", "families:events", "families:feedback", "families:booklet_pdf", "families:page",
+    "families:privacy",
 })
 IDLE_SESSION_KEY = "accounts_last_seen"
 SIGNED_IN_SESSION_KEY = "accounts_signed_in_at"

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.JsonErrorsMiddleware",  # /api/v1/ answers JSON even before or after its views
+    "core.middleware.BadInputMiddleware",  # a NUL byte in the path, query or form: 400, before any query
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -239,6 +240,14 @@ LOGGING: dict[str, Any] = {
 # can type (seconds from showing the form to sending it).
 FAMILIES_FEEDBACK_PER_HOUR = env.int("FAMILIES_FEEDBACK_PER_HOUR", default=5)
 FAMILIES_FEEDBACK_MIN_SECONDS = env.int("FAMILIES_FEEDBACK_MIN_SECONDS", default=3)
+# The privacy notice (/families/privacy/, linked from every staff and family page): who is responsible for the
+# data and how to reach them. Set them for each installation; an empty contact is left out of the page.
+PRIVACY_CONTROLLER = env.str("PRIVACY_CONTROLLER", default="the East of England Neonatal Operational Delivery "
+                                                            "Network, on behalf of the NHS trusts whose units "
+                                                            "care for the babies")
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="")
+PRIVACY_CONTACT_PHONE = env.str("PRIVACY_CONTACT_PHONE", default="")
+PRIVACY_DPO_EMAIL = env.str("PRIVACY_DPO_EMAIL", default="")
 
 # --- reporting ---
 # Export files (reports, large case CSVs) live under MEDIA_ROOT/exports and are only served through the

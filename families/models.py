@@ -194,7 +194,7 @@ class Invitation(models.Model):
 # --- The public family website ------------------------------------------------------------------------------
 
 # Paths the site itself uses under /families/: a page may not take one of these as its address.
-RESERVED_SLUGS = frozenset({"manage", "events", "feedback", "booklet", "booklet.pdf", "cases", "static"})
+RESERVED_SLUGS = frozenset({"manage", "events", "feedback", "booklet", "booklet.pdf", "cases", "static", "privacy"})
 
 
 def _not_reserved(value: str) -> None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("events/", public.events, name="events"),
     path("feedback/", public.feedback, name="feedback"),
     path("booklet.pdf", public.booklet_pdf, name="booklet_pdf"),
+    path("privacy/", public.privacy, name="privacy"),
     # Staff: a case's family support log
     path("cases/<int:pk>/", cases.case_log, name="case_log"),
     path("cases/<int:pk>/given/", cases.given_save, name="given_save"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from families import booklet, selectors, services
 from families import feedback as spam
 from families.forms import FeedbackForm
+from families.privacy import privacy_facts
 
 
 @require_GET
@@ -61,3 +62,9 @@ def booklet_pdf(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(booklet.booklet_pdf(request.build_absolute_uri("/")), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="family-booklet.pdf"'
     return response
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice: what the service holds, why, who sees it, how long, and whom to ask."""
+    return render(request, "families/public/privacy.html", {"facts": privacy_facts()})
