@@ -284,8 +284,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Neuroprotection pathway tracker API",
-    "DESCRIPTION": "HIE cases (dataset columns, v1), units and KPI figures. Access is exactly that of the "
-                   "token's user on the screens. Errors: {\"errors\": [{\"field\", \"rule\", \"message\"}]}.",
+    "DESCRIPTION": "HIE cases (dataset columns, v1), units and KPI figures. Access is at most that of the "
+                   "token's user on the screens, narrowed by the token's scopes (read:pseudonymised, "
+                   "read:identifiable, write). Errors: {\"errors\": [{\"field\", \"rule\", \"message\"}]}.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
