@@ -16,7 +16,7 @@ from core.admin_views import AuditedAdmin
 User = get_user_model()
 
 
-class AuditedUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
     audit_hidden_fields = ("password",)
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:

@@ -34,7 +34,7 @@ class TokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not csv_io.may_export_identifiable(user):
             # Only roles that may export identifiable data are offered (and given) identifiable reads.
-            self.fields["read"].choices = READ_CHOICES[:1]
+            self.fields["read"].choices = READ_CHOICES[:1]  # type: ignore[attr-defined]
             del self.fields["reason"]
 
     def clean_read(self) -> str:

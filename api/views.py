@@ -7,7 +7,7 @@ is a 404, whatever id is guessed), input through a serializer, and every write i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -165,7 +165,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         return serializer
 
 
-def _case_rows(request: Request, cases: list[Case], *, many: bool = False) -> Any:
+def _case_rows(request: Request, cases: Sequence[Case], *, many: bool = False) -> Any:
     """Cases as the token may read them (identifiable, or pseudonymised as the CSV export is), and the
     export-log row saying so: every response carrying case rows is recorded, writes' echoes included."""
     pseudonymise = pseudonymiser(request)
