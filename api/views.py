@@ -103,6 +103,10 @@ class CaseViewSet(viewsets.GenericViewSet):
     def get_queryset(self) -> models.QuerySet[Case]:
         return cases_for(self.request.user, Action.LIST).select_related("birth_unit", "cooling_centre")
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        # Any serializer DRF makes itself (the browsable API's forms) reads as this request's token does.
+        return {**super().get_serializer_context(), "pseudonymise": pseudonymiser(self.request)}
+
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(_case_rows(request, page or [], many=True))
