@@ -58,6 +58,10 @@ def _note_credentials(sender: Any, instance: Any, update_fields: Any = None, **k
         instance._credentials_before = None  # a sign-in's last_login save: nothing to compare, no query
         return
     instance._credentials_before = sender.objects.filter(pk=instance.pk).values("password", "is_active").first()
+    # Django re-hashes a password at sign-in when its hasher's settings change, saving only "password" with
+    # no new password set (AbstractBaseUser.check_password): the same password, so tokens stay.
+    instance._credentials_rehash = (update_fields is not None and set(update_fields) == {"password"}
+                                    and getattr(instance, "_password", None) is None)
 
 
 @receiver(post_save, sender=User)
@@ -67,7 +71,7 @@ def _revoke_tokens_on_new_credentials(sender: Any, instance: Any, created: bool,
         return
     if before["is_active"] and not instance.is_active:
         tokens_revoke_for_user(user=instance, why="the account was deactivated")
-    elif before["password"] != instance.password:
+    elif before["password"] != instance.password and not getattr(instance, "_credentials_rehash", False):
         tokens_revoke_for_user(user=instance, why="the password was changed or reset")
 
 

@@ -100,13 +100,13 @@ def case_read_record(*, by: UserLike, token: ApiToken | None, rows: int, identif
     filters), which with the user's access says which cases were read."""
     kind = "identifiable" if identifiable else "pseudonymised"
     reason = token.reason if token is not None and identifiable else ""
-    via = f"token {token}" if token is not None else "a signed-in browser"
+    via = f"token '{token.name}' ({token.key_start}…)" if token is not None else "a signed-in browser"
     event = audit.record(actor=by, action=AuditEvent.Action.EXPORT, object_type="api.case_read",
                          object_id=token.pk if token is not None else "",
                          summary=f"Read {rows} case{'' if rows == 1 else 's'} through the API ({kind}) with {via}",
                          changes={"rows": rows, "identifiable": identifiable, "reason": reason,
                                   "token": str(token) if token is not None else ""})
     return ExportRecord.objects.create(
-        at=event.at, by=event.actor, kind=ExportRecord.Kind.API_CASES, what=f"{what} ({via})"[:255],
+        at=event.at, by=event.actor, kind=ExportRecord.Kind.API_CASES, what=f"{what} with {via}"[:255],
         scope=scope[:255], rows=rows, identifiable=identifiable, reason=reason,
         audit_event=event, api_token=token)

@@ -19,6 +19,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -113,6 +114,10 @@ class CaseViewSet(viewsets.GenericViewSet):
         return (cases_for(self.request.user, Action.LIST).exclude(national_opt_out=YesNo.YES)
                 .select_related("birth_unit", "cooling_centre", "transport_service"))
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        # Any serializer DRF makes itself (the browsable API's forms) reads as this request's token does.
+        return {**super().get_serializer_context(), "pseudonymise": pseudonymiser(self.request)}
+
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(_case_rows(request, page or [], many=True))
@@ -188,9 +193,9 @@ def _case_rows(request: Request, cases: Sequence[Case], *, many: bool = False) -
     export-log row saying so: every response carrying case rows is recorded, writes' echoes included."""
     pseudonymise = pseudonymiser(request)
     data = CaseSerializer(cases, many=True, context={"pseudonymise": pseudonymise}).data
-    api_services.case_read_record(by=request.user, token=token_of(request), rows=len(cases),
-                                  identifiable=pseudonymise is None, what=f"{request.method} case rows",
-                                  scope=request.get_full_path())
+    what = "Read" if request.method in SAFE_METHODS else "Returned by a change"
+    api_services.case_read_record(by=request.user, token=token_of(request), rows=len(cases), what=what,
+                                  identifiable=pseudonymise is None, scope=request.get_full_path())
     return data if many else data[0]
 
 

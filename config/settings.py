@@ -74,10 +74,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "api.middleware.JsonErrorsMiddleware",  # /api/v1/ answers JSON even before or after its views
     "core.middleware.BadInputMiddleware",  # a NUL byte in the path, query or form: 400, before any query
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "api.middleware.JsonErrorsMiddleware",  # /api/v1/ answers JSON even before or after its views
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -349,8 +349,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Neuroprotection pathway tracker API",
-    "DESCRIPTION": "HIE cases (dataset columns, v1 and v2), units and KPI figures. Access is exactly that of the "
-                   "token's user on the screens. Errors: {\"errors\": [{\"field\", \"rule\", \"message\"}]}.",
+    "DESCRIPTION": "HIE cases (dataset columns, v1 and v2), units and KPI figures. Access is at most that of the "
+                   "token's user on the screens, narrowed by the token's scopes (read:pseudonymised, "
+                   "read:identifiable, write). Errors: {\"errors\": [{\"field\", \"rule\", \"message\"}]}.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

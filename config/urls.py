@@ -19,6 +19,9 @@ urlpatterns = [
     path("pop/", include("pop.urls")),
     path("improvement/", include("improvement.urls")),
     path("units/", include("units.urls")),
+    # One sign-in page for everyone (recorded in the sign-in log, locked out after failures, then two-factor):
+    # the admin's own login form would be a second door the sign-in log does not see.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True), name="admin_login"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),  # no sign-in: ok/fail per check only (core.health)
 ]

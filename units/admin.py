@@ -1,23 +1,26 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.admin_views import AuditedAdmin
 from units.models import LiveBirths, Membership, Network, Unit
 
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(AuditedAdmin):
     list_display = ["name", "short_name", "region_code"]
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ["short_name", "ods_code", "designation", "is_cooling_centre", "trust_ods", "active"]
     list_filter = ["designation", "is_cooling_centre", "active"]
     search_fields = ["name", "short_name", "ods_code", "former_ods_codes", "trust_name"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
+    """A membership is a role grant: each add, change and removal is audited with the administrator's name."""
+
     list_display = ["user", "unit", "role"]
     list_filter = ["role", "unit"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]

@@ -92,6 +92,16 @@ def test_other_saves_of_the_user_leave_tokens_alone(people: Personas) -> None:
     assert token.revoked_at is None and _works(key)
 
 
+def test_a_rehash_of_the_same_password_at_sign_in_leaves_tokens_alone(people: Personas) -> None:
+    token, key = services.token_create(user=people.clinician, name="extract")
+    user = people.clinician
+    user.set_password("correct-horse-battery")  # what AbstractBaseUser.check_password's setter does
+    user._password = None
+    user.save(update_fields=["password"])
+    token.refresh_from_db()
+    assert token.revoked_at is None and _works(key)
+
+
 def test_two_factor_reset_revokes_tokens(people: Personas, settings) -> None:
     TOTPDevice.objects.create(user=people.nurse, name="app", confirmed=True)
     token, key = services.token_create(user=people.nurse, name="extract")

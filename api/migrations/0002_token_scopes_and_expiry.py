@@ -53,9 +53,6 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, max_length=120),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="expires_at",
-            field=models.DateTimeField(),
-        ),
+        # expires_at becomes required in 0003: PostgreSQL refuses to alter a table with rows updated in the
+        # same transaction ("pending trigger events").
     ]
