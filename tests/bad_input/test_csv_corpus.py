@@ -27,7 +27,7 @@ CORPUS = Path(__file__).parent / "corpus"
 EXPECTED: dict[str, tuple[int, str, str]] = {
     "wrong_type.csv": (3, "gestation_weeks", "value must be an integer"),
     "out_of_range.csv": (3, "birth_weight_g", "less than or equal to"),
-    "broken_time_order.csv": (3, "rewarming_end", "must be at or after the rewarming start"),
+    "broken_time_order.csv": (3, "rewarming_end", "must be at or after the time rewarming started"),
     "invalid_nhs_number.csv": (3, "nhs_number", "Modulus 11"),
     "bad_choice.csv": (3, "sex", "Not one of the allowed values: male, female"),
     "nonexistent_local_time.csv": (3, "birth_datetime", "does not exist in UK time"),
