@@ -314,7 +314,8 @@ def contributing_cases(request: HttpRequest, code: str) -> HttpResponse:
     except ValueError:
         raise Http404("No such period") from None
     start, end = period.utc_bounds()
-    cases = cases_for(request.user, Action.LIST).current().filter(
+    # Outside direct care: a family's national data opt-out leaves at once, before the next run replaces outcomes.
+    cases = cases_for(request.user, Action.LIST).outside_direct_care().filter(
         birth_datetime__gte=start, birth_datetime__lt=end,
         pk__in=CaseOutcome.objects.filter(kpi=code, outcome__in=outcomes).values("case_id"))
     if level == Level.BIRTH_UNIT:

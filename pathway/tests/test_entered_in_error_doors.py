@@ -47,15 +47,15 @@ def test_use_the_readings_is_refused(people: Personas) -> None:
 
 
 def test_a_radiologists_mri_section_is_refused_through_the_api_and_the_screen(people: Personas) -> None:
-    with_section_roles(people)
+    radiologist = with_section_roles(people).radiologist
+    assert radiologist is not None
     case = typed_case(people)  # born and cooled at Addenbrooke's, the radiologist's unit
     marked = _mark(case, people.nurse)
-    api = token_client(people.radiologist)
+    api = token_client(radiologist)
     response = api.patch(f"/api/v1/cases/{marked.pk}/", {"version": marked.version, **MRI_CHANGE}, format="json")
     assert response.status_code in (403, 409) and response.json()["errors"][0]["message"]
     screen = Client()
-    assert people.radiologist is not None
-    screen.force_login(people.radiologist)
+    screen.force_login(radiologist)
     posted = screen.post(reverse("pathway:case_section", args=[marked.pk, "mri"]),
                          {"version": marked.version, "mri_injury_pattern": "watershed"}, follow=True)
     assert "Not saved: " in posted.content.decode() and "can no longer be changed" in posted.content.decode()
