@@ -96,7 +96,7 @@ def test_a_rehash_of_the_same_password_at_sign_in_leaves_tokens_alone(people: Pe
     token, key = services.token_create(user=people.clinician, name="extract")
     user = people.clinician
     user.set_password("correct-horse-battery")  # what AbstractBaseUser.check_password's setter does
-    user._password = None
+    user._password = None  # type: ignore[attr-defined]  # Django's private note of a changed password
     user.save(update_fields=["password"])
     token.refresh_from_db()
     assert token.revoked_at is None and _works(key)
