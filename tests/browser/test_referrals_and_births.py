@@ -4,7 +4,7 @@ test-results/journey-kpis/ and a check that nothing is wider than the window."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -111,10 +111,11 @@ def test_nurse_records_live_births(live_server, transactional_db, page: Page, pe
 
 def test_worklist_lists_the_journey_kinds(live_server, transactional_db, page: Page, people: Personas) -> None:
     _referrals(people)  # one referral without a decision; the cooled babies' scans have no structured report
-    born = datetime(2023, 1, 10, 4, 0, tzinfo=LONDON)
+    # About 26 months old: past the 2-year assessment, inside the worklist's 3-year horizon whatever today is.
+    born = (datetime.now(LONDON) - timedelta(days=800)).replace(hour=4, minute=0, second=0, microsecond=0)
     case_create(values=cooled_case_values(case_ref="EOE-FU-1", birth=born, referral_decision="cool",
-                                          discharge_datetime=datetime(2023, 1, 25, 12, 0, tzinfo=LONDON),
-                                          followup_2y="completed", followup_2y_date=date(2025, 1, 20),
+                                          discharge_datetime=born + timedelta(days=15, hours=8),
+                                          followup_2y="completed", followup_2y_date=(born + timedelta(days=740)).date(),
                                           followup_corrected_age_months=24, bayley_version="iii",
                                           bayley_cognitive=92, cerebral_palsy="none"), by=people.nurse)
     base = live_server.url
@@ -122,7 +123,9 @@ def test_worklist_lists_the_journey_kinds(live_server, transactional_db, page: P
     page.goto(f"{base}/cases/worklist/")
     for label in ("MRI without a structured report", "2-year follow-up: outcome items missing",
                   "Referral without a decision"):
-        expect(page.get_by_role("heading", name=label)).to_be_visible()
-    expect(page.get_by_text("missing: Bayley language composite, Bayley motor composite, vision, hearing, "
-                            "epilepsy")).to_be_visible()
+        # One list sorted by due date (issue 13); each kind is counted in the "Items by kind" navigation.
+        expect(page.locator("nav[aria-label='Items by kind'] li", has_text=label)).to_be_visible()
+    page.locator("nav[aria-label='Items by kind'] a", has_text="2-year follow-up: outcome items missing").click()
+    missing = "missing: Bayley language composite, Bayley motor composite, vision, hearing, epilepsy"
+    expect(page.get_by_role("cell").filter(has_text=missing).first).to_be_visible()
     _fits(page, "worklist")
