@@ -6,10 +6,49 @@ from django.conf import settings
 from django.db import models
 
 
+class OrgKind(models.TextChoices):
+    """The NHS organisations a unit sits in, besides its network (issue 18: KPI levels above the unit)."""
+
+    TRUST = "trust", "NHS trust"
+    LMNS = "lmns", "Local maternity and neonatal system"
+    ICB = "icb", "Integrated care board"
+    REGION = "region", "NHS England region"
+
+
+class Organisation(models.Model):
+    """A trust, LMNS, ICB or NHS England region, by its public code (loaded by `load_organisations`).
+
+    Codes are the public ones: trust ODS code (RGT), ICB ODS code (QUE), NHS England region code (Y61); an
+    LMNS has no ODS code, so it takes its ICB's code with an "L" prefix unless the reference file names one.
+    """
+
+    kind = models.CharField(max_length=8, choices=OrgKind.choices)
+    code = models.CharField(max_length=12)
+    name = models.CharField(max_length=160)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="units_organisation_one_per_kind_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
 class Network(models.Model):
+    """An operational delivery network: the scope of network-wide roles and of the `network` KPI level."""
+
     name = models.CharField(max_length=120, unique=True)
     short_name = models.CharField(max_length=40)
+    code = models.CharField(max_length=12, unique=True, help_text="Short code used in KPI rows, e.g. EOE")
     region_code = models.CharField(max_length=8, blank=True, help_text="NHS England region, e.g. Y61")
+    region = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="networks", limit_choices_to={"kind": OrgKind.REGION})
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -72,6 +111,39 @@ class Unit(models.Model):
     @property
     def is_transport_service(self) -> bool:
         return self.designation == Designation.TRANSPORT
+
+
+class UnitPlacement(models.Model):
+    """Where a unit sits over a period: its network, trust, LMNS and ICB (the region follows the network).
+
+    Dates are inclusive London dates; an empty bound is open. A unit that moves trust or network gets a
+    second placement, and each period's figures follow the placement of the day (`units.hierarchy`). With no
+    placement for a date, the unit's own `network` and `trust_ods` stand in (a unit loaded before issue 18).
+    """
+
+    unit = models.ForeignKey("Unit", on_delete=models.CASCADE, related_name="placements")
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="placements")
+    trust = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              limit_choices_to={"kind": OrgKind.TRUST})
+    lmns = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             limit_choices_to={"kind": OrgKind.LMNS}, verbose_name="LMNS")
+    icb = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                            limit_choices_to={"kind": OrgKind.ICB}, verbose_name="ICB")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["unit__short_name", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="units_placement_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.ods_code} in {self.network.short_name} from {self.valid_from or 'the start'}"
 
 
 class Role(models.TextChoices):

@@ -22,7 +22,7 @@ class UnitRow(TypedDict):
     lon: float | None
 
 
-NETWORK = {"name": "East of England Neonatal ODN", "short_name": "East of England", "region_code": "Y61"}
+NETWORK = {"name": "East of England Neonatal ODN", "short_name": "East of England", "code": "EOE", "region_code": "Y61"}
 
 
 def _u(ods: str, short: str, name: str, trust: str, trust_ods: str, designation: str, lat: float | None,
