@@ -13,10 +13,11 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -101,10 +102,11 @@ def test_the_regional_lead_reaches_every_network_of_its_region_only(london: dict
     assert network_ids_for(london["regional"], Action.EDIT) == frozenset()
 
 
-def _text(response: HttpResponse | StreamingHttpResponse) -> str:
+def _text(response: Any) -> str:
+    """A test client response's body, streamed (the CSV exports) or not."""
     if isinstance(response, StreamingHttpResponse):
         return b"".join(response.streaming_content).decode()  # type: ignore[arg-type]  # bytes chunks
-    return response.content.decode()
+    return str(response.content.decode())
 
 
 def _client(user: User) -> Client:
