@@ -27,7 +27,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Invitation, InvitationQuerySet
 from core import audit
 from core.cache import count_in_window
-from units.access import ROLE_ACTIONS, Action, memberships, network_wide_for, scoped_unit_ids
+from units.access import (
+    REGIONAL_ROLES,
+    ROLE_ACTIONS,
+    Action,
+    every_network,
+    memberships,
+    network_ids_for,
+    units_for,
+)
 from units.models import Membership, Unit
 
 OBJECT = "account"
@@ -221,9 +229,8 @@ def unlock(username: str, *, by: User) -> int:
 # --- Invitations ------------------------------------------------------------------------------------------------
 
 def invitable_units(user: User) -> QuerySet[Unit]:
-    if network_wide_for(user, Action.INVITE):
-        return Unit.objects.active()
-    return Unit.objects.active().filter(pk__in=scoped_unit_ids(user, Action.INVITE))
+    """Units of the inviter's own network(s) for a network-wide role, else their own units (issue 18)."""
+    return units_for(user, Action.INVITE).filter(active=True)
 
 
 def grantable_roles(user: User) -> list[str]:
@@ -233,7 +240,8 @@ def grantable_roles(user: User) -> list[str]:
         held |= ROLE_ACTIONS[membership.role]
     if Action.INVITE not in held:
         return []
-    return [role for role, actions in ROLE_ACTIONS.items() if actions <= held]
+    # A regional lead reaches a whole region, more than any inviter's network: granted in the admin only.
+    return [role for role, actions in ROLE_ACTIONS.items() if actions <= held and role not in REGIONAL_ROLES]
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -279,8 +287,11 @@ def manageable_invitations(user: User) -> InvitationQuerySet:
     """Invitations the user may see and revoke: those to units they may invite people to (the same rule as
     sending one). Administrators see every invitation, including those to units since closed."""
     invitations = Invitation.objects.select_related("unit", "invited_by", "accepted_user", "revoked_by")
-    if network_wide_for(user, Action.MANAGE_ACCOUNTS):
+    managed = network_ids_for(user, Action.MANAGE_ACCOUNTS)
+    if every_network(managed):
         return invitations
+    if managed:  # an administrator: every invitation to their network(s)' units, closed ones too
+        return invitations.filter(unit__network_id__in=managed)
     return invitations.filter(unit__in=invitable_units(user))
 
 

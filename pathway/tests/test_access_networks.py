@@ -216,3 +216,15 @@ def test_pop_training_families_improvement_and_live_births_stay_in_their_network
         csv_text = _text(download)
         assert (str(4321) in csv_text) is (own == "E") and (str(1234) in csv_text) is (own == "L"), who
     assert PopRecord.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_invitations_stay_in_the_inviters_network_and_never_grant_the_regional_role(
+        people: Personas, london: dict[str, User]) -> None:
+    from accounts.services import grantable_roles, invitable_units
+
+    london_units = set(invitable_units(london["london_nurse"]).values_list("network__code", flat=True))
+    assert london_units == {"NCEL"}
+    assert set(invitable_units(people.nurse).values_list("network__code", flat=True)) == {"EOE"}
+    assert Role.REGIONAL_LEAD not in grantable_roles(people.admin_user)
+    assert Role.NURSE_SPECIALIST in grantable_roles(people.admin_user)

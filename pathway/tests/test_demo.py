@@ -345,7 +345,7 @@ def test_one_demo_user_per_role_with_the_documented_password(network: object) ->
     demo_users_ensure()  # idempotent
 
     User = get_user_model()
-    assert User.objects.count() == len(DEMO_USERS) == 7
+    assert User.objects.count() == len(DEMO_USERS) == 8  # with the regional lead (issue 18)
     memberships = {(m.user.username, m.role, m.unit.ods_code)
                    for m in Membership.objects.select_related("user", "unit")}
     assert memberships == {
@@ -356,6 +356,7 @@ def test_one_demo_user_per_role_with_the_documented_password(network: object) ->
         ("admin", Role.ADMINISTRATOR, "RGT01"),
         ("radiologist", Role.RADIOLOGIST, "RGT01"),
         ("transport", Role.TRANSPORT_TEAM, "RGT-PANDR"),
+        ("regional", Role.REGIONAL_LEAD, "RGT01"),
     }
     assert all(u.check_password(DEMO_PASSWORD) for u in User.objects.all())
     admin = User.objects.get(username="admin")

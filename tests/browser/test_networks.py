@@ -64,7 +64,7 @@ def test_a_london_nurse_sees_londons_cases_and_the_cross_boundary_baby(live_serv
     assert response is not None and response.status == 404
     response = page.goto(f"{base}/cases/{pks['NET-X']}/")
     assert response is not None and response.status == 200
-    expect(page.get_by_text("Harlow", exact=False).first).to_be_visible()
+    expect(page.get_by_text("Princess Alexandra", exact=False).first).to_be_visible()  # Harlow
 
 
 def test_the_regional_lead_reads_figures_and_a_pseudonymised_export_only(live_server, transactional_db, page: Page,
