@@ -35,8 +35,19 @@ def admin_client(people: Personas) -> Client:
 
 
 def _form_data(client: Client, url: str) -> dict[str, Any]:
-    """What the admin's change form would post back unchanged (its initial values, as a browser sends them)."""
-    form = client.get(url).context["adminform"].form
+    """What the admin's change form would post back unchanged (its initial values, as a browser sends them),
+    with its inline rows (a unit's placements) and their management forms."""
+    context = client.get(url).context
+    data = _initial_data(context["adminform"].form)
+    for inline in context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+        for row in formset.initial_forms:
+            data.update({row.add_prefix(k): v for k, v in _initial_data(row).items()})
+    return data
+
+
+def _initial_data(form: forms.BaseForm) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, field in form.fields.items():
         if field.disabled:
@@ -118,6 +129,19 @@ def test_unit_changes_in_the_admin_are_audited(people: Personas, admin_client: C
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     event = _events("units.unit")[-1]
     assert (event.actor, event.action, event.changes) == (people.admin_user, "update", {"active": ["yes", "no"]})
+
+
+def test_a_placement_changed_inline_on_the_unit_is_audited(people: Personas, admin_client: Client) -> None:
+    unit = Unit.objects.get(ods_code="RGN90")
+    url = reverse("admin:units_unit_change", args=[unit.pk])
+    data = _form_data(admin_client, url)
+    placement = unit.placements.get()
+    data["placements-0-valid_to"] = "2030-03-31"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    event = _events("units.unitplacement")[-1]
+    assert (event.actor, event.action, event.object_id) == (people.admin_user, "update", str(placement.pk))
+    assert list(event.changes) == ["valid_to"]
 
 
 def test_closing_an_account_in_the_admin_is_audited_and_revokes_its_tokens(people: Personas,
