@@ -135,6 +135,11 @@ def user_network_codes(user: UserLike) -> tuple[str, ...]:
     return tuple(sorted({m.unit.network.code for m in memberships(user)}))
 
 
+def network_codes() -> list[str]:
+    """Every network's code, in order (one query)."""
+    return list(Network.objects.order_by("code").values_list("code", flat=True))
+
+
 def home_network(user: UserLike) -> str:
     """The network a page opens on: the user's (the first by code when several), else the deployment's first."""
     mine = user_network_codes(user)

@@ -115,7 +115,8 @@ def pop_dashboard(request: HttpRequest) -> HttpResponse:
                     code=code, org=org, org_name=org_name, period=period, label=label, trend=trend,
                     comparator=national.get(code))
     context.update(
-        period_label=label, units=units, org=org_value, is_network=org.level == Level.NETWORK, org_name=org_name, kpi=code, trend=trend,
+        period_label=label, units=units, org=org_value, is_network=org.level == Level.NETWORK,
+        org_name=org_name, kpi=code, trend=trend,
         kpi_title=registry.TITLES[code], lines=lines, explanations=explain.ALL,
         funnel=_funnel_chart(rows, code, label),
         run=_run_chart(code, org, org_name, trend, national.get(code)),
