@@ -33,6 +33,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from pathway import demo, rules, services
+from pathway.demo_journey import TRANSPORT_SERVICE
 from pathway.models import Case
 from units.models import Designation, Network, Organisation, OrgKind, Unit, UnitPlacement
 
@@ -57,13 +58,16 @@ _SYSTEM_FIELDS = ["stage", "dq_flags", "entered_in_error", "entered_in_error_rea
 class BenchUnits:
     centres: list[Unit]
     referring: list[Unit]
+    transport: list[Unit]  # one transport service per network (the demo's PaNDR moves outborn babies)
 
     def for_replica(self, replica: int) -> dict[str, Unit]:
-        """The demo's 17 ODS codes mapped to a slice of the bench units that moves on every replica."""
+        """The demo's 17 ODS codes mapped to a slice of the bench units that moves on every replica, and its
+        transport service to one bench service."""
         mapping = {code: self.centres[(replica * len(DEMO_CENTRES) + i) % len(self.centres)]
                    for i, code in enumerate(DEMO_CENTRES)}
         mapping.update({code: self.referring[(replica * len(DEMO_REFERRING) + i) % len(self.referring)]
                         for i, code in enumerate(DEMO_REFERRING)})
+        mapping[TRANSPORT_SERVICE] = self.transport[replica % len(self.transport)]
         return mapping
 
 
@@ -106,7 +110,11 @@ def create_units(count: int, networks: int = 1) -> BenchUnits:
         _unit(made[i % networks], i, centre=i < n_centres, trust=trust_of(i)) for i in range(count))
     if networks > 1:
         _place(units, made, trust_of)
-    return BenchUnits(centres=units[:n_centres], referring=units[n_centres:])
+    transport = Unit.objects.bulk_create(
+        Unit(network=network, ods_code=f"ZXT{n:02d}", name=f"Bench transport service {n:02d}",
+             short_name=f"Bench transport {n:02d}", trust_name="Bench transport", trust_ods=f"ZTT{n:02d}",
+             designation=Designation.TRANSPORT) for n, network in enumerate(made))
+    return BenchUnits(centres=units[:n_centres], referring=units[n_centres:], transport=transport)
 
 
 def _place(units: Sequence[Unit], networks: Sequence[Network], trust_of: Any) -> None:
@@ -123,8 +131,10 @@ def _place(units: Sequence[Unit], networks: Sequence[Network], trust_of: Any) ->
 
 def load_units() -> BenchUnits:
     units = list(Unit.objects.order_by("ods_code"))
+    transport = [u for u in units if u.designation == Designation.TRANSPORT]
     return BenchUnits(centres=[u for u in units if u.is_cooling_centre],
-                      referring=[u for u in units if not u.is_cooling_centre])
+                      referring=[u for u in units if not u.is_cooling_centre and u not in transport],
+                      transport=transport)
 
 
 # --- cases ------------------------------------------------------------------------------------------------
