@@ -127,25 +127,34 @@ def today() -> date:
     return timezone.localdate()
 
 
-def user_network_codes(user: UserLike) -> tuple[str, ...]:
-    """The codes of the networks the user works in: the network of each unit they hold a role at.
+def _network_of(ods: str, shape: Tree, on: date) -> str | None:
+    path = shape.hierarchy.path(ods, on)
+    return path.network if path is not None else None
+
+
+def user_network_codes(user: UserLike, shape: Tree | None = None, on: date | None = None) -> tuple[str, ...]:
+    """The codes of the networks the user works in: the network of each unit they hold a role at (on `on`,
+    default today), read from the remembered tree, so no query beyond the memberships.
 
     TODO(issue 18): use `units.access.network_ids_for(user, action)` once the access work lands on main.
     """
-    return tuple(sorted({m.unit.network.code for m in memberships(user)}))
+    shape, on = shape or tree(), on or today()
+    return tuple(sorted({code for m in memberships(user) if (code := _network_of(m.unit.ods_code, shape, on))}))
 
 
 def network_codes() -> list[str]:
-    """Every network's code, in order (one query)."""
-    return list(Network.objects.order_by("code").values_list("code", flat=True))
+    """Every network's code, in order (one query when the figures changed, else none)."""
+    return sorted(code for level, code in tree().names if level == Level.NETWORK)
 
 
-def home_network(user: UserLike) -> str:
+def home_network(user: UserLike, shape: Tree | None = None) -> str:
     """The network a page opens on: the user's (the first by code when several), else the deployment's first."""
-    mine = user_network_codes(user)
+    shape = shape or tree()
+    mine = user_network_codes(user, shape)
     if mine:
         return mine[0]
-    return Network.objects.order_by("code").values_list("code", flat=True).first() or ""
+    networks = sorted(code for level, code in shape.names if level == Level.NETWORK)
+    return networks[0] if networks else ""
 
 
 def own_unit_codes(user: UserLike) -> frozenset[str]:
@@ -160,12 +169,13 @@ class Seen:
     def __init__(self, user: UserLike, shape: Tree, on: date) -> None:
         held = memberships(user)
         self._tree, self._on = shape, on
-        self.networks = frozenset(m.unit.network.code for m in held if m.role in NETWORK_WIDE_ROLES)
+        self.networks = frozenset(code for m in held if m.role in NETWORK_WIDE_ROLES
+                                  if (code := _network_of(m.unit.ods_code, shape, on)))
         regional = {m.unit.ods_code for m in held if m.role == REGIONAL_ROLE}
         self.regions = frozenset(p.region for ods in regional
                                  if (p := shape.hierarchy.path(ods, on)) is not None and p.region)
         self.units = own_unit_codes(user)
-        self.unit_networks = frozenset(m.unit.network.code for m in held)
+        self.unit_networks = frozenset(code for m in held if (code := _network_of(m.unit.ods_code, shape, on)))
 
     def _unit(self, ods: str) -> bool:
         if ods in self.units:

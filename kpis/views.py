@@ -68,7 +68,7 @@ def _rollup_or_404(request: HttpRequest, tree: orgscope.Tree) -> OrgRef:
     if not code:
         level, code = request.GET.get("level", ""), request.GET.get("org", "")
     if not level:
-        return OrgRef(Level.NETWORK, orgscope.home_network(request.user))
+        return OrgRef(Level.NETWORK, orgscope.home_network(request.user, tree))
     try:
         ref = OrgRef(Level(level), code.upper())
     except ValueError:
@@ -95,7 +95,7 @@ def _where_or_404(request: HttpRequest) -> _Where:
     code = request.GET.get("org", "").upper()
     if level in ROLLUP_LEVELS:
         tree = orgscope.tree()
-        code = code or (orgscope.home_network(request.user) if level == Level.NETWORK else "")
+        code = code or (orgscope.home_network(request.user, tree) if level == Level.NETWORK else "")
         if (level, code) not in tree.names:
             raise Http404("No such organisation")
         return _Where(level, code, tree.name(OrgRef(level, code)), None)
@@ -310,7 +310,7 @@ def compare_units(request: HttpRequest) -> HttpResponse:
         path = tree.hierarchy.path(tree.units_in(within, on)[0], on) if within and tree.units_in(within, on) else None
         network = (None if level in (Level.NETWORK, Level.REGION)
                    else path.network if path is not None and within and within.level != Level.REGION
-                   else orgscope.home_network(request.user))
+                   else orgscope.home_network(request.user, tree))
         scope = f"{within.level}:{within.code}" if within else "all"
         everyone = memo.remember(f"kpis.page.compare:{level}:{scope}:{network}:{group.slug}:{period.key}:{when}",
                                  version, lambda: compare.comparison(

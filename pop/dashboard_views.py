@@ -67,11 +67,10 @@ def _choice(request: HttpRequest, name: str, allowed: list[str] | dict[str, str]
     return wanted if wanted in allowed else default
 
 
-def _organisations(request: HttpRequest, rows: list[KpiAggregate]) -> list[tuple[str, str]]:
+def _organisations(request: HttpRequest, rows: list[KpiAggregate], tree: orgscope.Tree) -> list[tuple[str, str]]:
     """(choice value, name) of the organisations with figures in the period that the viewer may see, widest
     level first (the unit picker: units by ODS code, the others as "level:code")."""
-    tree, on = orgscope.tree(), orgscope.today()
-    seen = orgscope.Seen(request.user, tree, on)
+    seen = orgscope.Seen(request.user, tree, orgscope.today())
     found: dict[orgscope.OrgRef, str] = {}
     for r in rows:
         ref = orgscope.OrgRef(Level(r.level), r.org_code)
@@ -96,8 +95,9 @@ def pop_dashboard(request: HttpRequest) -> HttpResponse:
     if not period:
         return render(request, "pop/dashboard.html", context)
     rows = dashboard.period_rows(period)
-    units = _organisations(request, rows)
-    network = orgscope.home_network(request.user)
+    tree = orgscope.tree()
+    units = _organisations(request, rows, tree)
+    network = orgscope.home_network(request.user, tree)
     default = orgscope.choice_value(orgscope.OrgRef(Level.NETWORK, network))
     wanted = request.GET.get("unit", "")
     wanted = default if wanted == "network" else wanted
@@ -108,7 +108,7 @@ def pop_dashboard(request: HttpRequest) -> HttpResponse:
     national = dashboard.comparators()
     # The run date's rolling window ends on the run date, not the month end: label it from the stored rows.
     label = dashboard.period_label(period, end=rows[0].period_end if rows else None)
-    org_name = orgscope.name_of(org)
+    org_name = tree.name(org)
     lines = dashboard.lines(rows, (org.level, org.code), network, national)
     if request.GET.get("format") == "csv":
         return _csv(request, _choice(request, "table", list(CSV_TABLES), "figures"), lines=lines, rows=rows,
