@@ -16,7 +16,6 @@ import io
 import json
 import re
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +30,13 @@ from django.utils import timezone
 
 from api.tests.conftest import token_client
 from core.models import AuditEvent
-from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
 from core.timeutil import LONDON
-from families import services as family_services
 from kpis.models import CaseAttribution, CaseOutcome
 from pathway import csv_io, retention, services, worklist
 from pathway.models import Case, ImportJob, WorklistAcknowledgement
 from pathway.tests.test_csv_io import csv_text, row
+from pathway.tests.test_retention import case_with_history
 from pop import services as pop_services
 from pop.models import PopRecord
 from pop.tests.factories import pop_values
@@ -78,16 +76,7 @@ def _files_naming(root: Path, pattern: re.Pattern[str]) -> list[Path]:
 
 
 def _case(people: Personas, ref: str, nhs_number: str, birth: datetime) -> Case:
-    case = services.case_create(values=cooled_case_values(case_ref=ref, nhs_number=nhs_number, birth=birth),
-                                by=people.nurse)
-    services.temperature_add(case=case, observed_at=birth + timedelta(minutes=100), temp_c=Decimal("34.0"),
-                             site="rectal", by=people.nurse)
-    family_services.support_log_update(case=case, values={"consent_given_on": birth.date() + timedelta(days=3),
-                                                          "consent_given_by": "Sister Jones"},
-                                       expected_version=None, by=people.nurse)
-    family_services.contact_add(case=case, contacted_on=birth.date() + timedelta(days=4), by_name="Sister Jones",
-                                mode="phone", by=people.nurse)
-    return Case.objects.get(pk=case.pk)
+    return Case.objects.get(pk=case_with_history(people, ref, birth, nhs_number).pk)
 
 
 def _overwriting_import(people: Personas, cases: list[Case]) -> None:
