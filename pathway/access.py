@@ -67,6 +67,13 @@ def editable_sections(user: UserLike, case: Case) -> frozenset[str]:
     case, else those of their section roles that reach it; none once the case was entered in error."""
     if case.entered_in_error:
         return frozenset()
+    return role_sections(user, case)
+
+
+def role_sections(user: UserLike, case: Case) -> frozenset[str]:
+    """The sections the user's roles let them change on this case, whatever its entered-in-error mark: whether
+    they are someone who writes to the case at all, so a write to a frozen one is refused for the mark (API 409,
+    the same message for every role) rather than for the role."""
     if can(user, case, Action.EDIT):
         return frozenset(s.slug for s in SECTIONS if s.editable)
     slugs: set[str] = set()

@@ -85,6 +85,10 @@ class Hierarchy:
                 return span.path
         return self._fallback.get(unit_ods)
 
+    def unit_codes(self) -> list[str]:
+        """ODS codes of every unit of the deployment (issue 18: the dashboards' picker)."""
+        return sorted(set(self._fallback) | set(self._spans))
+
     def units_in(self, level: str, code: str, on: date) -> list[str]:
         """ODS codes of the units that sat in the organisation on the date (drill-down)."""
         if level not in HIERARCHY_LEVELS:
