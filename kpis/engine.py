@@ -28,7 +28,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kpis import pending, producers
+from kpis import orgscope, pending, producers
 from kpis.models import KpiRun
 from kpis.periods import Period, parse_period_key
 from kpis.producers import Job, Producer
@@ -82,6 +82,8 @@ def compute_run(run: KpiRun) -> KpiRun:
     except Exception as exc:
         _fail(run, producer, exc)
         raise
+    # The organisations the figures were attributed with, ready for the dashboards (issue 18, kpis.orgscope).
+    orgscope.warm_tree()
     run.refresh_from_db()
     return run
 

@@ -13,8 +13,10 @@ trust → unit, within what the viewer may see (`Seen`):
 Figures hold no patient data (every signed-in role sees the dashboards), so this decides what the picker and
 breadcrumb offer and which network a page opens on; the case drill-downs keep their own access checks.
 
-The organisations are those of `units.hierarchy` on the viewer's date, read once per version of the stored
-figures (`Tree`, with every name: four queries when the figures changed, none otherwise).
+The organisations are those of `units.hierarchy` with every name (`Tree`), remembered per version of the
+organisation tables (one query: their row counts and newest ids) and read again by every KPI run as it finishes
+(`kpis.engine`), so a page costs one query for them; a name or placement edited in place shows after the next
+KPI run (nightly), when the figures are attributed with it too, or within the cache's hour.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.utils import timezone
 
 from core import memo
 from kpis.definitions.base import ROLLUP_LEVELS, Level
-from kpis.versions import figures_version
 from units.access import NETWORK_WIDE_ROLES, UserLike, memberships
 from units.hierarchy import Hierarchy
-from units.models import Network, Organisation, Unit
+from units.models import Network, Organisation, Unit, UnitPlacement
 
 # Widest first: the order of the breadcrumb and of the picker.
 DRILL_ORDER: tuple[Level, ...] = (Level.REGION, Level.NETWORK, Level.ICB, Level.LMNS, Level.TRUST, Level.BIRTH_UNIT,
@@ -118,9 +120,27 @@ class Tree:
         return sorted(refs, key=lambda r: self.name(r))
 
 
+_TREE = "kpis.orgscope.tree"
+
+
+def _version() -> str:
+    """Changes when a unit, network, organisation or placement is added or deleted (one query)."""
+    parts = [f"(SELECT COUNT(*) FROM {t}), (SELECT MAX(id) FROM {t})" for t in (
+        Unit._meta.db_table, Network._meta.db_table, Organisation._meta.db_table, UnitPlacement._meta.db_table)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}")
+        row = cursor.fetchone()
+    return ".".join(str(value or 0) for value in (row or ()))
+
+
 def tree() -> Tree:
-    """`Tree.load()` once per version of the stored figures (the organisations the figures were made with)."""
-    return memo.remember("kpis.orgscope.tree", figures_version(), Tree.load)
+    """The organisations and names (see the module docstring): one query when a run has prepared them."""
+    return memo.remember(_TREE, _version(), Tree.load)
+
+
+def warm_tree() -> Tree:
+    """Read the organisations again and keep them for the pages (every KPI run calls it as it finishes)."""
+    return memo.replace(_TREE, _version(), Tree.load())
 
 
 def today() -> date:
