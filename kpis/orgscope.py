@@ -69,14 +69,23 @@ class Tree:
     @classmethod
     def load(cls) -> Tree:
         names: dict[tuple[str, str], str] = {}
-        for ods, short in Unit.objects.values_list("ods_code", "short_name"):
+        for ods, short, trust, trust_name in Unit.objects.values_list("ods_code", "short_name", "trust_ods",
+                                                                      "trust_name"):
             for level in UNIT_LEVELS:
                 names[(level, ods)] = short
+            if trust:  # a unit with no placement is in the trust of its own fields (units.hierarchy)
+                names[(Level.TRUST, trust)] = trust_name or trust
         for code, name in Network.objects.values_list("code", "name"):
             names[(Level.NETWORK, code)] = name
         for kind, code, name in Organisation.objects.values_list("kind", "code", "name"):
             names[(kind, code)] = name  # OrgKind values are the level names (trust, lmns, icb, region)
-        return cls(Hierarchy.load(), names)
+        hierarchy = Hierarchy.load()
+        on = today()
+        for ods in hierarchy.unit_codes():  # a region known only by its code (`Network.region_code`)
+            path = hierarchy.path(ods, on)
+            for above, code in (path.as_dict() if path is not None else {}).items():
+                names.setdefault((above, code), code)
+        return cls(hierarchy, names)
 
     def name(self, ref: OrgRef) -> str:
         return self.names.get((ref.level, ref.code), ref.code)
