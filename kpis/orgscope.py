@@ -42,9 +42,15 @@ LEVEL_NAMES = {Level.REGION: "Region", Level.NETWORK: "Network", Level.ICB: "ICB
 UNIT_LEVELS = frozenset({Level.BIRTH_UNIT, Level.COOLING_CENTRE, Level.TRANSPORT})
 # Read by name, so this works before and after the access work (issue 18) adds the role.
 REGIONAL_ROLE = "regional_lead"
-# One level down from each organisation (drill-down); ICB and LMNS both hold trusts.
-_CHILDREN = {Level.REGION: (Level.NETWORK,), Level.NETWORK: (Level.ICB, Level.LMNS), Level.ICB: (Level.TRUST,),
-             Level.LMNS: (Level.TRUST,), Level.TRUST: (Level.BIRTH_UNIT,)}
+# One level down from each organisation (drill-down), in steps: ICB and LMNS both hold trusts; a step with no
+# organisation (no ICB or LMNS loaded) is skipped, so a network drills straight to its trusts.
+_CHILDREN: dict[Level, tuple[tuple[Level, ...], ...]] = {
+    Level.REGION: ((Level.NETWORK,),),
+    Level.NETWORK: ((Level.ICB, Level.LMNS), (Level.TRUST,), (Level.BIRTH_UNIT,)),
+    Level.ICB: ((Level.TRUST,), (Level.BIRTH_UNIT,)),
+    Level.LMNS: ((Level.TRUST,), (Level.BIRTH_UNIT,)),
+    Level.TRUST: ((Level.BIRTH_UNIT,),),
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -107,16 +113,19 @@ class Tree:
 
     def children(self, ref: OrgRef, on: date) -> list[OrgRef]:
         """The organisations one level down (units for a trust), by name."""
-        below = _CHILDREN.get(ref.level, ())
-        refs = set()
-        for ods in self.units_in(ref, on):
-            path = self.hierarchy.path(ods, on)
-            found = path.as_dict() if path is not None else {}
-            for level in below:
-                code = ods if level == Level.BIRTH_UNIT else found.get(level)
-                if code:
-                    refs.add(OrgRef(level, code))
-        return sorted(refs, key=lambda r: (DRILL_ORDER.index(r.level), self.name(r)))
+        members = self.units_in(ref, on)
+        for step in _CHILDREN.get(ref.level, ()):
+            refs = set()
+            for ods in members:
+                path = self.hierarchy.path(ods, on)
+                found = path.as_dict() if path is not None else {}
+                for level in step:
+                    code = ods if level == Level.BIRTH_UNIT else found.get(level)
+                    if code:
+                        refs.add(OrgRef(level, code))
+            if refs:
+                return sorted(refs, key=lambda r: (DRILL_ORDER.index(r.level), self.name(r)))
+        return []
 
     def organisations(self, level: Level, on: date) -> list[OrgRef]:
         """Every organisation of the level on the date (the comparison table's rows), by name."""
