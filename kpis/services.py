@@ -9,7 +9,9 @@ What is particular to cases (`_Hie`):
 - write, in the run's one transaction: cases changed since the read began are re-read, every figure is summed
   (`kpis.aggregate`), and the CaseOutcome rows of those cases and the KpiAggregate rows of exactly those
   periods are deleted (one DELETE per table) and created again (one COPY per table on PostgreSQL,
-  bulk_create elsewhere; `kpis.figures`). Re-running gives identical rows (idempotent).
+  bulk_create elsewhere; `kpis.figures`). Re-running gives identical rows (idempotent). On the embedded
+  SQLite there is no run transaction: the same writes go in short transactions, each case and each
+  KPI-period whole (`kpis.figures.ShortWrites`).
 
 `compute` runs now (the tasks and `compute_kpis` call it); `start_full_recompute` records a run and queues it
 (the dashboard's button); `queue_case_recompute` is called for every case write (through
@@ -212,12 +214,13 @@ def _replace_case_outcomes(results: Iterable[CaseResult], job: Job, definitions:
     if in_scope is not None:
         # Every result is a case born in scope, so this also clears the rows about to be written.
         stale = stale.filter(case__in=in_scope.values("pk"))
-    stale.delete()  # one DELETE statement: nothing refers to these rows and no signal listens
     versions, now = definitions.versions, timezone.now()
-    stored.insert(CaseOutcome, _OUTCOME_FIELDS,
-                  (row for result in results for row in _case_outcome_rows(result, job.as_of, versions, now)))
+    # One DELETE and one insert; on the embedded SQLite, short transactions with each case's rows whole.
+    stored.replace_rows(CaseOutcome, _OUTCOME_FIELDS,
+                        (row for result in results for row in _case_outcome_rows(result, job.as_of, versions, now)),
+                        stale=stale, by=("case_id",), short=job.short_writes)
     # Where and when each case counts, so a page can count any range of birth dates from stored rows.
-    attribution.replace(results, in_scope=in_scope)
+    attribution.replace(results, in_scope=in_scope, short=job.short_writes)
 
 
 def _replace_aggregates(job: Job, figures: list[Figure]) -> int:

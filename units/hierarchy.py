@@ -48,7 +48,7 @@ class _Span:
 
 
 def _region_code(network: Network) -> str | None:
-    if network.region_id is not None:
+    if network.region is not None:
         return network.region.code
     return network.region_code or None
 
