@@ -32,6 +32,13 @@ def remember(name: str, version: str, compute: Callable[[], T]) -> T:
     return value
 
 
+def replace(name: str, version: str, value: T) -> T:
+    """Keep `value` as `remember(name, version, …)`'s result (a job that has just worked it out, so the next
+    page finds it ready)."""
+    cache.set(f"memo:{name}:{version}", value, TIMEOUT_SECONDS)
+    return value
+
+
 def by_arguments(name: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Remember a pure function's results by its arguments. Their repr must be deterministic and complete
     (frozen dataclasses, numbers, strings): two calls with equal reprs must want the same result."""

@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kpis import background, pending, producers
+from kpis import background, orgscope, pending, producers
 from kpis.figures import ShortWrites
 from kpis.models import KpiRun
 from kpis.periods import Period, parse_period_key
@@ -99,6 +99,8 @@ def compute_run(run: KpiRun) -> KpiRun:
         if short is not None and run.scope == KpiRun.Scope.PERIODS:
             pending.mark(run.period_keys, producer=producer.name)  # some may be written: the next drain redoes them
         raise
+    # The organisations the figures were attributed with, ready for the dashboards (issue 18, kpis.orgscope).
+    orgscope.warm_tree()
     run.refresh_from_db()
     return run
 

@@ -13,8 +13,10 @@ trust → unit, within what the viewer may see (`Seen`):
 Figures hold no patient data (every signed-in role sees the dashboards), so this decides what the picker and
 breadcrumb offer and which network a page opens on; the case drill-downs keep their own access checks.
 
-The organisations are those of `units.hierarchy` on the viewer's date, read once per version of the stored
-figures (`Tree`, with every name: four queries when the figures changed, none otherwise).
+The organisations are those of `units.hierarchy` with every name (`Tree`), remembered per version of the
+organisation tables (one query: their row counts and newest ids) and read again by every KPI run as it finishes
+(`kpis.engine`), so a page costs one query for them; a name or placement edited in place shows after the next
+KPI run (nightly), when the figures are attributed with it too, or within the cache's hour.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.utils import timezone
 
 from core import memo
 from kpis.definitions.base import ROLLUP_LEVELS, Level
-from kpis.versions import figures_version
 from units.access import NETWORK_WIDE_ROLES, UserLike, memberships
 from units.hierarchy import Hierarchy
-from units.models import Network, Organisation, Unit
+from units.models import Network, Organisation, Unit, UnitPlacement
 
 # Widest first: the order of the breadcrumb and of the picker.
 DRILL_ORDER: tuple[Level, ...] = (Level.REGION, Level.NETWORK, Level.ICB, Level.LMNS, Level.TRUST, Level.BIRTH_UNIT,
@@ -40,9 +42,15 @@ LEVEL_NAMES = {Level.REGION: "Region", Level.NETWORK: "Network", Level.ICB: "ICB
 UNIT_LEVELS = frozenset({Level.BIRTH_UNIT, Level.COOLING_CENTRE, Level.TRANSPORT})
 # Read by name, so this works before and after the access work (issue 18) adds the role.
 REGIONAL_ROLE = "regional_lead"
-# One level down from each organisation (drill-down); ICB and LMNS both hold trusts.
-_CHILDREN = {Level.REGION: (Level.NETWORK,), Level.NETWORK: (Level.ICB, Level.LMNS), Level.ICB: (Level.TRUST,),
-             Level.LMNS: (Level.TRUST,), Level.TRUST: (Level.BIRTH_UNIT,)}
+# One level down from each organisation (drill-down), in steps: ICB and LMNS both hold trusts; a step with no
+# organisation (no ICB or LMNS loaded) is skipped, so a network drills straight to its trusts.
+_CHILDREN: dict[Level, tuple[tuple[Level, ...], ...]] = {
+    Level.REGION: ((Level.NETWORK,),),
+    Level.NETWORK: ((Level.ICB, Level.LMNS), (Level.TRUST,), (Level.BIRTH_UNIT,)),
+    Level.ICB: ((Level.TRUST,), (Level.BIRTH_UNIT,)),
+    Level.LMNS: ((Level.TRUST,), (Level.BIRTH_UNIT,)),
+    Level.TRUST: ((Level.BIRTH_UNIT,),),
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -67,14 +75,23 @@ class Tree:
     @classmethod
     def load(cls) -> Tree:
         names: dict[tuple[str, str], str] = {}
-        for ods, short in Unit.objects.values_list("ods_code", "short_name"):
+        for ods, short, trust, trust_name in Unit.objects.values_list("ods_code", "short_name", "trust_ods",
+                                                                      "trust_name"):
             for level in UNIT_LEVELS:
                 names[(level, ods)] = short
+            if trust:  # a unit with no placement is in the trust of its own fields (units.hierarchy)
+                names[(Level.TRUST, trust)] = trust_name or trust
         for code, name in Network.objects.values_list("code", "name"):
             names[(Level.NETWORK, code)] = name
         for kind, code, name in Organisation.objects.values_list("kind", "code", "name"):
             names[(kind, code)] = name  # OrgKind values are the level names (trust, lmns, icb, region)
-        return cls(Hierarchy.load(), names)
+        hierarchy = Hierarchy.load()
+        on = today()
+        for ods in hierarchy.unit_codes():  # a region known only by its code (`Network.region_code`)
+            path = hierarchy.path(ods, on)
+            for above, code in (path.as_dict() if path is not None else {}).items():
+                names.setdefault((above, code), code)
+        return cls(hierarchy, names)
 
     def name(self, ref: OrgRef) -> str:
         return self.names.get((ref.level, ref.code), ref.code)
@@ -96,16 +113,19 @@ class Tree:
 
     def children(self, ref: OrgRef, on: date) -> list[OrgRef]:
         """The organisations one level down (units for a trust), by name."""
-        below = _CHILDREN.get(ref.level, ())
-        refs = set()
-        for ods in self.units_in(ref, on):
-            path = self.hierarchy.path(ods, on)
-            found = path.as_dict() if path is not None else {}
-            for level in below:
-                code = ods if level == Level.BIRTH_UNIT else found.get(level)
-                if code:
-                    refs.add(OrgRef(level, code))
-        return sorted(refs, key=lambda r: (DRILL_ORDER.index(r.level), self.name(r)))
+        members = self.units_in(ref, on)
+        for step in _CHILDREN.get(ref.level, ()):
+            refs = set()
+            for ods in members:
+                path = self.hierarchy.path(ods, on)
+                found = path.as_dict() if path is not None else {}
+                for level in step:
+                    code = ods if level == Level.BIRTH_UNIT else found.get(level)
+                    if code:
+                        refs.add(OrgRef(level, code))
+            if refs:
+                return sorted(refs, key=lambda r: (DRILL_ORDER.index(r.level), self.name(r)))
+        return []
 
     def organisations(self, level: Level, on: date) -> list[OrgRef]:
         """Every organisation of the level on the date (the comparison table's rows), by name."""
@@ -118,9 +138,27 @@ class Tree:
         return sorted(refs, key=lambda r: self.name(r))
 
 
+_TREE = "kpis.orgscope.tree"
+
+
+def _version() -> str:
+    """Changes when a unit, network, organisation or placement is added or deleted (one query)."""
+    parts = [f"(SELECT COUNT(*) FROM {t}), (SELECT MAX(id) FROM {t})" for t in (
+        Unit._meta.db_table, Network._meta.db_table, Organisation._meta.db_table, UnitPlacement._meta.db_table)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}")
+        row = cursor.fetchone()
+    return ".".join(str(value or 0) for value in (row or ()))
+
+
 def tree() -> Tree:
-    """`Tree.load()` once per version of the stored figures (the organisations the figures were made with)."""
-    return memo.remember("kpis.orgscope.tree", figures_version(), Tree.load)
+    """The organisations and names (see the module docstring): one query when a run has prepared them."""
+    return memo.remember(_TREE, _version(), Tree.load)
+
+
+def warm_tree() -> Tree:
+    """Read the organisations again and keep them for the pages (every KPI run calls it as it finishes)."""
+    return memo.replace(_TREE, _version(), Tree.load())
 
 
 def today() -> date:

@@ -81,7 +81,7 @@ def test_export_json_has_exactly_the_documented_keys(computed: KpiRun) -> None:
     assert all(set(r) == RATE_KEYS for r in rates)
     assert all(set(r) == MEDIAN_KEYS for r in medians)
     network = next(r for r in rates if r["level"] == "network" and r["period"] == "2024")
-    assert network == {"kpi": "cooling_started_6h", "level": "network", "org": "network", "period": "2024",
+    assert network == {"kpi": "cooling_started_6h", "level": "network", "org": "EOE", "period": "2024",
                        "numerator": 2, "denominator": 2, "not_eligible": 0, "missing": 0, "rate": 1.0}
 
 
@@ -102,6 +102,6 @@ def test_export_csv_header_and_empty_cells(computed: KpiRun, tmp_path: Path) -> 
         rows = [dict(zip(header, row, strict=True)) for row in reader]
     assert header == CSV_HEADER
     rate = next(r for r in rows if r["kpi"] == "cooling_started_6h")
-    assert (rate["org"], rate["numerator"], rate["rate"], rate["median"]) == ("network", "2", "1.0", "")
+    assert (rate["org"], rate["numerator"], rate["rate"], rate["median"]) == ("EOE", "2", "1.0", "")
     median = next(r for r in rows if r["kpi"] == "age_at_cooling_start_min")
     assert (median["n"], median["median"], median["rate"]) == ("2", "30.0", "")

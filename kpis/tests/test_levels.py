@@ -40,7 +40,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _org(kind: str, code: str, name: str) -> Organisation:
-    return Organisation.objects.create(kind=kind, code=code, name=name)
+    """The organisation (the East of England reference file loads some of them already)."""
+    return Organisation.objects.get_or_create(kind=kind, code=code, defaults={"name": name})[0]
 
 
 @pytest.fixture
@@ -64,6 +65,7 @@ def regions(people: Personas) -> dict[str, Organisation]:
                                    trust_ods=trust, designation=designation, is_cooling_centre=centre)
         UnitPlacement.objects.create(unit=unit, network=sln, trust=orgs[trust], lmns=orgs["LSEL"], icb=orgs["QKK"])
     watford = Unit.objects.get(ods_code="RWG02")
+    UnitPlacement.objects.filter(unit=watford).delete()  # the reference file's one placement, replaced by two
     UnitPlacement.objects.create(unit=watford, network=eoe, trust=orgs["RWG"], lmns=orgs["LHWE"], icb=orgs["QM7"],
                                  valid_to=MOVE - timedelta(days=1))
     UnitPlacement.objects.create(unit=watford, network=eoe, trust=orgs["RWH"], lmns=orgs["LHWE"], icb=orgs["QM7"],

@@ -53,12 +53,14 @@ KPIS_MD_DIRECTIONS = {
     "hie_incidence_per_1000": Direction.MONITOR,
 }
 
-TH = (Level.BIRTH_UNIT, Level.COOLING_CENTRE, Level.NETWORK)
+# Issue 18: every figure also at the birth unit's trust, LMNS, ICB, network and region.
+ABOVE = (Level.TRUST, Level.LMNS, Level.ICB, Level.NETWORK, Level.REGION)
+TH = (Level.BIRTH_UNIT, Level.COOLING_CENTRE, *ABOVE)
 # kpis.md v2: the transport level for the transfer figures the transport team owns; incidence is per birth unit.
 KPIS_MD_LEVELS = {
     **dict.fromkeys(["overcooling_before_centre", "arrival_temp_in_range", "servo_cooling_in_transport",
                      "referral_to_team_arrival_min", "team_arrival_to_departure_min"], (*TH, Level.TRANSPORT)),
-    "hie_incidence_per_1000": (Level.BIRTH_UNIT, Level.NETWORK),
+    "hie_incidence_per_1000": (Level.BIRTH_UNIT, *ABOVE),
 }
 
 ALL = [*registry.KPIS, *registry.MEDIANS]

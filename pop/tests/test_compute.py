@@ -81,8 +81,8 @@ def test_every_code_level_and_period_type_is_stored(cohort: list[PopRecord]) -> 
     services.compute_pop_kpis(as_of=AS_OF)
     rows = KpiAggregate.objects.all()
     assert {r.kpi for r in rows} == set(registry.CODES)
-    # issue 18: the birth unit's trust and region too (the reference units have no LMNS or ICB placements)
-    assert {r.level for r in rows} == {"birth_unit", "trust", "network", "region"}
+    # issue 18: the birth unit's trust, LMNS, ICB and region too (the reference file places every unit)
+    assert {r.level for r in rows} == {"birth_unit", "trust", "lmns", "icb", "network", "region"}
     assert {r.period_type for r in rows} == {"year", "financial_year", "quarter", "month", "rolling_12m"}
     assert {r.period_key for r in rows if r.period_type == "rolling_12m"} == {
         f"R12-{month}" for month in [*(f"2024-{m:02d}" for m in range(5, 13)), "2025-01"]}
