@@ -348,9 +348,13 @@ def _new_case(i: int) -> tuple[str, dict[str, Any], dict[str, str]]:
 
 
 def _reading(case: Any, i: int) -> tuple[str, dict[str, Any], dict[str, str]]:
+    from django.utils import timezone
+
     from core.timeutil import format_for_input
 
-    moment = case.birth_datetime + timedelta(hours=30, minutes=7 * i + 1)
+    # 30 hours into cooling, or a few minutes ago for a baby born since (a reading cannot be in the future).
+    moment = min(case.birth_datetime + timedelta(hours=30, minutes=7 * i + 1),
+                 timezone.now() - timedelta(minutes=5 + i))
     return (
         f"/cases/{case.pk}/temperatures/",
         {"observed_at": format_for_input(moment), "temp_c": "33.5", "site": "rectal"},
