@@ -288,11 +288,17 @@ CELERY_BEAT_SCHEDULE["reporting-purge-expired-exports"] = {
 
 # --- retention ---
 # `python manage.py apply_retention` deletes cases whose baby was born more than this many years ago, with their
-# history, family support log and stored exports (pathway.retention; docs/deployment.md "Retention"). 25: the NHS
-# Records Management Code of Practice keeps a child's records to the 25th birthday; follow the trust's policy.
+# history, family support log and stored exports, and rewrites what names them elsewhere (pathway.retention;
+# docs/deployment.md "Retention"). 25: the NHS Records Management Code of Practice keeps a child's records to the
+# 25th birthday; follow the trust's policy.
 CASE_RETENTION_YEARS = env.int("CASE_RETENTION_YEARS", default=25)
 if CASE_RETENTION_YEARS < 1:
     raise ImproperlyConfigured("CASE_RETENTION_YEARS must be at least 1")
+# POP records (pop/) are the same neonatal record of a child, so by default they follow the same figure; a trust
+# with another policy for them sets this.
+POP_RETENTION_YEARS = env.int("POP_RETENTION_YEARS", default=CASE_RETENTION_YEARS)
+if POP_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("POP_RETENTION_YEARS must be at least 1")
 
 # --- background imports ---
 # The upload page imports a file of more rows than this in a Celery worker with a progress page

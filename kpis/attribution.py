@@ -18,7 +18,9 @@ from kpis.definitions.base import Level
 from kpis.models import CaseAttribution
 from pathway.models import Case
 
-_FIELDS = ("case_id", "born", "birth_unit_code", "cooling_centre_code")
+_FIELDS = ("case_id", "born", "birth_unit_code", "cooling_centre_code", "trust_code", "lmns_code", "icb_code",
+           "network_code", "region_code")
+_ROLLUPS = (Level.TRUST, Level.LMNS, Level.ICB, Level.NETWORK, Level.REGION)  # the order of the last five
 
 
 def replace(results: Iterable[CaseResult], *, in_scope: QuerySet[Case] | None,
@@ -34,4 +36,4 @@ def replace(results: Iterable[CaseResult], *, in_scope: QuerySet[Case] | None,
 def _rows(results: Iterable[CaseResult]) -> Iterator[stored.Row]:
     for result in results:
         yield (result.case_id, result.born, result.orgs[Level.BIRTH_UNIT],
-               result.orgs.get(Level.COOLING_CENTRE, ""))
+               result.orgs.get(Level.COOLING_CENTRE, ""), *(result.orgs.get(level, "") for level in _ROLLUPS))

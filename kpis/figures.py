@@ -35,6 +35,7 @@ from django.db.models import Model, QuerySet
 
 from core.fields import concrete_field
 from kpis.aggregate import Figure
+from kpis.definitions.base import ROLLUP_LEVELS
 from kpis.models import KpiAggregate, KpiRun
 from units.models import Unit
 
@@ -100,11 +101,12 @@ def _rows(figures: Iterable[Figure], run_id: int, unit_ids: dict[str, int], code
 
 
 def _row(figure: Figure, run_id: int, unit_ids: dict[str, int]) -> Row:
-    """One `_FIELDS` row: the unit looked up by its ODS code (none at network level); level and period type
-    as their plain string values (a COPY writes what it is given)."""
+    """One `_FIELDS` row: the unit looked up by its ODS code at the unit levels (none above them: a trust's code
+    may be a unit's too); level and period type as their plain string values (a COPY writes what it is given)."""
     summary = figure.summary
     period = figure.period
-    return (figure.kpi, str(figure.level), unit_ids.get(figure.org_code), figure.org_code, str(period.type),
+    unit_id = None if figure.level in ROLLUP_LEVELS else unit_ids.get(figure.org_code)
+    return (figure.kpi, str(figure.level), unit_id, figure.org_code, str(period.type),
             period.key, period.start, period.end, figure.numerator, figure.denominator, figure.not_eligible,
             figure.missing, figure.rate,
             *((summary.n, summary.median, summary.q1, summary.q3) if summary else _NO_SUMMARY),

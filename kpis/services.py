@@ -42,6 +42,7 @@ from pathway.choices import YesNo
 from pathway.models import Case
 from units.access import UserLike
 from units.births import figures_by_unit_year
+from units.hierarchy import Hierarchy
 
 __all__ = ["HIE", "compute", "compute_pending", "periods_for_case", "queue_case_recompute", "queue_period_keys",
            "start_full_recompute"]
@@ -57,10 +58,17 @@ class _Definitions:
 
     kpis: tuple[KpiDefinition[CaseFacts], ...]
     measures: tuple[MedianDefinition, ...]
+    # Every unit's trust, LMNS, ICB, network and region over time, read once per run (issue 18: three queries,
+    # then each case's organisations are looked up in memory).
+    hierarchy: Hierarchy
 
     @classmethod
     def current(cls) -> _Definitions:
-        return cls(tuple(registry.KPIS), tuple(registry.MEDIANS))
+        return cls(tuple(registry.KPIS), tuple(registry.MEDIANS), Hierarchy.load())
+
+    @staticmethod
+    def current_versions() -> dict[str, int]:
+        return {**{d.CODE: d.VERSION for d in registry.KPIS}, **{d.CODE: d.VERSION for d in registry.MEDIANS}}
 
     @property
     def versions(self) -> dict[str, int]:
@@ -80,7 +88,7 @@ class _Hie(Producer[_Read]):
     lock_key = 0x4B504953  # "KPIS" in ASCII
 
     def versions(self) -> dict[str, int]:
-        return _Definitions.current().versions
+        return _Definitions.current_versions()
 
     def read(self, job: Job) -> _Read:
         began = timezone.now()
@@ -93,7 +101,7 @@ class _Hie(Producer[_Read]):
         periods = job.periods(r.month for r in results.values())
         figures = aggregate.figures(results.values(), periods, definitions.kpis, definitions.measures)
         # Read under the write lock: a live-births change queues its own run of that year, which waits for it.
-        figures = incidence.apply(figures, periods, definitions.kpis, figures_by_unit_year())
+        figures = incidence.apply(figures, periods, definitions.kpis, figures_by_unit_year(), definitions.hierarchy)
         _replace_case_outcomes(results.values(), job, definitions)
         return Written(rows=_replace_aggregates(job, figures), evaluated=len(results))
 
@@ -128,7 +136,8 @@ def start_full_recompute(*, by: UserLike | None) -> KpiRun:
 
 
 def _evaluate(case: Case, as_of: date, definitions: _Definitions) -> CaseResult:
-    return aggregate.evaluate_case(facts_from_case(case), case.pk, as_of, definitions.kpis, definitions.measures)
+    return aggregate.evaluate_case(facts_from_case(case), case.pk, as_of, definitions.kpis, definitions.measures,
+                                   definitions.hierarchy)
 
 
 def _chunks(cases: Iterator[Case], size: int) -> Iterator[list[Case]]:

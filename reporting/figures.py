@@ -55,7 +55,7 @@ from django.db.models import Max, Q, QuerySet, Sum
 
 from kpis import medians
 from kpis.baselines import PUBLISHED
-from kpis.dashboard import NETWORK, ORDER
+from kpis.dashboard import ORDER
 from kpis.definitions.base import Level
 from kpis.models import CaseOutcome, KpiAggregate
 from kpis.periods import PeriodType, london_midnight
@@ -66,7 +66,7 @@ from reporting.national import NATIONAL
 from reporting.periods import ReportPeriod
 from reporting.policy import Policy
 from reporting.suppression import Relation
-from units.models import Unit
+from units.models import Network, Unit
 
 LAYOUT_VERSION = 2
 COLUMNS: tuple[str, ...] = (
@@ -87,6 +87,12 @@ _ADDS_UP = {Level.BIRTH_UNIT: COUNT_COLUMNS, Level.COOLING_CENTRE: ("numerator",
 CellKey = tuple[str, str, str, str]  # level, org_code, kpi, column
 
 
+def network_code() -> str:
+    """The code the network's figures are stored under (issue 18: per network, e.g. "EOE"). A board report is
+    of the deployment's network (the first by code): reports per network or region are not made yet."""
+    return Network.objects.order_by("code").values_list("code", flat=True).first() or ""
+
+
 @dataclass(frozen=True)
 class Scope:
     level: str
@@ -95,7 +101,7 @@ class Scope:
 
     @property
     def org_code(self) -> str:
-        return self.org.ods_code if self.org else NETWORK
+        return self.org.ods_code if self.org else network_code()
 
     @property
     def name(self) -> str:
@@ -143,10 +149,12 @@ def _add_medians(period: ReportPeriod, rows: list[KpiAggregate]) -> None:
     measured = CaseOutcome.objects.filter(
         kpi__in={r.kpi for r in rows}, outcome=CaseOutcome.MEASURED, case__entered_in_error=False,
         case__birth_datetime__gte=start, case__birth_datetime__lt=end,
-    ).values_list("kpi", "value", "case__birth_unit__ods_code", "case__cooling_centre__ods_code")
-    for kpi, value, birth_unit, centre in measured:
-        # Where a cooled baby counts (kpis.md "Levels"): its birth unit, its cooling centre, the network.
-        for level, code in ((Level.NETWORK, NETWORK), (Level.BIRTH_UNIT, birth_unit), (Level.COOLING_CENTRE, centre)):
+    ).values_list("kpi", "value", "case__birth_unit__ods_code", "case__cooling_centre__ods_code",
+                  "case__birth_unit__network__code")
+    for kpi, value, birth_unit, centre, network in measured:
+        # Where a cooled baby counts (kpis.md "Levels"): its birth unit, its cooling centre, its birth unit's
+        # network (by code, issue 18).
+        for level, code in ((Level.NETWORK, network), (Level.BIRTH_UNIT, birth_unit), (Level.COOLING_CENTRE, centre)):
             if code and value is not None:
                 minutes[(kpi, level, code)].append(value)
     for row in rows:
@@ -256,7 +264,7 @@ def _orgs(scope: Scope) -> list[tuple[str, str, str]]:
     """(level, org_code, name) blocks in report order."""
     own = (scope.level, scope.org_code, scope.name)
     if scope.level != Level.NETWORK:
-        return [own, (Level.NETWORK, NETWORK, NETWORK_NAME)]
+        return [own, (Level.NETWORK, network_code(), NETWORK_NAME)]
     units = Unit.objects.order_by("short_name")
     return [own,
             *((Level.BIRTH_UNIT, u.ods_code, u.short_name) for u in units if not u.is_transport_service),
@@ -265,7 +273,8 @@ def _orgs(scope: Scope) -> list[tuple[str, str, str]]:
 
 def wanted_orgs(scope: Scope) -> Q:
     wanted = Q(level=scope.level, org_code=scope.org_code)
-    return wanted | (Q(level=Level.NETWORK) if scope.level != Level.NETWORK else Q(level__in=list(_ADDS_UP)))
+    network = Q(level=Level.NETWORK, org_code=network_code())
+    return wanted | (network if scope.level != Level.NETWORK else Q(level__in=list(_ADDS_UP)))
 
 
 def figure_rows(scope: Scope, *, policy: Policy | None) -> list[FigureRow]:

@@ -26,7 +26,7 @@ from kpis.registry import REGISTRY
 from pop.dashboard import comparators
 from pop.kpis import registry as pop_registry
 from reporting import impact
-from reporting.figures import FigureRow, Scope, aggregates, apply_suppression
+from reporting.figures import FigureRow, Scope, aggregates, apply_suppression, network_code
 from reporting.national import NATIONAL
 from reporting.periods import ReportPeriod
 from reporting.policy import Policy
@@ -194,7 +194,7 @@ def _pop_rows(ctx: Context) -> list[FigureRow]:
     scope = ctx.scope
     # POP figures are by birth unit; a cooling centre's are those of babies born there.
     level = Level.NETWORK if scope.level == Level.NETWORK else Level.BIRTH_UNIT
-    wanted = Q(level=Level.NETWORK) | (Q(level=Level.BIRTH_UNIT) if level == Level.NETWORK
+    wanted = Q(level=Level.NETWORK, org_code=network_code()) | (Q(level=Level.BIRTH_UNIT) if level == Level.NETWORK
                                        else Q(level=level, org_code=scope.org_code))
     stored = aggregates(ctx.period, pop_registry.CODES, wanted)
     names = dict(Unit.objects.values_list("ods_code", "short_name"))
