@@ -16,7 +16,7 @@ rows (a regular expression per chunk of identifiers) and Python rewrites them ex
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any, Final
@@ -115,24 +115,28 @@ def _candidates(model: type[models.Model], columns: list[models.Field[Any, Any]]
     return model._default_manager.annotate(**texts).filter(match)
 
 
-def scrub_rows(identifiers: Identifiers, *, write: bool = True) -> int:
+def scrub_rows(identifiers: Identifiers, *, write: bool = True,
+               skip: Mapping[type[models.Model], models.QuerySet[Any]] | None = None) -> int:
     """Rewrite every row of the project's models that names one of the identifiers (with write=False only
-    count them); how many rows."""
+    count them); how many rows. `skip`: rows left alone per model (a dry run's rows that the run deletes)."""
     if not identifiers:
         return 0
-    changed = 0
+    changed: set[tuple[str, object]] = set()
     for model in _models():
         columns = _columns(model)
         if not columns:
             continue
         for loose, exact in identifiers.patterns():
-            for row in _candidates(model, columns, loose).iterator():
+            candidates = _candidates(model, columns, loose)
+            if skip and model in skip:
+                candidates = candidates.exclude(pk__in=skip[model].values("pk"))
+            for row in candidates.iterator():
                 new = {f.attname: _rewritten(row, f, exact) for f in columns}
                 if any(new[name] != getattr(row, name) for name in new):
                     if write:
                         model._default_manager.filter(pk=row.pk).update(**new)  # no save(): auto_now stays
-                    changed += 1
-    return changed
+                    changed.add((model._meta.label, row.pk))  # once, whichever chunks named it
+    return len(changed)
 
 
 def scrub_sessions(identifiers: Identifiers, session_key: str, *, write: bool = True) -> int:

@@ -22,7 +22,7 @@ periods of the deleted records are recomputed after commit, so no figure counts 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -30,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from core import audit, forget, search
@@ -194,8 +194,10 @@ def apply_retention(*, dry_run: bool = False, by: UserLike | None = None, today:
             family_logs=FamilySupportLog.objects.filter(case_id__in=ids).count(),
             history_rows=_history(ids, ack_ids).count(), export_files=_stored_case_exports().count() if ids else 0,
             pop_records=len(pop_ids), pop_history_rows=_pop_history(pop_ids).count())
-        if dry_run:
-            _count_leftovers(result, identifiers, write=False)
+        if dry_run:  # what the run would rewrite: not the rows it deletes
+            _count_leftovers(result, identifiers, write=False, skip={
+                AuditEvent: _history(ids, ack_ids) | _pop_history(pop_ids), Case: Case.objects.filter(pk__in=ids),
+                PopRecord: PopRecord.objects.filter(pk__in=pop_ids)})
             return result
         periods = _periods(ids, pop_ids)
         if ids:
@@ -214,9 +216,10 @@ def apply_retention(*, dry_run: bool = False, by: UserLike | None = None, today:
     return result
 
 
-def _count_leftovers(result: RetentionResult, identifiers: forget.Identifiers, *, write: bool) -> None:
+def _count_leftovers(result: RetentionResult, identifiers: forget.Identifiers, *, write: bool,
+                     skip: Mapping[type[Model], QuerySet[Any]] | None = None) -> None:
     result.import_files = _delete_import_files(identifiers, write=write)
-    result.rows_pseudonymised = forget.scrub_rows(identifiers, write=write)
+    result.rows_pseudonymised = forget.scrub_rows(identifiers, write=write, skip=skip)
     result.searches_forgotten = forget.scrub_sessions(identifiers, search.SESSION_KEY, write=write)
 
 

@@ -170,6 +170,8 @@ def test_a_dry_run_counts_what_would_be_rewritten_and_changes_nothing(world: dic
     call_command("apply_retention", "--dry-run", stdout=out)
     assert _every_row_text() == before
     assert "2 remembered searches" in out.getvalue() and "1 import uploads" in out.getvalue()
+    would = int(re.search(r"Would remove their identifiers from (\d+) other rows", out.getvalue())[1])  # type: ignore[index]
+    assert would == retention.apply_retention().rows_pseudonymised >= 5  # not the rows the run deletes
 
 
 # --- POP records ----------------------------------------------------------------------------------------------
