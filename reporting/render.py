@@ -116,7 +116,7 @@ def _fetcher(data: Mapping[str, Any]) -> Any:
 
     pictures = {_chart_address(c): c for c in data.get("charts", [])}
 
-    class ChartFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type hints
+    class ChartFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
             if url not in pictures:
                 raise ValueError("A report PDF only shows its own charts")
