@@ -23,6 +23,7 @@ from pathway import services as pathway_services
 from pathway.models import Case
 from reporting import services
 from reporting.models import BoardReport, ExportJob
+from reporting.scope import default_network_code
 from reporting.tests.conftest import AS_OF, client_for, cooled
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +145,7 @@ def test_a_stale_save_is_refused_and_nothing_is_overwritten(draft: BoardReport, 
     services.board_report_update(report=draft, values={"summary": "Someone else's words."}, by=figures.admin_user,
                                  expected_version=opened)
     response = client.post(reverse("reporting:edit", args=[draft.pk]), {
-        "title": "Board 2024", "level": "network", "org": "", "period_key": "2024", "sections": ["hie"],
+        "title": "Board 2024", "scope": f"network:{default_network_code()}", "period_key": "2024", "sections": ["hie"],
         "summary": "Mine.", "highlights": "", "concerns": "", "actions": "", "version": opened})
     assert response.status_code == 400 and "Someone else changed this report" in response.content.decode()
     draft.refresh_from_db()

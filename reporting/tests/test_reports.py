@@ -20,6 +20,7 @@ from reporting.figures import COLUMNS, Scope, figure_rows, layout_row
 from reporting.models import BoardReport, ImpactInput
 from reporting.policy import current
 from reporting.render import report_html
+from reporting.scope import default_network_code
 from reporting.tests.conftest import client_for
 from units.models import Unit
 
@@ -201,7 +202,7 @@ def test_threshold_is_a_setting(figures: Personas, settings: object) -> None:
 
 
 def _form(**overrides: object) -> dict[str, object]:
-    return {"title": "Q2 board report", "level": "network", "org": "", "period_key": "2024-Q2",
+    return {"title": "Q2 board report", "scope": f"network:{default_network_code()}", "period_key": "2024-Q2",
             "sections": ["hie", "pop", "training", "families", "improvement", "completeness", "impact"],
             "summary": "Cooling within 6 hours is holding.", "highlights": "", "concerns": "", "actions": "",
             **overrides}
@@ -230,7 +231,7 @@ def test_lead_creates_previews_and_edits_a_report_and_history_is_kept(figures: P
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"level": "birth_unit", "org": ""}, "org", "Choose the birth unit or cooling centre"),
+    ({"scope": "birth_unit:"}, "scope", "Report for: choose one of the organisations listed"),
     ({"period_key": "2024-05"}, "period_key", "Select a valid choice"),
 ])
 def test_bad_form_names_the_field_and_saves_nothing(figures: Personas, overrides: dict[str, object], field: str,
