@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.forms import UKDateField
@@ -75,13 +76,33 @@ class BoardReportForm(forms.ModelForm):
             return ""
         return f"{report.level}:{report.org.ods_code if report.org else report.area_code}"
 
+    def clean(self) -> dict[str, Any]:
+        """The chosen organisation onto the report, so the model's scope rules check it."""
+        cleaned = super().clean() or {}
+        if cleaned.get("scope"):
+            for name, value in self._scope_values(cleaned["scope"]).items():
+                setattr(self.instance, name, value)
+        return cleaned
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        """The model's scope errors (level, unit, organisation code) belong to "Report for"."""
+        if hasattr(errors, "error_dict"):
+            for name in ("level", "org", "area_code"):
+                if name in errors.error_dict:
+                    errors.error_dict.setdefault("scope", []).extend(errors.error_dict.pop(name))
+        super()._update_errors(errors)  # type: ignore[misc]  # ModelForm has it; the stubs do not
+
+    @staticmethod
+    def _scope_values(chosen: str) -> dict[str, Any]:
+        level, _, code = chosen.partition(":")
+        unit = level in UNIT_LEVELS
+        return {"level": level, "org": Unit.objects.filter(ods_code=code).first() if unit else None,
+                "area_code": "" if unit else code}
+
     def values(self) -> dict[str, Any]:
         """The form's fields, with "Report for" as the report's level, unit and organisation code."""
         values = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
-        level, _, code = self.cleaned_data["scope"].partition(":")
-        unit = level in UNIT_LEVELS
-        values.update(level=level, org=Unit.objects.filter(ods_code=code).first() if unit else None,
-                      area_code="" if unit else code)
+        values.update(self._scope_values(self.cleaned_data["scope"]))
         return values
 
 
