@@ -5,11 +5,12 @@ from django.db import migrations, models
 
 
 def _fill_network_codes(apps, schema_editor):
-    """Existing networks get a code from their short name ("East of England" → "EOE"), unique by suffix."""
+    """Existing networks get their short name's initials as code ("East of England" → "EOE", the code the
+    reference data gives it), made unique by a number."""
     Network = apps.get_model("units", "Network")
     taken: set[str] = set()
     for network in Network.objects.order_by("pk"):
-        words = [w for w in network.short_name.replace("&", " ").split() if w.lower() not in {"of", "the", "and"}]
+        words = network.short_name.replace("&", " ").split()
         base = ("".join(w[0] for w in words) or f"N{network.pk}").upper()[:10]
         code, n = base, 1
         while code in taken:
