@@ -56,7 +56,7 @@ def test_pdf_job_makes_a_file_logs_it_and_offers_it_to_its_owner(report: BoardRe
     job = _start(client, report, "pdf", django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert (job.status, job.progress_percent, job.filename) == (
-        "succeeded", 100, "network-board-report-2024-2024-draft.pdf")
+        "succeeded", 100, "network-board-report-2024-network-eoe-2024-draft.pdf")
     assert (media / job.file.name).is_file() and job.file.name.startswith("exports/")
 
     page = client.get(reverse("reporting:job_progress", args=[job.pk])).content.decode()
