@@ -24,6 +24,7 @@ from reporting import services
 from reporting.figures import COLUMNS
 from reporting.models import BoardReport, ExportJob, ExportRecord
 from reporting.tests.conftest import client_for
+from units.models import Network
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def test_pdf_job_makes_a_file_logs_it_and_offers_it_to_its_owner(report: BoardRe
     record = ExportRecord.objects.get()
     assert (record.kind, record.by, record.what, record.identifiable) == (
         "report_pdf", figures.lead, "Network board report 2024 (draft)", False)
-    assert record.rows > 20 and record.scope == "East of England network (network), 2024"
+    assert record.rows > 20 and record.scope == f"{Network.objects.get().name} (network), 2024"
     assert [state for _, state in job.steps] == ["done"] * 4
     assert record.audit_event is not None
     assert record.audit_event.action == "export" and record.audit_event.object_id == str(report.pk)
