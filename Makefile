@@ -45,6 +45,7 @@ setup: $(VENV)/.installed
 
 demo: setup
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo --if-empty --network london --seed 2056 --years 2
 	$(PY) manage.py seed_pop --if-empty
 	$(PY) manage.py seed_aims --if-empty
 	$(PY) manage.py seed_live_births --if-empty

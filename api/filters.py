@@ -93,7 +93,8 @@ class CaseFilter(filters.FilterSet):
 class KpiAggregateFilter(filters.FilterSet):
     kpi = filters.CharFilter(help_text="KPI code, e.g. cooling_started_6h")
     level = filters.ChoiceFilter(choices=[(level.value, level.value) for level in Level])
-    org = filters.CharFilter(field_name="org_code", lookup_expr="iexact", help_text='ODS code, or "network"')
+    org = filters.CharFilter(field_name="org_code", lookup_expr="iexact",
+                             help_text="ODS code of a unit, or the code of a trust, LMNS, ICB, network (EOE) or region")
     period = filters.CharFilter(field_name="period_key", help_text="e.g. 2024, 2024-Q3, 2024-07, R12-2024-07")
     period_type = filters.ChoiceFilter(choices=PeriodType.choices)
 

@@ -274,7 +274,8 @@ class KpiAggregateSerializer(serializers.ModelSerializer):
     """One stored figure, with the keys of `export_kpis` (kpi, level, org, period, ...)."""
 
     level = serializers.ChoiceField(choices=[(level.value, level.value) for level in Level])
-    org = serializers.CharField(source="org_code", help_text='ODS code of the unit, or "network"')
+    org = serializers.CharField(source="org_code",
+                                help_text="ODS code of the unit, or the trust, LMNS, ICB, network (EOE) or region code")
     period = serializers.CharField(source="period_key", help_text="e.g. 2024, 2024-Q3, 2024-07, R12-2024-07")
     period_type = serializers.ChoiceField(choices=PeriodType.choices)
 

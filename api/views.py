@@ -41,7 +41,7 @@ from core.exceptions import DomainError
 from core.fields import concrete_field
 from kpis.models import KpiAggregate
 from pathway import csv_io, services
-from pathway.access import can, cases_for, editable_sections, get_case_for_user, section_fields
+from pathway.access import can, cases_for, editable_sections, get_case_for_user, role_sections, section_fields
 from pathway.choices import YesNo
 from pathway.dataset import FIELDS, V2_COLUMNS, field_for
 from pathway.models import Case
@@ -169,12 +169,14 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     def _case_to_change(self, request: Request, pk: str, *, sections: bool = False) -> Case:
         """404 for a case the user may not see; 403 if they see it but may not change it (the status says
-        nothing new: they can read the case); 409 if it was entered in error. `sections`: a section role
-        (radiologist, transport team) may go on to change its own sections (`_only_own_sections`)."""
+        nothing new: they can read the case); 409 if it was entered in error, with the same message for every
+        role that writes to it (a section role's sections count even on a frozen case, so the mark is what
+        refuses it). `sections`: a section role (radiologist, transport team) may go on to change its own
+        sections (`_only_own_sections`)."""
         case = get_case_for_user(request.user, _id(pk), Action.VIEW)
         if case.national_opt_out == YesNo.YES:
             raise Http404("No such case")  # out of every API read, so its answer too
-        if not can(request.user, case, Action.EDIT) and not (sections and editable_sections(request.user, case)):
+        if not can(request.user, case, Action.EDIT) and not (sections and role_sections(request.user, case)):
             raise PermissionDenied("Your role does not allow changing this case")
         if case.entered_in_error:
             raise EnteredInError("This case was marked as entered in error: it can no longer be changed")

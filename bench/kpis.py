@@ -29,7 +29,10 @@ HEAVY_MB = 1536
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.kpis", description=__doc__.splitlines()[0])
     parser.add_argument("--babies", type=int, default=20_000, help="cooled (TH) babies to generate")
-    parser.add_argument("--units", type=int, default=150, help="units in the network (30%% cooling centres)")
+    parser.add_argument("--units", type=int, default=150, help="units in all (30%% cooling centres)")
+    parser.add_argument("--networks", type=int, default=1,
+                        help="networks the units are dealt round, in two regions, with trusts, ICBs and LMNS "
+                             "(issue 18: --networks 10 is 10 × 15 units)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
     parser.add_argument("--database-url", default=database.DEFAULT_URL,
                         help="bench database; its name must contain 'bench' (default %(default)s)")
@@ -59,7 +62,8 @@ def _timed(label: str, job: Any) -> tuple[Any, float]:
 def _generate(args: argparse.Namespace, as_of: date) -> dict[str, Any]:
     from bench import synthetic
 
-    units, t_units = _timed(f"created {args.units} units", lambda: synthetic.create_units(args.units))
+    units, t_units = _timed(f"created {args.units} units in {args.networks} network(s)",
+                            lambda: synthetic.create_units(args.units, args.networks))
     rows, t_draw = _timed("drew case values (pathway.demo)",
                           lambda: synthetic.draw(babies=args.babies, seed=args.seed, as_of=as_of, units=units))
     edges = synthetic.add_edge_cases(rows, seed=args.seed)
@@ -75,7 +79,7 @@ def _generate(args: argparse.Namespace, as_of: date) -> dict[str, Any]:
 
 def _data_summary() -> dict[str, Any]:
     from pathway.models import Case
-    from units.models import Unit
+    from units.models import Network, Unit
 
     cases = Case.objects.all()
     births = cases.order_by("birth_datetime").values_list("birth_datetime", flat=True)
@@ -83,6 +87,7 @@ def _data_summary() -> dict[str, Any]:
     assert first is not None and last is not None  # the bench has seeded its cases
     return {
         "units": Unit.objects.count(), "cooling_centres": Unit.objects.filter(is_cooling_centre=True).count(),
+        "networks": Network.objects.count(),
         "cases": cases.count(), "th_babies": cases.filter(therapeutic_hypothermia="yes").count(),
         "first_birth": str(first.date()), "last_birth": str(last.date()),
     }
@@ -109,6 +114,7 @@ def _machine() -> dict[str, Any]:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
     return {"cpus": os.cpu_count(), "cpu_model": _cpu_model(), "python": platform.python_version(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
             "django": django.get_version(), "postgresql": pg_version, "platform": platform.platform()}
 
 
@@ -140,10 +146,12 @@ def _table(r: dict[str, Any]) -> list[tuple[str, str]]:
     d, c, s, m = r["data"], r["compute"], r["sql"], r["machine"]
     peak = f"{_fmt(c['peak_rss_mb'], ' MB')}" + ("" if c["peak_is_job_only"] else " (whole process)")
     lines = [
-        ("Data", f"{d['units']} units ({d['cooling_centres']} cooling centres), {d['cases']:,} cases, "
+        ("Data", f"{d.get('networks', 1)} network(s), {d['units']} units ({d['cooling_centres']} cooling centres), "
+                 f"{d['cases']:,} cases, "
                  f"{d['th_babies']:,} TH babies, births {d['first_birth']} → {d['last_birth']}"),
         ("Generation (draw + validate + insert)", _fmt(r["generation"].get("seconds"), " s", 1)),
-        ("KPI full recompute", f"{_fmt(c['seconds'], ' s', 1)} ({c['status']})"),
+        ("KPI full recompute", f"{_fmt(c['seconds'], ' s', 1)} ({c['status']}), "
+                               f"{_fmt(c.get('cpu_seconds'), ' s', 1)} CPU in this process (PostgreSQL's not counted)"),
         ("Recompute by step", _phases(c["phases"], c["seconds"])),
         ("Rows written", f"{c['aggregate_rows']:,} KpiAggregate + {c['case_outcome_rows']:,} CaseOutcome"),
         ("Peak RSS during recompute", f"{peak} (RSS before {_fmt(c['rss_before_mb'], ' MB')})"),
@@ -163,6 +171,7 @@ def _table(r: dict[str, Any]) -> list[tuple[str, str]]:
         ("Cross-check vs KpiAggregate", r["crosscheck"]["verdict"]),
         ("Machine", f"{m['cpus']} CPUs ({m['cpu_model']}), Python {m['python']}, Django {m['django']}, "
                     f"PostgreSQL {m['postgresql']}"),
+        ("Load average at the end (1, 5, 15 min)", ", ".join(str(x) for x in m.get("load_average", []))),
     ]
     return lines
 
@@ -247,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         generation = _generate(args, as_of)
     report: dict[str, Any] = {
-        "parameters": {"babies": args.babies, "units": args.units, "seed": args.seed, "as_of": str(as_of),
+        "parameters": {"babies": args.babies, "units": args.units, "networks": args.networks, "seed": args.seed,
+                       "as_of": str(as_of),
                        "keep": args.keep, "profile": args.profile},
         "data": _data_summary(), "generation": generation, **_measure(args, as_of), "machine": _machine(),
     }

@@ -51,6 +51,7 @@ class ComputeResult:
     peak_is_job_only: bool  # False when the kernel would not reset the high-water mark
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step of the run
     profile: str = ""
+    cpu_seconds: float | None = None  # this process's CPU time (time.process_time): steadier on a shared machine
 
 
 def _rss_mb() -> float:
@@ -125,14 +126,14 @@ def recompute(*, as_of: date, profile: bool) -> ComputeResult:
     before = _rss_mb()
     reset = _reset_peak_rss()
     phases: dict[str, float] = {}
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with phase_timers(phases):
         if profile:
             run, report = _profiled(lambda: services.compute(as_of=as_of))
         else:
             run, report = services.compute(as_of=as_of), ""
     seconds = time.perf_counter() - started
-    return ComputeResult(
+    return ComputeResult(cpu_seconds=time.process_time() - cpu_started,
         seconds=seconds, run_id=run.pk, status=run.status, aggregate_rows=run.rows_written,
         case_outcome_rows=CaseOutcome.objects.count(), cases=run.progress_total, rss_before_mb=before,
         peak_rss_mb=_peak_rss_mb(), peak_is_job_only=reset, phases=phases, profile=report)
@@ -230,7 +231,21 @@ def dashboard(*, period: str, unit_ods: str) -> list[PageResult]:
              ("babies since the last breach", f"/kpis/kpi/{KPI}/breaches/"),
              ("overview, dates you choose", f"/kpis/?start=01/01/{year}&end=30/06/{year}"),
              ("definitions", "/kpis/definitions/"))
-    return [page(client, name, url) for name, url in pages]
+    return [page(client, name, url) for name, url in (*pages, *_level_pages(period))]
+
+
+def _level_pages(period: str) -> list[tuple[str, str]]:
+    """Issue 18: the overview of one organisation of each level above the unit that has figures, and the
+    organisations of a level side by side (trusts, networks)."""
+    pages = []
+    for level in ("trust", "icb", "region"):
+        code = (KpiAggregate.objects.filter(level=level, period_key=period).order_by("org_code")
+                .values_list("org_code", flat=True).first())
+        if code:
+            pages.append((f"overview, one {level}", f"/kpis/?period={period}&level={level}&org={code}"))
+    pages += [("trusts side by side", f"/kpis/compare/?period={period}&level=trust"),
+              ("networks side by side", f"/kpis/compare/?period={period}&level=network")]
+    return pages
 
 
 # --- (b2) the first visitor after a KPI run -------------------------------------------------------------------

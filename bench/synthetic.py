@@ -1,4 +1,8 @@
-"""National-scale synthetic data: a network of ~150 units and ~20,000 cooled babies over five years.
+"""National-scale synthetic data: ~150 units in one or more networks and ~20,000 cooled babies over five years.
+
+With `networks` > 1 (issue 18: `python -m bench.kpis --networks 10`) the units are dealt round the networks,
+which sit in two regions, each network with one ICB and one LMNS, and every three of a network's units in one
+trust, all as `UnitPlacement` rows: the KPI run then computes every level (trust, LMNS, ICB, network, region).
 
 The clinical values come from the demo generator (`pathway.demo.generate`, domain.md §9), which draws
 one East of England network: 3 cooling centres and 14 referring units. The bench runs it again and again
@@ -29,8 +33,9 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from pathway import demo, rules, services
+from pathway.demo_journey import TRANSPORT_SERVICE
 from pathway.models import Case
-from units.models import Designation, Network, Unit
+from units.models import Designation, Network, Organisation, OrgKind, Unit, UnitPlacement
 
 YEARS = 5
 CENTRE_SHARE = 0.3  # 45 of 150 units are cooling centres
@@ -53,39 +58,83 @@ _SYSTEM_FIELDS = ["stage", "dq_flags", "entered_in_error", "entered_in_error_rea
 class BenchUnits:
     centres: list[Unit]
     referring: list[Unit]
+    transport: list[Unit]  # one transport service per network (the demo's PaNDR moves outborn babies)
 
     def for_replica(self, replica: int) -> dict[str, Unit]:
-        """The demo's 17 ODS codes mapped to a slice of the bench units that moves on every replica."""
+        """The demo's 17 ODS codes mapped to a slice of the bench units that moves on every replica, and its
+        transport service to one bench service."""
         mapping = {code: self.centres[(replica * len(DEMO_CENTRES) + i) % len(self.centres)]
                    for i, code in enumerate(DEMO_CENTRES)}
         mapping.update({code: self.referring[(replica * len(DEMO_REFERRING) + i) % len(self.referring)]
                         for i, code in enumerate(DEMO_REFERRING)})
+        mapping[TRANSPORT_SERVICE] = self.transport[replica % len(self.transport)]
         return mapping
 
 
-def _unit(network: Network, index: int, *, centre: bool) -> Unit:
+def _unit(network: Network, index: int, *, centre: bool, trust: str) -> Unit:
     kind = "Cooling centre" if centre else "Neonatal unit"
     designation = Designation.NICU if centre else (Designation.LNU, Designation.SCU, Designation.LNU)[index % 3]
-    trust = index // SITES_PER_TRUST
     return Unit(network=network, ods_code=f"ZX{index:03d}", name=f"Bench {kind} {index:03d}",
-                short_name=f"Bench {index:03d}", trust_name=f"Bench Trust {trust:03d}", trust_ods=f"ZT{trust:03d}",
+                short_name=f"Bench {index:03d}", trust_name=f"Bench Trust {trust}", trust_ods=trust,
                 designation=designation, is_cooling_centre=centre)
 
 
-def create_units(count: int) -> BenchUnits:
-    """One synthetic network of `count` units with fake ODS-like codes (ZX000…); 30% are cooling centres."""
-    if count < 4:
-        raise SystemExit("--units must be at least 4")
+def _organisation(kind: str, code: str, name: str) -> Organisation:
+    return Organisation.objects.create(kind=kind, code=code, name=name)
+
+
+def _networks(count: int) -> list[Network]:
+    """`count` networks in two regions (one region for one network), each with an ICB and an LMNS of its own
+    (`_network_orgs`). One network keeps the single-network bench as it was (code BENCH, no region object)."""
+    if count == 1:
+        return [Network.objects.create(name="Bench national network (synthetic)", short_name="Bench",
+                                       code="BENCH")]
+    regions = [_organisation(OrgKind.REGION, f"BR{r}", f"Bench region {r}") for r in range(2)]
+    return [Network.objects.create(name=f"Bench network {n:02d} (synthetic)", short_name=f"Bench {n:02d}",
+                                   code=f"BN{n:02d}", region=regions[n % 2]) for n in range(count)]
+
+
+def create_units(count: int, networks: int = 1) -> BenchUnits:
+    """`count` synthetic units with fake ODS-like codes (ZX000…), 30% of them cooling centres, dealt round
+    `networks` networks (unit i in network i mod networks, so each network has its share of centres); every
+    three units of a network make a trust (T + network + number)."""
+    if count < 4 or count < 2 * networks:
+        raise SystemExit("--units must be at least 4, and at least 2 per network")
     n_centres = max(1, round(count * CENTRE_SHARE))
-    network = Network.objects.create(name="Bench national network (synthetic)", short_name="Bench")
-    units = Unit.objects.bulk_create(_unit(network, i, centre=i < n_centres) for i in range(count))
-    return BenchUnits(centres=units[:n_centres], referring=units[n_centres:])
+    made = _networks(networks)
+
+    def trust_of(i: int) -> str:
+        return f"T{i % networks:02d}{(i // networks) // SITES_PER_TRUST:02d}"
+
+    units = Unit.objects.bulk_create(
+        _unit(made[i % networks], i, centre=i < n_centres, trust=trust_of(i)) for i in range(count))
+    if networks > 1:
+        _place(units, made, trust_of)
+    transport = Unit.objects.bulk_create(
+        Unit(network=network, ods_code=f"ZXT{n:02d}", name=f"Bench transport service {n:02d}",
+             short_name=f"Bench transport {n:02d}", trust_name="Bench transport", trust_ods=f"ZTT{n:02d}",
+             designation=Designation.TRANSPORT) for n, network in enumerate(made))
+    return BenchUnits(centres=units[:n_centres], referring=units[n_centres:], transport=transport)
+
+
+def _place(units: Sequence[Unit], networks: Sequence[Network], trust_of: Any) -> None:
+    """Trust, LMNS and ICB organisations and one open-ended placement per unit (issue 18)."""
+    icbs = {n.pk: _organisation(OrgKind.ICB, f"BQ{i:02d}", f"Bench ICB {i:02d}") for i, n in enumerate(networks)}
+    lmns = {n.pk: _organisation(OrgKind.LMNS, f"BL{i:02d}", f"Bench LMNS {i:02d}") for i, n in enumerate(networks)}
+    codes = sorted({trust_of(i) for i in range(len(units))})
+    trusts = {o.code: o for o in Organisation.objects.bulk_create(
+        Organisation(kind=OrgKind.TRUST, code=code, name=f"Bench Trust {code}") for code in codes)}
+    UnitPlacement.objects.bulk_create(
+        UnitPlacement(unit=unit, network_id=unit.network_id, trust=trusts[trust_of(i)], lmns=lmns[unit.network_id],
+                      icb=icbs[unit.network_id]) for i, unit in enumerate(units))
 
 
 def load_units() -> BenchUnits:
     units = list(Unit.objects.order_by("ods_code"))
+    transport = [u for u in units if u.designation == Designation.TRANSPORT]
     return BenchUnits(centres=[u for u in units if u.is_cooling_centre],
-                      referring=[u for u in units if not u.is_cooling_centre])
+                      referring=[u for u in units if not u.is_cooling_centre and u not in transport],
+                      transport=transport)
 
 
 # --- cases ------------------------------------------------------------------------------------------------

@@ -205,6 +205,14 @@ KPIS_BACKGROUND_DRAIN_DELAY_SECONDS = env.float("KPIS_BACKGROUND_DRAIN_DELAY_SEC
 # ... at a moment with no request for this long, but never later than the longest wait after the save.
 KPIS_BACKGROUND_QUIET_SECONDS = env.float("KPIS_BACKGROUND_QUIET_SECONDS", default=1.0)
 KPIS_BACKGROUND_DRAIN_MAX_WAIT_SECONDS = env.float("KPIS_BACKGROUND_DRAIN_MAX_WAIT_SECONDS", default=10.0)
+# SQLite has one write lock for the whole database: there a KPI run writes in short transactions of at most
+# this many rows, each KPI-period and each case whole, so a save never waits for a whole run (kpis.engine).
+KPIS_SHORT_WRITE_TRANSACTIONS = env.bool(
+    "KPIS_SHORT_WRITE_TRANSACTIONS", default=DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+)
+KPIS_WRITE_CHUNK_ROWS = env.int("KPIS_WRITE_CHUNK_ROWS", default=100)
+# After each of those transactions the background drain lets a request being served go first, up to this long.
+KPIS_BACKGROUND_YIELD_SECONDS = env.float("KPIS_BACKGROUND_YIELD_SECONDS", default=0.3)
 # true: the drain runs in a child process (`manage.py drain_kpis`) rather than the thread. Off by default: on a
 # busy machine the child's start-up and its hold on SQLite's write lock cost the saves more than the thread.
 KPIS_BACKGROUND_DRAIN_PROCESS = env.bool("KPIS_BACKGROUND_DRAIN_PROCESS", default=False)
@@ -280,11 +288,17 @@ CELERY_BEAT_SCHEDULE["reporting-purge-expired-exports"] = {
 
 # --- retention ---
 # `python manage.py apply_retention` deletes cases whose baby was born more than this many years ago, with their
-# history, family support log and stored exports (pathway.retention; docs/deployment.md "Retention"). 25: the NHS
-# Records Management Code of Practice keeps a child's records to the 25th birthday; follow the trust's policy.
+# history, family support log and stored exports, and rewrites what names them elsewhere (pathway.retention;
+# docs/deployment.md "Retention"). 25: the NHS Records Management Code of Practice keeps a child's records to the
+# 25th birthday; follow the trust's policy.
 CASE_RETENTION_YEARS = env.int("CASE_RETENTION_YEARS", default=25)
 if CASE_RETENTION_YEARS < 1:
     raise ImproperlyConfigured("CASE_RETENTION_YEARS must be at least 1")
+# POP records (pop/) are the same neonatal record of a child, so by default they follow the same figure; a trust
+# with another policy for them sets this.
+POP_RETENTION_YEARS = env.int("POP_RETENTION_YEARS", default=CASE_RETENTION_YEARS)
+if POP_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("POP_RETENTION_YEARS must be at least 1")
 
 # --- background imports ---
 # The upload page imports a file of more rows than this in a Celery worker with a progress page

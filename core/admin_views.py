@@ -64,6 +64,22 @@ class AuditedAdmin(admin.ModelAdmin):
             self._audit(request, obj, AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
                         "changed" if change else "added", before, self._audit_values(obj))
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (a unit's placements) are audited one by one, like a record saved from its own page."""
+        with transaction.atomic():
+            before = {f.instance.pk: self._audit_values(type(f.instance)._default_manager.get(pk=f.instance.pk))
+                      for f in formset.initial_forms if f.instance.pk is not None}
+            deleted = {f.instance.pk: before.get(f.instance.pk, {}) for f in formset.deleted_forms
+                       if f.instance.pk is not None}
+            super().save_formset(request, form, formset, change)
+            for obj in formset.new_objects:
+                self._audit(request, obj, AuditEvent.Action.CREATE, "added", {}, self._audit_values(obj))
+            for obj, _fields in formset.changed_objects:
+                self._audit(request, obj, AuditEvent.Action.UPDATE, "changed", before.get(obj.pk, {}),
+                            self._audit_values(obj))
+            for obj in formset.deleted_objects:
+                self._audit(request, obj, "delete", "deleted", deleted.get(obj.pk, {}), {})
+
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
             self._audit(request, obj, "delete", "deleted", self._audit_values(obj), {})

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from core.fields import concrete_field
 from core.forms import LocalDateTimeField, UKDateField
@@ -88,9 +89,9 @@ class InviteForm(forms.Form):
     event = forms.ModelChoiceField(label="Family event", queryset=FamilyEvent.objects.none(),
                                    empty_label="Choose an event")
 
-    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *, events: QuerySet[FamilyEvent], **kwargs: Any) -> None:
         super().__init__(data, prefix="invite", **kwargs)
-        self.fields["event"].queryset = FamilyEvent.objects.upcoming()  # type: ignore[attr-defined]
+        self.fields["event"].queryset = events  # type: ignore[attr-defined]
         self.fields["event"].widget.attrs["class"] = "nhsuk-select"
 
 
@@ -115,9 +116,9 @@ class EventForm(forms.ModelForm):
             "notes": forms.Textarea({"class": "nhsuk-textarea", "rows": 3}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(active=True).exclude(designation=Designation.TRANSPORT)
+        units = units.filter(active=True).exclude(designation=Designation.TRANSPORT)
         self.fields["host_unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["host_unit"].empty_label = "Choose a unit"  # type: ignore[attr-defined]
 

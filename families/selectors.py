@@ -13,9 +13,18 @@ from datetime import date, datetime
 from django.db.models import Count, Q
 from django.utils.safestring import SafeString
 
-from families.models import FamilyEvent, Feedback, FeedbackStatus, Invitation, InvitationStatus, PageVersion
+from families.models import (
+    FamilyEvent,
+    FamilyEventQuerySet,
+    Feedback,
+    FeedbackStatus,
+    Invitation,
+    InvitationStatus,
+    PageVersion,
+)
 from families.text import render_text
 from pathway.models import Case, CaseQuerySet
+from units.access import Action, UserLike, home_network_ids, units_for
 
 # --- Public (no patient data can be reached from these) ------------------------------------------------
 
@@ -78,6 +87,16 @@ def invitable_cases(cases: CaseQuerySet, event: FamilyEvent) -> CaseQuerySet:
             .filter(family_log__consent_given_on__isnull=False, family_log__consent_withdrawn_on__isnull=True)
             .exclude(family_log__invitations__event=event)
             .select_related("birth_unit").order_by("case_ref"))
+
+
+def events_for(user: UserLike) -> FamilyEventQuerySet:
+    """The events a family-site user manages: those hosted by a unit of their network(s) (issue 18)."""
+    return FamilyEvent.objects.filter(host_unit__in=units_for(user, Action.FAMILY_SITE).values("pk"))
+
+
+def invitable_events(user: UserLike) -> FamilyEventQuerySet:
+    """Upcoming events a case's family may be invited to: those of the networks the user works in."""
+    return FamilyEvent.objects.upcoming().filter(host_unit__network_id__in=home_network_ids(user))
 
 
 def events_with_counts(events: list[FamilyEvent] | None = None) -> list[FamilyEvent]:

@@ -1,16 +1,19 @@
 """Who may see and change which improvement actions (decided by units.access, Action.IMPROVE).
 
-Nurse specialists, network leads and administrators reach every action, network-wide ones included;
-consultants and unit clinicians reach the actions of their own units. One action a user may not reach is
+Nurse specialists, network leads and administrators reach every action of their network (its units' and
+the network's own, `ImprovementAction.network`); consultants and unit clinicians reach the actions of their
+own units. One action a user may not reach is
 a 404, like a case.
 """
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from improvement.models import ImprovementAction, ImprovementActionQuerySet
-from units.access import Action, UserLike, network_wide_for, scoped_unit_ids
+from units.access import Action, UserLike, network_ids_for, network_wide_for, scoped_unit_ids
+from units.access import units_for as units_for_action
 from units.models import Unit, UnitQuerySet
 
 
@@ -20,9 +23,8 @@ def is_network_wide(user: UserLike) -> bool:
 
 def actions_for(user: UserLike) -> ImprovementActionQuerySet:
     actions = ImprovementAction.objects.all()
-    if is_network_wide(user):
-        return actions
-    return actions.filter(unit_id__in=scoped_unit_ids(user, Action.IMPROVE))
+    network_ids = network_ids_for(user, Action.IMPROVE)
+    return actions.filter(Q(network_id__in=network_ids) | Q(unit_id__in=scoped_unit_ids(user, Action.IMPROVE)))
 
 
 def get_action_for_user(user: UserLike, pk: int) -> ImprovementAction:
@@ -31,12 +33,18 @@ def get_action_for_user(user: UserLike, pk: int) -> ImprovementAction:
 
 def units_for(user: UserLike) -> UnitQuerySet:
     """Units whose actions the user may see, create and change."""
-    units = Unit.objects.active().order_by("short_name")
-    return units if is_network_wide(user) else units.filter(pk__in=scoped_unit_ids(user, Action.IMPROVE))
+    return units_for_action(user, Action.IMPROVE).filter(active=True).order_by("short_name")
 
 
 def may_act_on(user: UserLike, unit: Unit | None) -> bool:
-    """Whether the user may record an action at this unit (None: the network)."""
-    if is_network_wide(user):
-        return True
-    return unit is not None and unit.pk in scoped_unit_ids(user, Action.IMPROVE)
+    """Whether the user may record an action at this unit (None: their network)."""
+    if unit is None:
+        return is_network_wide(user)
+    return unit.network_id in network_ids_for(user, Action.IMPROVE) or unit.pk in scoped_unit_ids(user, Action.IMPROVE)
+
+
+def network_for_action(user: UserLike, unit: Unit | None) -> int | None:
+    """The network an action belongs to: its unit's, else the first network the user acts network-wide in."""
+    if unit is not None:
+        return unit.network_id
+    return min(network_ids_for(user, Action.IMPROVE), default=None)

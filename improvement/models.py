@@ -38,6 +38,10 @@ class ImprovementActionQuerySet(models.QuerySet["ImprovementAction"]):
 class ImprovementAction(models.Model):
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT,
                              related_name="improvement_actions", help_text="Empty for a network-wide action")
+    # The network the action belongs to (issue 18): its unit's, or for a network-wide action the network of
+    # the person who recorded it. Set by improvement.services; network-wide roles see their networks' actions.
+    network = models.ForeignKey("units.Network", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="improvement_actions")
     kpi = models.CharField("KPI", max_length=64, help_text="The code of the KPI this action is meant to move")
     problem = models.TextField()
     change_idea = models.TextField()

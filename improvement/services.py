@@ -67,6 +67,7 @@ def _validate(action: ImprovementAction, by: UserLike) -> None:
 def action_create(*, values: Mapping[str, Any], by: User) -> ImprovementAction:
     action = ImprovementAction(created_by=by, **{k: v for k, v in values.items() if k in FIELDS})
     _validate(action, by)
+    action.network_id = access.network_for_action(by, action.unit)
     action.save()
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type=OBJECT_TYPE, object_id=action.pk,
                  summary=f"Improvement action for {catalogue.title(action.kpi)}",
@@ -89,6 +90,8 @@ def action_update(*, action: ImprovementAction, values: Mapping[str, Any], expec
         if name in FIELDS:
             setattr(locked, name, value)
     _validate(locked, by)
+    if locked.unit is not None:
+        locked.network_id = locked.unit.network_id
     changes = audit.changes(before, _snapshot(locked))
     if not changes:
         return locked

@@ -4,8 +4,12 @@ Pure Python, no database: `services.compute` loads the cases, and this module ev
 Counts are first bucketed by London birth month, then every period (a whole number of months) adds up its
 months, so a case is evaluated once however many periods hold it.
 
-Levels (kpis.md "Levels"): `birth_unit` (the birth unit's ODS code), `cooling_centre` (the cooling centre's
-ODS code, TH babies only) and `network` (every case). Only the levels listed by a definition are computed.
+Levels (kpis.md "Levels", v2 additions and issue 18): `birth_unit` (the birth unit's ODS code),
+`cooling_centre` (the cooling centre's ODS code, TH babies only), `transport` (the service that moved the baby)
+and the organisations above the birth unit, `trust`, `lmns`, `icb`, `network` (org_code = the network's code,
+e.g. "EOE") and `region`, each the one the birth unit sat in on the London birth date (`units.hierarchy`). Every
+case counts at exactly one organisation per level, so each roll-up figure is the sum of its units' figures for
+the months they sat in it (`kpis/tests/test_levels.py`). Only the levels listed by a definition are computed.
 """
 
 from __future__ import annotations
@@ -20,8 +24,7 @@ from kpis.definitions.base import KpiDefinition, Level, MedianDefinition
 from kpis.facts import CaseFacts
 from kpis.outcome import MeasureValue, Outcome
 from kpis.periods import Period, month_end, month_start
-
-NETWORK_CODE = "network"
+from units.hierarchy import Hierarchy
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,21 @@ class Figure:
         return self.numerator / self.denominator if self.denominator else None
 
 
-def case_orgs(facts: CaseFacts) -> dict[Level, str]:
-    """Where a case is attributed: the cooling-centre level holds TH babies only (kpis.md "Levels"); the
-    transport level every baby a transport service moved (kpis.md v2)."""
-    orgs = {Level.BIRTH_UNIT: facts.birth_unit_ods, Level.NETWORK: NETWORK_CODE}
+def unit_orgs(hierarchy: Hierarchy, unit_ods: str, born: date) -> dict[Level, str]:
+    """The birth unit and the organisations it sat in on the birth date, by level (issue 18). A code that is no
+    unit of the deployment has only its unit level (it cannot happen for a stored case or POP record)."""
+    orgs = {Level.BIRTH_UNIT: unit_ods}
+    path = hierarchy.path(unit_ods, born)
+    if path is not None:
+        orgs.update((Level(level), code) for level, code in path.as_dict().items())
+    return orgs
+
+
+def case_orgs(facts: CaseFacts, hierarchy: Hierarchy) -> dict[Level, str]:
+    """Where a case is attributed: its birth unit's organisations on the birth date (issue 18: a baby cooled in
+    another network still counts in its birth unit's); the cooling-centre level holds TH babies only (kpis.md
+    "Levels"); the transport level every baby a transport service moved (kpis.md v2)."""
+    orgs = unit_orgs(hierarchy, facts.birth_unit_ods, facts.birth_date_london)
     if facts.is_cooled and facts.cooling_centre_ods:
         orgs[Level.COOLING_CENTRE] = facts.cooling_centre_ods
     if facts.transport_service_ods:
@@ -69,12 +83,13 @@ def case_orgs(facts: CaseFacts) -> dict[Level, str]:
 
 
 def evaluate_case(facts: CaseFacts, case_id: int, as_of: date, kpis: Iterable[KpiDefinition[CaseFacts]],
-                  measures: Iterable[MedianDefinition]) -> CaseResult:
+                  measures: Iterable[MedianDefinition], hierarchy: Hierarchy) -> CaseResult:
+    """`hierarchy` is loaded once per run (`Hierarchy.load`, three queries), never per case."""
     return CaseResult(
         case_id=case_id,
         month=month_start(facts.birth_date_london),
         born=facts.birth_date_london,
-        orgs=case_orgs(facts),
+        orgs=case_orgs(facts, hierarchy),
         outcomes={kpi.CODE: kpi.evaluate(facts, as_of) for kpi in kpis},
         values={measure.CODE: measure.value(facts, as_of) for measure in measures},
     )

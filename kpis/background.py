@@ -130,6 +130,25 @@ def _drain_in_a_process(producer: str, triggered_by_id: int | None) -> None:
         raise RuntimeError(f"drain_kpis {producer} exited {done.returncode}: {done.stderr[-2000:]}")
 
 
+def between_writes() -> None:
+    """Called by a run written in short transactions after each of them commits (`kpis.figures.ShortWrites`).
+
+    SQLite does not queue writers: a save waiting for the write lock retries on a timer, and a run that began
+    its next transaction at once could keep beating it. So the run pauses a moment after each commit, longer
+    (up to KPIS_BACKGROUND_YIELD_SECONDS) while this process is serving a request: that save goes first. A run
+    inside a request (an inline drain) does not wait for itself.
+    """
+    time.sleep(0.005)  # a save in another process: SQLite's busy handler first retries after 1, 2, 5 ms
+    if in_request():
+        return
+    latest = time.monotonic() + float(getattr(settings, "KPIS_BACKGROUND_YIELD_SECONDS", 0.3))
+    while time.monotonic() < latest:
+        with _lock:
+            if _traffic["in_flight"] == 0:
+                return
+        time.sleep(0.005)
+
+
 def wait_idle(timeout: float) -> bool:
     """Wait until no drain is due or running (tests and `bench.saves`); False if still busy after `timeout`."""
     with _lock:

@@ -5,6 +5,10 @@ around the network rate (`kpis.charts.funnel`: Σ numerator ÷ Σ denominator ov
 approximation), the words "significantly above the network" or "significantly below the network", coloured
 by whether that is better or worse for the KPI (never colour alone). The viewer's own units come first.
 KPIs reported by birth cohort are shown for the newest complete birth year (`kpis.cohorts`), as elsewhere.
+
+Issue 18: the rows may be the units of any organisation (`within`), or the organisations of one level above
+the unit (trusts × KPIs, networks × KPIs); the network row beside them is the network they sit in (or the
+viewer's), and the funnel limits are around the rate of the rows shown.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from django.db.models import Q
 from kpis import cohorts, ondemand
 from kpis.charts.funnel import MIN_UNITS, FunnelPoint, Position, network_rate, position
 from kpis.dashboard import NETWORK, Figure, birth_cohorts, in_period
-from kpis.definitions.base import Level
+from kpis.definitions.base import ROLLUP_LEVELS, Level
 from kpis.explain import BY_CODE, Explanation
 from kpis.models import KpiAggregate
 from kpis.outcome import Direction
@@ -101,8 +105,26 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Member:
+    """One row's organisation: a unit or an organisation above it, named as a `Unit`'s fields so a row reads
+    the same whichever it is."""
+
+    level: Level
+    ods_code: str  # the unit's ODS code, or the organisation's code
+    short_name: str
+
+    @classmethod
+    def of_unit(cls, level: Level, unit: Unit) -> Member:
+        return cls(level, unit.ods_code, unit.short_name)
+
+    @property
+    def is_unit(self) -> bool:
+        return self.level not in ROLLUP_LEVELS
+
+
+@dataclass(frozen=True)
 class Row:
-    unit: Unit
+    unit: Member
     mine: bool
     cells: tuple[Cell, ...]
 
@@ -116,23 +138,26 @@ class Comparison:
     rows: tuple[Row, ...]
 
 
-def comparison(*, level: Level, period: Period, group: Group, mine: Iterable[str], run_date: date | None
-               ) -> Comparison:
-    """The table for the units at `level` (birth units or cooling centres); `mine` are the viewer's ODS codes."""
+def comparison(*, level: Level, period: Period, group: Group, mine: Iterable[str], run_date: date | None,
+               members: Sequence[Member] | None = None, network: str | None = None) -> Comparison:
+    """The table for the organisations at `level` (birth units or cooling centres by default; `members` lists
+    the rows, e.g. the units of one trust or every network); `mine` are the viewer's ODS codes; `network` is
+    the code of the network shown beside them (none for rows that are networks or regions)."""
     cohort_of = {code: c for code, c in birth_cohorts(period, run_date).items() if code in group.codes}
-    rows = _rows(level, period, group.codes, cohort_of)
-    network = {r.kpi: Figure(r) for r in rows if r.level == NETWORK}
+    rows = _rows(level, period, group.codes, cohort_of, network)
+    network_figures = {r.kpi: Figure(r) for r in rows if r.level == NETWORK and r.org_code == network}
+    listed = None if members is None else {m.ods_code for m in members}
     by_unit: dict[str, dict[str, KpiAggregate]] = {}
     for row in rows:
-        if row.level == level:
+        if row.level == level and (listed is None or row.org_code in listed):
             by_unit.setdefault(row.org_code, {})[row.kpi] = row
     centres = {code: _centre([units[code] for units in by_unit.values() if code in units]) for code in group.codes}
     own = set(mine)
-    units = _units(level, set(by_unit))
+    shown = list(members) if members is not None else [Member.of_unit(level, u) for u in _units(level, set(by_unit))]
     table = tuple(Row(unit, unit.ods_code in own, tuple(
         _cell(code, by_unit.get(unit.ods_code, {}).get(code), centres[code]) for code in group.codes))
-        for unit in sorted(units, key=lambda u: (u.ods_code not in own, u.short_name)))
-    columns = tuple(Column(BY_CODE[code], cohort_of.get(code), network.get(code)) for code in group.codes)
+        for unit in sorted(shown, key=lambda u: (u.ods_code not in own, u.short_name)))
+    columns = tuple(Column(BY_CODE[code], cohort_of.get(code), network_figures.get(code)) for code in group.codes)
     return Comparison(level, period, group, columns, table)
 
 
@@ -144,15 +169,18 @@ def mine_first(table: Comparison, mine: Iterable[str]) -> Comparison:
     return replace(table, rows=tuple(rows))
 
 
-def _rows(level: Level, period: Period, codes: Sequence[str], cohort_of: Mapping[str, Period]
+def _rows(level: Level, period: Period, codes: Sequence[str], cohort_of: Mapping[str, Period], network: str | None
           ) -> list[KpiAggregate]:
-    """The period's figures of the group's KPIs, at the level and the network (one query, or counted on
-    demand for a custom range; birth-cohort KPIs from their stored year)."""
-    stored = KpiAggregate.objects.filter(Q(level=level) | Q(level=NETWORK), kpi__in=list(codes)).select_related("org")
+    """The period's figures of the group's KPIs, at the level and the network shown beside (one query, or
+    counted on demand for a custom range; birth-cohort KPIs from their stored year)."""
+    stored = (KpiAggregate.objects.filter(Q(level=level) | Q(level=NETWORK, org_code=network or ""),
+                                          kpi__in=list(codes)).select_related("org"))
     if period.type != PeriodType.CUSTOM:
         return list(stored.filter(in_period(period.key, cohort_of)))
-    counted = [r for lvl in (level, Level.NETWORK) for r in ondemand.figures(period, level=lvl)
-               if r.kpi in codes and r.kpi not in cohort_of]
+    counted = [r for r in ondemand.figures(period, level=level) if r.kpi in codes and r.kpi not in cohort_of]
+    if network:
+        counted += [r for r in ondemand.figures(period, level=Level.NETWORK, org_code=network)
+                    if r.kpi in codes and r.kpi not in cohort_of]
     return counted + (list(stored.filter(in_period("", cohort_of))) if cohort_of else [])
 
 

@@ -29,7 +29,7 @@ from kpis.registry import KPIS, MEDIANS, RATE_PER, REGISTRY
 from kpis.versions import figures_version as figures_version  # improvement keys its cache with it
 from kpis.wilson import wilson_interval
 
-NETWORK = "network"
+NETWORK = Level.NETWORK  # the level; its figures are stored per network, under the network's code (issue 18)
 ORDER = [*(d.CODE for d in KPIS), *(d.CODE for d in MEDIANS)]
 
 
@@ -269,8 +269,9 @@ def org_rows(*, level: str, org_code: str, period_key: str) -> list[KpiAggregate
 
 
 def org_lines(*, level: str, org_code: str, period_key: str, aims: Mapping[str, Aim] | None = None,
-              cohorts_as_of: date | None = None) -> list[KpiLine]:
-    """A unit's (or the network's) figures for a period, with the previous period and the network beside.
+              cohorts_as_of: date | None = None, beside: str | None = None) -> list[KpiLine]:
+    """An organisation's figures for a period (a unit, or any level above it: issue 18), with the previous
+    period and, beside them, the figures of the network with code `beside` (none when it is the page's own).
 
     Two queries: this period (the organisation's and the network's rows together) and the previous one. With
     `cohorts_as_of` (the run date), an outcome reported by birth cohort whose period is not complete on that
@@ -279,16 +280,17 @@ def org_lines(*, level: str, org_code: str, period_key: str, aims: Mapping[str, 
     """
     period = parse_period_key(period_key)
     cohort_of = birth_cohorts(period, cohorts_as_of)
+    if (level, org_code) == (NETWORK, beside):
+        beside = None
     if period.type == PeriodType.CUSTOM:
-        return _custom_lines(period, Level(level), org_code, aims, cohort_of)
+        return _custom_lines(period, Level(level), org_code, aims, cohort_of, beside)
     previous = previous_period(period)
-    wanted = Q(level=level, org_code=org_code) | Q(level=NETWORK, org_code=NETWORK)
+    wanted = Q(level=level, org_code=org_code) | Q(level=NETWORK, org_code=beside or "")
     rows = list(KpiAggregate.objects.filter(wanted, in_period(period.key, cohort_of)))
     before = KpiAggregate.objects.filter(in_period(previous.key, previous_cohorts(cohort_of)), level=level,
                                          org_code=org_code)
     own = [r for r in rows if r.level == level and r.org_code == org_code and _shown(r, period.key, cohort_of)]
-    net = ([r for r in rows if r.level == NETWORK and _shown(r, period.key, cohort_of)]
-           if level != NETWORK else [])
+    net = [r for r in rows if r.level == NETWORK and r.org_code == beside and _shown(r, period.key, cohort_of)]
     return kpi_lines(own, before, net, aims=aims, cohort_of=cohort_of)
 
 
@@ -318,19 +320,20 @@ def _shown(row: KpiAggregate, key: str, cohort_of: Mapping[str, Period]) -> bool
 
 
 def _custom_lines(period: Period, level: Level, org_code: str, aims: Mapping[str, Aim] | None,
-                  cohort_of: Mapping[str, Period]) -> list[KpiLine]:
+                  cohort_of: Mapping[str, Period], beside: str | None) -> list[KpiLine]:
     """A custom range: counted from the stored per-case outcomes; birth-cohort KPIs from their stored year."""
-    org = None if level == Level.NETWORK else org_code
-    own = ondemand.figures(period, level=level, org_code=org)
-    before = ondemand.figures(previous_period(period), level=level, org_code=org)
-    net = ondemand.figures(period, level=Level.NETWORK) if level != Level.NETWORK else []
+    own = ondemand.figures(period, level=level, org_code=org_code)
+    before = ondemand.figures(previous_period(period), level=level, org_code=org_code)
+    net = ondemand.figures(period, level=Level.NETWORK, org_code=beside) if beside else []
     if cohort_of:
         stored = list(KpiAggregate.objects.filter(in_period("", cohort_of), level__in=[level, NETWORK],
-                                                  org_code__in=[org_code, NETWORK]))
-        own = [r for r in own if r.kpi not in cohort_of] + [r for r in stored if r.org_code == org_code]
-        net = [r for r in net if r.kpi not in cohort_of] + [r for r in stored if r.level == NETWORK]
+                                                  org_code__in=[org_code, beside or ""]))
+        own = [r for r in own if r.kpi not in cohort_of] + [r for r in stored
+                                                           if (r.level, r.org_code) == (level, org_code)]
+        net = [r for r in net if r.kpi not in cohort_of] + [r for r in stored
+                                                           if (r.level, r.org_code) == (NETWORK, beside)]
         before = [r for r in before if r.kpi not in cohort_of]
-    return kpi_lines(own, before, net if level != Level.NETWORK else [], aims=aims, cohort_of=cohort_of)
+    return kpi_lines(own, before, net, aims=aims, cohort_of=cohort_of)
 
 
 # --- Funnel and run chart data -----------------------------------------------------------------------------------

@@ -8,6 +8,13 @@ A run:
 3. In ONE transaction: the producer's write lock (PostgreSQL advisory lock; SQLite allows one writer anyway),
    `producer.write(job, read)`, which replaces exactly its own figures (`kpis.figures`), and the run marked
    succeeded. Re-running gives identical rows.
+   On the embedded SQLite (KPIS_SHORT_WRITE_TRANSACTIONS, its default there) that one transaction would hold
+   the database's only write lock for the whole write (about a second for a drain on the demo data, several
+   under load) and every record save would wait for it. There the write runs under the producer's own lock
+   (`_write_lock`: a lock file beside the database) and outside any transaction, and every table is written in
+   short transactions of at most KPIS_WRITE_CHUNK_ROWS rows, each KPI-period and each case whole
+   (`kpis.figures.ShortWrites`). If such a run fails part-way, its periods are marked pending again, so the
+   next drain writes them whole.
 4. On any error the run is marked `failed` with the error text in its own transaction, and the error is raised
    again: a failed run never looks like a success (style-anchors.md §3, "bare except").
 
@@ -19,19 +26,25 @@ dashboard's "Recompute now"). The Celery tasks (`kpis.tasks`) are thin wrappers 
 from __future__ import annotations
 
 import logging
+import sys
+import threading
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kpis import pending, producers
+from kpis import background, pending, producers
+from kpis.figures import ShortWrites
 from kpis.models import KpiRun
 from kpis.periods import Period, parse_period_key
-from kpis.producers import Job, Producer
+from kpis.producers import Job, Producer, Written
 from units.access import UserLike
 
 logger = logging.getLogger(__name__)
@@ -67,23 +80,43 @@ def compute_run(run: KpiRun) -> KpiRun:
     producer = producers.get(run.producer)
     selected = (None if run.scope == KpiRun.Scope.FULL
                 else sorted({parse_period_key(key, run.as_of) for key in run.period_keys}))
+    short = _short_writes()
     try:
         versions = producer.versions()
         # A run queued before a deploy is computed with the definitions of the code that runs it.
         KpiRun.objects.filter(pk=run.pk).update(definition_versions=versions)
-        job = Job(run=run, selected=selected, versions=versions)
+        job = Job(run=run, selected=selected, versions=versions, short_writes=short)
         read = producer.read(job)
-        with transaction.atomic():
-            _serialise_writes(producer)
-            written = producer.write(job, read)
-            KpiRun.objects.filter(pk=run.pk).update(
-                status=KpiRun.Status.SUCCEEDED, finished_at=timezone.now(), rows_written=written.rows,
-                progress_done=written.evaluated, progress_total=written.evaluated)
+        if short is None:
+            with transaction.atomic():
+                _serialise_writes(producer)
+                _succeeded(run, producer.write(job, read))
+        else:
+            with _write_lock(producer):
+                _succeeded(run, producer.write(job, read))
     except Exception as exc:
         _fail(run, producer, exc)
+        if short is not None and run.scope == KpiRun.Scope.PERIODS:
+            pending.mark(run.period_keys, producer=producer.name)  # some may be written: the next drain redoes them
         raise
     run.refresh_from_db()
     return run
+
+
+def _succeeded(run: KpiRun, written: Written) -> None:
+    KpiRun.objects.filter(pk=run.pk).update(
+        status=KpiRun.Status.SUCCEEDED, finished_at=timezone.now(), rows_written=written.rows,
+        progress_done=written.evaluated, progress_total=written.evaluated)
+
+
+def _short_writes() -> ShortWrites | None:
+    """How this run writes: in short transactions (the embedded SQLite), or None for one transaction.
+
+    Inside a caller's transaction nothing could be released early anyway, so the run keeps its one
+    all-or-nothing transaction there."""
+    if not settings.KPIS_SHORT_WRITE_TRANSACTIONS or connection.in_atomic_block:
+        return None
+    return ShortWrites(chunk_rows=settings.KPIS_WRITE_CHUNK_ROWS, between=background.between_writes)
 
 
 def start(producer: ProducerRef, *, by: UserLike | None) -> KpiRun:
@@ -143,6 +176,54 @@ def _serialise_writes(producer: Producer[Any]) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [producer.lock_key])
+
+
+_PROCESS_LOCKS: dict[str, threading.Lock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def _write_lock(producer: Producer[Any]) -> Iterator[None]:
+    """The producer's write lock for a run written in short transactions, held from before its re-read of
+    changed records to its last write: one run of a producer writes at a time, so an older run's rows can never
+    land after a newer one's (a record saved meanwhile queues its own run, which waits here and reads it again).
+
+    PostgreSQL: the session-level form of the advisory lock the one-transaction runs take. SQLite: a lock per
+    producer in this process (the drain thread and a request's inline drain) and an exclusive `flock` on a file
+    beside the database (another process: a second web worker, `manage.py drain_kpis`).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [producer.lock_key])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [producer.lock_key])
+        return
+    with _PROCESS_LOCKS_GUARD:
+        in_process = _PROCESS_LOCKS.setdefault(producer.name, threading.Lock())
+    with in_process:
+        path = _lock_file(producer)
+        if path is None:
+            yield
+            return
+        import fcntl
+
+        with path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _lock_file(producer: Producer[Any]) -> Path | None:
+    """`<database file>.kpis-<producer>.lock`; None for an in-memory database (one process) or on Windows."""
+    name = str(connection.settings_dict["NAME"])
+    if sys.platform == "win32" or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(f"{name}.kpis-{producer.name}.lock")
 
 
 # --- Recomputes queued by record saves -------------------------------------------------------------------------

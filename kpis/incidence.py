@@ -6,10 +6,14 @@ and calendar year. For each period of the definition's PERIOD_TYPES:
 
 - a unit with a live-births figure: numerator = its babies `met`, denominator = its live births, missing 0;
 - a unit without one: numerator and denominator 0, its babies `met` counted as missing;
-- the network: numerators and denominators summed over the units that have a figure, missing summed too.
+- each organisation above the unit (trust, LMNS, ICB, network by its code, region; issue 18): numerators and
+  denominators summed over its units that have a figure, missing summed too.
 
 A unit with live births but no baby in the period still has a figure (0 per 1,000), and its births count in
-the network's denominator. Rows the per-case summing made for other period types are dropped.
+its organisations' denominators. Live births are a figure per unit-year, which cannot be split by date, so a
+unit-year counts whole at the organisations the unit sat in on the year's last day (`units.hierarchy`); a unit
+that moved trust mid-year reports its year under the new trust. Rows the per-case summing made for other
+period types and levels are dropped: every level is rebuilt from the unit figures here.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from kpis.aggregate import NETWORK_CODE, Figure
+from kpis.aggregate import Figure, unit_orgs
 from kpis.definitions.base import KpiDefinition, Level, PopulationRateDefinition
 from kpis.periods import Period
+from units.hierarchy import Hierarchy
 
 LiveBirths = Mapping[tuple[str, int], int]  # (birth unit ODS code, calendar year) → live births
 
@@ -29,7 +34,7 @@ def population_definitions(kpis: Iterable[KpiDefinition]) -> list[PopulationRate
 
 
 def apply(figures: list[Figure], periods: Iterable[Period], kpis: Iterable[KpiDefinition],
-          live_births: LiveBirths) -> list[Figure]:
+          live_births: LiveBirths, hierarchy: Hierarchy) -> list[Figure]:
     """The figures with each population rate's rows replaced by its figures against live births."""
     definitions = population_definitions(kpis)
     if not definitions:
@@ -42,19 +47,18 @@ def apply(figures: list[Figure], periods: Iterable[Period], kpis: Iterable[KpiDe
                    if f.kpi == definition.CODE and f.level == Level.BIRTH_UNIT}
         for period in periods:
             if period.type in definition.PERIOD_TYPES:
-                kept += _period_figures(definition, period, counted, live_births)
+                kept += _period_figures(definition, period, counted, live_births, hierarchy)
     return kept
 
 
 def _period_figures(definition: PopulationRateDefinition, period: Period,
-                    counted: Mapping[tuple[str, Period], Figure], live_births: LiveBirths) -> list[Figure]:
+                    counted: Mapping[tuple[str, Period], Figure], live_births: LiveBirths,
+                    hierarchy: Hierarchy) -> list[Figure]:
     year = period.start.year  # PERIOD_TYPES are calendar years: live births are recorded per calendar year
     units = {org for org, p in counted if p == period} | {code for code, y in live_births if y == year}
     rows = [_unit_figure(definition, period, org, counted.get((org, period)), live_births.get((org, year)))
             for org in sorted(units)]
-    if not rows:
-        return []
-    return [*rows, _network_figure(definition, period, rows)]
+    return [*rows, *_rolled_up(definition, period, rows, hierarchy)]
 
 
 def _unit_figure(definition: PopulationRateDefinition, period: Period, org: str, cases: Figure | None,
@@ -68,8 +72,15 @@ def _unit_figure(definition: PopulationRateDefinition, period: Period, org: str,
     return replace(base, numerator=in_numerator, denominator=births)
 
 
-def _network_figure(definition: PopulationRateDefinition, period: Period, rows: list[Figure]) -> Figure:
-    return Figure(kpi=definition.CODE, level=Level.NETWORK, org_code=NETWORK_CODE, period=period,
-                  version=definition.VERSION, numerator=sum(r.numerator for r in rows),
-                  denominator=sum(r.denominator for r in rows), not_eligible=sum(r.not_eligible for r in rows),
-                  missing=sum(r.missing for r in rows))
+def _rolled_up(definition: PopulationRateDefinition, period: Period, rows: list[Figure],
+               hierarchy: Hierarchy) -> list[Figure]:
+    """Each organisation's figure: its units' figures summed, at every roll-up level the definition lists."""
+    members: dict[tuple[Level, str], list[Figure]] = {}
+    for row in rows:
+        for level, org in unit_orgs(hierarchy, row.org_code, period.end).items():
+            if level != Level.BIRTH_UNIT and level in definition.LEVELS:
+                members.setdefault((level, org), []).append(row)
+    return [Figure(kpi=definition.CODE, level=level, org_code=org, period=period, version=definition.VERSION,
+                   numerator=sum(r.numerator for r in units), denominator=sum(r.denominator for r in units),
+                   not_eligible=sum(r.not_eligible for r in units), missing=sum(r.missing for r in units))
+            for (level, org), units in sorted(members.items())]

@@ -117,8 +117,9 @@ class KpiAggregate(models.Model):
     kpi = models.CharField(max_length=KPI_CODE_LENGTH)
     level = models.CharField(max_length=16, choices=[(level.value, level.value) for level in Level])
     org = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                            help_text="Empty at network level")
-    org_code = models.CharField(max_length=16, help_text='The unit\'s ODS code, or "network"')
+                            help_text="The unit at the unit levels; empty above them")
+    org_code = models.CharField(max_length=16, help_text="The unit's ODS code, or the organisation's code (trust, "
+                                "LMNS, ICB, network, region)")
     period_type = models.CharField(max_length=16, choices=PeriodType.choices)
     period_key = models.CharField(max_length=16)
     period_start = models.DateField()
@@ -195,6 +196,12 @@ class CaseAttribution(models.Model):
     born = models.DateField("London date of birth")
     birth_unit_code = models.CharField(max_length=16)
     cooling_centre_code = models.CharField(max_length=16, blank=True, help_text="Cooled babies only")
+    # Issue 18: the birth unit's organisations on the birth date (`units.hierarchy`); blank where it has none.
+    trust_code = models.CharField(max_length=16, blank=True)
+    lmns_code = models.CharField(max_length=16, blank=True)
+    icb_code = models.CharField(max_length=16, blank=True)
+    network_code = models.CharField(max_length=16, blank=True)
+    region_code = models.CharField(max_length=16, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["born"])]

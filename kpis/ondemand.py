@@ -23,7 +23,7 @@ from django.db import connection
 
 from core import memo
 from kpis import medians
-from kpis.definitions.base import Level
+from kpis.definitions.base import ROLLUP_LEVELS, Level
 from kpis.models import CaseAttribution, CaseOutcome, KpiAggregate
 from kpis.outcome import Direction, Outcome
 from kpis.periods import Period, custom_period
@@ -33,8 +33,10 @@ from units.models import Unit
 
 POOLED_YEARS: Final = 3
 
-# The attribution column holding each level's organisation (network: every case, one organisation).
-_ORG_COLUMN: Final = {Level.BIRTH_UNIT: "birth_unit_code", Level.COOLING_CENTRE: "cooling_centre_code"}
+# The attribution column holding each level's organisation (issue 18: every level above the unit too).
+_ORG_COLUMN: Final = {Level.BIRTH_UNIT: "birth_unit_code", Level.COOLING_CENTRE: "cooling_centre_code",
+                      Level.TRUST: "trust_code", Level.LMNS: "lmns_code", Level.ICB: "icb_code",
+                      Level.NETWORK: "network_code", Level.REGION: "region_code"}
 _MEASURED: Final = CaseOutcome.MEASURED
 
 
@@ -43,21 +45,20 @@ def _tables() -> dict[str, str]:
 
 
 def _org_sql(level: Level) -> str:
-    return "'network'" if level == Level.NETWORK else f"a.{_ORG_COLUMN[level]}"
+    return f"a.{_ORG_COLUMN[level]}"
 
 
 def _group_by(level: Level) -> str:
-    """GROUP BY the KPI, the organisation (none at network level: a constant cannot be grouped on) and outcome."""
-    return "o.kpi, o.outcome" if level == Level.NETWORK else f"o.kpi, a.{_ORG_COLUMN[level]}, o.outcome"
+    """GROUP BY the KPI, the organisation and the outcome."""
+    return f"o.kpi, a.{_ORG_COLUMN[level]}, o.outcome"
 
 
 def _where(level: Level, org_code: str | None) -> tuple[str, list[str | date]]:
-    """Restrict to one organisation (or none), and to cases counted at the level at all."""
-    clauses: list[str] = []
+    """Restrict to one organisation (or none), and to cases counted at the level at all (a cooling centre holds
+    cooled babies only; a unit with no trust, LMNS, ICB or region on the birth date has none there)."""
+    clauses: list[str] = [f"a.{_ORG_COLUMN[level]} <> ''"]
     params: list[str | date] = []
-    if level == Level.COOLING_CENTRE:
-        clauses.append("a.cooling_centre_code <> ''")  # the level holds cooled babies only
-    if org_code is not None and level != Level.NETWORK:
+    if org_code is not None:
         clauses.append(f"a.{_ORG_COLUMN[level]} = %s")
         params.append(org_code)
     return "".join(f" AND {clause}" for clause in clauses), params
@@ -69,7 +70,7 @@ def _where(level: Level, org_code: str | None) -> tuple[str, list[str | date]]:
 def figures(period: Period, *, level: Level, org_code: str | None = None) -> list[KpiAggregate]:
     """Every KPI's figure for the period at the level: one organisation's, or every organisation's when
     `org_code` is None. Unsaved `KpiAggregate` rows (with `org` set for units), as a stored period's would be."""
-    if level != Level.NETWORK and level not in _ORG_COLUMN:
+    if level not in _ORG_COLUMN:
         return []  # the transport level has no stored attribution: its figures exist for stored periods only
     name = f"kpis.ondemand.figures:{level}:{org_code or '*'}:{period.key}"
     return memo.remember(name, figures_version(), lambda: _figures_now(period, level, org_code))
@@ -86,7 +87,8 @@ def _figures_now(period: Period, level: Level, org_code: str | None) -> list[Kpi
         # birth dates has no denominator, so it is never counted on demand.
         if definition is None or level not in definition.LEVELS or code in RATE_PER:
             continue
-        row = KpiAggregate(kpi=code, level=level, org_code=org, org=units.get(org), period_type=period.type,
+        row = KpiAggregate(kpi=code, level=level, org_code=org, org=None if level in ROLLUP_LEVELS else units.get(org),
+                           period_type=period.type,
                            period_key=period.key, period_start=period.start, period_end=period.end,
                            definition_version=definition.VERSION)
         _fill(row, by_outcome, minutes.get((code, org), []))

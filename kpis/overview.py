@@ -23,9 +23,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from core import memo
-from kpis import aims, dashboard, pagecharts, pending
+from kpis import aims, dashboard, orgscope, pagecharts, pending
 from kpis.charts import Chart
 from kpis.definitions.base import Level
+from kpis.orgscope import OrgRef
 from kpis.periods import Period, previous_period
 from kpis.registry import KPIS
 from kpis.versions import page_version
@@ -39,35 +40,43 @@ class OverviewPage:
     units: list[Unit]
 
 
-def page(period: Period, *, run_date: date | None, version: str | None = None) -> OverviewPage:
-    """The overview of a period, worked out once per version of the figures and aims."""
-    name = f"kpis.page.overview:{period.key}:{run_date}"
-    return memo.remember(name, version or page_version(), lambda: _page_now(period, run_date))
+def page(period: Period, *, org: OrgRef, run_date: date | None, version: str | None = None) -> OverviewPage:
+    """The overview of an organisation (a network, or any level above the unit: issue 18) for a period, worked
+    out once per version of the figures and aims."""
+    name = f"kpis.page.overview:{org.level}:{org.code}:{period.key}:{run_date}"
+    return memo.remember(name, version or page_version(), lambda: _page_now(period, org, run_date))
 
 
-def _page_now(period: Period, run_date: date | None) -> OverviewPage:
-    lines = dashboard.org_lines(level=dashboard.NETWORK, org_code=dashboard.NETWORK, period_key=period.key,
-                                aims=aims.current(), cohorts_as_of=run_date)
-    units = list(Unit.objects.exclude(designation=Designation.TRANSPORT).order_by("short_name"))
+def _page_now(period: Period, org: OrgRef, run_date: date | None) -> OverviewPage:
+    lines = dashboard.org_lines(level=org.level, org_code=org.code, period_key=period.key, aims=aims.current(),
+                                cohorts_as_of=run_date)
+    members = orgscope.tree().units_in(org, period.end)
+    units = list(Unit.objects.exclude(designation=Designation.TRANSPORT).filter(ods_code__in=members)
+                 .order_by("short_name"))
     return OverviewPage(lines, pagecharts.overview_chart(lines, period.label), units)
 
 
-def body_html(period: Period, *, run_date: date | None, version: str | None = None) -> str:
+def body_html(period: Period, *, org: OrgRef, run_date: date | None, version: str | None = None) -> str:
     """The overview's table, chart, celebrating success and units, rendered once per version of the figures
-    and aims: the same for every viewer, and most of a request's time when rendered each time (hundreds of
-    links and definitions)."""
+    and aims: the same for every viewer of the organisation, and most of a request's time when rendered each
+    time (hundreds of links and definitions)."""
     version = version or page_version()
-    name = f"kpis.page.overview.html:{period.key}:{run_date}"
+    name = f"kpis.page.overview.html:{org.level}:{org.code}:{period.key}:{run_date}"
 
     def render() -> str:
-        shown = page(period, run_date=run_date, version=version)
+        shown = page(period, org=org, run_date=run_date, version=version)
         return render_to_string("kpis/partials/overview_body.html", {
             "lines": shown.lines, "chart": shown.chart, "units": shown.units, "period": period.key,
-            "previous_label": previous_period(period).label,
-            "csv_url": "?" + urlencode({"format": "csv", "period": period.key}),
+            "previous_label": previous_period(period).label, "level": org.level, "org": org.code,
+            "csv_url": "?" + urlencode({"format": "csv", "period": period.key, "level": org.level, "org": org.code}),
         })
 
     return memo.remember(name, version, render)
+
+
+def default_orgs() -> list[OrgRef]:
+    """What /kpis/ opens on for each network's staff: every network with figures (warmed after each run)."""
+    return [OrgRef(Level.NETWORK, code) for code in orgscope.network_codes()]
 
 
 def warm(*, linked: bool = True) -> bool:
@@ -82,14 +91,15 @@ def warm(*, linked: bool = True) -> bool:
     if period is None:
         return False
     when = dashboard.freshness().run_date  # as the pages read it, so the cache keys match
-    shown = page(period, run_date=when, version=version)
-    body_html(period, run_date=when, version=version)  # with its "celebrating success" panel
-    if linked and not pending.celery_runs_inline():
-        _warm_linked_charts(period, when, shown)
+    for org in default_orgs():
+        shown = page(period, org=org, run_date=when, version=version)
+        body_html(period, org=org, run_date=when, version=version)  # with its "celebrating success" panel
+        if linked and not pending.celery_runs_inline():
+            _warm_linked_charts(period, when, shown, org)
     return True
 
 
-def _warm_linked_charts(period: Period, when: date | None, shown: OverviewPage) -> None:
+def _warm_linked_charts(period: Period, when: date | None, shown: OverviewPage, org: OrgRef) -> None:
     """The funnel plots (birth units, default period) and network run charts the overview links to, as a
     network-wide viewer sees them (a unit role's own units are highlighted, which is drawn on first view)."""
     current = {line.code: line.aim for line in shown.lines}
@@ -98,5 +108,5 @@ def _warm_linked_charts(period: Period, when: date | None, shown: OverviewPage) 
         pagecharts.funnel_chart_for(definition.CODE, level=Level.BIRTH_UNIT, period=period, rows=rows,
                                     aim=current.get(definition.CODE))
     for code in dashboard.ORDER:
-        pagecharts.run_chart_for(code, level=dashboard.NETWORK, org_code=dashboard.NETWORK, where="network",
+        pagecharts.run_chart_for(code, level=org.level, org_code=org.code, where=orgscope.tree().name(org),
                                  run_date=when, aim=current.get(code))

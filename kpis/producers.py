@@ -11,7 +11,9 @@ A producer computes in two steps, so that slow reading never holds the write loc
 
 1. `read(job)`, outside any transaction: e.g. load and evaluate every case, committing progress as it goes;
 2. `write(job, read)`, inside the run's one transaction, under the producer's lock: finish the figures and
-   replace its rows (`job.replace`); the engine marks the run succeeded in the same transaction.
+   replace its rows (`job.replace`); the engine marks the run succeeded in the same transaction. On the
+   embedded SQLite (`job.short_writes`) there is no such transaction: `write` runs under the producer's lock
+   only and writes every table through `job.replace` / `kpis.figures.replace_rows`, in short transactions.
 
 A producer with little to read does it all in `write` (POP, training). Each app registers its producer when
 Django starts (`AppConfig.ready`), so this app never imports the apps whose figures it stores.
@@ -42,6 +44,9 @@ class Job:
     run: KpiRun
     selected: list[Period] | None  # None: every period
     versions: Mapping[str, int]  # the producer's codes and definition versions, read once for the run
+    # Set (the embedded SQLite): `write` runs outside any transaction and every replace writes in short ones
+    # (`kpis.figures.ShortWrites`), so a record save never waits for a whole run. None: one transaction.
+    short_writes: stored.ShortWrites | None = None
 
     @property
     def as_of(self) -> date:
@@ -73,7 +78,8 @@ class Job:
         """Replace the producer's stored figures of the periods computed with these (`kpis.figures.replace`):
         exactly its codes, and for a run of listed periods exactly those periods."""
         return stored.replace(computed, run=self.run, codes=self.versions.keys(),
-                              period_keys=None if self.selected is None else [p.key for p in self.selected])
+                              period_keys=None if self.selected is None else [p.key for p in self.selected],
+                              short=self.short_writes)
 
 
 def _merged_bounds(periods: Iterable[Period]) -> list[tuple[datetime, datetime]]:

@@ -9,7 +9,9 @@ What is particular to cases (`_Hie`):
 - write, in the run's one transaction: cases changed since the read began are re-read, every figure is summed
   (`kpis.aggregate`), and the CaseOutcome rows of those cases and the KpiAggregate rows of exactly those
   periods are deleted (one DELETE per table) and created again (one COPY per table on PostgreSQL,
-  bulk_create elsewhere; `kpis.figures`). Re-running gives identical rows (idempotent).
+  bulk_create elsewhere; `kpis.figures`). Re-running gives identical rows (idempotent). On the embedded
+  SQLite there is no run transaction: the same writes go in short transactions, each case and each
+  KPI-period whole (`kpis.figures.ShortWrites`).
 
 `compute` runs now (the tasks and `compute_kpis` call it); `start_full_recompute` records a run and queues it
 (the dashboard's button); `queue_case_recompute` is called for every case write (through
@@ -40,6 +42,7 @@ from pathway.choices import YesNo
 from pathway.models import Case
 from units.access import UserLike
 from units.births import figures_by_unit_year
+from units.hierarchy import Hierarchy
 
 __all__ = ["HIE", "compute", "compute_pending", "periods_for_case", "queue_case_recompute", "queue_period_keys",
            "start_full_recompute"]
@@ -55,10 +58,17 @@ class _Definitions:
 
     kpis: tuple[KpiDefinition[CaseFacts], ...]
     measures: tuple[MedianDefinition, ...]
+    # Every unit's trust, LMNS, ICB, network and region over time, read once per run (issue 18: three queries,
+    # then each case's organisations are looked up in memory).
+    hierarchy: Hierarchy
 
     @classmethod
     def current(cls) -> _Definitions:
-        return cls(tuple(registry.KPIS), tuple(registry.MEDIANS))
+        return cls(tuple(registry.KPIS), tuple(registry.MEDIANS), Hierarchy.load())
+
+    @staticmethod
+    def current_versions() -> dict[str, int]:
+        return {**{d.CODE: d.VERSION for d in registry.KPIS}, **{d.CODE: d.VERSION for d in registry.MEDIANS}}
 
     @property
     def versions(self) -> dict[str, int]:
@@ -78,7 +88,7 @@ class _Hie(Producer[_Read]):
     lock_key = 0x4B504953  # "KPIS" in ASCII
 
     def versions(self) -> dict[str, int]:
-        return _Definitions.current().versions
+        return _Definitions.current_versions()
 
     def read(self, job: Job) -> _Read:
         began = timezone.now()
@@ -91,7 +101,7 @@ class _Hie(Producer[_Read]):
         periods = job.periods(r.month for r in results.values())
         figures = aggregate.figures(results.values(), periods, definitions.kpis, definitions.measures)
         # Read under the write lock: a live-births change queues its own run of that year, which waits for it.
-        figures = incidence.apply(figures, periods, definitions.kpis, figures_by_unit_year())
+        figures = incidence.apply(figures, periods, definitions.kpis, figures_by_unit_year(), definitions.hierarchy)
         _replace_case_outcomes(results.values(), job, definitions)
         return Written(rows=_replace_aggregates(job, figures), evaluated=len(results))
 
@@ -126,7 +136,8 @@ def start_full_recompute(*, by: UserLike | None) -> KpiRun:
 
 
 def _evaluate(case: Case, as_of: date, definitions: _Definitions) -> CaseResult:
-    return aggregate.evaluate_case(facts_from_case(case), case.pk, as_of, definitions.kpis, definitions.measures)
+    return aggregate.evaluate_case(facts_from_case(case), case.pk, as_of, definitions.kpis, definitions.measures,
+                                   definitions.hierarchy)
 
 
 def _chunks(cases: Iterator[Case], size: int) -> Iterator[list[Case]]:
@@ -203,12 +214,13 @@ def _replace_case_outcomes(results: Iterable[CaseResult], job: Job, definitions:
     if in_scope is not None:
         # Every result is a case born in scope, so this also clears the rows about to be written.
         stale = stale.filter(case__in=in_scope.values("pk"))
-    stale.delete()  # one DELETE statement: nothing refers to these rows and no signal listens
     versions, now = definitions.versions, timezone.now()
-    stored.insert(CaseOutcome, _OUTCOME_FIELDS,
-                  (row for result in results for row in _case_outcome_rows(result, job.as_of, versions, now)))
+    # One DELETE and one insert; on the embedded SQLite, short transactions with each case's rows whole.
+    stored.replace_rows(CaseOutcome, _OUTCOME_FIELDS,
+                        (row for result in results for row in _case_outcome_rows(result, job.as_of, versions, now)),
+                        stale=stale, by=("case_id",), short=job.short_writes)
     # Where and when each case counts, so a page can count any range of birth dates from stored rows.
-    attribution.replace(results, in_scope=in_scope)
+    attribution.replace(results, in_scope=in_scope, short=job.short_writes)
 
 
 def _replace_aggregates(job: Job, figures: list[Figure]) -> int:

@@ -1,8 +1,10 @@
 """The only door to case rows: which cases a user may list, view, edit or export, and which sections of a
 case they may change.
 
-A user acts on a case when a network-wide role grants the action, or when a unit-scoped role at the
-case's birth unit or cooling centre grants it, or a transport role at the service that moved the baby
+A user acts on a case when a network-wide (or regional) role grants the action in a network the case
+belongs to (that of its birth unit, cooling centre or transport service: a baby born in one network and
+cooled or moved by another is both networks'; `units.access.network_ids_for`), or when a unit-scoped role at
+the case's birth unit or cooling centre grants it, or a transport role at the service that moved the baby
 (units.access.ROLE_ACTIONS). Anything else is a 404, so guessing a URL reveals nothing, not even that the
 case exists. A section role (radiologist, transport team) changes only its sections (`editable_sections`).
 """
@@ -19,8 +21,9 @@ from units.access import (
     TRANSPORT_ROLES,
     Action,
     UserLike,
+    every_network,
     memberships,
-    network_wide_for,
+    network_ids_for,
     scoped_unit_ids,
     transport_unit_ids,
 )
@@ -30,12 +33,16 @@ def cases_for(user: UserLike, action: Action = Action.LIST) -> CaseQuerySet:
     cases: CaseQuerySet = Case.objects.all()
     if not user.is_authenticated:
         return cases.none()
-    if network_wide_for(user, action):
+    network_ids = network_ids_for(user, action)
+    if every_network(network_ids):
         return cases
     unit_ids, transport_ids = scoped_unit_ids(user, action), transport_unit_ids(user, action)
-    if not unit_ids and not transport_ids:
+    if not unit_ids and not transport_ids and not network_ids:
         return cases.none()
     reach = Q(pk__in=[])
+    if network_ids:
+        reach |= (Q(birth_unit__network_id__in=network_ids) | Q(cooling_centre__network_id__in=network_ids)
+                  | Q(transport_service__network_id__in=network_ids))
     if unit_ids:
         reach |= Q(birth_unit_id__in=unit_ids) | Q(cooling_centre_id__in=unit_ids)
     if transport_ids:
@@ -60,6 +67,13 @@ def editable_sections(user: UserLike, case: Case) -> frozenset[str]:
     case, else those of their section roles that reach it; none once the case was entered in error."""
     if case.entered_in_error:
         return frozenset()
+    return role_sections(user, case)
+
+
+def role_sections(user: UserLike, case: Case) -> frozenset[str]:
+    """The sections the user's roles let them change on this case, whatever its entered-in-error mark: whether
+    they are someone who writes to the case at all, so a write to a frozen one is refused for the mark (API 409,
+    the same message for every role) rather than for the role."""
     if can(user, case, Action.EDIT):
         return frozenset(s.slug for s in SECTIONS if s.editable)
     slugs: set[str] = set()

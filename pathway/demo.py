@@ -641,8 +641,56 @@ class Identities:
             values["nhs_number"] = number
 
 
-def generate(rng: random.Random, *, as_of: date, years: int = 5) -> list[dict[str, Any]]:
-    """Every demo case, oldest first, as model-field values (units as ODS codes; see `resolve_units`)."""
+@dataclass(frozen=True)
+class DemoNetwork:
+    """Another network's demo cases (issue 18): the East of England generator's babies, a `share` of them, put
+    on this network's units. Each East of England cooling centre stands for one of this network's sub-areas:
+    its babies are cooled at one of `centres[centre]` and born there (inborn) or at one of `referring[centre]`;
+    a `visitor_share` of the outborn ones are born at a unit of another network (`visitors[centre]`) and
+    cooled here, the cross-boundary babies both networks see. With no transport service of its own in the
+    reference data, the cases carry no transport team times."""
+
+    prefix: str
+    share: float
+    centres: Mapping[str, tuple[str, ...]]
+    referring: Mapping[str, tuple[str, ...]]
+    visitors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    visitor_share: float = 0.0
+
+    def place(self, rng: random.Random, values: dict[str, Any]) -> None:
+        birth, centre = values["birth_unit"], values.get("cooling_centre")
+        area = centre or (birth if birth in CENTRE_BIRTHS else _centres_by_distance(birth)[0])
+        new_centre = rng.choice(self.centres[area])
+        if birth in CENTRE_BIRTHS and (centre is None or centre == birth):
+            values["birth_unit"] = new_centre  # inborn: born where the baby is cooled
+        elif self.visitors.get(area) and _chance(rng, self.visitor_share):
+            values["birth_unit"] = rng.choice(self.visitors[area])
+        else:
+            values["birth_unit"] = rng.choice(self.referring[area])
+        if centre is not None:
+            values["cooling_centre"] = values["birth_unit"] if centre == birth else new_centre
+        for name in ("transport_service", "transport_team_mobilised_datetime", "transport_team_arrived_datetime"):
+            values.pop(name, None)
+
+
+# The London region's three networks (units/reference/organisations/london.csv): Addenbrooke's babies become
+# North Central and East London's, Norwich's North West London's and Luton's South London's. Harlow and
+# Watford (East of England) send a few babies to London centres, as they do.
+LONDON_REGION = DemoNetwork(
+    prefix="LDN", share=0.3,
+    centres={"RGT01": ("RRV03", "RQXM1", "R1H12"), "RM102": ("RYJ01", "RYJ04", "RQM01"),
+             "RC971": ("RJ122", "RJZ01", "RJ701")},
+    referring={"RGT01": ("R1HKH", "R1HNH", "RF4QH", "RAPNM", "RAL26", "RAL01", "RKEQ4"),
+               "RM102": ("RQM91", "R1K01", "RAS01"),
+               "RC971": ("RJZ30", "RJ224", "RJ231", "RJ611", "RAX01", "RVR05", "RVR50")},
+    visitors={"RGT01": ("RQWG0",), "RM102": ("RWG02",)}, visitor_share=0.1,
+)
+
+
+def generate(rng: random.Random, *, as_of: date, years: int = 5,
+             network: DemoNetwork | None = None) -> list[dict[str, Any]]:
+    """Every demo case, oldest first, as model-field values (units as ODS codes; see `resolve_units`): the
+    East of England's, or with `network` a share of them moved onto that network's units (`DemoNetwork`)."""
     if years < 1:
         raise ValueError("years must be at least 1")
     # Imported here: the v2 values build on this module's helpers.
@@ -653,12 +701,18 @@ def generate(rng: random.Random, *, as_of: date, years: int = 5) -> list[dict[st
     plan = _plan(rng, as_of, years)
     first, span = plan[0][0], max(snapshot - plan[0][0], timedelta(minutes=1))
     cases: list[dict[str, Any]] = []
-    identities = Identities("EOE")
+    identities = Identities(network.prefix if network else "EOE")
+    # Its own generator for the placing, so the East of England's cases draw exactly as before.
+    placing = random.Random(f"{network.prefix}:{as_of.isoformat()}") if network else None
     for birth, cooled in plan:
         draft = _draft(rng, birth, cooled, _improvement((birth - first) / span), as_of)
         values = _finish(rng, draft, snapshot)
+        if network is not None and placing is not None and placing.random() >= network.share:
+            continue
         identities.stamp(rng, values, values["birth_datetime"].year)
         add_journey(values, seed=seed, grade=draft.facts.get("hie_grade"), snapshot=snapshot, as_of=as_of)
+        if network is not None and placing is not None:
+            network.place(placing, values)
         cases.append(values)
     return cases
 

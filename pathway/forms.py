@@ -33,10 +33,11 @@ from units.access import (
     ROLE_ACTIONS,
     Action,
     UserLike,
+    every_network,
     memberships,
-    network_wide_for,
-    scoped_unit_ids,
+    network_ids_for,
     transport_unit_ids,
+    units_for,
 )
 from units.models import Designation, Unit
 
@@ -107,10 +108,11 @@ WIDTHS: dict[str, int] = {
 
 
 def editable_unit_ids(user: UserLike) -> set[int] | None:
-    """None when a network-wide role lets the user edit every case; else the units of their editing roles."""
-    if network_wide_for(user, Action.EDIT):
+    """None when a network-wide role lets the user edit every case of the deployment; else the units of their
+    editing roles (a network-wide role's: every unit of its network)."""
+    if every_network(network_ids_for(user, Action.EDIT)):
         return None
-    return scoped_unit_ids(user, Action.EDIT)
+    return set(units_for(user, Action.EDIT).values_list("pk", flat=True))
 
 
 def _editing_memberships_at_centres(user: UserLike) -> bool:
@@ -136,9 +138,9 @@ def visible_units(user: UserLike, cases: CaseQuerySet) -> QuerySet[Unit]:
     """Units worth offering as list filters: every unit for network-wide readers, else the user's own
     units and those of the cases they can see."""
     units = Unit.objects.exclude(designation=Designation.TRANSPORT)
-    if network_wide_for(user, Action.LIST):
+    if every_network(network_ids_for(user, Action.LIST)):
         return units
-    return units.filter(Q(pk__in=scoped_unit_ids(user, Action.LIST))
+    return units.filter(Q(pk__in=units_for(user, Action.LIST).values("pk"))
                         | Q(pk__in=cases.values("birth_unit_id"))
                         | Q(pk__in=cases.values("cooling_centre_id")))
 

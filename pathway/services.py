@@ -371,10 +371,7 @@ def temperature_add(
         raise ValidationError({"observed_at": ["The temperature time must be at or after birth"]})
     before = _from_readings(Case.objects.get(pk=case.pk))
     observation.save()
-    audit.record(actor=by, action=AuditEvent.Action.TEMPERATURE_ADD, object_type=OBJECT_TYPE,
-                 object_id=case.pk, summary=f"Temperature {observation}")
-    _follow_readings(case, before, by)
-    _announce(case, by)
+    _readings_changed(case, before, by, AuditEvent.Action.TEMPERATURE_ADD, f"Temperature {observation}")
     return observation
 
 
@@ -384,8 +381,13 @@ def temperature_remove(*, observation: TemperatureObservation, by: UserLike) -> 
     text = str(observation)
     before = _from_readings(Case.objects.get(pk=case.pk))
     observation.delete()
-    audit.record(actor=by, action=AuditEvent.Action.TEMPERATURE_REMOVE, object_type=OBJECT_TYPE,
-                 object_id=case.pk, summary=f"Removed temperature {text}")
+    _readings_changed(case, before, by, AuditEvent.Action.TEMPERATURE_REMOVE, f"Removed temperature {text}")
+
+
+def _readings_changed(case: Case, before: Mapping[str, temperatures.SeriesValue], by: UserLike, action: str,
+                      summary: str) -> None:
+    """After a reading is added or removed: the case's history, its summary fields, and its announcement."""
+    audit.record(actor=by, action=action, object_type=OBJECT_TYPE, object_id=case.pk, summary=summary)
     _follow_readings(case, before, by)
     _announce(case, by)
 

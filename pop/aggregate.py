@@ -3,6 +3,10 @@
 Pure Python, no database. Counts are bucketed by London birth month; each period (a whole number of months,
 `kpis.periods`) adds up its months, so a record is evaluated once however many periods hold it. A figure
 exists for an organisation and period only when at least one record was born there in that period.
+
+Levels (kpis.md "POP KPIs", issue 18): the birth unit and the organisations it sat in on the London birth date
+(trust, LMNS, ICB, network by its code, region; `units.hierarchy`), as for the HIE figures
+(`kpis.aggregate.unit_orgs`).
 """
 
 from __future__ import annotations
@@ -12,28 +16,28 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from kpis.aggregate import NETWORK_CODE, Figure
+from kpis.aggregate import Figure, unit_orgs
 from kpis.definitions.base import Level
 from kpis.outcome import Outcome
 from kpis.periods import Period, month_start
 from pop.kpis import registry
 from pop.kpis.facts import PopFacts
-
-NETWORK = NETWORK_CODE
+from units.hierarchy import Hierarchy
 
 
 @dataclass(frozen=True)
 class RecordResult:
     month: date  # first day of the London birth month
-    unit: str  # birth unit ODS code
+    orgs: Mapping[Level, str]  # the birth unit and its organisations on the birth date, by level
     outcomes: Mapping[str, Outcome]  # per-baby KPIs, by code
     score: Counter[Outcome]  # the baby's element outcomes, for the optimisation score
 
 
-def evaluate_record(facts: PopFacts, as_of: date) -> RecordResult:
+def evaluate_record(facts: PopFacts, as_of: date, hierarchy: Hierarchy) -> RecordResult:
+    """`hierarchy` is loaded once per run (`Hierarchy.load`), never per record."""
     return RecordResult(
         month=month_start(facts.birth_date_london),
-        unit=facts.birth_unit_ods,
+        orgs=unit_orgs(hierarchy, facts.birth_unit_ods, facts.birth_date_london),
         outcomes={kpi.CODE: kpi.evaluate(facts, as_of) for kpi in registry.KPIS},
         score=registry.SCORE.tally(facts, as_of),
     )
@@ -45,7 +49,7 @@ _Key = tuple[str, Level, str]
 def _buckets(results: Iterable[RecordResult]) -> dict[_Key, dict[date, Counter[Outcome]]]:
     buckets: dict[_Key, dict[date, Counter[Outcome]]] = defaultdict(lambda: defaultdict(Counter))
     for result in results:
-        for level, org in ((Level.BIRTH_UNIT, result.unit), (Level.NETWORK, NETWORK)):
+        for level, org in result.orgs.items():
             for code, outcome in result.outcomes.items():
                 buckets[(code, level, org)][result.month][outcome] += 1
             # Touch the month even when the counter is empty, so the figure exists (with zeros).

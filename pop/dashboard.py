@@ -19,7 +19,6 @@ from kpis.models import KpiAggregate
 from kpis.periods import PeriodType, parse_period_key
 from kpis.wilson import wilson_interval
 from pop import explain
-from pop.aggregate import NETWORK
 from pop.kpis import registry
 from pop.models import NationalComparator
 from pop.services import POP
@@ -115,11 +114,13 @@ def comparators() -> dict[str, NationalComparator]:
     return latest
 
 
-def lines(rows: Iterable[KpiAggregate], org_code: str, national: Mapping[str, NationalComparator]) -> list[Line]:
-    """One line per POP code in kpis.md order: the organisation, the network and the national comparator."""
+def lines(rows: Iterable[KpiAggregate], org: tuple[str, str], network_code: str,
+          national: Mapping[str, NationalComparator]) -> list[Line]:
+    """One line per POP code in kpis.md order: the organisation (level, code), its network (by code, issue 18)
+    and the national comparator."""
     rows = list(rows)
-    own = {r.kpi: Rate(r) for r in rows if r.org_code == org_code}
-    network = {r.kpi: Rate(r) for r in rows if r.level == Level.NETWORK}
+    own = {r.kpi: Rate(r) for r in rows if (r.level, r.org_code) == org}
+    network = {r.kpi: Rate(r) for r in rows if r.level == Level.NETWORK and r.org_code == network_code}
     return [Line(code, registry.TITLES[code], own.get(code), network.get(code), national.get(code))
             for code in registry.CODES]
 
@@ -129,9 +130,8 @@ def unit_rows(rows: Iterable[KpiAggregate], code: str) -> list[KpiAggregate]:
     return [r for r in rows if r.kpi == code and r.level == Level.BIRTH_UNIT]
 
 
-def series(*, code: str, org_code: str, period_type: str) -> list[KpiAggregate]:
-    """One code for one organisation over time (run chart), oldest first."""
-    level = Level.NETWORK if org_code == NETWORK else Level.BIRTH_UNIT
+def series(*, code: str, level: str, org_code: str, period_type: str) -> list[KpiAggregate]:
+    """One code for one organisation (level and code) over time (run chart), oldest first."""
     return list(KpiAggregate.objects.filter(kpi=code, level=level, org_code=org_code, period_type=period_type)
                 .order_by("period_start"))
 

@@ -1,6 +1,10 @@
 """The POP dashboard: each unit against the network and the national comparators, with a funnel plot of the
 units and a run chart over time. Figures come from `pop.dashboard` (stored rows only, a constant number of
 queries) and charts from `kpis.charts`.
+
+Issue 18: the organisation shown may be a unit or any organisation above it (trust, LMNS, ICB, network,
+region; `?unit=trust:RGT`, a bare ODS code for a unit, `network` for the viewer's own network), among those
+with figures in the period that the viewer may see (`kpis.orgscope`); the network beside is the viewer's.
 """
 
 from __future__ import annotations
@@ -13,13 +17,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core import memo
-from kpis import downloads
+from kpis import downloads, orgscope
 from kpis.charts import Chart, FunnelPoint, ReferenceLine, RunPoint, funnel_plot, run_chart
+from kpis.definitions.base import Level
 from kpis.models import KpiAggregate
 from kpis.outcome import Direction
 from kpis.periods import PeriodType
 from pop import dashboard, explain
-from pop.aggregate import NETWORK
 from pop.kpis import registry
 from pop.models import NationalComparator
 
@@ -51,9 +55,10 @@ def _funnel_chart(rows: list[KpiAggregate], code: str, period_label: str) -> Cha
     return _funnel(points, f"{registry.TITLES[code]}, {period_label}")
 
 
-def _run_chart(code: str, org_code: str, org_name: str, trend: str, comparator: NationalComparator | None) -> Chart:
+def _run_chart(code: str, org: orgscope.OrgRef, org_name: str, trend: str,
+               comparator: NationalComparator | None) -> Chart:
     points = tuple(RunPoint(r.period_key, r.rate, r.denominator)
-                   for r in dashboard.series(code=code, org_code=org_code, period_type=trend))
+                   for r in dashboard.series(code=code, level=org.level, org_code=org.code, period_type=trend))
     return _run(points, f"{registry.TITLES[code]}, {org_name}, {TREND_TYPES[trend].lower()}", _reference(comparator))
 
 
@@ -62,10 +67,17 @@ def _choice(request: HttpRequest, name: str, allowed: list[str] | dict[str, str]
     return wanted if wanted in allowed else default
 
 
-def _units(rows: list[KpiAggregate]) -> list[tuple[str, str]]:
-    """(ODS code, name) of the units with figures in the period, for the unit picker."""
-    units = {r.org_code: r.org.short_name if r.org else r.org_code for r in rows if r.org_code != NETWORK}
-    return sorted(units.items(), key=lambda item: item[1])
+def _organisations(request: HttpRequest, rows: list[KpiAggregate], tree: orgscope.Tree) -> list[tuple[str, str]]:
+    """(choice value, name) of the organisations with figures in the period that the viewer may see, widest
+    level first (the unit picker: units by ODS code, the others as "level:code")."""
+    seen = orgscope.Seen(request.user, tree, orgscope.today())
+    found: dict[orgscope.OrgRef, str] = {}
+    for r in rows:
+        ref = orgscope.OrgRef(Level(r.level), r.org_code)
+        if ref not in found and seen.allows(ref):
+            found[ref] = tree.name(ref)
+    ordered = sorted(found.items(), key=lambda item: (orgscope.DRILL_ORDER.index(item[0].level), item[1]))
+    return [(orgscope.choice_value(ref), orgscope.label(ref, name)) for ref, name in ordered]
 
 
 @login_required
@@ -83,21 +95,28 @@ def pop_dashboard(request: HttpRequest) -> HttpResponse:
     if not period:
         return render(request, "pop/dashboard.html", context)
     rows = dashboard.period_rows(period)
-    units = _units(rows)
-    org = _choice(request, "unit", [code for code, _ in units], NETWORK)
+    tree = orgscope.tree()
+    units = _organisations(request, rows, tree)
+    network = orgscope.home_network(request.user, tree)
+    default = orgscope.choice_value(orgscope.OrgRef(Level.NETWORK, network))
+    wanted = request.GET.get("unit", "")
+    wanted = default if wanted == "network" else wanted
+    org_value = wanted if wanted in dict(units) else default
+    org = orgscope.parse_choice(org_value)
     code = _choice(request, "kpi", list(registry.TITLES), registry.SCORE.CODE)
     trend = _choice(request, "trend", TREND_TYPES, PeriodType.MONTH.value)
     national = dashboard.comparators()
     # The run date's rolling window ends on the run date, not the month end: label it from the stored rows.
     label = dashboard.period_label(period, end=rows[0].period_end if rows else None)
-    org_name = dict(units).get(org, "East of England network")
-    lines = dashboard.lines(rows, org, national)
+    org_name = tree.name(org)
+    lines = dashboard.lines(rows, (org.level, org.code), network, national)
     if request.GET.get("format") == "csv":
         return _csv(request, _choice(request, "table", list(CSV_TABLES), "figures"), lines=lines, rows=rows,
                     code=code, org=org, org_name=org_name, period=period, label=label, trend=trend,
                     comparator=national.get(code))
     context.update(
-        period_label=label, units=units, org=org, org_name=org_name, kpi=code, trend=trend,
+        period_label=label, units=units, org=org_value, is_network=org.level == Level.NETWORK,
+        org_name=org_name, kpi=code, trend=trend,
         kpi_title=registry.TITLES[code], lines=lines, explanations=explain.ALL,
         funnel=_funnel_chart(rows, code, label),
         run=_run_chart(code, org, org_name, trend, national.get(code)),
@@ -106,7 +125,7 @@ def pop_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _csv(request: HttpRequest, table: str, *, lines: list[dashboard.Line], rows: list[KpiAggregate], code: str,
-         org: str, org_name: str, period: str, label: str, trend: str,
+         org: orgscope.OrgRef, org_name: str, period: str, label: str, trend: str,
          comparator: NationalComparator | None) -> HttpResponse:
     """One table of the page as CSV (audited as an export by `kpis.downloads`): only the one asked for is drawn."""
     if table == "funnel":
@@ -114,7 +133,7 @@ def _csv(request: HttpRequest, table: str, *, lines: list[dashboard.Line], rows:
                                    user=request.user)
     if table == "run":
         return downloads.chart_csv(_run_chart(code, org, org_name, trend, comparator),
-                                   name=f"pop-{code}-{org}-by-{trend}", user=request.user)
+                                   name=f"pop-{code}-{org.code}-by-{trend}", user=request.user)
     header, cells = dashboard.figures_csv(lines, org_name)
-    return downloads.csv_response(header, cells, name=f"pop-{org}-{period}", user=request.user,
+    return downloads.csv_response(header, cells, name=f"pop-{org.code}-{period}", user=request.user,
                                   what=f"POP measures, {org_name}, {label}")

@@ -27,7 +27,7 @@ from pathway.forms import (
 from pop import rules
 from pop.dataset import FIELDS, POP_COLUMNS
 from pop.models import PopRecord, PopRecordQuerySet
-from units.access import Action, UserLike, network_wide_for, scoped_unit_ids
+from units.access import Action, UserLike, units_for
 from units.models import Designation, Unit
 
 NOT_RECORDED = "Not recorded"
@@ -166,9 +166,7 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 class PopFilterForm(RecordFilterForm[PopRecordQuerySet]):
     def __init__(self, data: Any, *, user: UserLike, records: PopRecordQuerySet) -> None:
-        units = Unit.objects.exclude(designation=Designation.TRANSPORT)
-        if not network_wide_for(user, Action.LIST):
-            units = units.filter(pk__in=scoped_unit_ids(user, Action.LIST))
+        units = units_for(user, Action.LIST).exclude(designation=Designation.TRANSPORT)
         super().__init__(data, units=units, records=records)
 
     def filter(self, records: PopRecordQuerySet) -> PopRecordQuerySet:

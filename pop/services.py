@@ -31,6 +31,7 @@ from pop.kpis import registry
 from pop.kpis.facts import facts_from_record
 from pop.models import PopRecord
 from units.access import UserLike
+from units.hierarchy import Hierarchy
 
 OBJECT_TYPE = "pop.record"
 UNIT_FIELDS = frozenset(UNIT_COLUMNS.values())
@@ -109,7 +110,9 @@ class _Pop(Producer[None]):
 
     def write(self, job: Job, read: None) -> Written:
         records = PopRecord.objects.current().filter(job.born_in_scope("birth_datetime")).select_related("birth_unit")
-        results = [aggregate.evaluate_record(facts_from_record(r), job.as_of) for r in records.iterator(2000)]
+        hierarchy = Hierarchy.load()  # once per run (issue 18): each record's organisations are looked up in memory
+        results = [aggregate.evaluate_record(facts_from_record(r), job.as_of, hierarchy)
+                   for r in records.iterator(2000)]
         periods = job.periods(r.month for r in results)
         return Written(rows=job.replace(aggregate.figures(results, periods)), evaluated=len(results))
 

@@ -55,7 +55,7 @@ from django.db.models import Max, Q, QuerySet, Sum
 
 from kpis import medians
 from kpis.baselines import PUBLISHED
-from kpis.dashboard import NETWORK, ORDER
+from kpis.dashboard import ORDER
 from kpis.definitions.base import Level
 from kpis.models import CaseOutcome, KpiAggregate
 from kpis.periods import PeriodType, london_midnight
@@ -175,13 +175,15 @@ def _add_medians(period: ReportPeriod, rows: list[KpiAggregate], area: Area | No
     measured = CaseOutcome.objects.filter(
         kpi__in={r.kpi for r in rows}, outcome=CaseOutcome.MEASURED, case__entered_in_error=False,
         case__birth_datetime__gte=start, case__birth_datetime__lt=end,
-    ).values_list("kpi", "value", "case__birth_unit__ods_code", "case__cooling_centre__ods_code")
-    for kpi, value, birth_unit, centre in measured:
-        # Where a cooled baby counts (kpis.md "Levels"): its birth unit, its cooling centre, the network.
-        for level, code in ((Level.NETWORK, NETWORK), (Level.BIRTH_UNIT, birth_unit), (Level.COOLING_CENTRE, centre)):
+    ).values_list("kpi", "value", "case__birth_unit__ods_code", "case__cooling_centre__ods_code",
+                  "case__birth_unit__network__code")
+    for kpi, value, birth_unit, centre, network in measured:
+        # Where a cooled baby counts (kpis.md "Levels"): its birth unit, its cooling centre, its birth unit's
+        # network (by code, issue 18).
+        for level, code in ((Level.NETWORK, network), (Level.BIRTH_UNIT, birth_unit), (Level.COOLING_CENTRE, centre)):
             if code and value is not None:
                 minutes[(kpi, level, code)].append(value)
-        if area is not None and area[:2] != (Level.NETWORK, NETWORK) and value is not None and (
+        if area is not None and area[0] != Level.NETWORK and value is not None and (
                 area[2] is None or birth_unit in area[2]):
             minutes[(kpi, area[0], area[1])].append(value)
     for row in rows:
@@ -273,7 +275,7 @@ def layout_row(row: FigureRow, period_label: str) -> list[str]:
     national = NATIONAL.get(row.kpi)
     direction = "lower" if row.is_median else str(definition.DIRECTION).replace("monitor", "monitored")
     return [
-        LEVEL_NAMES[row.level], "" if row.org_code == NETWORK else row.org_code, row.org_name,
+        LEVEL_NAMES[row.level], "" if row.level == Level.NETWORK else row.org_code, row.org_name,
         period_label, definition.TITLE, direction,
         *(row.shown(c) for c in COUNT_COLUMNS[:5]),
         _pct(row.rate), _pct(interval[0]) if interval else "", _pct(interval[1]) if interval else "",
@@ -304,7 +306,7 @@ def network_of(scope: Scope) -> tuple[str, str, str]:
     """A unit report's comparison: its network's (level, org_code, name)."""
     network = scope.org.network if scope.org is not None else None
     if network is None:
-        return Level.NETWORK, NETWORK, NETWORK_NAME
+        return Level.NETWORK, report_scope.network_row_code(""), NETWORK_NAME
     return Level.NETWORK, report_scope.network_row_code(network.code), network.name
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from kpis.dashboard import NETWORK
 from kpis.definitions.base import Level
 from units.access import Action, UserLike, memberships, network_wide_for
 from units.hierarchy import Hierarchy, organisation_name
@@ -30,9 +29,9 @@ _KINDS = {"region": OrgKind.REGION, "icb": OrgKind.ICB, "lmns": OrgKind.LMNS, "t
 
 
 def network_row_code(code: str) -> str:
-    """The `org_code` of a network's KPI rows. Until the KPI engine stores each network under its own code
-    (the levels work), the one network's rows are "network"; then this returns `code`."""
-    return NETWORK
+    """The `org_code` of a network's KPI rows: the network's own code (issue 18; before the KPI engine stored
+    each network under its code, the one network's rows were "network"). "" is the deployment's network."""
+    return code or default_network_code()
 
 
 def row_code(level: str, code: str) -> str:

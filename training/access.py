@@ -1,7 +1,8 @@
 """Who may record training, decided through units.access (Action.RECORD_TRAINING).
 
-Nurse specialists and administrators record and edit for any unit (network-wide grant); unit clinicians
-for the units they belong to. Viewing coverage, sessions and establishments needs only a sign-in: they hold
+Nurse specialists and administrators record and edit for any unit of their network (network-wide grant,
+`units.access.units_for`); unit clinicians for the units they belong to. Viewing coverage, sessions and
+establishments needs only a sign-in (their networks' rows: `units.access.home_network_ids`): they hold
 no patient data. A session or unit the user may not record for is a 404 on the recording screens.
 """
 
@@ -10,21 +11,25 @@ from __future__ import annotations
 from django.http import Http404
 
 from training.models import TrainingSession
-from units.access import Action, UserLike, network_wide_for, scoped_unit_ids
+from units.access import Action, UserLike, every_network, home_network_ids, network_wide_for, units_for
 from units.models import Unit, UnitQuerySet
 
 
+def viewable_units(user: UserLike) -> UnitQuerySet:
+    """Units whose coverage and sessions the user sees: every unit of the networks they work in."""
+    network_ids = home_network_ids(user)
+    units: UnitQuerySet = Unit.objects.all()
+    return units if every_network(network_ids) else units.filter(network_id__in=network_ids)
+
+
 def recordable_units(user: UserLike) -> UnitQuerySet:
-    units: UnitQuerySet = Unit.objects.active()
-    if network_wide_for(user, Action.RECORD_TRAINING):
-        return units
-    return units.filter(pk__in=scoped_unit_ids(user, Action.RECORD_TRAINING))
+    return units_for(user, Action.RECORD_TRAINING).filter(active=True)
 
 
 def may_record(user: UserLike, unit: Unit) -> bool:
     if not unit.active:
         return False
-    return network_wide_for(user, Action.RECORD_TRAINING) or unit.pk in scoped_unit_ids(user, Action.RECORD_TRAINING)
+    return units_for(user, Action.RECORD_TRAINING).filter(pk=unit.pk).exists()
 
 
 def may_manage_key_messages(user: UserLike) -> bool:

@@ -31,7 +31,7 @@ SESSIONS_PER_PAGE = 25
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    rows = selectors.coverage_rows(today)
+    rows = selectors.coverage_rows(today, access.viewable_units(request.user).active().order_by("short_name"))
     return render(request, "training/coverage.html", {
         "rows": rows, "today": today, "interval": selectors.refresher_days(),
         "due_count": sum(row.refresher.is_due for row in rows),
@@ -43,14 +43,15 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def session_list(request: HttpRequest) -> HttpResponse:
-    sessions = (TrainingSession.objects.select_related("unit").prefetch_related("attendance", "key_messages")
-                .order_by("-date", "-id"))
-    unit = Unit.objects.filter(ods_code=request.GET.get("unit", "").upper()).first()
+    units = access.viewable_units(request.user)
+    sessions = (TrainingSession.objects.filter(unit__in=units.values("pk")).select_related("unit")
+                .prefetch_related("attendance", "key_messages").order_by("-date", "-id"))
+    unit = units.filter(ods_code=request.GET.get("unit", "").upper()).first()
     if unit is not None:
         sessions = sessions.filter(unit=unit)
     page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "training/session_list.html", {
-        "page": page, "unit": unit, "units": Unit.objects.active().order_by("short_name"),
+        "page": page, "unit": unit, "units": units.active().order_by("short_name"),
         "recordable": set(access.recordable_units(request.user).values_list("pk", flat=True)),
     })
 
@@ -58,7 +59,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def unit_page(request: HttpRequest, ods: str) -> HttpResponse:
-    unit = get_object_or_404(Unit, ods_code=ods.upper())
+    unit = get_object_or_404(access.viewable_units(request.user), ods_code=ods.upper())
     today = timezone.localdate()
     (row,) = selectors.coverage_rows(today, [unit])
     may_record = access.may_record(request.user, unit)

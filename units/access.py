@@ -1,7 +1,16 @@
 """Who may do what, decided in one place.
 
 A role grants actions; a scoped role applies to cases whose birth unit or cooling centre is the
-membership's unit, a network-wide role to every case. `pathway.access` turns this into case filters.
+membership's unit, a network-wide role to every case of the membership's unit's network, and a regional
+role to every case of every network in that network's NHS England region (`network_ids_for`, the one
+answer every door asks: cases, POP records, training, family events, improvement actions, live births).
+A case belongs to the networks of its birth unit, cooling centre and transport service, so a baby born in
+one network and cooled or moved by another is seen by both networks' staff. `pathway.access` turns this
+into case filters.
+
+A regional lead (`REGIONAL_ROLES`) is read only and pseudonymised: its only case action is EXPORT, which
+`pathway.csv_io` makes pseudonymised for every role outside IDENTIFIABLE_ROLES, so no case page, list, API
+read or identifiable file reaches it; KPI dashboards hold no patient data and are open to every sign-in.
 
 Two roles change one section of a case and nothing else (`SECTION_ROLES`): a radiologist the MRI of the
 cases of their units, a transport team the referral and transport of every case their service moved
@@ -14,8 +23,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q
 
-from units.models import Membership, Role
+from units.models import Membership, Network, Role, Unit, UnitQuerySet
 
 
 class Action(StrEnum):
@@ -35,6 +45,8 @@ class Action(StrEnum):
 
 
 NETWORK_WIDE_ROLES = frozenset({Role.NURSE_SPECIALIST, Role.NETWORK_LEAD, Role.ADMINISTRATOR})
+# Every network of the region of the membership's unit's network (issue 18), read only and pseudonymised.
+REGIONAL_ROLES = frozenset({Role.REGIONAL_LEAD})
 
 _READ = {Action.LIST, Action.VIEW}
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -52,6 +64,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
                                            Action.LIVE_BIRTHS}),
 }
 
+# No LIST or VIEW: the case list and case pages show identifiers. EXPORT is the pseudonymised file only
+# (pathway.csv_io.IDENTIFIABLE_ROLES), and no action writes.
+ROLE_ACTIONS[Role.REGIONAL_LEAD] = frozenset({Action.EXPORT})
 ROLE_ACTIONS[Role.RADIOLOGIST] = frozenset(_READ)
 ROLE_ACTIONS[Role.TRANSPORT_TEAM] = frozenset(_READ)
 
@@ -80,9 +95,64 @@ def user_roles(user: UserLike) -> set[str]:
     return {m.role for m in memberships(user)}
 
 
+def _region_network_ids(network_ids: set[int]) -> set[int]:
+    """Every network in the NHS England region of any of these networks (by region row, else region code)."""
+    home = list(Network.objects.filter(pk__in=network_ids).only("pk", "region_id", "region_code"))
+    region_ids = {n.region_id for n in home if n.region_id is not None}
+    codes = {n.region_code for n in home if n.region_id is None and n.region_code}
+    return set(Network.objects.filter(Q(pk__in=network_ids) | Q(region_id__in=region_ids)
+                                      | Q(region_code__in=codes)).values_list("pk", flat=True))
+
+
+def network_ids_for(user: UserLike, action: Action) -> frozenset[int]:
+    """The networks on every row of which the user may do the action: the network of each network-wide
+    membership's unit that grants it, and for a regional role every network of that network's region.
+
+    A row belongs to a network through its unit (a case through its birth unit, cooling centre or transport
+    service). Cached on the user object for the request, like the memberships.
+    """
+    if not user.is_authenticated:
+        return frozenset()
+    cache: dict[Action, frozenset[int]] = getattr(user, "_network_ids_cache", None) or {}
+    if action not in cache:
+        granted = [m for m in memberships(user) if action in ROLE_ACTIONS[m.role]]
+        ids = {m.unit.network_id for m in granted if m.role in NETWORK_WIDE_ROLES}
+        regional = {m.unit.network_id for m in granted if m.role in REGIONAL_ROLES}
+        cache[action] = frozenset(ids | (_region_network_ids(regional) if regional else set()))
+        user._network_ids_cache = cache  # type: ignore[attr-defined]  # a per-request cache on the user object
+    return cache[action]
+
+
+def home_network_ids(user: UserLike) -> frozenset[int]:
+    """The networks a user works in, whatever the role: those of their units, a regional role's whole
+    region. Screens without patient data (training sessions, live births) show these networks' rows."""
+    own = {m.unit.network_id for m in memberships(user)}
+    regional = {m.unit.network_id for m in memberships(user) if m.role in REGIONAL_ROLES}
+    return frozenset(own | (_region_network_ids(regional) if regional else set()))
+
+
+def every_network(network_ids: frozenset[int]) -> bool:
+    """Whether the ids are every network of the deployment: then a door needs no network filter, which keeps
+    a one-network deployment's queries as they were."""
+    return bool(network_ids) and not Network.objects.exclude(pk__in=network_ids).exists()
+
+
 def network_wide_for(user: UserLike, action: Action) -> bool:
-    """True when some network-wide role of the user grants the action on every case."""
-    return any(m.role in NETWORK_WIDE_ROLES and action in ROLE_ACTIONS[m.role] for m in memberships(user))
+    """True when some network-wide or regional role of the user grants the action on every row of its
+    network(s) (`network_ids_for` says which): a screen-level question, never a row filter."""
+    return bool(network_ids_for(user, action))
+
+
+def units_for(user: UserLike, action: Action) -> UnitQuerySet:
+    """Units the user may do the action at: every unit of their `network_ids_for` networks and the units of
+    their unit-scoped roles (training recording, improvement actions, live births, unit pickers)."""
+    units: UnitQuerySet = Unit.objects.all()
+    if not user.is_authenticated:
+        return units.none()
+    network_ids = network_ids_for(user, action)
+    if every_network(network_ids):
+        return units
+    return units.filter(Q(network_id__in=network_ids) | Q(pk__in=scoped_unit_ids(user, action)))
 
 
 def scoped_unit_ids(user: UserLike, action: Action) -> set[int]:

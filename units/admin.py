@@ -2,19 +2,49 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from core.admin_views import AuditedAdmin
-from units.models import LiveBirths, Membership, Network, Unit
+from units.models import LiveBirths, Membership, Network, Organisation, Unit, UnitPlacement
+
+# Organisations, networks, units and placements are loaded from reference files (`load_organisations`,
+# docs/organisations.md) and corrected here; every add, change and removal is audited (AuditedAdmin).
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedAdmin):
+    list_display = ["name", "code", "kind", "valid_from", "valid_to"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
 
 
 @admin.register(Network)
 class NetworkAdmin(AuditedAdmin):
-    list_display = ["name", "short_name", "region_code"]
+    list_display = ["name", "code", "short_name", "region", "valid_from", "valid_to"]
+    list_filter = ["region"]
+    search_fields = ["name", "code"]
+
+
+class UnitPlacementInline(admin.TabularInline):
+    """Where the unit sat over time: add a row with a start date (and end the previous one) when it moves."""
+
+    model = UnitPlacement
+    extra = 0
+    fields = ["network", "trust", "lmns", "icb", "valid_from", "valid_to"]
+    autocomplete_fields = ["trust", "lmns", "icb"]
 
 
 @admin.register(Unit)
 class UnitAdmin(AuditedAdmin):
-    list_display = ["short_name", "ods_code", "designation", "is_cooling_centre", "trust_ods", "active"]
-    list_filter = ["designation", "is_cooling_centre", "active"]
+    list_display = ["short_name", "ods_code", "network", "designation", "is_cooling_centre", "trust_ods", "active"]
+    list_filter = ["network", "designation", "is_cooling_centre", "active"]
     search_fields = ["name", "short_name", "ods_code", "former_ods_codes", "trust_name"]
+    inlines = [UnitPlacementInline]
+
+
+@admin.register(UnitPlacement)
+class UnitPlacementAdmin(AuditedAdmin):
+    list_display = ["unit", "network", "trust", "lmns", "icb", "valid_from", "valid_to"]
+    list_filter = ["network"]
+    search_fields = ["unit__ods_code", "unit__short_name"]
+    autocomplete_fields = ["unit", "trust", "lmns", "icb"]
 
 
 @admin.register(Membership)

@@ -25,8 +25,8 @@ from django.utils import timezone
 from core import audit
 from core.models import AuditEvent
 from core.spreadsheet import restore_cells, safe_cells
-from units.access import UserLike
-from units.models import FIRST_BIRTH_YEAR, LIVE_BIRTHS_MAX, LiveBirths, Unit
+from units.access import Action, UserLike, units_for
+from units.models import FIRST_BIRTH_YEAR, LIVE_BIRTHS_MAX, LiveBirths, Unit, UnitQuerySet
 
 COLUMNS = ("unit_ods", "year", "live_births")
 OBJECT_TYPE = "live_births"
@@ -222,17 +222,19 @@ def _parse_row(row: int, cells: Mapping[str, str], units: Mapping[str, Unit]) ->
     return _Row(row, unit, year, count), []
 
 
-def _units_by_code() -> dict[str, Unit]:
-    """Current and former ODS codes (trust mergers renumber sites) of the network's active units."""
+def _units_by_code(scope: UnitQuerySet | None = None) -> dict[str, Unit]:
+    """Current and former ODS codes (trust mergers renumber sites) of the active units in scope (default:
+    every unit; an importer's: `units.access.units_for`, so a code of another network is no unit)."""
+    active = list((Unit.objects.all() if scope is None else scope).filter(active=True))
     units: dict[str, Unit] = {}
-    for unit in Unit.objects.active():
+    for unit in active:
         for code in unit.former_codes:
             units.setdefault(code, unit)
-    units.update({unit.ods_code.upper(): unit for unit in Unit.objects.active()})
+    units.update({unit.ods_code.upper(): unit for unit in active})
     return units
 
 
-def parse(data: bytes | str) -> tuple[list[_Row], list[RowError]]:
+def parse(data: bytes | str, scope: UnitQuerySet | None = None) -> tuple[list[_Row], list[RowError]]:
     """Every row of the file, or every error in it (all of them, not only the first)."""
     try:
         records = list(_records(_decode(data)))
@@ -244,7 +246,7 @@ def parse(data: bytes | str) -> tuple[list[_Row], list[RowError]]:
     header = [name.strip() for name in header]
     if errors := _header_errors(header):
         return [], errors
-    units = _units_by_code()
+    units = _units_by_code(scope)
     rows: list[_Row] = []
     errors = []
     seen: dict[tuple[int, int], int] = {}  # (unit, year) → the first row that gave it
@@ -271,8 +273,10 @@ def parse(data: bytes | str) -> tuple[list[_Row], list[RowError]]:
 
 
 def live_births_import(data: bytes | str, *, by: UserLike | None) -> ImportResult:
-    """Import a live-births file: all rows or nothing. Each row replaces its unit-year's figure."""
-    rows, errors = parse(data)
+    """Import a live-births file: all rows or nothing. Each row replaces its unit-year's figure. A person
+    imports only their networks' units (`units.access.units_for`); a command without --user every unit."""
+    scope = units_for(by, Action.LIVE_BIRTHS) if by is not None and by.is_authenticated else None
+    rows, errors = parse(data, scope)
     if errors:
         return ImportResult(errors=errors)
     result = ImportResult()
@@ -301,8 +305,10 @@ def csv_lines(figures: Iterable[LiveBirths]) -> Iterator[str]:
         yield out.getvalue()
 
 
-def export_queryset() -> Iterable[LiveBirths]:
-    return LiveBirths.objects.select_related("unit").order_by("unit__ods_code", "year")
+def export_queryset(scope: UnitQuerySet | None = None) -> Iterable[LiveBirths]:
+    """Every unit-year's figure, or those of the units in scope (a person's download)."""
+    figures = LiveBirths.objects.select_related("unit").order_by("unit__ods_code", "year")
+    return figures if scope is None else figures.filter(unit__in=scope.values("pk"))
 
 
 def record_export(*, by: UserLike | None, rows: int, how: str) -> None:

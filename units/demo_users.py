@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from units.access import NETWORK_WIDE_ROLES
+from units.access import NETWORK_WIDE_ROLES, REGIONAL_ROLES
 from units.models import Membership, Role, Unit
 
 DEMO_PASSWORD = "demo-pathway-2026"
@@ -30,7 +30,7 @@ class DemoUser:
 
     @property
     def network_wide(self) -> bool:
-        return self.role in NETWORK_WIDE_ROLES
+        return self.role in NETWORK_WIDE_ROLES or self.role in REGIONAL_ROLES
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
@@ -43,15 +43,26 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("transport", "Demo", "Transport Team", Role.TRANSPORT_TEAM, "RGT-PANDR"),
     # Also a Django superuser, so the demo can show /admin.
     DemoUser("admin", "Demo", "Administrator", Role.ADMINISTRATOR, "RGT01", superuser=True),
+    # Issue 18: read only and pseudonymised, every network of the East of England region (and, once the London
+    # demo is seeded, of London: LONDON_DEMO_USERS gives the same login a London membership).
+    DemoUser("regional", "Demo", "Regional Lead", Role.REGIONAL_LEAD, "RGT01"),
+)
+
+# Made by `seed_demo --network london` (units/reference/organisations/london.csv): a nurse specialist of North
+# Central and East London, a network lead of South London, and the regional lead's London membership.
+LONDON_DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("london_nurse", "Demo", "London Nurse Specialist", Role.NURSE_SPECIALIST, "RRV03"),
+    DemoUser("london_lead", "Demo", "London Network Lead", Role.NETWORK_LEAD, "RJ122"),
+    DemoUser("regional", "Demo", "Regional Lead", Role.REGIONAL_LEAD, "RRV03"),
 )
 
 
 @transaction.atomic
-def demo_users_ensure() -> dict[str, User]:
+def demo_users_ensure(specs: tuple[DemoUser, ...] = DEMO_USERS) -> dict[str, User]:
     """Create the demo users and memberships that are missing; leave existing ones as they are (so a
     password someone changed stays changed). Needs the units loaded (network_load_reference)."""
     users: dict[str, User] = {}
-    for spec in DEMO_USERS:
+    for spec in specs:
         user, created = get_user_model().objects.get_or_create(
             username=spec.username,
             defaults={"first_name": spec.first_name, "last_name": spec.last_name,
@@ -67,6 +78,7 @@ def demo_users_ensure() -> dict[str, User]:
 
 def demo_users_existing() -> list[tuple[DemoUser, User]]:
     """The demo users that exist, with their user rows (memberships prefetched)."""
-    found = {u.username: u for u in get_user_model().objects.filter(username__in=[s.username for s in DEMO_USERS])
+    specs = {s.username: s for s in (*DEMO_USERS, *LONDON_DEMO_USERS)}  # the first spec of each login
+    found = {u.username: u for u in get_user_model().objects.filter(username__in=list(specs))
              .prefetch_related("memberships__unit")}
-    return [(spec, found[spec.username]) for spec in DEMO_USERS if spec.username in found]
+    return [(spec, found[name]) for name, spec in specs.items() if name in found]

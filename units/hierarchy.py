@@ -48,7 +48,7 @@ class _Span:
 
 
 def _region_code(network: Network) -> str | None:
-    if network.region_id is not None:
+    if network.region is not None:
         return network.region.code
     return network.region_code or None
 
@@ -84,6 +84,10 @@ class Hierarchy:
             if span.covers(on):
                 return span.path
         return self._fallback.get(unit_ods)
+
+    def unit_codes(self) -> list[str]:
+        """ODS codes of every unit of the deployment (issue 18: the dashboards' picker)."""
+        return sorted(set(self._fallback) | set(self._spans))
 
     def units_in(self, level: str, code: str, on: date) -> list[str]:
         """ODS codes of the units that sat in the organisation on the date (drill-down)."""

@@ -151,6 +151,8 @@ class Role(models.TextChoices):
     NURSE_SPECIALIST = "nurse_specialist", "Clinical nurse specialist"
     CONSULTANT = "consultant", "Cooling-centre consultant"
     NETWORK_LEAD = "network_lead", "Network lead"
+    # Every network of the NHS England region of its unit's network: read only, pseudonymised (issue 18).
+    REGIONAL_LEAD = "regional_lead", "Regional lead"
     ADMINISTRATOR = "administrator", "Administrator"
     # Roles that change one section of a case (units.access.SECTION_ROLES).
     RADIOLOGIST = "radiologist", "Radiologist"
@@ -158,7 +160,8 @@ class Role(models.TextChoices):
 
 
 class Membership(models.Model):
-    """A user's role at a unit. Network-wide roles see every unit of the network (units.access)."""
+    """A user's role at a unit. Network-wide roles see every unit of the unit's network, a regional lead every
+    network of that network's region (units.access.network_ids_for)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")

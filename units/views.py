@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from units import births
-from units.access import Action, network_wide_for
+from units.access import Action, UserLike, every_network, home_network_ids, network_wide_for, units_for
 from units.forms import LiveBirthsFileForm, LiveBirthsForm, add_service_errors
 from units.models import Designation, LiveBirths, Unit
 
@@ -32,8 +32,11 @@ def _require_editor(request: HttpRequest) -> None:
         raise PermissionDenied("Only nurse specialists and administrators record live births")
 
 
-def _birth_units() -> list[Unit]:
-    return list(Unit.objects.active().exclude(designation=Designation.TRANSPORT).order_by("short_name"))
+def _birth_units(user: UserLike) -> list[Unit]:
+    """The birth units of the networks the user works in (every unit's figure when that is all of them)."""
+    units = Unit.objects.active().exclude(designation=Designation.TRANSPORT).order_by("short_name")
+    network_ids = home_network_ids(user)
+    return list(units if every_network(network_ids) else units.filter(network_id__in=network_ids))
 
 
 def _table(units: list[Unit], years: list[int]) -> list[tuple[Unit, list[int | None]]]:
@@ -49,7 +52,7 @@ def _page(
 ) -> HttpResponse:
     last = timezone.localdate().year
     years = list(range(last - YEARS_SHOWN + 1, last + 1))
-    units = _birth_units()
+    units = _birth_units(request.user)
     rows = _table(units, years)
     totals = [sum(row[i] or 0 for _, row in rows) for i in range(len(years))]
     return render(
@@ -70,7 +73,7 @@ def _page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def live_births(request: HttpRequest) -> HttpResponse:
-    units = Unit.objects.active().exclude(designation=Designation.TRANSPORT)
+    units = units_for(request.user, Action.LIVE_BIRTHS).filter(active=True).exclude(designation=Designation.TRANSPORT)
     initial = {
         "unit": units.filter(ods_code=request.GET.get("unit", "").upper()).first(),
         "year": request.GET.get("year") or timezone.localdate().year - 1,
@@ -117,7 +120,7 @@ def live_births_import(request: HttpRequest) -> HttpResponse:
 @require_GET
 def live_births_export(request: HttpRequest) -> StreamingHttpResponse:
     _require_editor(request)
-    figures = list(births.export_queryset())
+    figures = list(births.export_queryset(units_for(request.user, Action.LIVE_BIRTHS)))
     births.record_export(by=request.user, rows=len(figures), how="download")
     response = StreamingHttpResponse(births.csv_lines(figures), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="live_births.csv"'

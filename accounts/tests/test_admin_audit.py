@@ -35,10 +35,22 @@ def admin_client(people: Personas) -> Client:
 
 
 def _form_data(client: Client, url: str) -> dict[str, Any]:
-    """What the admin's change form would post back unchanged (its initial values, as a browser sends them)."""
-    form = client.get(url).context["adminform"].form
+    """What the admin's change form would post back unchanged (its initial values, as a browser sends them),
+    with every inline formset's rows and management form (a unit's placements, say)."""
+    context = client.get(url).context
+    data = _initial_data(context["adminform"].form)
+    for inline in context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update({f"{formset.prefix}-{key}": value for key, value in formset.management_form.initial.items()})
+        for form in formset.forms:
+            data.update(_initial_data(form))
+    return data
+
+
+def _initial_data(form: forms.BaseForm) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, field in form.fields.items():
+        key = form.add_prefix(name)
         if field.disabled:
             continue
         value = form.initial.get(name, field.initial)
@@ -46,17 +58,17 @@ def _form_data(client: Client, url: str) -> dict[str, Any]:
             value = value.pk
         if isinstance(field.widget, forms.MultiWidget):  # split date and time
             local = timezone.localtime(value) if isinstance(value, datetime) else None
-            data[f"{name}_0"] = local.date().isoformat() if local else ""
-            data[f"{name}_1"] = local.time().isoformat("seconds") if local else ""
+            data[f"{key}_0"] = local.date().isoformat() if local else ""
+            data[f"{key}_1"] = local.time().isoformat("seconds") if local else ""
         elif isinstance(value, bool):
             if value:
-                data[name] = "on"
+                data[key] = "on"
         elif isinstance(value, list | tuple):
-            data[name] = [getattr(item, "pk", item) for item in value]
+            data[key] = [getattr(item, "pk", item) for item in value]
         elif isinstance(value, date | Decimal | int):
-            data[name] = str(value)
+            data[key] = str(value)
         elif value is not None:
-            data[name] = value
+            data[key] = value
     return data
 
 

@@ -22,11 +22,11 @@ def _all(client: APIClient, query: str) -> list[dict]:
 def test_kpi_aggregate_filters(api: Api, cases: dict[str, Case]) -> None:
     kpi_services.compute(periods=["2024", "2024-Q2"])
     client = api("clinician")  # figures hold no patient rows: every signed-in user reads them
-    stored = KpiAggregate.objects.get(kpi="cooling_started_6h", level="network", org_code="network",
+    stored = KpiAggregate.objects.get(kpi="cooling_started_6h", level="network", org_code="EOE",
                                       period_key="2024")
-    rows = _all(client, "?kpi=cooling_started_6h&level=network&org=network&period=2024")
+    rows = _all(client, "?kpi=cooling_started_6h&level=network&org=EOE&period=2024")
     assert rows == [{
-        "kpi": "cooling_started_6h", "level": "network", "org": "network", "period": "2024",
+        "kpi": "cooling_started_6h", "level": "network", "org": "EOE", "period": "2024",
         "period_type": "year", "period_start": "2024-01-01", "period_end": "2024-12-31",
         "numerator": stored.numerator, "denominator": stored.denominator, "not_eligible": stored.not_eligible,
         "missing": stored.missing, "rate": stored.rate, "n": None, "median": None, "q1": None, "q3": None,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import DomainError
 from core.fields import concrete_field
-from families import services
+from families import selectors, services
 from families.forms import ConsentForm, ContactForm, GivenForm, InvitationStatusForm, InviteForm
 from families.models import Invitation
 from pathway.access import can, get_case_for_user
@@ -54,7 +54,7 @@ def _page(request: HttpRequest, case: Case, status: int = 200, **bound: forms.Fo
             given_form=bound.get("given_form") or GivenForm(log=log, prefix="given"),
             consent_form=bound.get("consent_form") or ConsentForm(log=log, prefix="consent"),
             contact_form=bound.get("contact_form") or ContactForm(initial={"by_name": user_name}),
-            invite_form=bound.get("invite_form") or InviteForm(),
+            invite_form=bound.get("invite_form") or InviteForm(events=selectors.invitable_events(request.user)),
         )
     return render(request, "families/case_log.html", context, status=status)
 
@@ -115,7 +115,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def invitation_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _editable_case(request, pk)
-    form = InviteForm(request.POST)
+    form = InviteForm(request.POST, events=selectors.invitable_events(request.user))
     if form.is_valid():
         try:
             services.invitation_record(case=case, event=form.cleaned_data["event"], by=request.user)

@@ -24,7 +24,7 @@ from families.forms import EventForm, NewPageForm, PageForm
 from families.models import FamilyEvent, Feedback, FeedbackStatus, Page, PageVersion
 from pathway.access import cases_for, get_case_for_user
 from pathway.forms import add_service_errors
-from units.access import Action, may
+from units.access import Action, may, units_for
 
 View = Callable[..., HttpResponse]
 
@@ -44,7 +44,7 @@ def family_site_staff(view: View) -> View:
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "families/manage/dashboard.html", {
         "pending": Feedback.objects.filter(status=FeedbackStatus.PENDING).count(),
-        "events": selectors.events_with_counts(list(FamilyEvent.objects.upcoming()[:5])),
+        "events": selectors.events_with_counts(list(selectors.events_for(request.user).upcoming()[:5])),
         "pages": Page.objects.select_related("published_version"),
     })
 
@@ -55,7 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @family_site_staff
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
-    events = sorted(selectors.events_with_counts(), key=lambda e: e.starts_at)
+    events = sorted(selectors.events_with_counts(list(selectors.events_for(request.user))), key=lambda e: e.starts_at)
     now = timezone.now()
     return render(request, "families/manage/event_list.html", {
         "upcoming": [e for e in events if e.starts_at >= now],
@@ -79,7 +79,7 @@ def event_calendar(request: HttpRequest) -> HttpResponse:
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     previous = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
     by_day: dict[date, list[FamilyEvent]] = {}
-    for event in FamilyEvent.objects.in_month(first, following).select_related("host_unit"):
+    for event in selectors.events_for(request.user).in_month(first, following).select_related("host_unit"):
         by_day.setdefault(timezone.localtime(event.starts_at).date(), []).append(event)
     weeks = [[(day, by_day.get(day, [])) for day in week]
              for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)]
@@ -92,8 +92,9 @@ def event_calendar(request: HttpRequest) -> HttpResponse:
 @family_site_staff
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    event = get_object_or_404(FamilyEvent, pk=pk) if pk else None
-    form = EventForm(request.POST if request.method == "POST" else None, instance=event)
+    event = get_object_or_404(selectors.events_for(request.user), pk=pk) if pk else None
+    form = EventForm(request.POST if request.method == "POST" else None, instance=event,
+                     units=units_for(request.user, Action.FAMILY_SITE))
     if form.is_bound and form.is_valid():
         try:
             saved = services.event_save(event=event, values=form.values(), by=request.user)
@@ -108,7 +109,7 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @family_site_staff
 @require_GET
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(FamilyEvent.objects.select_related("host_unit"), pk=pk)
+    event = get_object_or_404(selectors.events_for(request.user).select_related("host_unit"), pk=pk)
     return render(request, "families/manage/event_detail.html", {
         "event": event,
         "invited": selectors.cases_invited(cases_for(request.user, Action.VIEW), event),
@@ -119,7 +120,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @family_site_staff
 @require_POST
 def event_invite(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
-    event = get_object_or_404(FamilyEvent, pk=pk)
+    event = get_object_or_404(selectors.events_for(request.user), pk=pk)
     case = get_case_for_user(request.user, case_pk, Action.EDIT)
     try:
         services.invitation_record(case=case, event=event, by=request.user)

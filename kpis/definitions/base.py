@@ -39,17 +39,27 @@ class MeasureType(StrEnum):
 
 
 class Level(StrEnum):
-    """Where a figure is attributed (kpis.md "Levels")."""
+    """Where a figure is attributed (kpis.md "Levels"; issue 18 adds the organisations above the unit)."""
 
     BIRTH_UNIT = "birth_unit"
     COOLING_CENTRE = "cooling_centre"
-    NETWORK = "network"
+    TRUST = "trust"  # issue 18: the birth unit's trust, LMNS, ICB, network and region on the birth date
+    LMNS = "lmns"
+    ICB = "icb"
+    NETWORK = "network"  # org_code: the network's code ("EOE"), one figure per network
+    REGION = "region"
     TRANSPORT = "transport"  # kpis.md v2: the transport service that moved the baby (`transport_service_ods`)
 
 
+# The levels above the birth unit, narrowest first (`units.hierarchy.HIERARCHY_LEVELS`, same names). A case
+# counts at the organisations its birth unit sat in on its London birth date (`units.hierarchy.Hierarchy`),
+# so a unit that moved trust or network reports under the right one for each period (issue 18). A baby cooled
+# in another network counts at its birth unit's organisations here, and at its centre on COOLING_CENTRE.
+ROLLUP_LEVELS: tuple[Level, ...] = (Level.TRUST, Level.LMNS, Level.ICB, Level.NETWORK, Level.REGION)
+
 # Every HIE cohort is a subset of TH babies, who always have a cooling centre (dataset.md makes it
-# required when TH = yes), so each HIE figure is computed at all three levels.
-TH_LEVELS: tuple[Level, ...] = (Level.BIRTH_UNIT, Level.COOLING_CENTRE, Level.NETWORK)
+# required when TH = yes), so each HIE figure is computed at the birth unit, the centre and every roll-up.
+TH_LEVELS: tuple[Level, ...] = (Level.BIRTH_UNIT, Level.COOLING_CENTRE, *ROLLUP_LEVELS)
 # kpis.md v2: the transfer measures the transport team owns are also computed per transport service.
 TRANSPORT_LEVELS: tuple[Level, ...] = (*TH_LEVELS, Level.TRANSPORT)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.definitions.base import Level, MeasureType
+from kpis.definitions.base import ROLLUP_LEVELS, Level, MeasureType
 from kpis.facts import CaseFacts
 from kpis.outcome import Direction, Outcome
 from kpis.periods import PeriodType
@@ -24,7 +24,7 @@ TITLE = "Moderate or severe HIE per 1,000 live births"
 SOURCE = "kpis.md v2 New KPIs; dataset.md Live births; domain.md H19"
 VERSION = 1
 DIRECTION = Direction.MONITOR
-LEVELS: tuple[Level, ...] = (Level.BIRTH_UNIT, Level.NETWORK)
+LEVELS: tuple[Level, ...] = (Level.BIRTH_UNIT, *ROLLUP_LEVELS)  # issue 18: rolled up from the units
 COHORT = ("Every baby born at the unit in the calendar year, cooled or not, against the unit's live births "
           "that year.")
 MET = "Moderate or severe HIE (grade 2 or 3), per 1,000 live births."

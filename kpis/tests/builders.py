@@ -12,6 +12,9 @@ from typing import Any
 
 from core.timeutil import LONDON
 from kpis.facts import CaseFacts
+from units.hierarchy import Hierarchy, OrgPath
+from units.reference import NETWORK as REFERENCE_NETWORK
+from units.reference import UNITS as REFERENCE_UNITS
 
 BIRTH = datetime(2024, 5, 14, 3, 10, tzinfo=LONDON)  # BST
 AS_OF = date(2025, 1, 1)  # too early for 2-year follow-up of a 2024 birth
@@ -94,3 +97,12 @@ NOT_COOLED: dict[str, Any] = {
     "rewarming_start": None,
     "rewarming_end": None,
 }
+
+
+def reference_hierarchy() -> Hierarchy:
+    """The East of England reference units in one network, with no placements (what `Hierarchy.load()` gives
+    for `units.reference` without a database): each unit's trust, the network "EOE" and the region "Y61"."""
+    return Hierarchy({}, {row["ods"]: OrgPath(trust=row["trust_ods"] or None, lmns=None, icb=None,
+                                              network=str(REFERENCE_NETWORK["code"]),
+                                              region=str(REFERENCE_NETWORK["region_code"]))
+                          for row in REFERENCE_UNITS})

@@ -87,13 +87,13 @@ def test_rate_figures_at_each_level(cases: dict[str, Case]) -> None:
     services.compute(as_of=AS_OF)
 
     # (met, met + not met, not eligible, missing); f is entered in error and never counted.
-    assert counts(figure(CODE, "network", "network", "2024")) == (2, 3, 1, 1)  # a e / a b e / d / c
+    assert counts(figure(CODE, "network", "EOE", "2024")) == (2, 3, 1, 1)  # a e / a b e / d / c
     assert counts(figure(CODE, "birth_unit", "RWG02", "2024")) == (1, 2, 0, 0)  # a / a b
     assert counts(figure(CODE, "birth_unit", "RGT01", "2024")) == (0, 0, 0, 1)  # c
     assert counts(figure(CODE, "birth_unit", "RDE03", "2024")) == (1, 1, 1, 0)  # e / e / d
     assert counts(figure(CODE, "cooling_centre", "RGT01", "2024")) == (1, 2, 0, 1)  # a / a b / c
     assert counts(figure(CODE, "cooling_centre", "RM102", "2024")) == (1, 1, 0, 0)  # e
-    assert figure(CODE, "network", "network", "2024").rate == pytest.approx(2 / 3)
+    assert figure(CODE, "network", "EOE", "2024").rate == pytest.approx(2 / 3)
     assert figure(CODE, "birth_unit", "RGT01", "2024").rate is None  # nobody in the denominator
     # The cooling-centre level holds TH babies only: d has no centre row, and no centre has a not-cooled case.
     assert not KpiAggregate.objects.filter(level="cooling_centre", not_eligible__gt=0, kpi=CODE).exists()
@@ -106,7 +106,7 @@ def test_rows_carry_period_dates_org_and_version(cases: dict[str, Case]) -> None
     assert (row.period_type, row.period_start, row.period_end) == ("quarter", date(2024, 4, 1), date(2024, 6, 30))
     assert row.org is not None and row.org.ods_code == "RWG02"
     assert row.run == run and row.definition_version == 1
-    network = figure(CODE, "network", "network", "2024-05")
+    network = figure(CODE, "network", "EOE", "2024-05")
     assert network.org is None
     assert counts(network) == (1, 2, 0, 0)  # a and b were born in May; f is excluded
     assert run.definition_versions[CODE] == 1 and set(run.definition_versions) == set(registry.REGISTRY)
@@ -131,7 +131,7 @@ def test_quarters_months_and_windows_hold_the_right_cases(cases: dict[str, Case]
 def test_median_figures(cases: dict[str, Case]) -> None:
     services.compute(as_of=AS_OF)
 
-    row = figure(MEDIAN, "network", "network", "2024")
+    row = figure(MEDIAN, "network", "EOE", "2024")
     # TH babies with a cooling start: a 30, e 360, b 400 minutes; c has none (missing); d is not cooled.
     # Inclusive quartiles of [30, 360, 400]: q1 = 30 + (360 − 30)/2, q3 = 360 + (400 − 360)/2.
     assert (row.n, row.median, row.q1, row.q3) == (3, 360.0, 195.0, 380.0)
@@ -159,9 +159,9 @@ def test_new_year_eve_2330_london_is_in_the_old_year(network: Network) -> None:
     make_case(datetime(2025, 1, 1, 0, 0, tzinfo=LONDON))
     services.compute(as_of=AS_OF)
 
-    assert counts(figure(CODE, "network", "network", "2024")) == (1, 1, 0, 0)
-    assert counts(figure(CODE, "network", "network", "2024-12")) == (1, 1, 0, 0)
-    assert counts(figure(CODE, "network", "network", "2025-Q1")) == (1, 1, 0, 0)
+    assert counts(figure(CODE, "network", "EOE", "2024")) == (1, 1, 0, 0)
+    assert counts(figure(CODE, "network", "EOE", "2024-12")) == (1, 1, 0, 0)
+    assert counts(figure(CODE, "network", "EOE", "2025-Q1")) == (1, 1, 0, 0)
 
 
 def test_a_summer_birth_after_london_midnight_is_in_the_london_month_not_the_utc_one(network: Network) -> None:
@@ -173,14 +173,14 @@ def test_a_summer_birth_after_london_midnight_is_in_the_london_month_not_the_utc
     periods = set(KpiAggregate.objects.filter(kpi=CODE, level="network").values_list("period_key", flat=True))
     assert {"2024-07", "2024-Q3", "2024-10", "2024-Q4"} <= periods
     assert not {"2024-06", "2024-Q2", "2024-09"} & periods
-    assert counts(figure(CODE, "network", "network", "2024-Q3")) == (1, 1, 0, 0)
+    assert counts(figure(CODE, "network", "EOE", "2024-Q3")) == (1, 1, 0, 0)
 
 
 def test_a_partial_run_selects_cases_by_london_date(network: Network) -> None:
     make_case(datetime(2024, 6, 30, 23, 30, tzinfo=UTC))  # 1 July in London
     services.compute(periods=["2024-06", "2024-07"], as_of=AS_OF)
 
-    assert counts(figure(CODE, "network", "network", "2024-07")) == (1, 1, 0, 0)
+    assert counts(figure(CODE, "network", "EOE", "2024-07")) == (1, 1, 0, 0)
     assert not KpiAggregate.objects.filter(period_key="2024-06").exists()
 
 
@@ -193,10 +193,10 @@ def test_clock_change_nights_use_exact_minutes_and_london_dates(network: Network
     make_case(autumn, passive_cooling_start=datetime(2024, 10, 27, 5, 31, tzinfo=LONDON))
     services.compute(as_of=AS_OF)
 
-    assert counts(figure(CODE, "network", "network", "2024-03")) == (1, 1, 0, 0)
-    assert counts(figure(CODE, "network", "network", "2024-10")) == (0, 1, 0, 0)
-    assert figure(MEDIAN, "network", "network", "2024-03").median == 360.0
-    assert figure(MEDIAN, "network", "network", "2024-10").median == 361.0
+    assert counts(figure(CODE, "network", "EOE", "2024-03")) == (1, 1, 0, 0)
+    assert counts(figure(CODE, "network", "EOE", "2024-10")) == (0, 1, 0, 0)
+    assert figure(MEDIAN, "network", "EOE", "2024-03").median == 360.0
+    assert figure(MEDIAN, "network", "EOE", "2024-10").median == 361.0
 
 
 # --- Idempotence and scope -----------------------------------------------------------------------
@@ -230,8 +230,8 @@ def test_a_partial_run_replaces_only_its_periods(cases: dict[str, Case]) -> None
     Case.objects.filter(pk=cases["b"].pk).update(entered_in_error=True)
     services.compute(periods=["2024-05"], as_of=AS_OF)
 
-    assert counts(figure(CODE, "network", "network", "2024-05")) == (1, 1, 0, 0)  # b has gone
-    assert counts(figure(CODE, "network", "network", "2024-Q2")) == (1, 2, 0, 0)  # not recomputed: as before
+    assert counts(figure(CODE, "network", "EOE", "2024-05")) == (1, 1, 0, 0)  # b has gone
+    assert counts(figure(CODE, "network", "EOE", "2024-Q2")) == (1, 2, 0, 0)  # not recomputed: as before
     assert not CaseOutcome.objects.filter(case=cases["b"]).exists()
 
 
@@ -242,7 +242,7 @@ def test_entered_in_error_cases_leave_every_figure(cases: dict[str, Case]) -> No
     services.compute(as_of=AS_OF)
 
     assert snapshot() != with_f
-    assert counts(figure(CODE, "network", "network", "2024")) == (3, 4, 1, 1)
+    assert counts(figure(CODE, "network", "EOE", "2024")) == (3, 4, 1, 1)
 
 
 def test_no_query_per_case(network: Network) -> None:

@@ -17,12 +17,14 @@ from kpis.models import KpiAggregate
 from kpis.outcome import Outcome
 from kpis.periods import PeriodType, periods_for_birth, year_period
 from kpis.services import compute
-from kpis.tests.builders import AS_OF, NOT_COOLED, make_facts
+from kpis.tests.builders import AS_OF, NOT_COOLED, make_facts, reference_hierarchy
 from pathway.services import case_create
 from units.births import live_births_record
 from units.models import Unit
 
 CODE = hie_incidence_per_1000.CODE
+
+HIERARCHY = reference_hierarchy()
 
 
 @pytest.mark.parametrize(("overrides", "expected"), [
@@ -43,7 +45,8 @@ def _results(babies: list[tuple[str, date, int | None]]) -> list[aggregate.CaseR
     for case_id, (unit, born, grade) in enumerate(babies, start=1):
         facts = make_facts(**NOT_COOLED, birth_unit_ods=unit, hie_grade=grade,
                            birth_datetime=datetime(born.year, born.month, born.day, 12, 0, tzinfo=LONDON))
-        results.append(aggregate.evaluate_case(facts, case_id, AS_OF, [hie_incidence_per_1000, cooling_started_6h], []))
+        results.append(aggregate.evaluate_case(facts, case_id, AS_OF, [hie_incidence_per_1000, cooling_started_6h], [],
+                                               HIERARCHY))
     return results
 
 
@@ -52,9 +55,9 @@ def _figures(babies: list[tuple[str, date, int | None]], live_births: dict[tuple
     results = _results(babies)
     periods = {p for r in results for p in periods_for_birth(r.born, as_of)}
     kpis = [hie_incidence_per_1000, cooling_started_6h]
-    figures = incidence.apply(aggregate.figures(results, periods, kpis, []), periods, kpis, live_births)
+    figures = incidence.apply(aggregate.figures(results, periods, kpis, []), periods, kpis, live_births, HIERARCHY)
     return {(f.level, f.org_code, f.period.key): (f.numerator, f.denominator, f.missing, f.not_eligible)
-            for f in figures if f.kpi == CODE}
+            for f in figures if f.kpi == CODE and f.level in ("birth_unit", "network")}  # trusts: test_levels.py
 
 
 def test_unit_years_against_live_births_by_hand() -> None:
@@ -73,7 +76,7 @@ def test_unit_years_against_live_births_by_hand() -> None:
         ("birth_unit", "RDE03", "2024"): (2, 3500, 0, 0),
         ("birth_unit", "RWG02", "2024"): (3, 5400, 0, 1),
         ("birth_unit", "RWH01", "2024"): (0, 5000, 0, 0),
-        ("network", "network", "2024"): (5, 13900, 1, 1),
+        ("network", "EOE", "2024"): (5, 13900, 1, 1),
     }
     # Shown per 1,000: Watford 3 / 5,400 = 0.5556 per 1,000; network 5 / 13,900 = 0.3597 per 1,000.
     assert round(3 / 5400 * 1000, 4) == 0.5556
@@ -89,17 +92,19 @@ def test_year_boundary_is_the_london_birth_date() -> None:
     results = _results([])
     first = make_facts(**NOT_COOLED, hie_grade=2, birth_datetime=datetime(2025, 1, 1, 0, 30, tzinfo=LONDON))
     last = make_facts(**NOT_COOLED, hie_grade=2, birth_datetime=datetime(2024, 12, 31, 23, 30, tzinfo=LONDON))
-    results = [aggregate.evaluate_case(f, i, AS_OF, [hie_incidence_per_1000], []) for i, f in enumerate((first, last))]
+    results = [aggregate.evaluate_case(f, i, AS_OF, [hie_incidence_per_1000], [], HIERARCHY)
+               for i, f in enumerate((first, last))]
     periods = [year_period(2024), year_period(2025)]
     figures = incidence.apply(aggregate.figures(results, periods, [hie_incidence_per_1000], []), periods,
-                              [hie_incidence_per_1000], {("RWG02", 2024): 1000, ("RWG02", 2025): 1000})
+                              [hie_incidence_per_1000], {("RWG02", 2024): 1000, ("RWG02", 2025): 1000},
+                              HIERARCHY)
     assert {(f.org_code, f.period.key): f.numerator for f in figures if f.level == "birth_unit"} == {
         ("RWG02", "2024"): 1, ("RWG02", "2025"): 1}
 
 
 def test_a_year_without_any_live_births_has_no_rate() -> None:
     found = _figures([("RWG02", date(2024, 4, 1), 2)], {})
-    assert found == {("birth_unit", "RWG02", "2024"): (0, 0, 1, 0), ("network", "network", "2024"): (0, 0, 1, 0)}
+    assert found == {("birth_unit", "RWG02", "2024"): (0, 0, 1, 0), ("network", "EOE", "2024"): (0, 0, 1, 0)}
 
 
 def test_other_kpis_are_left_alone() -> None:
@@ -107,7 +112,8 @@ def test_other_kpis_are_left_alone() -> None:
     periods = periods_for_birth(date(2024, 4, 1), date(2025, 3, 1))
     kpis = [hie_incidence_per_1000, cooling_started_6h]
     before = [f for f in aggregate.figures(results, periods, kpis, []) if f.kpi != CODE]
-    after = [f for f in incidence.apply(aggregate.figures(results, periods, kpis, []), periods, kpis, {})
+    after = [f for f in incidence.apply(aggregate.figures(results, periods, kpis, []), periods, kpis, {},
+                                        HIERARCHY)
              if f.kpi != CODE]
     assert after == before
 
@@ -133,7 +139,8 @@ def test_engine_stores_incidence_and_a_live_births_change_recomputes_it(people: 
     live_births_record(unit=Unit.objects.get(ods_code="RWG02"), year=2024, live_births=5400, by=people.nurse)
     compute(as_of=date(2025, 3, 1), periods=["2024"])
     assert stored("RWG02") == (2, 5400, 0, 2 / 5400)
-    assert stored("network") == (2, 5400, 0, 2 / 5400)
+    assert stored("EOE") == (2, 5400, 0, 2 / 5400)
+    assert stored("RWG") == (2, 5400, 0, 2 / 5400)  # issue 18: its trust, rolled up from the unit
 
 
 def _stored(numerator: int, denominator: int) -> KpiAggregate:

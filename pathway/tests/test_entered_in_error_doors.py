@@ -1,6 +1,7 @@
 """The doors to a case entered in error that `test_entered_in_error.py` does not walk (issue 12: every write
-refused with a message, nothing changed): "use the value from the readings", a radiologist's own MRI section
-through the API (403) and its screen (which says why), and the POP record's edit screen."""
+refused with a message, nothing changed): "use the value from the readings", a section role's own section
+(radiologist: MRI, transport team: referral and transport) through the API (409 with the message every role
+gets) and the radiologist's screen (which says why), and the POP record's edit screen."""
 
 from __future__ import annotations
 
@@ -14,14 +15,17 @@ from api.tests.conftest import token_client
 from core.exceptions import EnteredInError
 from core.testing.personas import Personas, with_section_roles
 from pathway import services
+from pathway.access import role_sections
 from pathway.models import Case
 from pathway.tests.test_one_truth import TYPED, add_readings, typed_case
 from pop import services as pop_services
 from pop.models import PopRecord
 from pop.tests.factories import pop_values
+from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 MRI_CHANGE = {"mri_injury_pattern": "watershed", "mri_sequences": ["t1", "t2", "dwi", "mrs"]}
+TRANSPORT_CHANGE = {"referral_decision": "cool", "transport_team_arrived_datetime": "2024-05-14T05:00+01:00"}
 
 
 def _mark(case: Case, by: Any) -> Case:
@@ -46,14 +50,40 @@ def test_use_the_readings_is_refused(people: Personas) -> None:
     assert (saved.arrival_temp_c, saved.version) == (TYPED["arrival_temp_c"], marked.version)
 
 
-def test_a_radiologists_mri_section_is_refused_through_the_api_and_the_screen(people: Personas) -> None:
+def _frozen_api_answer(client: Any, case: Case, change: dict[str, Any]) -> tuple[int, str]:
+    response = client.patch(f"/api/v1/cases/{case.pk}/", {"version": case.version, **change}, format="json")
+    return response.status_code, response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(("role", "change"), [("radiologist", MRI_CHANGE), ("transport", TRANSPORT_CHANGE)])
+def test_a_section_roles_api_write_is_the_same_409_as_everyone_elses(people: Personas, role: str,
+                                                                     change: dict[str, Any]) -> None:
+    section_role = getattr(with_section_roles(people), role)
+    pandr = Unit.objects.get(ods_code="RGT-PANDR")  # the transport team reaches the cases its service moved
+    case = typed_case(people, transport_service=pandr)  # born and cooled at Addenbrooke's, the radiologist's unit
+    assert role_sections(section_role, case)  # their section of this case, before the mark
+    marked = _mark(case, people.nurse)
+    nurse_answer = _frozen_api_answer(token_client(people.nurse), marked, change)
+    assert nurse_answer == (409, "This case was marked as entered in error: it can no longer be changed")
+    assert _frozen_api_answer(token_client(section_role), marked, change) == nurse_answer
+    saved = Case.objects.get(pk=marked.pk)
+    assert (saved.version, saved.mri_injury_pattern, saved.transport_team_arrived_datetime) == (
+        marked.version, marked.mri_injury_pattern, marked.transport_team_arrived_datetime)
+
+
+def test_a_section_role_still_gets_403_on_a_frozen_case_it_does_not_write_to(people: Personas) -> None:
+    """The 409 is for those who write to the case: a radiologist at another unit, who cannot even see it, is a
+    404, and the read-only network lead a 403, frozen or not."""
+    case = _mark(typed_case(people), people.nurse)
+    response = token_client(people.lead).patch(f"/api/v1/cases/{case.pk}/", {"version": case.version, **MRI_CHANGE},
+                                               format="json")
+    assert response.status_code == 403
+
+
+def test_a_radiologists_mri_section_screen_says_why(people: Personas) -> None:
     radiologist = with_section_roles(people).radiologist
     assert radiologist is not None
-    case = typed_case(people)  # born and cooled at Addenbrooke's, the radiologist's unit
-    marked = _mark(case, people.nurse)
-    api = token_client(radiologist)
-    response = api.patch(f"/api/v1/cases/{marked.pk}/", {"version": marked.version, **MRI_CHANGE}, format="json")
-    assert response.status_code in (403, 409) and response.json()["errors"][0]["message"]
+    marked = _mark(typed_case(people), people.nurse)
     screen = Client()
     screen.force_login(radiologist)
     posted = screen.post(reverse("pathway:case_section", args=[marked.pk, "mri"]),

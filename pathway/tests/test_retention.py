@@ -27,8 +27,10 @@ from reporting.models import ExportJob
 pytestmark = pytest.mark.django_db
 
 
-def _case(people: Personas, ref: str, birth: datetime) -> Case:
-    case = services.case_create(values=cooled_case_values(case_ref=ref, birth=birth), by=people.nurse)
+def case_with_history(people: Personas, ref: str, birth: datetime, nhs_number: str = "") -> Case:
+    """A cooled case with a temperature, a family support log and a contact (so with history of each)."""
+    case = services.case_create(values=cooled_case_values(case_ref=ref, birth=birth, nhs_number=nhs_number),
+                                by=people.nurse)
     services.temperature_add(case=case, observed_at=birth + timedelta(minutes=100), temp_c=Decimal("34.0"),
                              site="rectal", by=people.nurse)
     family_services.support_log_update(case=case, values={"consent_given_on": birth.date() + timedelta(days=3),
@@ -44,8 +46,8 @@ def world(people: Personas, settings: Any, tmp_path: Path) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path
     settings.CASE_RETENTION_YEARS = 25
     today = timezone.localdate()
-    old = _case(people, "OLD-1", datetime(today.year - 26, 3, 1, 10, 0, tzinfo=LONDON))
-    kept = _case(people, "KEPT-1", datetime(today.year - 1, 3, 1, 10, 0, tzinfo=LONDON))
+    old = case_with_history(people, "OLD-1", datetime(today.year - 26, 3, 1, 10, 0, tzinfo=LONDON))
+    kept = case_with_history(people, "KEPT-1", datetime(today.year - 1, 3, 1, 10, 0, tzinfo=LONDON))
     job = ExportJob.objects.create(kind="cases_csv", created_by=people.nurse, status="succeeded",
                                    expires_at=timezone.now() + timedelta(hours=24))
     job.file.save("cases.csv", ContentFile(b"case_ref\r\nOLD-1\r\nKEPT-1\r\n"))

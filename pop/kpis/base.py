@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from kpis.definitions.base import KpiDefinition, Level
+from kpis.definitions.base import ROLLUP_LEVELS, KpiDefinition, Level
 from pop.kpis.facts import PopFacts
 
-# kpis.md: "attributed to birth_unit_ods (levels birth_unit, network)".
-POP_LEVELS: tuple[Level, ...] = (Level.BIRTH_UNIT, Level.NETWORK)
+# kpis.md: "attributed to birth_unit_ods (levels birth_unit, network)"; issue 18 adds the birth unit's trust,
+# LMNS, ICB and region (and one network figure per network) on the birth date.
+POP_LEVELS: tuple[Level, ...] = (Level.BIRTH_UNIT, *ROLLUP_LEVELS)
 SPEC: Final = "kpis.md \"POP (preterm optimisation) KPIs\""
 DAYS_PER_WEEK: Final = 7
 # A POP KPI: the one definition protocol over POP facts (a type for annotations; isinstance takes

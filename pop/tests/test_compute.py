@@ -61,15 +61,15 @@ def test_figures_per_unit_and_network(cohort: list[PopRecord]) -> None:
     assert run.definition_versions == registry.VERSIONS
     # (met, met + not met, not eligible, missing)
     assert found[("pop_optimal_cord_management", "birth_unit", "RWG02", "2024-05")] == (1, 2, 0, 1)
-    assert found[("pop_optimal_cord_management", "network", "network", "2024")] == (2, 3, 0, 1)
+    assert found[("pop_optimal_cord_management", "network", "EOE", "2024")] == (2, 3, 0, 1)
     assert found[("pop_intrapartum_antibiotics", "birth_unit", "RWG02", "2024-Q2")] == (2, 2, 1, 0)
     assert found[("pop_place_of_birth", "birth_unit", "RGT01", "2024")] == (1, 1, 0, 0)
-    assert found[("pop_place_of_birth", "network", "network", "R12-2024-12")] == (1, 1, 3, 0)
+    assert found[("pop_place_of_birth", "network", "EOE", "R12-2024-12")] == (1, 1, 3, 0)
     assert found[("pop_all_eligible", "birth_unit", "RWG02", "2024-05")] == (1, 2, 0, 1)
     # Score, in baby-element pairs: baby 1 six met, 1 NE (place); baby 2 four met, 1 not met (cord), 2 NE (place,
     # antibiotics); baby 3 five met, 1 missing (cord), 1 NE (place); baby 4 (25 weeks, 700 g, NICU) seven met.
     assert found[("pop_optimisation_score", "birth_unit", "RWG02", "2024-05")] == (15, 16, 4, 1)
-    assert found[("pop_optimisation_score", "network", "network", "2024-05")] == (22, 23, 4, 1)
+    assert found[("pop_optimisation_score", "network", "EOE", "2024-05")] == (22, 23, 4, 1)
     rate = KpiAggregate.objects.get(kpi="pop_optimisation_score", level="network", period_key="2024").rate
     assert rate == pytest.approx(22 / 23)
     watford = KpiAggregate.objects.get(kpi="pop_all_eligible", level="birth_unit", org_code="RWG02",
@@ -81,7 +81,8 @@ def test_every_code_level_and_period_type_is_stored(cohort: list[PopRecord]) -> 
     services.compute_pop_kpis(as_of=AS_OF)
     rows = KpiAggregate.objects.all()
     assert {r.kpi for r in rows} == set(registry.CODES)
-    assert {r.level for r in rows} == {"birth_unit", "network"}
+    # issue 18: the birth unit's trust and region too (the reference units have no LMNS or ICB placements)
+    assert {r.level for r in rows} == {"birth_unit", "trust", "network", "region"}
     assert {r.period_type for r in rows} == {"year", "financial_year", "quarter", "month", "rolling_12m"}
     assert {r.period_key for r in rows if r.period_type == "rolling_12m"} == {
         f"R12-{month}" for month in [*(f"2024-{m:02d}" for m in range(5, 13)), "2025-01"]}
@@ -89,7 +90,7 @@ def test_every_code_level_and_period_type_is_stored(cohort: list[PopRecord]) -> 
 
 def test_a_rerun_gives_identical_rows_and_leaves_other_codes_alone(cohort: list[PopRecord]) -> None:
     other = KpiRun.objects.create(as_of=AS_OF, status=KpiRun.Status.SUCCEEDED)
-    KpiAggregate.objects.create(kpi="cooling_started_6h", level="network", org_code="network", period_type="year",
+    KpiAggregate.objects.create(kpi="cooling_started_6h", level="network", org_code="EOE", period_type="year",
                                 period_key="2024", period_start=date(2024, 1, 1), period_end=date(2024, 12, 31),
                                 numerator=5, denominator=6, rate=5 / 6, run=other, definition_version=1)
     services.compute_pop_kpis(as_of=AS_OF)
@@ -97,7 +98,7 @@ def test_a_rerun_gives_identical_rows_and_leaves_other_codes_alone(cohort: list[
     services.compute_pop_kpis(as_of=AS_OF)
     services.compute_pop_kpis(as_of=AS_OF, periods=["2024-05", "2024"])
     assert figures() == first
-    assert first[("cooling_started_6h", "network", "network", "2024")] == (5, 6, 0, 0)
+    assert first[("cooling_started_6h", "network", "EOE", "2024")] == (5, 6, 0, 0)
 
 
 def test_a_period_run_replaces_only_those_periods(people: Personas, cohort: list[PopRecord]) -> None:
@@ -163,7 +164,7 @@ def test_export_kpis_includes_the_pop_rows(cohort: list[PopRecord]) -> None:
     out = io.StringIO()
     call_command("export_kpis", "--format", "json", "--period", "2024", stdout=out)
     rows = json.loads(out.getvalue())
-    score = next(r for r in rows if r["kpi"] == "pop_optimisation_score" and r["org"] == "network")
+    score = next(r for r in rows if r["kpi"] == "pop_optimisation_score" and r["org"] == "EOE")
     assert (score["numerator"], score["denominator"], score["missing"]) == (22, 23, 1)
     assert {r["kpi"] for r in rows} >= set(registry.CODES)
 

@@ -1,8 +1,8 @@
 """A board report for any level (issue 18): region, network, ICB, LMNS, trust, birth unit or cooling centre.
 
 The KPI rows of the levels above the network are written here directly, with the keys the KPI engine stores
-them under (level `trust`, `lmns`, `icb`, `region`, org_code the organisation's code), so these tests do not
-depend on the engine's levels work; the network's rows are found through `reporting.scope.network_row_code`.
+them under (level `trust`, `lmns`, `icb`, `region`, org_code the organisation's code), so they do not depend
+on how the engine attributes babies; the network's rows are found through `reporting.scope.network_row_code`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ YEAR_END = date(2024, 12, 31)
 
 def _store_level(level: str, code: str, *, met: int, eligible: int) -> None:
     """The network's 2024 rows copied to another level and code, cooling within 6 hours set to met/eligible."""
-    for row in KpiAggregate.objects.filter(level="network", org_code="network", period_key="2024"):
+    for row in KpiAggregate.objects.filter(level="network", org_code=scope.default_network_code(), period_key="2024"):
         row.pk, row.level, row.org_code = None, level, code
         if row.kpi == "cooling_started_6h":
             row.numerator, row.denominator, row.rate = met, eligible, met / eligible
@@ -73,14 +73,13 @@ def test_a_region_report_reads_the_regions_rows(figures: Personas) -> None:
 
 
 def test_a_network_report_finds_the_networks_rows_through_one_function(figures: Personas) -> None:
-    """Today the network's rows are "network"; when the engine stores them under the network's code, only
-    `network_row_code` changes."""
+    """The network's rows are stored under its own code (EOE); `network_row_code` is the one place that says so."""
     code = scope.default_network_code()
-    assert code and scope.row_code("network", code) == scope.network_row_code(code) == "network"
+    assert code and scope.row_code("network", code) == scope.network_row_code(code) == code
     report = BoardReport.objects.get(pk=services.board_report_create(
         values={"title": "Network", "level": "network", "period_key": "2024", "sections": ["hie"]},
         by=figures.lead).pk)
-    assert report.area_code == code and report.org_code == "network"
+    assert report.area_code == report.org_code == code
     data = content.build(report)
     assert _hie_row(data, "Cooling started within 6 hours")[3:5] == ["3", "4"]  # 3 of 4 (conftest)
 

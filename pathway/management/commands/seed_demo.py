@@ -21,7 +21,9 @@ from pathway import demo, services
 from pathway.management.commands._dataset_commands import demo_author_and_units, seed_as_of, seed_skipped
 from pathway.models import Case
 from units.access import UserLike
-from units.demo_users import DEMO_PASSWORD
+from units.demo_users import DEMO_PASSWORD, LONDON_DEMO_USERS, demo_users_ensure
+from units.models import Unit
+from units.services import LONDON_FILE, organisations_load_file
 
 MAX_YEARS = 20
 
@@ -33,11 +35,26 @@ def _as_of(text: str) -> date:
         raise ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None
 
 
+NETWORKS: dict[str, demo.DemoNetwork] = {"london": demo.LONDON_REGION}
+
+
 @transaction.atomic
-def seed_demo_data(*, seed: int, as_of: date, years: int) -> list[Case]:
-    """Load the network and demo users, then write the demo cases; all or nothing."""
+def seed_demo_data(*, seed: int, as_of: date, years: int, network: str | None = None) -> list[Case]:
+    """Load the network and demo users, then write the demo cases; all or nothing. With `network` ("london"):
+    also load that region's reference file and demo logins, and write its share of cases (demo.DemoNetwork)."""
     author, units = demo_author_and_units()
-    generated = demo.generate(random.Random(seed), as_of=as_of, years=years)
+    if network is not None:
+        organisations_load_file(LONDON_FILE)
+        author = demo_users_ensure(LONDON_DEMO_USERS)["london_nurse"]
+        units = {unit.ods_code: unit for unit in Unit.objects.all()}
+    generated = demo.generate(random.Random(seed), as_of=as_of, years=years,
+                              network=NETWORKS[network] if network else None)
+    if network is not None:  # another seed's NHS numbers may meet the East of England's: leave those out
+        taken = set(Case.objects.filter(nhs_number__in=[v["nhs_number"] for v in generated if v["nhs_number"]])
+                    .values_list("nhs_number", flat=True))
+        for values in generated:
+            if values["nhs_number"] in taken:
+                values["nhs_number"] = ""
     cases = {values["case_ref"]: services.case_create(values=demo.resolve_units(values, units), by=author)
              for values in generated}
     _add_temperatures(generated, cases, seed=seed, as_of=as_of, author=author)
@@ -66,14 +83,20 @@ class Command(BaseCommand):
                             help="YYYY-MM-DD: the data describe 00:00 UK time on this date (default today)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when the database already holds cases (for `make run`)")
+        parser.add_argument("--network", choices=sorted(NETWORKS), default=None,
+                            help="another region's demo: load its reference file and logins, and seed a share of "
+                                 "the cases on its units (--if-empty then looks at its cases only)")
 
     def handle(self, *args: object, **options: Any) -> None:
-        if seed_skipped(self, existing=Case.objects.count(), rows_word="cases", data_word="demo data",
+        network = options["network"]
+        existing = (Case.objects.filter(case_ref__startswith=f"{NETWORKS[network].prefix}-") if network
+                    else Case.objects.all()).count()
+        if seed_skipped(self, existing=existing, rows_word="cases", data_word="demo data",
                         if_empty=options["if_empty"]):
             return
         as_of = seed_as_of(options, max_years=MAX_YEARS)
         started = time.monotonic()
-        cases = seed_demo_data(seed=options["seed"], as_of=as_of, years=options["years"])
+        cases = seed_demo_data(seed=options["seed"], as_of=as_of, years=options["years"], network=network)
         self._report(cases, as_of, options["years"], time.monotonic() - started)
 
     def _report(self, cases: Sequence[Case], as_of: date, years: int, seconds: float) -> None:

@@ -1,0 +1,216 @@
+"""Which organisation a dashboard shows, and where a viewer may go from it (issue 18: roll up and drill down).
+
+Figures exist at the birth unit and at every organisation above it (kpis.md "Levels", issue 18: trust, LMNS,
+ICB, network by its code, region). A dashboard shows one `OrgRef` (level + code); the pages that used to show
+"the network" show the viewer's own network. The picker and breadcrumb offer region → network → ICB / LMNS →
+trust → unit, within what the viewer may see (`Seen`):
+
+- a network-wide role (nurse specialist, network lead, administrator) sees its network and every organisation
+  and unit in it;
+- a regional role (`regional_lead`, which the access work of issue 18 adds) sees its region and all in it;
+- a unit role sees its own units, and its network's figure beside them (as before).
+
+Figures hold no patient data (every signed-in role sees the dashboards), so this decides what the picker and
+breadcrumb offer and which network a page opens on; the case drill-downs keep their own access checks.
+
+The organisations are those of `units.hierarchy` on the viewer's date, read once per version of the stored
+figures (`Tree`, with every name: four queries when the figures changed, none otherwise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+from core import memo
+from kpis.definitions.base import ROLLUP_LEVELS, Level
+from kpis.versions import figures_version
+from units.access import NETWORK_WIDE_ROLES, UserLike, memberships
+from units.hierarchy import Hierarchy
+from units.models import Network, Organisation, Unit
+
+# Widest first: the order of the breadcrumb and of the picker.
+DRILL_ORDER: tuple[Level, ...] = (Level.REGION, Level.NETWORK, Level.ICB, Level.LMNS, Level.TRUST, Level.BIRTH_UNIT,
+                                  Level.COOLING_CENTRE, Level.TRANSPORT)
+LEVEL_NAMES = {Level.REGION: "Region", Level.NETWORK: "Network", Level.ICB: "ICB", Level.LMNS: "LMNS",
+               Level.TRUST: "Trust", Level.BIRTH_UNIT: "Unit", Level.COOLING_CENTRE: "Cooling centre",
+               Level.TRANSPORT: "Transport service"}
+UNIT_LEVELS = frozenset({Level.BIRTH_UNIT, Level.COOLING_CENTRE, Level.TRANSPORT})
+# Read by name, so this works before and after the access work (issue 18) adds the role.
+REGIONAL_ROLE = "regional_lead"
+# One level down from each organisation (drill-down); ICB and LMNS both hold trusts.
+_CHILDREN = {Level.REGION: (Level.NETWORK,), Level.NETWORK: (Level.ICB, Level.LMNS), Level.ICB: (Level.TRUST,),
+             Level.LMNS: (Level.TRUST,), Level.TRUST: (Level.BIRTH_UNIT,)}
+
+
+@dataclass(frozen=True, order=True)
+class OrgRef:
+    """One organisation figures are attributed to: a level and its code (an ODS code at the unit levels)."""
+
+    level: Level
+    code: str
+
+    @property
+    def level_name(self) -> str:
+        return LEVEL_NAMES[self.level]
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The hierarchy and every organisation's and unit's name, read together once per version of the figures."""
+
+    hierarchy: Hierarchy
+    names: dict[tuple[str, str], str] = field(default_factory=dict)  # (level, code) → name; units by ODS code
+
+    @classmethod
+    def load(cls) -> Tree:
+        names: dict[tuple[str, str], str] = {}
+        for ods, short in Unit.objects.values_list("ods_code", "short_name"):
+            for level in UNIT_LEVELS:
+                names[(level, ods)] = short
+        for code, name in Network.objects.values_list("code", "name"):
+            names[(Level.NETWORK, code)] = name
+        for kind, code, name in Organisation.objects.values_list("kind", "code", "name"):
+            names[(kind, code)] = name  # OrgKind values are the level names (trust, lmns, icb, region)
+        return cls(Hierarchy.load(), names)
+
+    def name(self, ref: OrgRef) -> str:
+        return self.names.get((ref.level, ref.code), ref.code)
+
+    def units_in(self, ref: OrgRef, on: date) -> list[str]:
+        if ref.level in UNIT_LEVELS:
+            return [ref.code]
+        return self.hierarchy.units_in(ref.level, ref.code, on)
+
+    def parents(self, ref: OrgRef, on: date) -> list[OrgRef]:
+        """The organisations above `ref`, widest first (the breadcrumb), from the first of its units."""
+        members = self.units_in(ref, on)
+        path = self.hierarchy.path(members[0], on) if members else None
+        if path is None:
+            return []
+        wider = DRILL_ORDER[:DRILL_ORDER.index(ref.level)] if ref.level in DRILL_ORDER else ()
+        found = path.as_dict()
+        return [OrgRef(level, found[level]) for level in wider if level in found]
+
+    def children(self, ref: OrgRef, on: date) -> list[OrgRef]:
+        """The organisations one level down (units for a trust), by name."""
+        below = _CHILDREN.get(ref.level, ())
+        refs = set()
+        for ods in self.units_in(ref, on):
+            path = self.hierarchy.path(ods, on)
+            found = path.as_dict() if path is not None else {}
+            for level in below:
+                code = ods if level == Level.BIRTH_UNIT else found.get(level)
+                if code:
+                    refs.add(OrgRef(level, code))
+        return sorted(refs, key=lambda r: (DRILL_ORDER.index(r.level), self.name(r)))
+
+    def organisations(self, level: Level, on: date) -> list[OrgRef]:
+        """Every organisation of the level on the date (the comparison table's rows), by name."""
+        refs = set()
+        for ods in self.hierarchy.unit_codes():
+            if level in UNIT_LEVELS:
+                refs.add(OrgRef(level, ods))
+            elif (path := self.hierarchy.path(ods, on)) is not None and (code := path.as_dict().get(level)):
+                refs.add(OrgRef(level, code))
+        return sorted(refs, key=lambda r: self.name(r))
+
+
+def tree() -> Tree:
+    """`Tree.load()` once per version of the stored figures (the organisations the figures were made with)."""
+    return memo.remember("kpis.orgscope.tree", figures_version(), Tree.load)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def _network_of(ods: str, shape: Tree, on: date) -> str | None:
+    path = shape.hierarchy.path(ods, on)
+    return path.network if path is not None else None
+
+
+def user_network_codes(user: UserLike, shape: Tree | None = None, on: date | None = None) -> tuple[str, ...]:
+    """The codes of the networks the user works in: the network of each unit they hold a role at (on `on`,
+    default today), read from the remembered tree, so no query beyond the memberships.
+
+    TODO(issue 18): use `units.access.network_ids_for(user, action)` once the access work lands on main.
+    """
+    shape, on = shape or tree(), on or today()
+    return tuple(sorted({code for m in memberships(user) if (code := _network_of(m.unit.ods_code, shape, on))}))
+
+
+def network_codes() -> list[str]:
+    """Every network's code, in order (one query when the figures changed, else none)."""
+    return sorted(code for level, code in tree().names if level == Level.NETWORK)
+
+
+def home_network(user: UserLike, shape: Tree | None = None) -> str:
+    """The network a page opens on: the user's (the first by code when several), else the deployment's first."""
+    shape = shape or tree()
+    mine = user_network_codes(user, shape)
+    if mine:
+        return mine[0]
+    networks = sorted(code for level, code in shape.names if level == Level.NETWORK)
+    return networks[0] if networks else ""
+
+
+def own_unit_codes(user: UserLike) -> frozenset[str]:
+    """ODS codes of the units the user belongs to through a unit role (a network-wide role has no "own")."""
+    return frozenset(m.unit.ods_code for m in memberships(user)
+                     if m.role not in NETWORK_WIDE_ROLES and m.role != REGIONAL_ROLE)
+
+
+class Seen:
+    """What the picker may offer one viewer on a date (see the module docstring)."""
+
+    def __init__(self, user: UserLike, shape: Tree, on: date) -> None:
+        held = memberships(user)
+        self._tree, self._on = shape, on
+        self.networks = frozenset(code for m in held if m.role in NETWORK_WIDE_ROLES
+                                  if (code := _network_of(m.unit.ods_code, shape, on)))
+        regional = {m.unit.ods_code for m in held if m.role == REGIONAL_ROLE}
+        self.regions = frozenset(p.region for ods in regional
+                                 if (p := shape.hierarchy.path(ods, on)) is not None and p.region)
+        self.units = own_unit_codes(user)
+        self.unit_networks = frozenset(code for m in held if (code := _network_of(m.unit.ods_code, shape, on)))
+
+    def _unit(self, ods: str) -> bool:
+        if ods in self.units:
+            return True
+        path = self._tree.hierarchy.path(ods, self._on)
+        return path is not None and (path.network in self.networks or path.region in self.regions)
+
+    def allows(self, ref: OrgRef) -> bool:
+        if ref.level == Level.REGION:
+            return ref.code in self.regions
+        if ref.level == Level.NETWORK and ref.code in self.networks | self.unit_networks:
+            return True
+        members = self._tree.units_in(ref, self._on)
+        return bool(members) and all(self._unit(ods) for ods in members)
+
+
+def name_of(ref: OrgRef) -> str:
+    return tree().name(ref)
+
+
+def label(ref: OrgRef, name: str) -> str:
+    """How a picker lists an organisation: "Watford General (RWG02)", "Trust: West Hertfordshire (RWG)"."""
+    return f"{name} ({ref.code})" if ref.level in UNIT_LEVELS else f"{ref.level_name}: {name} ({ref.code})"
+
+
+def choice_value(ref: OrgRef) -> str:
+    """A picker's value: a unit's ODS code alone (as before issue 18), "level:code" above the unit."""
+    return ref.code if ref.level == Level.BIRTH_UNIT else f"{ref.level}:{ref.code}"
+
+
+def parse_choice(value: str) -> OrgRef:
+    """The inverse of `choice_value`; raises ValueError for an unknown level."""
+    level, _, code = value.rpartition(":")
+    return OrgRef(Level(level) if level else Level.BIRTH_UNIT, code)
+
+
+__all__ = ["DRILL_ORDER", "LEVEL_NAMES", "ROLLUP_LEVELS", "OrgRef", "Seen", "Tree", "choice_value", "home_network",
+           "label", "name_of", "own_unit_codes", "parse_choice", "today", "tree", "user_network_codes"]
