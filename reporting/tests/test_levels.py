@@ -25,7 +25,9 @@ YEAR_END = date(2024, 12, 31)
 
 
 def _store_level(level: str, code: str, *, met: int, eligible: int) -> None:
-    """The network's 2024 rows copied to another level and code, cooling within 6 hours set to met/eligible."""
+    """The network's 2024 rows copied to another level and code (in place of any the engine stored), cooling
+    within 6 hours set to met/eligible."""
+    KpiAggregate.objects.filter(level=level, org_code=code).delete()
     for row in KpiAggregate.objects.filter(level="network", org_code=scope.default_network_code(), period_key="2024"):
         row.pk, row.level, row.org_code = None, level, code
         if row.kpi == "cooling_started_6h":
@@ -40,7 +42,8 @@ def _hie_row(data: dict[str, object], title: str) -> list[str]:
 
 def test_a_trust_report_reads_the_trusts_rows_and_covers_only_its_units(figures: Personas) -> None:
     trust = Unit.objects.get(ods_code="RWG02").trust_ods
-    Organisation.objects.create(kind=OrgKind.TRUST, code=trust, name="West Hertfordshire Teaching Hospitals")
+    Organisation.objects.update_or_create(kind=OrgKind.TRUST, code=trust,
+                                          defaults={"name": "West Hertfordshire Teaching Hospitals"})
     _store_level("trust", trust, met=2, eligible=3)
     inside = set(Hierarchy.load().units_in("trust", trust, YEAR_END))
     assert "RWG02" in inside and "RDE03" not in inside
@@ -94,7 +97,8 @@ def test_a_unit_report_compares_with_its_network(figures: Personas) -> None:
 
 def test_the_form_offers_the_organisations_the_user_may_report_on(figures: Personas) -> None:
     trust = Unit.objects.get(ods_code="RWG02").trust_ods
-    Organisation.objects.create(kind=OrgKind.TRUST, code=trust, name="West Hertfordshire Teaching Hospitals")
+    Organisation.objects.update_or_create(kind=OrgKind.TRUST, code=trust,
+                                          defaults={"name": "West Hertfordshire Teaching Hospitals"})
     offered = dict(scope.choices_for(figures.lead, YEAR_END))
     assert [v for v, _ in offered["Network"]] == [f"network:{scope.default_network_code()}"]
     assert (f"trust:{trust}", "West Hertfordshire Teaching Hospitals") in offered["NHS trust"]
