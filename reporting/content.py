@@ -107,7 +107,7 @@ def _definitions(chosen: Sequence[str]) -> list[list[str]]:
 
 def run_chart_for(code: str, scope: Scope) -> Chart:
     """kpis.views.run by month (the same SVG, `kpis.pagecharts`), up to the end of the report's period."""
-    where = scope.org.short_name if scope.org else ("network" if scope.level == Level.NETWORK else scope.name)
+    where = scope.org.short_name if scope.org else scope.name  # as the dashboards name the organisation
     return pagecharts.run_chart_for(code, level=scope.level, org_code=scope.org_code, where=where,
                                     until=scope.period.end, run_date=dashboard.freshness().run_date,
                                     aim=aims.current().get(code))

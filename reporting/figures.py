@@ -113,7 +113,10 @@ class Scope:
     def name(self) -> str:
         if self.org is not None:
             return self.org.short_name
-        return self.title or (NETWORK_NAME if self.level == Level.NETWORK else self.code)
+        if self.title:
+            return self.title
+        code = self.code or (report_scope.default_network_code() if self.level == Level.NETWORK else "")
+        return report_scope.area_name(self.level, code) if code else NETWORK_NAME
 
     @property
     def units_covered(self) -> tuple[str, ...] | None:
