@@ -8,8 +8,10 @@ whole programme for the newest complete year → timings, server time only (Djan
   empty cache (every chart drawn on the request, and for the PDF turned into a picture);
 - the worker drawing the draft's charts and pictures ahead (`reporting.charts.prepare`, as after a KPI run or
   on saving the draft), then the draft preview page, the first time and `--repeats` times;
-- the draft PDF, spreadsheet and CSV, each as the background job makes it (first and repeat for the PDF:
-  WeasyPrint parses each chart once per process);
+- the draft PDF laid out on the request (charts drawn ahead, no PDF made yet), then again with the same
+  figures (laid out once per page, `reporting.render.pdf_bytes`), and after the worker has laid it out ahead
+  (`reporting.charts.prepare(with_pdf=True)`, as when a draft is saved); the draft spreadsheet and CSV, each
+  as the background job makes it;
 - publishing (the snapshot), the published preview, and the published PDF's first download (made and kept)
   and a later one (the kept file).
 
@@ -20,6 +22,7 @@ across processes too. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -40,10 +43,24 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+CPU: list[float] = []  # the process's CPU seconds of each timed job, in order: load on a shared machine
+# stretches the wall time, not this
+
+
 def _seconds(job: Callable[[], Any]) -> float:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     job()
+    CPU.append(time.process_time() - cpu)
     return time.perf_counter() - started
+
+
+def _forget_pdfs() -> None:
+    """No PDF remembered (the charts stay): the next PDF is laid out on the request."""
+    from django.core.cache import cache
+
+    store = getattr(cache, "_cache", {})
+    for key in [k for k in store if "memo:reporting.pdf:" in k]:
+        cache.delete(key.split(":", 2)[2])
 
 
 def _seed() -> None:
@@ -65,7 +82,10 @@ def _export(report: Any, kind: str, lead: Any) -> float:
     from reporting import services
     from reporting.models import ExportJob
 
-    seconds = _seconds(lambda: services.export_job_start(kind=kind, by=lead, report=report))
+    started, cpu = time.perf_counter(), time.process_time()
+    services.export_job_start(kind=kind, by=lead, report=report)
+    seconds = time.perf_counter() - started
+    CPU.append(time.process_time() - cpu)
     job = ExportJob.objects.latest("id")
     if job.status != job.Status.SUCCEEDED:
         raise SystemExit(f"The {kind} export failed: {job.error}")
@@ -113,32 +133,47 @@ def main(argv: list[str] | None = None) -> int:
         response = client.get(preview)
         assert response.status_code == 200, response.status_code
 
-    rows: list[tuple[str, float, float | None]] = []
-    rows.append(("preview, none drawn ahead", _cold(page), None))
-    rows.append(("PDF, none drawn ahead", _cold(lambda: _export(report, "report_pdf", lead)), None))
+    rows: list[tuple[str, float, float, float | None]] = []
+
+    def row(name: str, first: float, then: float | None = None, at: int = -1) -> None:
+        rows.append((name, first, CPU[at], then))
+
+    row("preview, none drawn ahead", _cold(page))
+    row("PDF, none drawn ahead", _cold(lambda: _export(report, "report_pdf", lead)))
     _forget_charts()
-    rows.append(("charts drawn ahead (worker)", _seconds(lambda: charts.prepare(report)), None))
+    row("charts drawn ahead (worker)", _seconds(lambda: charts.prepare(report)))
     first = _seconds(page)
-    rows.append(("draft preview page", first, statistics.median(_seconds(page) for _ in range(args.repeats))))
+    at = len(CPU) - 1
+    row("draft preview page", first, statistics.median(_seconds(page) for _ in range(args.repeats)), at)
     first = _export(report, "report_pdf", lead)
-    rows.append(("draft PDF", first, statistics.median(_export(report, "report_pdf", lead)
-                                                        for _ in range(max(1, args.repeats // 2)))))
-    rows.append(("draft spreadsheet", _export(report, "report_xlsx", lead), None))
-    rows.append(("draft CSV", _export(report, "report_csv", lead), None))
+    at = len(CPU) - 1
+    row("draft PDF, laid out on request", first, statistics.median(
+        _export(report, "report_pdf", lead) for _ in range(max(1, args.repeats // 2))), at)
+    _forget_pdfs()
+    row("PDF laid out ahead (worker)", _seconds(lambda: charts.prepare(report, with_pdf=True)))
+    row("draft PDF, laid out ahead", _export(report, "report_pdf", lead))
+    row("draft spreadsheet", _export(report, "report_xlsx", lead))
+    row("draft CSV", _export(report, "report_csv", lead))
     report.refresh_from_db()
-    rows.append(("publish (snapshot)", _seconds(lambda: services.board_report_publish(
-        report=report, by=lead, expected_version=report.version)), None))
+    row("publish (snapshot)", _seconds(lambda: services.board_report_publish(
+        report=report, by=lead, expected_version=report.version)))
     report.refresh_from_db()
-    rows.append(("published preview page", _seconds(page),
-                 statistics.median(_seconds(page) for _ in range(args.repeats))))
-    rows.append(("published PDF", _export(report, "report_pdf", lead), _export(report, "report_pdf", lead)))
-    rows.append(("published spreadsheet", _export(report, "report_xlsx", lead), None))
+    first = _seconds(page)
+    at = len(CPU) - 1
+    row("published preview page", first, statistics.median(_seconds(page) for _ in range(args.repeats)), at)
+    _forget_pdfs()
+    first = _export(report, "report_pdf", lead)
+    at = len(CPU) - 1
+    _forget_pdfs()
+    row("published PDF (kept file)", first, _export(report, "report_pdf", lead), at)
+    row("published spreadsheet", _export(report, "report_xlsx", lead))
     snapshot = report.snapshot or {}
     print(f"\nBoard report of the whole programme, network, {report.period_label} "
           f"({len(snapshot['charts'])} charts, {len(snapshot['layout']['rows'])} figure rows):")
-    print(f"  {'what':<28} {'first':>8} {'then (median)':>14}")
-    for name, once, then in rows:
-        print(f"  {name:<28} {once:>7.2f}s {'' if then is None else f'{then:.2f}s':>14}")
+    print(f"  load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"  {'what':<32} {'first':>8} {'first CPU':>10} {'then (median)':>14}")
+    for name, once, cpu, then in rows:
+        print(f"  {name:<32} {once:>7.2f}s {cpu:>9.2f}s {'' if then is None else f'{then:.2f}s':>14}")
     return 0
 
 

@@ -1,12 +1,14 @@
 """A draft board report's charts drawn ahead, by a worker, so nobody waits for them.
 
 A report shows the dashboards' own charts (`reporting.content.charts`), remembered per set of figures
-(`core.memo`), and the PDF places each as a picture drawn once (`reporting.render.chart_png`). Drawn on a
-request, the first view of a new set of figures waits for all of them (about 8 s for the preview and 16 s for
-the PDF of a network report on the demo data). So a worker draws them, SVG and picture, whenever the figures or
-the report change: after every HIE KPI run for every draft (`kpis.signals.figures_changed`), and when a draft
-is created or saved (`reporting.services`). The preview and PDF that follow find them drawn. Published reports
-keep their charts in their snapshot and need none; a report for outside the network has no charts.
+(`core.memo`), and the PDF places each as a picture drawn once (`reporting.render.chart_picture`). Drawn on
+a request, the first view of a new set of figures waits for all of them (about 8 s for the preview and 16 s
+for the PDF of a network report on the demo data). So a worker draws them, SVG and picture, whenever the
+figures or the report change: after every HIE KPI run for every draft (`kpis.signals.figures_changed`), and
+when a draft is created or saved (`reporting.services`), when it also lays out the draft's PDF (remembered per
+page, `reporting.render.pdf_bytes`), which its author is about to download. The preview and PDF that follow
+find them made. Published reports keep their charts in their snapshot and their PDF in a file; a report for
+outside the network has no charts.
 """
 
 from __future__ import annotations
@@ -27,14 +29,21 @@ def has_charts(report: BoardReport) -> bool:
     return not report.is_published and not report.for_external and Section.HIE in (report.sections or [])
 
 
-def prepare(report: BoardReport) -> int:
-    """Draw the report's charts and their pictures into the cache; the number of charts."""
+def prepare(report: BoardReport, *, with_pdf: bool = False) -> int:
+    """Draw the report's charts and their pictures into the cache, and with `with_pdf` lay out its PDF too;
+    the number of charts."""
+    if report.is_published:
+        return 0
+    if with_pdf:
+        data = content.build(report)
+        render.pdf_bytes(data, report)  # draws each chart's picture on the way
+        return len(data["charts"])
     if not has_charts(report):
         return 0
     scope = content.scope_of(report)
     drawn = content.charts(scope, figure_rows(scope, policy=None))
     for chart in drawn:
-        render.chart_png(chart.svg)
+        render.chart_picture(chart.svg)
     return len(drawn)
 
 

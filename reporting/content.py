@@ -26,7 +26,7 @@ from kpis.models import KpiRun
 from kpis.registry import REGISTRY
 from pop.kpis import registry as pop_registry
 from reporting import definitions, policy, sections
-from reporting.figures import COLUMNS, FigureRow, Scope, figure_rows, layout_row
+from reporting.figures import COLUMNS, FigureRow, Scope, figure_rows, layout_row, scope_for
 from reporting.models import BoardReport, Section, all_sections
 from reporting.periods import ReportPeriod
 
@@ -42,7 +42,7 @@ def _quiet(_: str) -> None:
 
 
 def scope_of(report: BoardReport) -> Scope:
-    return Scope(level=report.level, org=report.org, period=report.period)
+    return scope_for(report.level, report.org, report.area_code, report.period)
 
 
 def build(report: BoardReport, *, step: Step = _quiet) -> dict[str, Any]:
@@ -69,7 +69,9 @@ def build_for(scope: Scope, *, title: str, external: bool, chosen: Sequence[str]
     pop_rows = next((s for s in built if s["key"] == "pop"), None)
     return {
         "format": FORMAT, "title": title, "scope": {"level": scope.level, "org_code": scope.org_code,
-                                                    "name": scope.name, "describe": scope.describe()},
+                                                    "code": scope.code, "name": scope.name,
+                                                    "describe": scope.describe(),
+                                                    "units": list(scope.units_covered or [])},
         "period": {"key": scope.period.key, "label": scope.period.label, "start": scope.period.start.isoformat(),
                    "end": scope.period.end.isoformat()},
         "external": external, "policy": rules.describe() if rules else [],
@@ -105,7 +107,7 @@ def _definitions(chosen: Sequence[str]) -> list[list[str]]:
 
 def run_chart_for(code: str, scope: Scope) -> Chart:
     """kpis.views.run by month (the same SVG, `kpis.pagecharts`), up to the end of the report's period."""
-    where = scope.org.short_name if scope.org else "network"
+    where = scope.org.short_name if scope.org else scope.name  # as the dashboards name the organisation
     return pagecharts.run_chart_for(code, level=scope.level, org_code=scope.org_code, where=where,
                                     until=scope.period.end, run_date=dashboard.freshness().run_date,
                                     aim=aims.current().get(code))
@@ -121,7 +123,7 @@ def _chart_period_label(period: ReportPeriod) -> str:
 def funnel_for(code: str, scope: Scope, rows: Sequence[FigureRow]) -> Chart:
     """kpis.views.funnel (the same SVG): the units at the report's level (birth units for a network report),
     from the report's own rows (a financial year may be added up from months)."""
-    level = Level.BIRTH_UNIT if scope.level == Level.NETWORK else Level(scope.level)
+    level = Level(scope.level) if scope.is_unit else Level.BIRTH_UNIT
     units = sorted((r for r in rows if r.kpi == code and r.level == level and r.aggregate is not None),
                    key=lambda r: r.org_code)
     points = tuple(FunnelPoint(r.org_name, r.aggregate.numerator, r.aggregate.denominator)  # type: ignore[union-attr]
@@ -134,7 +136,7 @@ def charts(scope: Scope, rows: Sequence[FigureRow]) -> list[Chart]:
     drawn: list[Chart] = []
     for code in CHARTED:
         drawn.append(run_chart_for(code, scope))
-        if dashboard.is_rate_kpi(code) and scope.level == Level.NETWORK:
+        if dashboard.is_rate_kpi(code) and not scope.is_unit:
             drawn.append(funnel_for(code, scope, rows))
     return drawn
 

@@ -61,12 +61,13 @@ from kpis.models import CaseOutcome, KpiAggregate
 from kpis.periods import PeriodType, london_midnight
 from kpis.registry import MEDIANS, REGISTRY
 from kpis.wilson import wilson_interval
+from reporting import scope as report_scope
 from reporting import suppression
 from reporting.national import NATIONAL
 from reporting.periods import ReportPeriod
 from reporting.policy import Policy
 from reporting.suppression import Relation
-from units.models import Network, Unit
+from units.models import Unit
 
 LAYOUT_VERSION = 2
 COLUMNS: tuple[str, ...] = (
@@ -77,7 +78,7 @@ COLUMNS: tuple[str, ...] = (
 )
 COUNT_COLUMNS = ("numerator", "not_met", "denominator", "not_eligible", "missing", "n")
 NETWORK_NAME = "East of England network"
-LEVEL_NAMES = {Level.NETWORK: "Network", Level.BIRTH_UNIT: "Birth unit", Level.COOLING_CENTRE: "Cooling centre"}
+LEVEL_NAMES = report_scope.LEVEL_NAMES
 MEDIAN_CODES = frozenset(d.CODE for d in MEDIANS)
 # Counts that add up from units to the network: every baby has one birth unit; cooling-centre rows hold
 # TH babies only, so their not-eligible counts do not add up to the network's.
@@ -87,43 +88,71 @@ _ADDS_UP = {Level.BIRTH_UNIT: COUNT_COLUMNS, Level.COOLING_CENTRE: ("numerator",
 CellKey = tuple[str, str, str, str]  # level, org_code, kpi, column
 
 
-def network_code() -> str:
-    """The code the network's figures are stored under (issue 18: per network, e.g. "EOE"). A board report is
-    of the deployment's network (the first by code): reports per network or region are not made yet."""
-    return Network.objects.order_by("code").values_list("code", flat=True).first() or ""
-
-
 @dataclass(frozen=True)
 class Scope:
+    """A report's level and organisation (`reporting.scope`) and its period. For an area (region, network,
+    ICB, LMNS, trust): its code ("" for the deployment's one network, as reports made before levels), its
+    name, and its units' ODS codes (None: every unit)."""
+
     level: str
     org: Unit | None
     period: ReportPeriod
+    code: str = ""
+    title: str = ""
+    units: tuple[str, ...] | None = None
+
+    @property
+    def is_unit(self) -> bool:
+        return self.level in report_scope.UNIT_LEVELS
 
     @property
     def org_code(self) -> str:
-        return self.org.ods_code if self.org else network_code()
+        return self.org.ods_code if self.org else report_scope.row_code(self.level, self.code)
 
     @property
     def name(self) -> str:
-        return self.org.short_name if self.org else NETWORK_NAME
+        if self.org is not None:
+            return self.org.short_name
+        if self.title:
+            return self.title
+        code = self.code or (report_scope.default_network_code() if self.level == Level.NETWORK else "")
+        return report_scope.area_name(self.level, code) if code else NETWORK_NAME
+
+    @property
+    def units_covered(self) -> tuple[str, ...] | None:
+        """The units whose records the report covers: the unit itself, or the area's (None: every unit)."""
+        return (self.org.ods_code,) if self.org is not None else self.units
 
     def describe(self) -> str:
-        return f"{self.name} ({LEVEL_NAMES[Level(self.level)].lower()}), {self.period.label}"
+        return f"{self.name} ({LEVEL_NAMES[self.level].lower()}), {self.period.label}"
+
+
+def scope_for(level: str, org: Unit | None, code: str, period: ReportPeriod) -> Scope:
+    """The scope with its area's name and units read once (`units.hierarchy`, on the period's last day)."""
+    if level in report_scope.UNIT_LEVELS:
+        return Scope(level, org, period)
+    code = code or report_scope.default_network_code()
+    return Scope(level, None, period, code, report_scope.area_name(level, code),
+                 report_scope.units_in(level, code, period.end) if code else None)
 
 
 # --- Reading a period's figures -----------------------------------------------------------------------------------
 
 
-def aggregates(period: ReportPeriod, codes: Sequence[str], wanted: Q) -> list[KpiAggregate]:
-    """The figures of `codes` for the period, for the organisations `wanted` selects (stored, or added up)."""
+Area = tuple[str, str, frozenset[str] | None]  # level, org_code, its units (None: every unit)
+
+
+def aggregates(period: ReportPeriod, codes: Sequence[str], wanted: Q, area: Area | None = None) -> list[KpiAggregate]:
+    """The figures of `codes` for the period, for the organisations `wanted` selects (stored, or added up;
+    an added-up median of `area` counts the babies born in its units)."""
     rows = KpiAggregate.objects.filter(wanted, kpi__in=codes)
     if period.stored_key:
         return list(rows.filter(period_key=period.stored_key))
     stored = list(rows.filter(period_key=period.key))  # the KPI engine may store financial years one day
-    return stored or added_up(period, rows)
+    return stored or added_up(period, rows, area)
 
 
-def added_up(period: ReportPeriod, rows: QuerySet[KpiAggregate]) -> list[KpiAggregate]:
+def added_up(period: ReportPeriod, rows: QuerySet[KpiAggregate], area: Area | None = None) -> list[KpiAggregate]:
     """A period of whole months from its stored monthly rows (see the module docstring), summed in the
     database: one query whatever the number of months, units and KPIs."""
     months = (rows.filter(period_type=PeriodType.MONTH, period_start__gte=period.start, period_start__lte=period.end)
@@ -136,11 +165,11 @@ def added_up(period: ReportPeriod, rows: QuerySet[KpiAggregate]) -> list[KpiAggr
                            missing=m["missing"], run_id=m["run"], definition_version=m["version"],
                            rate=m["numerator"] / m["denominator"] if m["denominator"] else None)
               for m in months]
-    _add_medians(period, [t for t in totals if t.kpi in MEDIAN_CODES])
+    _add_medians(period, [t for t in totals if t.kpi in MEDIAN_CODES], area)
     return totals
 
 
-def _add_medians(period: ReportPeriod, rows: list[KpiAggregate]) -> None:
+def _add_medians(period: ReportPeriod, rows: list[KpiAggregate], area: Area | None = None) -> None:
     """n, median and quartiles of each median row from the babies' minutes (one query)."""
     if not rows:
         return
@@ -157,6 +186,9 @@ def _add_medians(period: ReportPeriod, rows: list[KpiAggregate]) -> None:
         for level, code in ((Level.NETWORK, network), (Level.BIRTH_UNIT, birth_unit), (Level.COOLING_CENTRE, centre)):
             if code and value is not None:
                 minutes[(kpi, level, code)].append(value)
+        if area is not None and area[0] != Level.NETWORK and value is not None and (
+                area[2] is None or birth_unit in area[2]):
+            minutes[(kpi, area[0], area[1])].append(value)
     for row in rows:
         values = minutes.get((row.kpi, row.level, row.org_code), [])
         row.q1, row.median, row.q3 = medians.quartiles(values)
@@ -246,7 +278,7 @@ def layout_row(row: FigureRow, period_label: str) -> list[str]:
     national = NATIONAL.get(row.kpi)
     direction = "lower" if row.is_median else str(definition.DIRECTION).replace("monitor", "monitored")
     return [
-        LEVEL_NAMES[Level(row.level)], "" if row.level == Level.NETWORK else row.org_code, row.org_name,
+        LEVEL_NAMES[row.level], "" if row.level == Level.NETWORK else row.org_code, row.org_name,
         period_label, definition.TITLE, direction,
         *(row.shown(c) for c in COUNT_COLUMNS[:5]),
         _pct(row.rate), _pct(interval[0]) if interval else "", _pct(interval[1]) if interval else "",
@@ -263,32 +295,50 @@ def layout_row(row: FigureRow, period_label: str) -> list[str]:
 def _orgs(scope: Scope) -> list[tuple[str, str, str]]:
     """(level, org_code, name) blocks in report order."""
     own = (scope.level, scope.org_code, scope.name)
-    if scope.level != Level.NETWORK:
-        return [own, (Level.NETWORK, network_code(), NETWORK_NAME)]
+    if scope.is_unit:
+        return [own, network_of(scope)]
     units = Unit.objects.order_by("short_name")
+    if scope.units is not None:
+        units = units.filter(ods_code__in=scope.units)
     return [own,
             *((Level.BIRTH_UNIT, u.ods_code, u.short_name) for u in units if not u.is_transport_service),
             *((Level.COOLING_CENTRE, u.ods_code, u.short_name) for u in units if u.is_cooling_centre)]
 
 
+def network_of(scope: Scope) -> tuple[str, str, str]:
+    """A unit report's comparison: its network's (level, org_code, name)."""
+    network = scope.org.network if scope.org is not None else None
+    if network is None:
+        return Level.NETWORK, report_scope.network_row_code(""), NETWORK_NAME
+    return Level.NETWORK, report_scope.network_row_code(network.code), network.name
+
+
 def wanted_orgs(scope: Scope) -> Q:
     wanted = Q(level=scope.level, org_code=scope.org_code)
-    network = Q(level=Level.NETWORK, org_code=network_code())
-    return wanted | (network if scope.level != Level.NETWORK else Q(level__in=list(_ADDS_UP)))
+    if scope.is_unit:
+        return wanted | Q(level=Level.NETWORK, org_code=network_of(scope)[1])
+    units = Q(level__in=list(_ADDS_UP))
+    return wanted | (units if scope.units is None else units & Q(org_code__in=scope.units))
+
+
+def area_of(scope: Scope) -> Area | None:
+    return None if scope.is_unit else (scope.level, scope.org_code,
+                                       None if scope.units is None else frozenset(scope.units))
 
 
 def figure_rows(scope: Scope, *, policy: Policy | None) -> list[FigureRow]:
     """Every row of the report's HIE figures, with the policy applied when the report is for outside."""
-    stored = {(a.level, a.org_code, a.kpi): a for a in aggregates(scope.period, ORDER, wanted_orgs(scope))}
+    stored = {(a.level, a.org_code, a.kpi): a
+              for a in aggregates(scope.period, ORDER, wanted_orgs(scope), area_of(scope))}
     orgs = _orgs(scope)
-    if scope.level == Level.NETWORK:
+    if not scope.is_unit:
         # Only units that have figures for the period: an empty block says nothing.
         with_rows = {(lvl, code) for lvl, code, _ in stored}
-        orgs = [o for o in orgs if o[0] == Level.NETWORK or (o[0], o[1]) in with_rows]
+        orgs = [o for o in orgs if o[:2] == (scope.level, scope.org_code) or (o[0], o[1]) in with_rows]
     rows = [FigureRow(level, code, name, kpi, stored.get((level, code, kpi)), policy)
             for level, code, name in orgs for kpi in ORDER]
     if policy is not None:
-        apply_suppression(rows, policy, across_units=scope.level == Level.NETWORK)
+        apply_suppression(rows, policy, across_units=not scope.is_unit)
     return rows
 
 
@@ -301,14 +351,14 @@ def _relations(rows: Iterable[FigureRow], *, across_units: bool) -> list[Relatio
             relations.append(Relation((*key, "denominator"), ((*key, "numerator"), (*key, "not_met"))))
     if not across_units:
         return relations  # a unit beside the network: the rest of the network is not shown
-    networks = {r.kpi: r for r in rows if r.level == Level.NETWORK}
+    networks = {r.kpi: r for r in rows if r.level not in _ADDS_UP}  # the area's own rows
     for level, columns in _ADDS_UP.items():
         for kpi, total in networks.items():
             parts = [r for r in rows if r.level == level and r.kpi == kpi]
             if not parts:
                 continue
             for column in columns:
-                relations.append(Relation((Level.NETWORK, total.org_code, kpi, column),
+                relations.append(Relation((total.level, total.org_code, kpi, column),
                                           tuple((p.level, p.org_code, kpi, column) for p in parts)))
     return relations
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.forms import UKDateField
 from kpis import dashboard
 from kpis.periods import PeriodType
 from reporting import periods
-from reporting.models import BoardReport, Section, all_sections
-from units.models import Designation, Unit
+from reporting import scope as report_scope
+from reporting.models import UNIT_LEVELS, BoardReport, Section, all_sections
+from units.access import UserLike
+from units.models import Unit
 
 
 def report_period_choices() -> list[tuple[str, str]]:
@@ -22,6 +25,11 @@ def report_period_choices() -> list[tuple[str, str]]:
 
 
 class BoardReportForm(forms.ModelForm):
+    scope = forms.ChoiceField(
+        label="Report for", help_text="A region, network, integrated care board, local maternity and neonatal "
+                                      "system, NHS trust, birth unit or cooling centre you may report on",
+        error_messages={"required": "Report for: choose the organisation the report is for",
+                        "invalid_choice": "Report for: choose one of the organisations listed"})
     period_key = forms.ChoiceField(label="Period", help_text="A calendar year or quarter, or an NHS financial "
                                                              "year (April to March) or quarter, with stored figures")
     sections = forms.MultipleChoiceField(
@@ -35,29 +43,67 @@ class BoardReportForm(forms.ModelForm):
 
     class Meta:
         model = BoardReport
-        fields = ["title", "level", "org", "period_key", "sections", "for_external", "impact_from", "what_changed",
+        fields = ["title", "period_key", "sections", "for_external", "impact_from", "what_changed",
                   "summary", "highlights", "concerns", "actions"]
-        labels = {"level": "Report for", "org": "Unit"}
-        help_texts = {"org": "The birth unit or cooling centre; leave empty for a network report"}
         widgets = {f: forms.Textarea(attrs={"rows": 4}) for f in (*BoardReport.NARRATIVE_FIELDS, "what_changed")}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    field_order = ["title", "scope"]
+
+    def __init__(self, *args: Any, user: UserLike, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        groups: list[Any] = report_scope.choices_for(user, timezone.localdate())
+        current = self._current_scope()
+        offered = {value for _, options in groups for value, _label in options}
+        if current and current not in offered:  # a report made before the user's roles changed keeps its scope
+            groups.insert(0, ("Now", [(current, self.instance.scope_name)]))
+        scope = cast(forms.ChoiceField, self.fields["scope"])
+        scope.choices = [("", "Choose an organisation"), *groups]
+        networks = [value for value, _label in next((options for label, options in groups if label == "Network"), [])]
+        scope.initial = current or next(iter(networks), "")  # a new report: the user's network
         choices = report_period_choices()
         current = self.instance.period_key if self.instance.pk else ""
         if current and current not in dict(choices):
             choices.insert(0, (current, self.instance.period_label))
         cast(forms.ChoiceField, self.fields["period_key"]).choices = choices
-        cast(forms.ModelChoiceField, self.fields["org"]).queryset = (
-            Unit.objects.exclude(designation=Designation.TRANSPORT).order_by("short_name"))
-        self.fields["org"].required = False
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         if not self.instance.corrects_id:
             del self.fields["what_changed"]  # only a correction says what changed
 
+    def _current_scope(self) -> str:
+        report = self.instance
+        if not report.pk:
+            return ""
+        return f"{report.level}:{report.org.ods_code if report.org else report.area_code}"
+
+    def clean(self) -> dict[str, Any]:
+        """The chosen organisation onto the report, so the model's scope rules check it."""
+        cleaned = super().clean() or {}
+        if cleaned.get("scope"):
+            for name, value in self._scope_values(cleaned["scope"]).items():
+                setattr(self.instance, name, value)
+        return cleaned
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        """The model's scope errors (level, unit, organisation code) belong to "Report for"."""
+        if hasattr(errors, "error_dict"):
+            for name in ("level", "org", "area_code"):
+                if name in errors.error_dict:
+                    errors.error_dict.setdefault("scope", []).extend(errors.error_dict.pop(name))
+        super()._update_errors(errors)  # type: ignore[misc]  # ModelForm has it; the stubs do not
+
+    @staticmethod
+    def _scope_values(chosen: str) -> dict[str, Any]:
+        level, _, code = chosen.partition(":")
+        unit = level in UNIT_LEVELS
+        return {"level": level, "org": Unit.objects.filter(ods_code=code).first() if unit else None,
+                "area_code": "" if unit else code}
+
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+        """The form's fields, with "Report for" as the report's level, unit and organisation code."""
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+        values.update(self._scope_values(self.cleaned_data["scope"]))
+        return values
 
 
 class PublishForm(forms.Form):

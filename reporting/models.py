@@ -18,8 +18,10 @@ from reporting import periods
 from reporting.periods import PERIOD_HELP
 from units.models import Unit
 
-LEVEL_CHOICES = [(Level.NETWORK.value, "Network"), (Level.BIRTH_UNIT.value, "Birth unit"),
-                 (Level.COOLING_CENTRE.value, "Cooling centre")]
+LEVEL_CHOICES = [("region", "NHS England region"), (Level.NETWORK.value, "Network"), ("icb", "Integrated care board"),
+                 ("lmns", "Local maternity and neonatal system"), ("trust", "NHS trust"),
+                 (Level.BIRTH_UNIT.value, "Birth unit"), (Level.COOLING_CENTRE.value, "Cooling centre")]
+UNIT_LEVELS = (Level.BIRTH_UNIT.value, Level.COOLING_CENTRE.value)
 
 
 class ImpactInput(models.Model):
@@ -78,7 +80,11 @@ class BoardReport(models.Model):
     level = models.CharField(max_length=16, choices=LEVEL_CHOICES,
                              default=Level.NETWORK)
     org = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                            help_text="The birth unit or cooling centre; empty for the network")
+                            help_text="The birth unit or cooling centre; empty for a region, network, ICB, LMNS or "
+                                      "trust")
+    area_code = models.CharField(
+        "organisation code", max_length=12, blank=True,
+        help_text="The region, network, ICB, LMNS or trust by its code (e.g. Y61, EOE, RGT); empty for a unit")
     period_key = models.CharField("period", max_length=16, help_text=PERIOD_HELP)
     title = models.CharField(max_length=200)
     for_external = models.BooleanField(
@@ -114,15 +120,15 @@ class BoardReport(models.Model):
                            help_text="The published report's PDF, made once from its snapshot")
 
     NARRATIVE_FIELDS = ("summary", "highlights", "concerns", "actions")
-    AUDITED_FIELDS = ("level", "org", "period_key", "title", "for_external", "sections", "impact_from",
+    AUDITED_FIELDS = ("level", "org", "area_code", "period_key", "title", "for_external", "sections", "impact_from",
                       "what_changed", *NARRATIVE_FIELDS)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(level=Level.NETWORK, org__isnull=True)
-                | (~models.Q(level=Level.NETWORK) & models.Q(org__isnull=False)),
+                condition=(models.Q(level__in=UNIT_LEVELS) & models.Q(org__isnull=False, area_code=""))
+                | (~models.Q(level__in=UNIT_LEVELS) & models.Q(org__isnull=True) & ~models.Q(area_code="")),
                 name="reporting_boardreport_org_matches_level"),
         ]
 
@@ -139,9 +145,9 @@ class BoardReport(models.Model):
         unknown = [s for s in self.sections or [] if s not in Section.values]
         if unknown or not self.sections:
             errors["sections"] = "Choose at least one section" if not unknown else f"Unknown section: {unknown[0]}"
-        if self.level == Level.NETWORK and self.org_id:
-            errors["org"] = "A network report has no unit: leave the unit empty"
-        elif self.level != Level.NETWORK and not self.org_id:
+        if self.level not in UNIT_LEVELS and (self.org_id or not self.area_code):
+            errors["org"] = "Choose the region, network, ICB, LMNS or trust the report is for, and no unit"
+        elif self.level in UNIT_LEVELS and (not self.org_id or self.area_code):
             errors["org"] = "Choose the birth unit or cooling centre the report is for"
         elif self.level == Level.COOLING_CENTRE and self.org and not self.org.is_cooling_centre:
             errors["org"] = f"{self.org.short_name} is not a cooling centre"
@@ -150,7 +156,10 @@ class BoardReport(models.Model):
 
     @property
     def org_code(self) -> str:
-        return self.org.ods_code if self.org else "network"
+        """The code of the KPI rows the report reads (`reporting.scope.row_code`)."""
+        from reporting.scope import row_code
+
+        return self.org.ods_code if self.org else row_code(self.level, self.area_code)
 
     @property
     def is_published(self) -> bool:
@@ -169,7 +178,9 @@ class BoardReport(models.Model):
 
     @property
     def scope_name(self) -> str:
-        return self.org.short_name if self.org else "East of England network"
+        from reporting.scope import area_name
+
+        return self.org.short_name if self.org else area_name(self.level, self.area_code)
 
 
 class ExportRecord(models.Model):

@@ -39,6 +39,11 @@ NHS_2018 = ("NHS Digital (now NHS England). Disclosure control methodology for H
             "and Emergency Care Data Set (ECDS). Leeds: NHS Digital; 2018.")
 
 
+# Levels whose figures describe a whole network's population or more (a region holds several networks): the
+# network threshold. A trust, LMNS or ICB is a few units, so its counts are small as a unit's are.
+WHOLE_POPULATIONS = frozenset({Level.NETWORK.value, "region"})
+
+
 @dataclass(frozen=True)
 class Policy:
     unit_threshold: int
@@ -47,13 +52,13 @@ class Policy:
 
     def threshold(self, level: str) -> int:
         """Counts from 1 to threshold − 1 are hidden at this level (0 or 1: none are)."""
-        return self.network_threshold if level == Level.NETWORK else self.unit_threshold
+        return self.network_threshold if level in WHOLE_POPULATIONS else self.unit_threshold
 
     def hides(self, level: str, value: int | None) -> bool:
         return value is not None and 1 <= value < self.threshold(level)
 
     def rounded(self, level: str, value: int) -> int:
-        if self.rounding <= 1 or level == Level.NETWORK:
+        if self.rounding <= 1 or level in WHOLE_POPULATIONS:
             return value
         return int(self.rounding * round(value / self.rounding))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import hashlib
 import io
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -33,41 +34,74 @@ PROGRESS_EVERY = 1000
 # Spreadsheet number formats by column kind (reporting.sections).
 _FORMATS = {"percent": "0.0%", "count": "0", "minutes": "0"}
 _WIDTHS = {"text": 40, "percent": 12, "count": 10, "minutes": 10}
-# Parsed chart images, kept between PDFs in this process: a chart drawn for one PDF is not parsed again.
+# Parsed chart pictures, kept between PDFs in this process: a chart placed in one PDF is not read again.
 _IMAGE_CACHE: dict[str, Any] = {}
-PNG_WIDTH = 1100
+PICTURE_WIDTH = 1100
 IMAGE_CACHE_LIMIT = 200
+JPEG_QUALITY = 92
+CHART_SCHEME = "chart"
 
 
-@memo.by_arguments("reporting.chart.png")
-def chart_png(svg: str) -> str:
-    """The chart as a PNG (base64) for the PDF, drawn once per chart (`core.memo`); "" without cairo.
+@memo.by_arguments("reporting.chart.jpeg")
+def chart_picture(svg: str) -> str:
+    """The chart as a JPEG (base64) for the PDF, drawn once per chart (`core.memo`); "" without cairo.
 
-    WeasyPrint draws an SVG's every line and label again for each PDF (about half a second a chart); a picture
-    it only places. 1100 pixels across is 190 dots per inch at the printed width."""
+    WeasyPrint draws an SVG's every line and label again for each PDF (about half a second a chart), and it
+    decodes and compresses a PNG again for each PDF (0.1 s a chart, twice for a transparent one); a JPEG it
+    copies into the file as it is. So the chart is drawn on white and kept as a JPEG at quality 92 with full
+    colour resolution, which keeps its thin lines and small labels sharp in print. 1100 pixels across is
+    190 dots per inch at the printed width."""
     try:
         import cairosvg  # needs the cairo library (Debian: libcairo2, which pango already brings)
     except (ImportError, OSError):
         return ""
-    return base64.b64encode(cairosvg.svg2png(bytestring=svg.encode(), output_width=PNG_WIDTH)).decode()
+    from PIL import Image
+
+    drawn = Image.open(io.BytesIO(cairosvg.svg2png(bytestring=svg.encode(), output_width=PICTURE_WIDTH,
+                                                   background_color="white")))
+    out = io.BytesIO()
+    drawn.convert("RGB").save(out, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
+    return base64.b64encode(out.getvalue()).decode()
 
 
 def with_pictures(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The data with a PNG beside each chart's SVG (stored with a published report's snapshot)."""
-    return {**data, "charts": [{**c, "png": c.get("png") or chart_png(c["svg"])} for c in data.get("charts", [])]}
+    """The data with a picture beside each chart's SVG (stored with a published report's snapshot)."""
+    return {**data, "charts": [{**c, "jpeg": _stored_picture(c)[1] or chart_picture(c["svg"])}
+                               for c in data.get("charts", [])]}
 
 
-def _src(chart: Mapping[str, Any]) -> str:
-    png = chart.get("png") or chart_png(chart["svg"])
-    if png:
-        return "data:image/png;base64," + png
-    return "data:image/svg+xml;base64," + base64.b64encode(chart["svg"].encode()).decode()
+def _stored_picture(chart: Mapping[str, Any]) -> tuple[str, str]:
+    """(MIME type, base64) of the picture a snapshot holds: a JPEG, or a PNG in a report published before
+    the pictures were JPEGs (kept as it was: a published report is never redrawn)."""
+    if chart.get("jpeg"):
+        return "image/jpeg", chart["jpeg"]
+    if chart.get("png"):
+        return "image/png", chart["png"]
+    return "", ""
+
+
+def _picture(chart: Mapping[str, Any]) -> tuple[str, bytes]:
+    """The chart as the PDF places it: its stored picture, else one drawn now (once), else its SVG."""
+    mime, encoded = _stored_picture(chart)
+    if not encoded and (encoded := chart_picture(chart["svg"])):
+        mime = "image/jpeg"
+    if encoded:
+        return mime, base64.b64decode(encoded)
+    return "image/svg+xml", chart["svg"].encode()
+
+
+def _chart_address(chart: Mapping[str, Any]) -> str:
+    """`chart:<digest of the chart>`: the page names the picture rather than holding it (a data address made
+    the page 0.9 MB, which WeasyPrint's HTML parser read character by character), and equal pages mean
+    equal PDFs, which the PDF cache below relies on."""
+    digest = hashlib.blake2b(chart["svg"].encode(), digest_size=16).hexdigest()
+    return f"{CHART_SCHEME}:{digest}"
 
 
 def _context(data: Mapping[str, Any], report: Any = None, *, for_pdf: bool = False) -> dict[str, Any]:
     charts = data.get("charts", [])
     if for_pdf:
-        charts = [{**c, "src": _src(c)} for c in charts]
+        charts = [{**c, "src": _chart_address(c)} for c in charts]
     return {"d": data, "charts": charts, "report": report, "pdf": for_pdf}
 
 
@@ -75,16 +109,45 @@ def report_html(data: Mapping[str, Any], report: Any = None) -> str:
     return render_to_string("reporting/report_pdf.html", _context(data, report, for_pdf=True))
 
 
-def write_pdf(data: Mapping[str, Any], out: IO[bytes], report: Any = None) -> int:
-    """The PDF; returns the number of figure rows it presents (for the export log)."""
+def _fetcher(data: Mapping[str, Any]) -> Any:
+    """WeasyPrint's fetcher for the PDF: the report's own charts and nothing else (no file or web address,
+    whatever a title or narrative holds)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    pictures = {_chart_address(c): c for c in data.get("charts", [])}
+
+    class ChartFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            if url not in pictures:
+                raise ValueError("A report PDF only shows its own charts")
+            mime, body = _picture(pictures[url])
+            return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+    return ChartFetcher()
+
+
+def pdf_bytes(data: Mapping[str, Any], report: Any = None) -> bytes:
+    """The PDF, laid out once per page (`core.memo`, keyed by the page's HTML): the same figures, words and
+    status give the same page and so the same file, and any change anywhere gives a new page. A worker lays
+    out a draft's PDF ahead (`reporting.charts.prepare`), so the download finds it made."""
+    html = report_html(data, report)
+    digest = hashlib.blake2b(html.encode(), digest_size=16).hexdigest()
+    return memo.remember("reporting.pdf", digest, lambda: _lay_out(html, data))
+
+
+def _lay_out(html: str, data: Mapping[str, Any]) -> bytes:
     from weasyprint import HTML  # loads pango at import: only where a PDF is made
 
-    # WeasyPrint logs every layout step, and a warning for each SVG presentation property inside a style
-    # attribute (it draws them all the same): noise, one line per chart element.
+    # WeasyPrint logs every layout step: noise.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     if len(_IMAGE_CACHE) > IMAGE_CACHE_LIMIT:
         _IMAGE_CACHE.clear()  # a long-lived worker forgets old charts rather than growing for ever
-    HTML(string=report_html(data, report)).write_pdf(target=out, cache=_IMAGE_CACHE)
+    return bytes(HTML(string=html, url_fetcher=_fetcher(data)).write_pdf(cache=_IMAGE_CACHE))
+
+
+def write_pdf(data: Mapping[str, Any], out: IO[bytes], report: Any = None) -> int:
+    """The PDF; returns the number of figure rows it presents (for the export log)."""
+    out.write(pdf_bytes(data, report))
     return figure_count(data)
 
 

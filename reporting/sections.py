@@ -26,7 +26,7 @@ from kpis.registry import REGISTRY
 from pop.dashboard import comparators
 from pop.kpis import registry as pop_registry
 from reporting import impact
-from reporting.figures import FigureRow, Scope, aggregates, apply_suppression, network_code
+from reporting.figures import FigureRow, Scope, aggregates, apply_suppression, network_of
 from reporting.national import NATIONAL
 from reporting.periods import ReportPeriod
 from reporting.policy import Policy
@@ -58,6 +58,16 @@ class Context:
     @property
     def period(self) -> ReportPeriod:
         return self.scope.period
+
+    def in_scope(self, ods_code: str | None) -> bool:
+        """Whether a unit is one the report covers (any unit, for a report on every unit)."""
+        units = self.scope.units_covered
+        return units is None or ods_code in units
+
+    def units(self) -> Any:
+        """The units the report covers, as a queryset (training, events, actions)."""
+        units = self.scope.units_covered
+        return Unit.objects.all() if units is None else Unit.objects.filter(ods_code__in=units)
 
     @property
     def measured_on(self) -> date:
@@ -114,7 +124,7 @@ def _trend(row: FigureRow, previous: Any) -> Cell:
 def hie(ctx: Context) -> dict[str, Any]:
     scope = ctx.scope
     own = _own(ctx, ctx.hie_rows)
-    network = {r.kpi: r for r in ctx.hie_rows if r.level == Level.NETWORK} if scope.level != Level.NETWORK else {}
+    network = {r.kpi: r for r in ctx.hie_rows if r.level == Level.NETWORK} if scope.is_unit else {}
     before = {a.kpi: a for a in aggregates(ctx.period.previous(), ORDER,
                                            Q(level=scope.level, org_code=scope.org_code))}
     rows = []
@@ -159,7 +169,7 @@ def _celebrating(ctx: Context) -> dict[str, Any]:
     """One row per unit (only the report's own unit in a unit report), its measures one per line."""
     by_unit: dict[str, list[str]] = {}
     for win in celebrations():
-        if ctx.scope.org is None or win.org_code == ctx.scope.org_code:
+        if ctx.in_scope(win.org_code):
             by_unit.setdefault(win.unit_name, []).append(f"{win.kpi_title}: {'; '.join(win.reasons)}")
     rows = [[cell(unit), cell("\n".join(wins))] for unit, wins in sorted(by_unit.items())]
     return table("Celebrating success: units and measures that moved the right way",
@@ -193,23 +203,27 @@ def completeness(ctx: Context) -> dict[str, Any]:
 def _pop_rows(ctx: Context) -> list[FigureRow]:
     scope = ctx.scope
     # POP figures are by birth unit; a cooling centre's are those of babies born there.
-    level = Level.NETWORK if scope.level == Level.NETWORK else Level.BIRTH_UNIT
-    wanted = Q(level=Level.NETWORK, org_code=network_code()) | (Q(level=Level.BIRTH_UNIT) if level == Level.NETWORK
-                                       else Q(level=level, org_code=scope.org_code))
+    level = Level.BIRTH_UNIT if scope.is_unit else scope.level
+    if scope.is_unit:
+        wanted = Q(level=level, org_code=scope.org_code) | Q(level=Level.NETWORK, org_code=network_of(scope)[1])
+    else:
+        units = Q(level=Level.BIRTH_UNIT) & (Q() if scope.units is None else Q(org_code__in=scope.units))
+        wanted = Q(level=scope.level, org_code=scope.org_code) | units
     stored = aggregates(ctx.period, pop_registry.CODES, wanted)
     names = dict(Unit.objects.values_list("ods_code", "short_name"))
     rows = [FigureRow(a.level, a.org_code, names.get(a.org_code, scope.name), a.kpi, a, ctx.policy)
-            for a in sorted(stored, key=lambda a: (a.level != Level.NETWORK, names.get(a.org_code, ""), a.kpi))]
+            for a in sorted(stored, key=lambda a: (a.level == Level.BIRTH_UNIT, names.get(a.org_code, ""), a.kpi))]
     if ctx.policy is not None:
-        apply_suppression(rows, ctx.policy, across_units=level == Level.NETWORK)
+        apply_suppression(rows, ctx.policy, across_units=not scope.is_unit)
     return rows
 
 
 def pop(ctx: Context) -> dict[str, Any]:
     rows = _pop_rows(ctx)
-    level = Level.NETWORK if ctx.scope.level == Level.NETWORK else Level.BIRTH_UNIT
+    unit = ctx.scope.is_unit
+    level = Level.BIRTH_UNIT if unit else ctx.scope.level
     own = {r.kpi: r for r in rows if r.level == level and r.org_code == ctx.scope.org_code}
-    network = {r.kpi: r for r in rows if r.level == Level.NETWORK} if level != Level.NETWORK else {}
+    network = {r.kpi: r for r in rows if r.level == Level.NETWORK} if unit else {}
     national = comparators()
     lines = []
     for code in pop_registry.CODES:
@@ -217,7 +231,7 @@ def pop(ctx: Context) -> dict[str, Any]:
         comparator = national.get(code)
         line = [cell(pop_registry.TITLES[code]), _result(row), _interval(row), _count(row, "numerator"),
                 _count(row, "denominator"), _count(row, "missing")]
-        if level != Level.NETWORK:
+        if unit:
             other = network.get(code)
             line.append(cell("–") if other is None else (cell(WITHHELD) if other.derived_hidden else _result(other)))
         line.append(cell(f"{comparator.value_percent}% ({comparator.year}, {comparator.population})"
@@ -225,14 +239,14 @@ def pop(ctx: Context) -> dict[str, Any]:
         lines.append(line)
     columns = [("Measure", "text"), ("Rate", "percent"), ("95% interval", "text"), ("Met", "count"),
                ("Eligible", "count"), ("Missing", "count")]
-    if level != Level.NETWORK:
+    if unit:
         columns.append(("Network", "percent"))
     columns.append(("National", "percent"))
     tables = [table(f"Preterm optimisation bundle, babies born before 34 weeks, {ctx.scope.name}, "
                     f"{ctx.period.label}", columns, lines,
                     "The optimisation score counts elements, not babies: elements given out of elements the babies "
                     "were eligible for. National: the newest published national audit figure.")]
-    if level == Level.NETWORK:
+    if not unit:
         tables.append(_pop_units(rows))
     return {"key": "pop", "title": "Preterm optimisation bundle", "intro": [], "tables": tables}
 
@@ -259,7 +273,7 @@ def _pop_units(rows: list[FigureRow]) -> dict[str, Any]:
 
 
 def training(ctx: Context) -> dict[str, Any]:
-    units = None if ctx.scope.org is None else [ctx.scope.org]
+    units = None if ctx.scope.units_covered is None else list(ctx.units())
     found = [r for r in coverage_rows(ctx.measured_on, units) if not r.unit.is_transport_service]
     rows = []
     for row in found:
@@ -288,6 +302,9 @@ def _cases_in_scope(ctx: Context) -> Q:
         where &= Q(case__birth_unit=ctx.scope.org)
     elif ctx.scope.level == Level.COOLING_CENTRE:
         where &= Q(case__cooling_centre=ctx.scope.org)
+    elif (units := ctx.scope.units_covered) is not None:
+        # An area's families: babies born or cooled in its units (a baby cooled elsewhere is still its own).
+        where &= Q(case__birth_unit__ods_code__in=units) | Q(case__cooling_centre__ods_code__in=units)
     return where
 
 
@@ -307,8 +324,8 @@ def families(ctx: Context) -> dict[str, Any]:
     events = FamilyEvent.objects.filter(starts_at__gte=london_midnight(ctx.period.start),
                                         starts_at__lt=london_midnight(ctx.period.end + timedelta(days=1)),
                                         starts_at__lte=london_midnight(ctx.today + timedelta(days=1)))
-    if ctx.scope.org is not None:
-        events = events.filter(host_unit=ctx.scope.org)
+    if ctx.scope.units_covered is not None:
+        events = events.filter(host_unit__in=ctx.units())
     invitations = Invitation.objects.filter(event__in=events)
     # Staff numbers describe no family: never hidden.
     held = [[cell(f"{event.title}, {event.host_unit.short_name}"),
@@ -329,8 +346,10 @@ def families(ctx: Context) -> dict[str, Any]:
 
 def improvement(ctx: Context) -> dict[str, Any]:
     actions = ImprovementAction.objects.select_related("unit", "owner")
-    if ctx.scope.org is not None:
-        actions = actions.filter(unit=ctx.scope.org)
+    if ctx.scope.units_covered is not None:
+        # Actions of the whole network (no unit) belong to network and regional reports, not to a trust's.
+        network_wide = Q(unit__isnull=True) if ctx.scope.level in ("network", "region") else Q(pk__in=[])
+        actions = actions.filter(Q(unit__in=ctx.units()) | network_wide)
     day = ctx.measured_on
     start, end = london_midnight(ctx.period.start), london_midnight(ctx.period.end + timedelta(days=1))
     finished = actions.filter(status__in=[Status.DONE, Status.ABANDONED], updated_at__gte=start, updated_at__lt=end)
@@ -359,7 +378,7 @@ def improvement(ctx: Context) -> dict[str, Any]:
 def _impact_counts(ctx: Context, spec: impact.EstimateSpec,
                    period: ReportPeriod) -> tuple[tuple[int, int] | None, bool]:
     scope = ctx.scope
-    level = scope.level if spec.kpi in REGISTRY or scope.level == Level.NETWORK else Level.BIRTH_UNIT
+    level = scope.level if spec.kpi in REGISTRY or not scope.is_unit else Level.BIRTH_UNIT
     found = aggregates(period, [spec.kpi], Q(level=level, org_code=scope.org_code))
     if not found:
         return None, False

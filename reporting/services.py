@@ -39,6 +39,7 @@ from pathway.access import cases_for
 from reporting import charts as report_charts
 from reporting import content as report_content
 from reporting import render
+from reporting import scope as report_scope
 from reporting.figures import Scope
 from reporting.models import REPORT_STEPS, BoardReport, ExportJob, ExportRecord, Section
 from reporting.periods import ReportPeriod
@@ -60,6 +61,8 @@ _REPORT_KINDS: dict[str, tuple[str, Callable[[Any, IO[bytes], BoardReport], int]
 
 def _clean_report(report: BoardReport) -> None:
     """Field rules and the scope and period rules (`BoardReport.clean`), each error naming its field."""
+    if report.level == Level.NETWORK and not report.area_code and report.org_id is None:
+        report.area_code = report_scope.default_network_code()  # "the network": the deployment's one
     report.full_clean(exclude=["created_by", "published_by", "corrects"])
 
 
@@ -155,7 +158,7 @@ def board_report_correct(*, report: BoardReport, by: UserLike) -> BoardReport:
     existing = report.corrections.filter(status=BoardReport.Status.DRAFT).first()
     if existing is not None:
         return existing
-    fields = ("level", "org", "period_key", "title", "for_external", "sections", "impact_from",
+    fields = ("level", "org", "area_code", "period_key", "title", "for_external", "sections", "impact_from",
               *BoardReport.NARRATIVE_FIELDS)
     correction = BoardReport(**{f: getattr(report, f) for f in fields}, corrects=report, edition=report.edition + 1,
                              created_by=by)  # type: ignore[misc]  # a signed-in user (may_sign_off above)
@@ -311,8 +314,7 @@ def _write_report(job: ExportJob) -> tuple[str, str, int, dict[str, Any]]:
     if report.is_published:
         step(PUBLISHED_STEP)
     data = report_data(report, step=step)
-    version = f"-v{report.edition}" if report.is_published else "-draft"
-    filename = f"{slugify(report.title)[:60] or 'report'}-{report.period_key.lower()}{version}.{extension}"
+    filename = report_filename(report, extension)
     with _target(job, filename) as (name, out):
         if report.is_published and job.kind == ExportRecord.Kind.REPORT_PDF:
             out.write(_published_pdf(report, data, step))
@@ -322,6 +324,15 @@ def _write_report(job: ExportJob) -> tuple[str, str, int, dict[str, Any]]:
             rows = write(data, out, report)
         step("Saving the file")
     return name, filename, rows, data
+
+
+def report_filename(report: BoardReport, extension: str) -> str:
+    """Title, organisation, period and version: "board-report-nhs-trust-rgt-fy2024-v1.pdf"."""
+    version = f"v{report.edition}" if report.is_published else "draft"
+    where = report.org.ods_code if report.org else report.area_code
+    parts = [slugify(report.title)[:60] or "report", slugify(f"{report.level.replace('_', ' ')} {where}"),
+             report.period_key.lower(), version]
+    return f"{'-'.join(parts)}.{extension}"
 
 
 def _record_report(job: ExportJob, rows: int, data: Mapping[str, Any]) -> ExportRecord:

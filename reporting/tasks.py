@@ -32,10 +32,11 @@ def purge_expired_exports() -> int:
 
 @shared_task
 def prepare_report_charts(report_id: int | None = None) -> int:
-    """Draw one draft report's charts ahead, or every draft's (`reporting.charts`); returns how many."""
+    """Draw one draft report's charts ahead and lay out its PDF (it was just saved), or every draft's charts
+    (after a KPI run) (`reporting.charts`); returns how many charts."""
     from reporting import charts
 
     if report_id is None:
         return charts.prepare_drafts()
     report = BoardReport.objects.filter(pk=report_id).select_related("org").first()
-    return charts.prepare(report) if report else 0
+    return charts.prepare(report, with_pdf=True) if report else 0

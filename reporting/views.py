@@ -65,7 +65,7 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_report(request)
-    form = BoardReportForm(request.POST or None)
+    form = BoardReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid() and (report := _save(request, form, None)):
         messages.success(request, "Report saved as a draft.")
         return redirect("reporting:preview", pk=report.pk)
@@ -81,7 +81,7 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This report is published and signed off, so it cannot be changed. Make a "
                                "correction to change it.")
         return redirect("reporting:preview", pk=report.pk)
-    form = BoardReportForm(request.POST or None, instance=BoardReport.objects.get(pk=pk))
+    form = BoardReportForm(request.POST or None, instance=BoardReport.objects.get(pk=pk), user=request.user)
     if request.method == "POST" and form.is_valid() and _save(request, form, report):
         messages.success(request, "Report saved.")
         return redirect("reporting:preview", pk=report.pk)

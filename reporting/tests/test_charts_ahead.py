@@ -3,6 +3,7 @@ find every chart and picture drawn: after a KPI run for every draft, and when a 
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -47,14 +48,23 @@ def worker(monkeypatch: pytest.MonkeyPatch, settings: Any) -> list[int | None]:
 
 
 def test_drawn_ahead_the_preview_and_pdf_draw_nothing(draft: BoardReport, figures: Personas, media: Any,
-                                                      request: pytest.FixtureRequest) -> None:
+                                                      request: pytest.FixtureRequest,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     drawn = tasks.prepare_report_charts(draft.pk)
     assert drawn == len(content.CHARTED) + 5  # a run chart each; a funnel plot of each of the 5 rates
     request.getfixturevalue("no_drawing")
     page = client_for(figures.lead).get(reverse("reporting:preview", args=[draft.pk]))
     assert page.status_code == 200 and page.content.count(b"<svg") >= drawn
-    pdf = render.report_html(services.report_data(draft))
-    assert pdf.count("data:image/png;base64,") == drawn  # the pictures drawn ahead, placed as they are
+    html = render.report_html(services.report_data(draft), draft)
+    assert html.count('src="chart:') == drawn  # each picture named, not copied into the page
+    monkeypatch.setattr("weasyprint.HTML.write_pdf", refuse_layout)
+    pdf = io.BytesIO()
+    render.write_pdf(services.report_data(draft), pdf, draft)  # laid out ahead: found, not laid out again
+    assert pdf.getvalue().startswith(b"%PDF")
+
+
+def refuse_layout(*_: Any, **__: Any) -> None:
+    raise AssertionError("the PDF was laid out on the request")
 
 
 def test_every_draft_is_drawn_after_a_kpi_run_and_nothing_else(draft: BoardReport, figures: Personas) -> None:

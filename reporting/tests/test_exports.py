@@ -24,6 +24,7 @@ from reporting import services
 from reporting.figures import COLUMNS
 from reporting.models import BoardReport, ExportJob, ExportRecord
 from reporting.tests.conftest import client_for
+from units.models import Network
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_pdf_job_makes_a_file_logs_it_and_offers_it_to_its_owner(report: BoardRe
     job = _start(client, report, "pdf", django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert (job.status, job.progress_percent, job.filename) == (
-        "succeeded", 100, "network-board-report-2024-2024-draft.pdf")
+        "succeeded", 100, "network-board-report-2024-network-eoe-2024-draft.pdf")
     assert (media / job.file.name).is_file() and job.file.name.startswith("exports/")
 
     page = client.get(reverse("reporting:job_progress", args=[job.pk])).content.decode()
@@ -69,7 +70,7 @@ def test_pdf_job_makes_a_file_logs_it_and_offers_it_to_its_owner(report: BoardRe
     record = ExportRecord.objects.get()
     assert (record.kind, record.by, record.what, record.identifiable) == (
         "report_pdf", figures.lead, "Network board report 2024 (draft)", False)
-    assert record.rows > 20 and record.scope == "East of England network (network), 2024"
+    assert record.rows > 20 and record.scope == f"{Network.objects.get().name} (network), 2024"
     assert [state for _, state in job.steps] == ["done"] * 4
     assert record.audit_event is not None
     assert record.audit_event.action == "export" and record.audit_event.object_id == str(report.pk)

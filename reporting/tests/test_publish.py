@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from pathway import services as pathway_services
 from pathway.models import Case
 from reporting import services
 from reporting.models import BoardReport, ExportJob
+from reporting.scope import default_network_code
 from reporting.tests.conftest import AS_OF, client_for, cooled
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +145,7 @@ def test_a_stale_save_is_refused_and_nothing_is_overwritten(draft: BoardReport, 
     services.board_report_update(report=draft, values={"summary": "Someone else's words."}, by=figures.admin_user,
                                  expected_version=opened)
     response = client.post(reverse("reporting:edit", args=[draft.pk]), {
-        "title": "Board 2024", "level": "network", "org": "", "period_key": "2024", "sections": ["hie"],
+        "title": "Board 2024", "scope": f"network:{default_network_code()}", "period_key": "2024", "sections": ["hie"],
         "summary": "Mine.", "highlights": "", "concerns": "", "actions": "", "version": opened})
     assert response.status_code == 400 and "Someone else changed this report" in response.content.decode()
     draft.refresh_from_db()
@@ -183,3 +185,68 @@ def test_the_kpi_overview_says_its_figures_are_live_and_names_the_published_repo
     services.board_report_publish(report=draft, by=figures.lead, expected_version=draft.version)
     page = client_for(figures.consultant).get(reverse("kpis:overview")).content.decode()
     assert "The latest published board report, “Board 2024” (2024), was signed off on" in page
+
+
+def test_a_published_report_is_laid_out_once_and_every_later_download_is_that_file(
+        draft: BoardReport, figures: Personas, media: Path, django_capture_on_commit_callbacks: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first download of a published PDF lays it out and keeps it with the snapshot; later ones (any
+    process: the PDF cache is emptied between them) read the kept file."""
+    from django.core.cache import cache
+    from weasyprint import HTML
+
+    layouts: list[int] = []
+    real_write_pdf = HTML.write_pdf
+
+    def counted(self: HTML, *args: Any, **kwargs: Any) -> Any:
+        layouts.append(1)
+        return real_write_pdf(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "write_pdf", counted)
+    report = services.board_report_publish(report=draft, by=figures.lead, expected_version=draft.version)
+    client = client_for(figures.lead)
+    cache.clear()
+    first = _download(client, report, "pdf", django_capture_on_commit_callbacks)
+    assert len(layouts) == 1
+    report.refresh_from_db()
+    assert report.pdf.name and (media / report.pdf.name).read_bytes() == first
+    for _ in range(2):
+        cache.clear()
+        assert _download(client, report, "pdf", django_capture_on_commit_callbacks) == first
+    assert len(layouts) == 1  # never laid out again
+
+
+def _steps(client: Any, job: ExportJob) -> tuple[list[str], int]:
+    """The job page's steps as it shows them now (done / now / to do), and its progress bar's value."""
+    page = client.get(reverse("reporting:job_progress", args=[job.pk])).content.decode()
+    states = re.findall(r'<li data-state="([a-z ]+)"', page)
+    return states, int(re.search(r'<progress[^>]* value="(\d+)"', page).group(1))  # type: ignore[union-attr]
+
+
+def test_the_job_page_shows_each_step_as_the_job_reaches_it(
+        draft: BoardReport, figures: Personas, media: Path, django_capture_on_commit_callbacks: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Looked at while the job works (from inside its charts and its layout), the page shows the step it is
+    on, the steps before it done, and a bar that moves on."""
+    from reporting import content, render
+
+    client = client_for(figures.lead)
+    seen: dict[str, tuple[list[str], int]] = {}
+    real_charts, real_pdf = content.charts, render.pdf_bytes
+
+    def charts(*args: Any, **kwargs: Any) -> Any:
+        seen["charts"] = _steps(client, ExportJob.objects.latest("id"))
+        return real_charts(*args, **kwargs)
+
+    def pdf_bytes(*args: Any, **kwargs: Any) -> bytes:
+        seen["layout"] = _steps(client, ExportJob.objects.latest("id"))
+        return real_pdf(*args, **kwargs)
+
+    monkeypatch.setattr(content, "charts", charts)
+    monkeypatch.setattr(render, "pdf_bytes", pdf_bytes)
+    _download(client, draft, "pdf", django_capture_on_commit_callbacks)
+    done, bar = _steps(client, ExportJob.objects.latest("id"))
+
+    assert seen["charts"] == (["done", "now", "to do", "to do"], 25)
+    assert seen["layout"] == (["done", "done", "now", "to do"], 50)
+    assert (done, bar) == (["done"] * 4, 100)

@@ -20,6 +20,7 @@ from reporting.figures import COLUMNS, Scope, figure_rows, layout_row
 from reporting.models import BoardReport, ImpactInput
 from reporting.policy import current
 from reporting.render import report_html
+from reporting.scope import default_network_code
 from reporting.tests.conftest import client_for
 from units.models import Unit
 
@@ -133,7 +134,7 @@ def test_fixed_layout_columns_and_a_row(figures: Personas) -> None:
                      "Met": "3", "Not met": "1", "Eligible": "4", "Rate (%)": "75.0",
                      "95% interval low (%)": "30.1", "95% interval high (%)": "95.4", "Small numbers hidden": "no"}
     blocks = list(dict.fromkeys((r.level, r.org_code) for r in rows))
-    assert blocks == [("network", "network"), ("birth_unit", "RDE03"), ("birth_unit", "RWG02"),
+    assert blocks == [("network", "EOE"), ("birth_unit", "RDE03"), ("birth_unit", "RWG02"),
                       ("cooling_centre", "RGT01"), ("cooling_centre", "RM102")]
 
 
@@ -145,7 +146,7 @@ def test_external_report_hides_small_unit_counts_but_keeps_the_network_headline(
     assert (ipswich["Met"], ipswich["Not met"], ipswich["Eligible"], ipswich["Rate (%)"]) == ("<5", "<5", "<5", "")
     watford = rows[("birth_unit", "RWG02", "cooling_started_6h")]
     assert (watford["Met"], watford["Not met"], watford["Eligible"]) == ("<5", "<5", "<5")
-    network = rows[("network", "network", "cooling_started_6h")]
+    network = rows[("network", "EOE", "cooling_started_6h")]
     # The whole network's births: shown in full (the policy's network threshold is 0), with its rate.
     assert (network["Met"], network["Not met"], network["Eligible"], network["Rate (%)"]) == ("3", "1", "4", "75.0")
     assert network["Small numbers hidden"] == "no"
@@ -153,13 +154,13 @@ def test_external_report_hides_small_unit_counts_but_keeps_the_network_headline(
 
 def test_network_threshold_and_rounding_are_settings(figures: Personas, settings: Any) -> None:
     settings.SMALL_NUMBER_NETWORK_THRESHOLD = 5
-    network = _layout(NETWORK_2024, external=True)[("network", "network", "cooling_started_6h")]
+    network = _layout(NETWORK_2024, external=True)[("network", "EOE", "cooling_started_6h")]
     assert (network["Met"], network["Not met"], network["Eligible"], network["Rate (%)"]) == ("<5", "<5", "<5", "")
     settings.SMALL_NUMBER_NETWORK_THRESHOLD, settings.SMALL_NUMBER_THRESHOLD, settings.SMALL_NUMBER_ROUNDING = 0, 1, 5
     rows = _layout(NETWORK_2024, external=True)
     # Threshold 1 hides nothing; rounding to 5 applies below the network only: Watford 2 of 3 → 0 of 5.
     assert [rows[("birth_unit", "RWG02", "cooling_started_6h")][c] for c in ("Met", "Eligible")] == ["0", "5"]
-    assert [rows[("network", "network", "cooling_started_6h")][c] for c in ("Met", "Eligible")] == ["3", "4"]
+    assert [rows[("network", "EOE", "cooling_started_6h")][c] for c in ("Met", "Eligible")] == ["3", "4"]
 
 
 def test_external_report_with_large_counts_shows_them(people: Personas) -> None:
@@ -193,7 +194,7 @@ def test_threshold_is_a_setting(figures: Personas, settings: object) -> None:
     # give them back from the network's 3 of 4 (its 0 not met beside Watford's hidden 1).
     assert [rows[("birth_unit", "RDE03", "cooling_started_6h")][c] for c in ("Met", "Not met", "Eligible")
             ] == ["<2", "<2", "<2"]
-    assert [rows[("network", "network", "core_monitoring_before_transfer")][c]
+    assert [rows[("network", "EOE", "core_monitoring_before_transfer")][c]
             for c in ("Met", "Not met", "Eligible")] == ["4", "0", "4"]
 
 
@@ -201,7 +202,7 @@ def test_threshold_is_a_setting(figures: Personas, settings: object) -> None:
 
 
 def _form(**overrides: object) -> dict[str, object]:
-    return {"title": "Q2 board report", "level": "network", "org": "", "period_key": "2024-Q2",
+    return {"title": "Q2 board report", "scope": f"network:{default_network_code()}", "period_key": "2024-Q2",
             "sections": ["hie", "pop", "training", "families", "improvement", "completeness", "impact"],
             "summary": "Cooling within 6 hours is holding.", "highlights": "", "concerns": "", "actions": "",
             **overrides}
@@ -230,7 +231,7 @@ def test_lead_creates_previews_and_edits_a_report_and_history_is_kept(figures: P
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"level": "birth_unit", "org": ""}, "org", "Choose the birth unit or cooling centre"),
+    ({"scope": "birth_unit:"}, "scope", "Report for: choose one of the organisations listed"),
     ({"period_key": "2024-05"}, "period_key", "Select a valid choice"),
 ])
 def test_bad_form_names_the_field_and_saves_nothing(figures: Personas, overrides: dict[str, object], field: str,
