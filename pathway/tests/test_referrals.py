@@ -132,7 +132,7 @@ def test_the_list_shows_decision_reason_and_summary(people: Personas, referred: 
 def test_network_dashboard_counts_referrals(people: Personas, referred: dict[str, Case]) -> None:
     compute(as_of=date(2025, 3, 1))
     html = _client(people.clinician).get(reverse("kpis:overview"), {"period": "2024"}).content.decode()
-    section = html[html.index("Referrals in the network"):]
+    section = html[html.index('id="referrals-heading"'):]
     # Network-wide counts on the dashboard (no patient data): 4 referrals, 1 cooled, 3 not cooled.
     assert "<dd class=\"nhsuk-summary-list__value\">4</dd>" in section
     assert "3 (75% of referrals)" in section

@@ -216,7 +216,8 @@ def test_registry_lists_kpis_md_codes_in_order_with_their_attributes() -> None:
         "pop_optimal_cord_management", "pop_normothermia", "pop_early_breast_milk", "pop_all_eligible",
         "pop_optimisation_score")
     for module in (*registry.KPIS, registry.SCORE):
-        assert module.LEVELS == (Level.BIRTH_UNIT, Level.NETWORK)
+        # kpis.md: birth unit and network; issue 18 adds the organisations above the unit.
+        assert module.LEVELS == (Level.BIRTH_UNIT, Level.TRUST, Level.LMNS, Level.ICB, Level.NETWORK, Level.REGION)
         assert module.DIRECTION == Direction.HIGHER
         assert module.VERSION >= 1 and module.TITLE and "kpis.md" in module.SOURCE
     assert all(isinstance(kpi, KpiDefinition) for kpi in registry.KPIS)  # the one protocol, over POP facts
