@@ -9,7 +9,7 @@ Levels (kpis.md "Levels", v2 additions and issue 18): `birth_unit` (the birth un
 and the organisations above the birth unit, `trust`, `lmns`, `icb`, `network` (org_code = the network's code,
 e.g. "EOE") and `region`, each the one the birth unit sat in on the London birth date (`units.hierarchy`). Every
 case counts at exactly one organisation per level, so each roll-up figure is the sum of its units' figures for
-the months they sat in it (`kpis/tests/test_levels.py`). Only the levels listed by a definition are computed.
+the months they sat in it (`tests/test_levels_sum.py`). Only the levels listed by a definition are computed.
 """
 
 from __future__ import annotations

@@ -66,7 +66,8 @@ transactions = []
 def count(execute, sql, params, many, context):
     if sql.startswith("BEGIN"):
         transactions.append({"rows": 0, "statements": 0})
-    elif transactions:
+    elif transactions and sql.lstrip().upper().startswith(("INSERT", "DELETE", "UPDATE")):
+        # Writes only: the reads a run makes between its transactions (the organisation tree, say) hold no lock.
         transactions[-1]["statements"] += 1
         transactions[-1]["rows"] += len(params) if many else 0
     return execute(sql, params, many, context)

@@ -136,7 +136,7 @@ def test_printed_dashboards_fit_a4_landscape_without_link_addresses(
         assert "Link:" not in page.inner_text("body"), name
         if name == "overview":
             stamp = page.inner_text("[data-print-stamp]")
-            for words in ("East of England network", "Live figures", "Printed from the page opened"):
+            for words in ("East of England Neonatal ODN", "Live figures", "Printed from the page opened"):
                 assert words in stamp, stamp
             assert re.search(r"12 months to \d+ \w+ \d{4}", stamp), stamp
         page.set_viewport_size({"width": PRINT_WIDTH_PX, "height": 700})  # the printed page's width

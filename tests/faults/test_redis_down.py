@@ -81,7 +81,7 @@ def test_case_saves_while_redis_is_down_and_the_nightly_run_catches_up(
     run = kpi_services.compute(trigger=KpiRun.Trigger.NIGHTLY)
 
     assert run.status == KpiRun.Status.SUCCEEDED
-    cases_in_may = KpiAggregate.objects.filter(run=run, period_key="2024-05", org_code="network")
+    cases_in_may = KpiAggregate.objects.filter(run=run, period_key="2024-05", level="network")
     assert cases_in_may.exists()
     assert max(a.denominator for a in cases_in_may) >= 1
 
