@@ -43,7 +43,9 @@ def _session_values(rng: random.Random, day: date, staff: dict[str, int],
 def seed(*, seed: int, as_of: date, by: UserLike, years: int = 3) -> int:
     """Write the demo training data; returns the number of sessions recorded."""
     rng = random.Random(seed)
-    messages = list(KeyMessage.objects.active())
+    messages_of: dict[int | None, list[KeyMessage]] = {}
+    for message in KeyMessage.objects.active():  # a session covers its unit's network's list
+        messages_of.setdefault(message.network_id, []).append(message)
     units = list(Unit.objects.active().order_by("ods_code"))
     start = as_of - timedelta(days=365 * years)
     sessions = 0
@@ -58,6 +60,7 @@ def seed(*, seed: int, as_of: date, by: UserLike, years: int = 3) -> int:
         gap = rng.choice([45, 60, 90, 150])
         stop = as_of - timedelta(days=400) if index % 5 == 2 else as_of
         day = start + timedelta(days=rng.randint(0, gap))
+        messages = messages_of.get(unit.network_id, [])
         while day <= stop:
             services.session_record(unit=unit, values=_session_values(rng, day, staff, messages), by=by)
             sessions += 1
