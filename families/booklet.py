@@ -19,6 +19,7 @@ from typing import Final
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
@@ -35,7 +36,7 @@ def booklet_html(network_id: int | None = DEFAULT) -> str:
     """The booklet of one network's website (default: the deployment's first network's; issue 18)."""
     network_id = default_network_id() if network_id == DEFAULT else network_id
     return render_to_string(TEMPLATE, {
-        "site": Network.objects.filter(pk=network_id).first(), "pages": published_pages(network_id),
+        "site": Network.objects.filter(Q(pk=network_id)).first(), "pages": published_pages(network_id),
         "printed_on": timezone.localdate(),
     })
 
@@ -51,7 +52,7 @@ def render_pdf(base_url: str, network_id: int | None = DEFAULT) -> bytes:
 def content_version(base_url: str, network_id: int | None = DEFAULT) -> str:
     """What the network's booklet is drawn from, as a short hash (one query)."""
     network_id = default_network_id() if network_id == DEFAULT else network_id
-    published = (PageVersion.objects.published().filter(page__network_id=network_id)
+    published = (PageVersion.objects.published().filter(Q(page__network_id=network_id))
                  .values_list("pk", "page__position", "page__slug"))
     source = getattr(get_template(TEMPLATE).template, "source", TEMPLATE)  # type: ignore[attr-defined]
     digest = hashlib.sha256(repr((list(published), source, base_url)).encode())
@@ -90,7 +91,7 @@ def _forget_other_versions(*, keep: str, base_url: str, network_id: int | None =
         return
     network_id = default_network_id() if network_id == DEFAULT else network_id
     current = {stored_name(content_version(base_url, other))
-               for other in Network.objects.exclude(pk=network_id).values_list("pk", flat=True)}
+               for other in Network.objects.exclude(Q(pk=network_id)).values_list("pk", flat=True)}
     for file in files:
         name = f"{DIRECTORY}/{file}"
         if name != keep and name not in current:

@@ -77,18 +77,19 @@ def public_page(version: PageVersion) -> PublicPage:
 
 def published_pages(network_id: int | None = DEFAULT) -> list[PublicPage]:
     """The network's website's published pages (default: the deployment's first network's)."""
-    versions = PageVersion.objects.published().filter(page__network_id=_network_id(network_id))
+    versions = PageVersion.objects.published().filter(Q(page__network_id=_network_id(network_id)))
     return [public_page(version) for version in versions]
 
 
 def published_page(slug: str, network_id: int | None = DEFAULT) -> PublicPage | None:
-    version = PageVersion.objects.published().filter(page__network_id=_network_id(network_id), page__slug=slug).first()
+    version = (PageVersion.objects.published().filter(Q(page__network_id=_network_id(network_id)), page__slug=slug)
+               .first())
     return public_page(version) if version else None
 
 
 def upcoming_events(limit: int | None = None, network_id: int | None = DEFAULT) -> list[PublicEvent]:
     """Published events hosted by a unit of the network (a unit belongs to one network)."""
-    events = (FamilyEvent.objects.upcoming().filter(published=True, host_unit__network_id=_network_id(network_id))
+    events = (FamilyEvent.objects.upcoming().filter(Q(host_unit__network_id=_network_id(network_id)), published=True)
               .select_related("host_unit").only("title", "starts_at", "ends_at", "venue", "host_unit__name"))
     if limit is not None:
         events = events[:limit]
@@ -97,7 +98,7 @@ def upcoming_events(limit: int | None = None, network_id: int | None = DEFAULT) 
 
 def approved_feedback(limit: int = 20, network_id: int | None = DEFAULT) -> list[PublicFeedback]:
     """Approved feedback sent to this network's website: another network's families' words never show."""
-    rows = (Feedback.objects.filter(status=FeedbackStatus.APPROVED, network_id=_network_id(network_id))
+    rows = (Feedback.objects.filter(Q(network_id=_network_id(network_id)), status=FeedbackStatus.APPROVED)
             .only("received_at", "message")[:limit])
     return [PublicFeedback(row.received_at.date(), row.message) for row in rows]
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
@@ -226,7 +227,7 @@ def page_create(*, slug: str, position: int, title: str, summary: str, body: str
     page = Page(slug=slug.strip(), position=position)
     if network is not None:
         page.network = network
-    if Page.objects.filter(network_id=page.network_id, slug=page.slug).exists():
+    if Page.objects.filter(Q(network_id=page.network_id), slug=page.slug).exists():
         raise ValidationError({"slug": "Another page of this website already has this web address"})
     page.full_clean(exclude=["published_version"])
     page.save()

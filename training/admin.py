@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.http import HttpRequest
 
 from core.admin_views import ReadOnlyAdmin
@@ -26,7 +27,7 @@ class KeyMessageAdminForm(forms.ModelForm):
         text = (data.get("text") or "").strip()
         network = data.get("network")
         network_id = self.instance.network_id if self.instance.pk else (network.pk if network else default_network_id())
-        clash = KeyMessage.objects.filter(network_id=network_id, text__iexact=text).exclude(pk=self.instance.pk)
+        clash = KeyMessage.objects.filter(Q(network_id=network_id), text__iexact=text).exclude(pk=self.instance.pk)
         if text and clash.exists():
             self.add_error("text", f"Key message “{text}” is already on the list")
         return data

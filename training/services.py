@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
@@ -229,7 +230,7 @@ def key_message_save(*, message: KeyMessage | None, text: str, active: bool, ord
     if not text:
         raise ValidationError({"text": "Enter the key message"})
     network_id = message.network_id if message is not None else (network.pk if network else default_network_id())
-    clash = KeyMessage.objects.filter(network_id=network_id, text__iexact=text)
+    clash = KeyMessage.objects.filter(Q(network_id=network_id), text__iexact=text)
     if message is not None:
         clash = clash.exclude(pk=message.pk)
     if clash.exists():

@@ -7,16 +7,32 @@ import units.models
 from django.db import migrations, models
 
 
-def to_first_network(apps, schema_editor):
-    """Rows made while the deployment held one network belong to it (its first network; issue 18). In a new
-    database there is none yet: the first network loaded adopts them (`families.signals`)."""
+def to_each_network(apps, schema_editor):
+    """Until now every network shared one website (issue 18), at /families/: it stays the first network's, with
+    the feedback sent to it, and every other network gets its own copy of the pages (the published text, else
+    the latest, as version 1 and published as it was) to edit. In a new database there is no network yet: the
+    first network loaded adopts the starter pages (`families.signals`)."""
     Network = apps.get_model("units", "Network")
-    first = Network.objects.order_by("pk").values_list("pk", flat=True).first()
-    if first is None:
+    Page = apps.get_model("families", "Page")
+    PageVersion = apps.get_model("families", "PageVersion")
+    networks = list(Network.objects.order_by("pk").values_list("pk", flat=True))
+    if not networks:
         return
-    apps.get_model("families", "Page").objects.filter(network__isnull=True).update(network_id=first)
-    apps.get_model("families", "Feedback").objects.filter(network__isnull=True).update(network_id=first)
-
+    shared = list(Page.objects.filter(network__isnull=True))
+    Page.objects.filter(pk__in=[p.pk for p in shared]).update(network_id=networks[0])
+    apps.get_model("families", "Feedback").objects.filter(network__isnull=True).update(network_id=networks[0])
+    for network_id in networks[1:]:
+        for page in shared:
+            text = (PageVersion.objects.filter(pk=page.published_version_id).first()
+                    or PageVersion.objects.filter(page=page).order_by("-number").first())
+            copy = Page.objects.create(network_id=network_id, slug=page.slug, position=page.position)
+            if text is None:
+                continue
+            version = PageVersion.objects.create(page=copy, number=1, title=text.title, summary=text.summary,
+                                                 body=text.body, note="Copied from the shared website (issue 18)")
+            if page.published_version_id:
+                copy.published_version = version
+                copy.save(update_fields=["published_version"])
 
 class Migration(migrations.Migration):
 
@@ -29,12 +45,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='feedback',
             name='network',
-            field=models.ForeignKey(blank=True, default=units.models.default_network_id, help_text='The network whose family website this belongs to', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='family_feedback', to='units.network'),
+            field=models.ForeignKey(blank=True, help_text='The network whose family website this belongs to', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='family_feedback', to='units.network'),
         ),
         migrations.AddField(
             model_name='page',
             name='network',
-            field=models.ForeignKey(blank=True, default=units.models.default_network_id, help_text='The network whose family website this belongs to', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='family_pages', to='units.network'),
+            field=models.ForeignKey(blank=True, help_text='The network whose family website this belongs to', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='family_pages', to='units.network'),
         ),
         migrations.AlterField(
             model_name='page',
@@ -45,5 +61,15 @@ class Migration(migrations.Migration):
             model_name='page',
             constraint=models.UniqueConstraint(fields=('network', 'slug'), name='families_page_slug_per_network'),
         ),
-        migrations.RunPython(to_first_network, migrations.RunPython.noop),
+        migrations.RunPython(to_each_network, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name='page',
+            name='network',
+            field=models.ForeignKey(blank=True, default=units.models.default_network_id, help_text='The network whose family website this belongs to', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='family_pages', to='units.network'),
+        ),
+        migrations.AlterField(
+            model_name='feedback',
+            name='network',
+            field=models.ForeignKey(blank=True, default=units.models.default_network_id, help_text='The network whose family website this belongs to', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='family_feedback', to='units.network'),
+        ),
     ]

@@ -5,15 +5,24 @@ import units.models
 from django.db import migrations, models
 
 
-def to_first_network(apps, schema_editor):
-    """Rows made while the deployment held one network belong to it (its first network; issue 18). In a new
-    database there is none yet: the first network loaded adopts them (`training.signals`)."""
+def to_each_network(apps, schema_editor):
+    """Until now every network shared one list (issue 18): the first network keeps it, and every other network
+    gets its own copy, its units' past sessions moved onto the copies, so each network sees what it saw. In a
+    new database there is no network yet: the first network loaded adopts the defaults (`training.signals`)."""
     Network = apps.get_model("units", "Network")
-    first = Network.objects.order_by("pk").values_list("pk", flat=True).first()
-    if first is None:
+    KeyMessage = apps.get_model("training", "KeyMessage")
+    Covered = apps.get_model("training", "TrainingSession").key_messages.through
+    networks = list(Network.objects.order_by("pk").values_list("pk", flat=True))
+    if not networks:
         return
-    apps.get_model("training", "KeyMessage").objects.filter(network__isnull=True).update(network_id=first)
-
+    shared = list(KeyMessage.objects.filter(network__isnull=True))
+    KeyMessage.objects.filter(pk__in=[m.pk for m in shared]).update(network_id=networks[0])
+    for network_id in networks[1:]:
+        for message in shared:
+            copy = KeyMessage.objects.create(network_id=network_id, text=message.text, active=message.active,
+                                             order=message.order)
+            Covered.objects.filter(keymessage_id=message.pk, trainingsession__unit__network_id=network_id).update(
+                keymessage_id=copy.pk)
 
 class Migration(migrations.Migration):
 
@@ -26,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='keymessage',
             name='network',
-            field=models.ForeignKey(blank=True, default=units.models.default_network_id, help_text='The network whose list this is', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='key_messages', to='units.network'),
+            field=models.ForeignKey(blank=True, help_text='The network whose list this is', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='key_messages', to='units.network'),
         ),
         migrations.AlterField(
             model_name='keymessage',
@@ -37,5 +46,10 @@ class Migration(migrations.Migration):
             model_name='keymessage',
             constraint=models.UniqueConstraint(fields=('network', 'text'), name='training_key_message_per_network'),
         ),
-        migrations.RunPython(to_first_network, migrations.RunPython.noop),
+        migrations.RunPython(to_each_network, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name='keymessage',
+            name='network',
+            field=models.ForeignKey(blank=True, default=units.models.default_network_id, help_text='The network whose list this is', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='key_messages', to='units.network'),
+        ),
     ]
