@@ -34,12 +34,14 @@ def _setup(people: Personas) -> dict[str, int]:
                              by=people.nurse).pk for ref, (born, centre) in PLACES.items()}
 
 
-def _sign_in(page: Page, base: str, username: str) -> None:
+def _sign_in(page: Page, base: str, username: str, *, lands: str | None = "Cases") -> None:
+    """Sign in and wait for the landing page's heading (None: the caller checks where it landed)."""
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Cases", level=1)).to_be_visible()
+    if lands is not None:
+        expect(page.get_by_role("heading", name=lands, level=1)).to_be_visible()
 
 
 def _shots(page: Page, name: str) -> None:
@@ -71,8 +73,13 @@ def test_the_regional_lead_reads_figures_and_a_pseudonymised_export_only(live_se
                                                                         people: Personas) -> None:
     pks = _setup(people)
     base = live_server.url
-    _sign_in(page, base, "rhea")
+    _sign_in(page, base, "rhea", lands=None)
+    expect(page).to_have_url(f"{base}/kpis/")  # the KPI dashboard, not an empty case list
     expect(page.get_by_text("NET-L")).to_have_count(0)  # no case list: it shows identifiers
+    _shots(page, "regional-landing")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{base}/cases/")
+    expect(page.get_by_text("NET-L")).to_have_count(0)
     _shots(page, "regional-cases")
     page.set_viewport_size({"width": 1366, "height": 900})
     for pk in pks.values():
