@@ -170,7 +170,7 @@ def test_staff_moderate_and_edit_only_their_networks_website(sites: dict[str, ob
     # A new page joins the user's own network's website; the same address may exist on another network's.
     client.post(reverse("families:page_new"), {"slug": theirs.slug, "position": 5, "title": "Ours too",
                                                "summary": "", "body": "Text"})
-    assert Page.objects.get(slug=theirs.slug, network_id=mine.network_id)
+    assert Page.objects.get(slug=theirs.slug, network=mine.network).published_version is None  # a draft
 
 
 # --- Training key messages -----------------------------------------------------------------------------------
