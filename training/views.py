@@ -170,7 +170,8 @@ def key_messages(request: HttpRequest) -> HttpResponse:
     managed = set(access.key_message_networks(request.user)) if may_manage else set()
     return render(request, "training/key_messages.html", {
         "form": form, "messages_list": messages_list, "managed": {n.pk for n in managed},
-        "several_networks": len({m.network_id for m in messages_list}) > 1})
+        "several_networks": len({m.network_id for m in messages_list}) > 1,
+        "network_names": sorted({m.network.name for m in messages_list if m.network is not None})})
 
 
 @login_required
