@@ -3,18 +3,6 @@
 from django.db import migrations, models
 
 
-def to_first_network(apps, schema_editor):
-    """Exports made while the deployment held one network are in its log (its first network; issue 18)."""
-    first = apps.get_model("units", "Network").objects.order_by("pk").values_list("pk", flat=True).first()
-    if first is None:
-        return
-    ExportRecord = apps.get_model("reporting", "ExportRecord")
-    Through = ExportRecord.networks.through
-    Through.objects.bulk_create([Through(exportrecord_id=pk, network_id=first)
-                                 for pk in ExportRecord.objects.values_list("pk", flat=True).iterator()],
-                                batch_size=1000)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -28,5 +16,4 @@ class Migration(migrations.Migration):
             name='networks',
             field=models.ManyToManyField(blank=True, help_text='The networks whose export log shows this export', related_name='+', to='units.network'),
         ),
-        migrations.RunPython(to_first_network, migrations.RunPython.noop),
     ]
