@@ -12,7 +12,8 @@ def to_first_network(apps, schema_editor):
     ExportRecord = apps.get_model("reporting", "ExportRecord")
     Through = ExportRecord.networks.through
     Through.objects.bulk_create([Through(exportrecord_id=pk, network_id=first)
-                                 for pk in ExportRecord.objects.values_list("pk", flat=True).iterator()],
+                                 for pk in ExportRecord.objects.filter(networks__isnull=True)
+                                 .values_list("pk", flat=True).iterator()],
                                 batch_size=1000)
 
 
