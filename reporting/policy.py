@@ -63,7 +63,9 @@ class Policy:
         return int(self.rounding * round(value / self.rounding))
 
     def hidden_text(self, level: str) -> str:
-        return f"<{self.threshold(level)}"
+        """"<5". A network count is hidden only to protect a unit's (its threshold is 0): the unit's text."""
+        threshold = self.threshold(level)
+        return f"<{threshold if threshold > 1 else self.unit_threshold}"
 
     def describe(self) -> list[str]:
         """The policy in words, for every report shared outside the network."""
