@@ -60,7 +60,7 @@ class Line:
 def _rows(lines: list[Line]) -> list[FigureRow]:
     return [FigureRow(line.level, line.code, line.code, KPI, KpiAggregate(
         kpi=KPI, level=line.level, org_code=line.code, numerator=line.met, denominator=line.met + line.not_met,
-        not_eligible=line.not_eligible, missing=line.missing, rate=line.met / (line.met + line.not_met)), POLICY)
+        not_eligible=line.not_eligible, missing=line.missing, rate=line.met / ((line.met + line.not_met) or 1)), POLICY)
         for line in lines]
 
 
