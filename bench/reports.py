@@ -166,8 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     at = len(CPU) - 1
     _forget_pdfs()
     row("published PDF (kept file)", first, _export(report, "report_pdf", lead), at)
-    for name, kind in (("published spreadsheet (kept file)", "report_xlsx"), ("published CSV (kept file)",
-                                                                           "report_csv")):
+    for name, kind in (("published spreadsheet (kept)", "report_xlsx"), ("published CSV (kept)", "report_csv")):
         first = _export(report, kind, lead)
         at = len(CPU) - 1
         row(name, first, statistics.median(_export(report, kind, lead) for _ in range(max(1, args.repeats // 2))),
