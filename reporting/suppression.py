@@ -114,16 +114,33 @@ def _components(relations: Sequence[Relation[K]]) -> list[list[Relation[K]]]:
 
 def _protect(relations: list[Relation[K]], values: Mapping[K, int | None], hidden: set[K], unknown: set[K],
              keep: Callable[[K], bool]) -> None:
-    """Hide one more cell at a time until no hidden cell of these relations can be worked out."""
+    """Hide one more cell at a time until no hidden cell of these relations can be worked out. A relation
+    that gives a hidden cell back alone is found by looking (most are); the elimination, which finds the
+    chains, runs only when none is left."""
     while True:
-        exposed = [key for key in recoverable(relations, hidden | unknown) if key in hidden]
-        # A cell a single relation gives back first: its complement is plain; a chain is often broken by it.
-        extra = next((found for direct in (True, False) for key in exposed
-                      if (found := _complement(key, relations, values, hidden, unknown, keep, direct=direct))
-                      is not None), None)
+        extra = _direct_complement(relations, values, hidden, unknown, keep)
+        if extra is None:
+            exposed = [key for key in recoverable(relations, hidden | unknown) if key in hidden]
+            # A cell a single relation gives back first: its complement is plain; a chain is often broken by it.
+            extra = next((found for direct in (True, False) for key in exposed
+                          if (found := _complement(key, relations, values, hidden, unknown, keep, direct=direct))
+                          is not None), None)
         if extra is None:
             return
         hidden.add(extra)
+
+
+def _direct_complement(relations: list[Relation[K]], values: Mapping[K, int | None], hidden: set[K],
+                       unknown: set[K], keep: Callable[[K], bool]) -> K | None:
+    """The complement for the first relation whose only unknown member is a hidden cell, or None."""
+    for relation in relations:
+        unknowns = [m for m in relation.members if m in hidden or m in unknown]
+        if len(unknowns) == 1 and unknowns[0] in hidden:
+            found = _choose(relation, values, hidden, unknown, keep, allow_keep=False) or _choose(
+                relation, values, hidden, unknown, keep, allow_keep=True)
+            if found is not None:
+                return found
+    return None
 
 
 def _complement(key: K, relations: list[Relation[K]], values: Mapping[K, int | None], hidden: set[K],

@@ -144,13 +144,13 @@ def test_region_whose_units_do_not_add_up_hides_only_the_units_own_row() -> None
 def test_region_whose_units_add_up_protects_through_the_units() -> None:
     """The same region without the move (S's figures are all the region's, 59 and 32): now the region's
     sums hold. P's 4 met goes with its 16 not met (its row). The region's met less Q's and S's would give
-    P's back: Q's 25, the smaller, goes; the region's not met likewise: S's 6, the smaller of 10 and 6. Then
-    Q's row (35 printed) would give its met back from its 10 not met, and S's its not met from its 30 met:
-    they go too. Every unit's eligible and the region's 59 of 91 stay."""
+    P's back: Q's 25, the smaller, goes; then Q's row (35 printed) would give it back from Q's 10 not met,
+    which goes too, and with P's and Q's not met both hidden the not-met sum is safe: a 2 × 2 block (P met +
+    Q met = 29, P not met + Q not met = 26, rows 20 and 35: a line, not a point). S's row, every unit's
+    eligible and the region's 59 of 91 stay."""
     table = [Line("region", "R1", 59, 32, not_eligible=55), *REGION_TABLE[1:]]
     rows, hidden = _suppressed(REGION, table)
-    assert hidden == {"birth_unit:P": {"numerator", "not_met"}, "birth_unit:Q": {"numerator", "not_met"},
-                      "birth_unit:S": {"numerator", "not_met"}}
+    assert hidden == {"birth_unit:P": {"numerator", "not_met"}, "birth_unit:Q": {"numerator", "not_met"}}
     assert [rows[0].shown(c) for c in ("numerator", "not_met", "denominator")] == ["59", "32", "91"]
 
 
