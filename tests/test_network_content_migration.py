@@ -19,7 +19,7 @@ from units.models import Network
 from units.services import LONDON_FILE, network_load_reference, organisations_load_file
 
 BEFORE = [("training", "0003_session_version"), ("families", "0002_starter_pages"),
-          ("reporting", "0005_board_report_any_level")]
+          ("reporting", "0006_published_spreadsheet_and_csv_kept")]
 SIGNALS = ("training_network_key_messages", "families_network_pages")
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0005_board_report_any_level'),
+        ('reporting', '0006_published_spreadsheet_and_csv_kept'),
         ('units', '0005_regional_lead'),
     ]
 

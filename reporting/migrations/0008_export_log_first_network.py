@@ -21,7 +21,7 @@ def to_first_network(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0006_export_log_networks'),
+        ('reporting', '0007_export_log_networks'),
     ]
 
     operations = [
