@@ -156,7 +156,7 @@ def deployment_network_count(user: UserLike) -> int:
     cached: int | None = getattr(user, "_network_count_cache", None)
     if cached is None:
         cached = Network.objects.count()
-        user._network_count_cache = cached  # type: ignore[attr-defined]  # a per-request cache on the user object
+        user._network_count_cache = cached  # type: ignore[union-attr]  # a per-request cache on the user object
     return cached
 
 
