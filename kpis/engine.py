@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kpis import background, orgscope, pending, producers
+from kpis import background, changes, orgscope, pending, producers
 from kpis.figures import ShortWrites
 from kpis.models import KpiRun
 from kpis.periods import Period, parse_period_key
@@ -90,10 +90,14 @@ def compute_run(run: KpiRun) -> KpiRun:
         if short is None:
             with transaction.atomic():
                 _serialise_writes(producer)
-                _succeeded(run, producer.write(job, read))
+                with changes.noting(job):  # which networks' figures it changed, for the job after it
+                    written = producer.write(job, read)
+                _succeeded(run, written)
         else:
             with _write_lock(producer):
-                _succeeded(run, producer.write(job, read))
+                with changes.noting(job):
+                    written = producer.write(job, read)
+                _succeeded(run, written)
     except Exception as exc:
         _fail(run, producer, exc)
         if short is not None and run.scope == KpiRun.Scope.PERIODS:

@@ -4,13 +4,18 @@ A run changes the figures, and the first person to open /kpis/ afterwards would 
 figures to be read and matplotlib to draw (about 0.1–0.3 s). `page()` keeps everything the page shows for a
 period (its KPI lines with their aims and birth cohorts, the chart, the units) under the pages' version
 (`kpis.versions.page_version`: the figures and the network aims), so a warm page is one small query plus
-the freshness check. `warm()` builds the default period's page (figures, chart, celebrating success) as
-every KPI job finishes, into the cache the web processes read (`core.memo`; with a shared CACHE_URL they find
-it there), so no chart is drawn on the overview's first request after a run. A worker also draws the funnel
-plots the overview links to and the network run charts. Charts are remembered by their figures, so only those
-whose figures the run changed are drawn again: all of them after the first nightly run (about half a second
-each), a few after a burst of saves. Off with KPIS_WARM_CHARTS=false; with Celery inline (no worker) only the
-overview is prepared, so a save that runs the recompute in its own request does not also draw every chart.
+the freshness check. `warm(run)` builds the default period's page (figures, chart, celebrating success) of
+each network as every HIE KPI job finishes, into the cache the web processes read (`core.memo`; with a shared
+CACHE_URL they find it there), so no chart is drawn on the overview's first request after a run. A worker also
+draws the network run charts the overview links to and, once per KPI (the same chart for every network), the
+funnel plot of the birth units.
+
+Only what the run changed is prepared: after a run of some periods (the drain after a save) only the networks
+whose figures it changed (`kpis.changes`, noted by the engine as the run wrote), and the funnel plots only when
+the default period changed; after a full run (the nightly one), or with no run given, every network. Charts
+are also remembered by their figures, so one drawn before with the same figures is not drawn again. Off with
+KPIS_WARM_CHARTS=false; with Celery inline (no worker) only the overviews are prepared, so a save that runs the
+recompute in its own request does not also draw charts.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from core import memo
-from kpis import aims, dashboard, orgscope, pagecharts, pending
+from kpis import aims, changes, dashboard, orgscope, pagecharts, pending
+from kpis.aims import Aim
 from kpis.charts import Chart
 from kpis.definitions.base import Level
+from kpis.models import KpiRun
 from kpis.orgscope import OrgRef
 from kpis.periods import Period, previous_period
 from kpis.registry import KPIS
@@ -79,9 +86,10 @@ def default_orgs() -> list[OrgRef]:
     return [OrgRef(Level.NETWORK, code) for code in orgscope.network_codes()]
 
 
-def warm(*, linked: bool = True) -> bool:
-    """Prepare what /kpis/ opens on and, in a worker and with `linked`, the charts it links to; False when
-    there is nothing to show (see the module docstring)."""
+def warm(run: KpiRun | None = None, *, linked: bool = True) -> bool:
+    """Prepare what /kpis/ opens on and, in a worker and with `linked`, the charts it links to, for what `run`
+    changed (every network when it is a full run or None); False when there is nothing to show (see the module
+    docstring)."""
     if not settings.KPIS_WARM_CHARTS:
         return False
     version = page_version()
@@ -90,23 +98,35 @@ def warm(*, linked: bool = True) -> bool:
     period = dashboard.resolve_period(key, choices) if key else None
     if period is None:
         return False
+    changed = changes.of(run) if run is not None else None
     when = dashboard.freshness().run_date  # as the pages read it, so the cache keys match
+    draw = linked and not pending.celery_runs_inline()
+    current = aims.current() if draw else {}
     for org in default_orgs():
-        shown = page(period, org=org, run_date=when, version=version)
+        if changed is not None and org.code not in changed.networks:
+            continue  # its figures are as before: its charts are in the cache, its page is read on first view
+        page(period, org=org, run_date=when, version=version)
         body_html(period, org=org, run_date=when, version=version)  # with its "celebrating success" panel
-        if linked and not pending.celery_runs_inline():
-            _warm_linked_charts(period, when, shown, org)
+        if draw:
+            _warm_run_charts(when, org, current)
+    if draw and (changed is None or period.key in changed.periods):
+        _warm_funnels(period, current)
     return True
 
 
-def _warm_linked_charts(period: Period, when: date | None, shown: OverviewPage, org: OrgRef) -> None:
-    """The funnel plots (birth units, default period) and network run charts the overview links to, as a
-    network-wide viewer sees them (a unit role's own units are highlighted, which is drawn on first view)."""
-    current = {line.code: line.aim for line in shown.lines}
+def _warm_funnels(period: Period, current: dict[str, Aim]) -> None:
+    """The funnel plots of the birth units the overview links to (the default period), as a network-wide
+    viewer sees them (a unit role's own units are highlighted, which is drawn on first view): one per KPI, the
+    same for every network's overview."""
     for definition in KPIS:
         rows = dashboard.unit_rows_for(code=definition.CODE, level=Level.BIRTH_UNIT, period=period)
         pagecharts.funnel_chart_for(definition.CODE, level=Level.BIRTH_UNIT, period=period, rows=rows,
                                     aim=current.get(definition.CODE))
+
+
+def _warm_run_charts(when: date | None, org: OrgRef, current: dict[str, Aim]) -> None:
+    """The organisation's run charts the overview links to, with the network aims, as the run chart page draws
+    them."""
     for code in dashboard.ORDER:
         pagecharts.run_chart_for(code, level=org.level, org_code=org.code, where=orgscope.tree().name(org),
                                  run_date=when, aim=current.get(code))
