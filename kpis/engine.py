@@ -15,6 +15,8 @@ A run:
    short transactions of at most KPIS_WRITE_CHUNK_ROWS rows, each KPI-period and each case whole
    (`kpis.figures.ShortWrites`). If such a run fails part-way, its periods are marked pending again, so the
    next drain writes them whole.
+   Around the write the engine notes which networks' figures a run of some periods changed (`kpis.changes`),
+   so the job after it prepares only their pages and charts (`kpis.overview.warm`).
 4. On any error the run is marked `failed` with the error text in its own transaction, and the error is raised
    again: a failed run never looks like a success (style-anchors.md §3, "bare except").
 
