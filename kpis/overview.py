@@ -12,12 +12,13 @@ funnel plot of the birth units.
 
 Only what the run changed is drawn: after a run of some periods (the drain after a save) the run charts of
 the networks whose figures it changed (`kpis.changes`, noted by the engine as the run wrote) and the funnel
-plots only when the default period changed; after a full run (the nightly one), or with no run given, every
-network's. Every network's overview is prepared after every run (each run gives every page a new version, and
-an unprepared overview costs its first visitor about 0.4 s at 10 networks under load): that draws no chart for
-a network whose figures did not change, its bar chart being remembered by its figures (`core.memo`), as every
-chart is. Off with KPIS_WARM_CHARTS=false; with Celery inline (no worker) only the overviews are prepared, so a
-save that runs the recompute in its own request does not also draw charts.
+plots only when the default period changed; after a full run (the nightly one), with no run given, or when the
+default period or the run date has moved since the charts were last prepared, every network's. Every
+network's overview is prepared after every run (each run gives every page a new version, and an unprepared
+overview costs its first visitor about 0.4 s at 10 networks under load): that draws no chart for a network
+whose figures did not change, its bar chart being remembered by its figures (`core.memo`), as every chart is.
+Off with KPIS_WARM_CHARTS=false; with Celery inline (no worker) only the overviews are prepared, so a save that
+runs the recompute in its own request does not also draw charts.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from core import memo
@@ -40,6 +42,11 @@ from kpis.periods import Period, previous_period
 from kpis.registry import KPIS
 from kpis.versions import page_version
 from units.models import Designation, Unit
+
+# The default period and run date the charts were last prepared for: when either moves (a new day, a new
+# rolling window) every chart's arguments change, so the job prepares everything whatever the run changed.
+_PREPARED_FOR = "kpis.overview.prepared-for"
+_PREPARED_FOR_SECONDS = 26 * 60 * 60  # longer than a day, so the nightly run's note is there all day
 
 
 @dataclass(frozen=True)
@@ -100,9 +107,11 @@ def warm(run: KpiRun | None = None, *, linked: bool = True) -> bool:
     period = dashboard.resolve_period(key, choices) if key else None
     if period is None:
         return False
-    changed = changes.of(run) if run is not None else None
     when = dashboard.freshness().run_date  # as the pages read it, so the cache keys match
     draw = linked and not pending.celery_runs_inline()
+    changed = changes.of(run) if run is not None else None
+    if cache.get(_PREPARED_FOR) != (period.key, when):
+        changed = None  # a new day or window since the charts were prepared: every chart changed
     current = aims.current() if draw else {}
     for org in default_orgs():
         page(period, org=org, run_date=when, version=version)
@@ -111,6 +120,8 @@ def warm(run: KpiRun | None = None, *, linked: bool = True) -> bool:
             _warm_run_charts(when, org, current)  # unchanged figures: its run charts are in the cache
     if draw and (changed is None or period.key in changed.periods):
         _warm_funnels(period, current)
+    if draw:
+        cache.set(_PREPARED_FOR, (period.key, when), _PREPARED_FOR_SECONDS)
     return True
 
 

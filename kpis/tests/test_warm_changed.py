@@ -149,6 +149,20 @@ def test_a_drain_that_changes_no_figure_draws_nothing(
     assert (asked["run"], asked["funnel"], asked["drawn"]) == ([], [], [])
 
 
+def test_a_new_run_date_prepares_every_network(
+        two_networks: dict[str, Case], asked: dict[str, list[tuple[Any, Any]]]) -> None:
+    """The charts were prepared for another day (their run dates and windows differ): the drain's job prepares
+    every network's, whatever the drain changed."""
+    tasks.recompute_all.delay().get()
+    cache.set("kpis.overview.prepared-for", ("R12-2020-01", None))
+    for calls in asked.values():
+        calls.clear()
+
+    _drain_after_changing(two_networks["EOE"])
+
+    assert {"EOE", "NCEL"} <= {network for network, _ in _keys(asked["run"])}
+
+
 def test_without_a_note_of_the_changes_every_network_is_prepared(
         two_networks: dict[str, Case], asked: dict[str, list[tuple[Any, Any]]]) -> None:
     """A cache that lost the run's note (restarted, evicted): the job cannot know, so it prepares everything."""
