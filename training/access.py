@@ -19,7 +19,7 @@ def viewable_units(user: UserLike) -> UnitQuerySet:
     """Units whose coverage and sessions the user sees: every unit of the networks they work in."""
     network_ids = home_network_ids(user)
     units: UnitQuerySet = Unit.objects.all()
-    return units if every_network(network_ids) else units.filter(network_id__in=network_ids)
+    return units if every_network(user, network_ids) else units.filter(network_id__in=network_ids)
 
 
 def recordable_units(user: UserLike) -> UnitQuerySet:
