@@ -177,3 +177,19 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_request_in_flight() -> None:
+    """Each test starts with the background drain's record of requests at rest (kpis.background._traffic).
+
+    A request that ended under time_machine's travel stamped its end on the travelled monotonic clock (years
+    ahead), and a request whose end signal never came left one "in flight": either way every later background
+    drain of that pytest process saw no quiet moment and waited its full KPIS_BACKGROUND_DRAIN_MAX_WAIT_SECONDS
+    (10 s) before running, so each test that waits for its drain took 10 s more, depending on what ran before it
+    on that worker. Between tests no request is being served.
+    """
+    from kpis import background
+
+    with background._lock:
+        background._traffic.update(in_flight=0, last_end=0.0)
