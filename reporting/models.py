@@ -118,6 +118,10 @@ class BoardReport(models.Model):
                                 help_text="Every figure, chart and input the published report shows")
     pdf = models.FileField(upload_to="published/", blank=True, editable=False,
                            help_text="The published report's PDF, made once from its snapshot")
+    xlsx = models.FileField(upload_to="published/", blank=True, editable=False,
+                            help_text="The published report's spreadsheet, made once from its snapshot")
+    csv = models.FileField(upload_to="published/", blank=True, editable=False,
+                           help_text="The published report's figures CSV, made once from its snapshot")
 
     NARRATIVE_FIELDS = ("summary", "highlights", "concerns", "actions")
     AUDITED_FIELDS = ("level", "org", "area_code", "period_key", "title", "for_external", "sections", "impact_from",

@@ -293,16 +293,28 @@ def _step(job: ExportJob) -> report_content.Step:
     return reached
 
 
-def _published_pdf(report: BoardReport, data: Mapping[str, Any], step: report_content.Step) -> bytes:
-    """A published report's PDF is made once from its snapshot and kept: every download is that file."""
-    if report.pdf and default_storage.exists(report.pdf.name):
-        with default_storage.open(report.pdf.name, "rb") as stored:
+# A published report's files, made once from its snapshot and kept: the field of `BoardReport` that holds each.
+_PUBLISHED_FIELDS: dict[str, str] = {ExportRecord.Kind.REPORT_PDF: "pdf", ExportRecord.Kind.REPORT_XLSX: "xlsx",
+                                     ExportRecord.Kind.REPORT_CSV: "csv"}
+
+
+def _published_file(report: BoardReport, kind: str, data: Mapping[str, Any], step: report_content.Step) -> bytes:
+    """A published report's file of this kind: made once from its snapshot (the PDF takes seconds, the
+    spreadsheet about one) and kept, so every later download is that same file. A correction is another
+    report (its own version), so it makes and keeps its own."""
+    field = _PUBLISHED_FIELDS[kind]
+    stored_name = getattr(report, field).name
+    if stored_name and default_storage.exists(stored_name):
+        with default_storage.open(stored_name, "rb") as stored:
             return stored.read()
     step("Laying out the file")
+    extension, write = _REPORT_KINDS[ExportRecord.Kind(kind)]
     buffer = io.BytesIO()
-    render.write_pdf(data, buffer, report)
-    name = default_storage.save(f"published/report-{report.pk}-v{report.edition}.pdf", ContentFile(buffer.getvalue()))
-    BoardReport.objects.filter(pk=report.pk).update(pdf=name)
+    write(data, buffer, report)
+    name = default_storage.save(f"published/report-{report.pk}-v{report.edition}.{extension}",
+                                ContentFile(buffer.getvalue()))
+    BoardReport.objects.filter(pk=report.pk).update(**{field: name})
+    setattr(report, field, name)
     return buffer.getvalue()
 
 
@@ -316,9 +328,10 @@ def _write_report(job: ExportJob) -> tuple[str, str, int, dict[str, Any]]:
     data = report_data(report, step=step)
     filename = report_filename(report, extension)
     with _target(job, filename) as (name, out):
-        if report.is_published and job.kind == ExportRecord.Kind.REPORT_PDF:
-            out.write(_published_pdf(report, data, step))
-            rows = render.figure_count(data)
+        if report.is_published:
+            out.write(_published_file(report, job.kind, data, step))
+            pdf = job.kind == ExportRecord.Kind.REPORT_PDF
+            rows = render.figure_count(data) if pdf else len(data["layout"]["rows"])
         else:
             step("Laying out the file")
             rows = write(data, out, report)
