@@ -163,7 +163,10 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CACHE_URL: str = env.str("CACHE_URL", default="")
 CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": CACHE_URL,
                       "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
-          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                             # Django's default of 300 entries evicted one network's prepared pages and charts
+                             # as soon as several networks were warmed (bench.kpis --networks 10).
+                             "OPTIONS": {"MAX_ENTRIES": env.int("LOCAL_CACHE_MAX_ENTRIES", default=5000)}}}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
