@@ -95,6 +95,10 @@ def evaluate_case(facts: CaseFacts, case_id: int, as_of: date, kpis: Iterable[Kp
     )
 
 
+# A rate figure's counts, in this order.
+_OUTCOMES = (Outcome.MET, Outcome.NOT_MET, Outcome.NOT_ELIGIBLE, Outcome.MISSING)
+
+
 # (kpi code, level, org code) → month → what the cases of that month scored
 _Key = tuple[str, Level, str]
 
@@ -123,11 +127,11 @@ def _bucket_values(results: Iterable[CaseResult], measures: Iterable[MedianDefin
     return buckets
 
 
-def _rate_figure(key: _Key, period: Period, version: int, counts: Counter[Outcome]) -> Figure:
-    met, not_met = counts[Outcome.MET], counts[Outcome.NOT_MET]
+def _rate_figure(key: _Key, period: Period, version: int, counts: tuple[int, ...]) -> Figure:
+    """`counts` in `_OUTCOMES` order: met, not met, not eligible, missing."""
+    met, not_met, not_eligible, missing = counts
     return Figure(kpi=key[0], level=key[1], org_code=key[2], period=period, version=version,
-                  numerator=met, denominator=met + not_met, not_eligible=counts[Outcome.NOT_ELIGIBLE],
-                  missing=counts[Outcome.MISSING])
+                  numerator=met, denominator=met + not_met, not_eligible=not_eligible, missing=missing)
 
 
 def _median_figure(key: _Key, period: Period, version: int, values: list[MeasureValue]) -> Figure:
@@ -136,14 +140,37 @@ def _median_figure(key: _Key, period: Period, version: int, values: list[Measure
                   not_eligible=summary.not_eligible, missing=summary.missing, summary=summary)
 
 
-def _sum_counts(by_month: Mapping[date, Counter[Outcome]], months: Iterable[date]) -> Counter[Outcome] | None:
-    """The counts of those months together; None when no case was born in any of them."""
-    total: Counter[Outcome] | None = None
-    for month in months:
-        if month in by_month:
-            total = total if total is not None else Counter()
-            total.update(by_month[month])
-    return total
+def _month_index(month: date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+class _RunningCounts:
+    """One key's counts summed over any run of consecutive months in constant time: running totals per month
+    (a prefix sum), so a period's counts are the total at its last month minus the total before its first.
+    Summing each period's months one by one cost most of a national-scale run (about a million periods × keys
+    with 12–60 months each)."""
+
+    def __init__(self, by_month: Mapping[date, Counter[Outcome]]) -> None:
+        indexes = [_month_index(month) for month in by_month]
+        self.first, self.last = min(indexes), max(indexes)
+        per_month: list[tuple[int, ...]] = [(0, 0, 0, 0)] * (self.last - self.first + 1)
+        for month, counted in by_month.items():
+            per_month[_month_index(month) - self.first] = tuple(counted[o] for o in _OUTCOMES)
+        running: tuple[int, ...] = (0, 0, 0, 0)
+        self.totals: list[tuple[int, ...]] = [running]  # totals[i]: every month before index first + i
+        for month_counts in per_month:
+            running = tuple(a + b for a, b in zip(running, month_counts, strict=True))
+            self.totals.append(running)
+
+    def between(self, first: int, last: int) -> tuple[int, ...] | None:
+        """The counts of months first..last (month indexes, inclusive), in `_OUTCOMES` order; None when no case
+        was born in any of them."""
+        first, last = max(first, self.first), min(last, self.last)
+        if first > last:
+            return None
+        after, before = self.totals[last - self.first + 1], self.totals[first - self.first]
+        sums = [a - b for a, b in zip(after, before, strict=True)]
+        return tuple(sums) if any(sums) else None
 
 
 def _join_values(by_month: Mapping[date, list[MeasureValue]], months: Iterable[date]) -> list[MeasureValue] | None:
@@ -174,9 +201,12 @@ def _whole_months(period: Period) -> bool:
 def _summed(results: list[CaseResult], months_of: Mapping[Period, list[date]], kpis: list[KpiDefinition[CaseFacts]],
             measures: list[MedianDefinition], versions: Mapping[str, int]) -> list[Figure]:
     rows: list[Figure] = []
+    # Each period's months are consecutive (whole calendar months, or the rolling window's one bucket).
+    spans = {period: (_month_index(months[0]), _month_index(months[-1])) for period, months in months_of.items()}
     for key, by_month in _bucket_outcomes(results, kpis).items():
-        for period, months in months_of.items():
-            if (counts := _sum_counts(by_month, months)) is not None:
+        running = _RunningCounts(by_month)
+        for period, (first, last) in spans.items():
+            if (counts := running.between(first, last)) is not None:
                 rows.append(_rate_figure(key, period, versions[key[0]], counts))
     for key, values_by_month in _bucket_values(results, measures).items():
         for period, months in months_of.items():

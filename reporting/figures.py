@@ -47,9 +47,9 @@ Empty cell = no figure. In a report for sharing outside the network a hidden cou
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Max, Q, QuerySet, Sum
 
@@ -67,6 +67,7 @@ from reporting.national import NATIONAL
 from reporting.periods import ReportPeriod
 from reporting.policy import Policy
 from reporting.suppression import Relation
+from units.hierarchy import HIERARCHY_LEVELS, Hierarchy
 from units.models import Unit
 
 LAYOUT_VERSION = 2
@@ -80,10 +81,8 @@ COUNT_COLUMNS = ("numerator", "not_met", "denominator", "not_eligible", "missing
 NETWORK_NAME = "East of England network"
 LEVEL_NAMES = report_scope.LEVEL_NAMES
 MEDIAN_CODES = frozenset(d.CODE for d in MEDIANS)
-# Counts that add up from units to the network: every baby has one birth unit; cooling-centre rows hold
-# TH babies only, so their not-eligible counts do not add up to the network's.
-_ADDS_UP = {Level.BIRTH_UNIT: COUNT_COLUMNS, Level.COOLING_CENTRE: ("numerator", "not_met", "denominator",
-                                                                   "missing", "n")}
+# The unit levels whose rows a report may print below an area's (`families`).
+_UNIT_LEVELS = (Level.BIRTH_UNIT, Level.COOLING_CENTRE)
 
 CellKey = tuple[str, str, str, str]  # level, org_code, kpi, column
 
@@ -317,7 +316,7 @@ def wanted_orgs(scope: Scope) -> Q:
     wanted = Q(level=scope.level, org_code=scope.org_code)
     if scope.is_unit:
         return wanted | Q(level=Level.NETWORK, org_code=network_of(scope)[1])
-    units = Q(level__in=list(_ADDS_UP))
+    units = Q(level__in=list(_UNIT_LEVELS))
     return wanted | (units if scope.units is None else units & Q(org_code__in=scope.units))
 
 
@@ -338,42 +337,95 @@ def figure_rows(scope: Scope, *, policy: Policy | None) -> list[FigureRow]:
     rows = [FigureRow(level, code, name, kpi, stored.get((level, code, kpi)), policy)
             for level, code, name in orgs for kpi in ORDER]
     if policy is not None:
-        apply_suppression(rows, policy, across_units=not scope.is_unit)
+        apply_suppression(rows, policy, scope)
     return rows
 
 
-def _relations(rows: Iterable[FigureRow], *, across_units: bool) -> list[Relation[CellKey]]:
-    rows = list(rows)
-    relations: list[Relation[CellKey]] = []
+# --- Which counts add up: the relations the report's rows print, for secondary suppression ---------------------
+
+AREA_LEVELS = frozenset(HIERARCHY_LEVELS)
+_HEADLINE = frozenset({"numerator", "not_met", "denominator", "n"})  # what the organisation's own result is from
+
+
+def families(rows: Sequence[FigureRow], on: date,
+             hierarchy: Hierarchy | None = None) -> list[tuple[tuple[str, str], str, list[str]]]:
+    """(area, unit level, units) for each area row of the report and each unit level shown: the units of
+    that level whose rows the report prints and that sat in the area on `on` (`units.hierarchy`, the day the
+    report lists its units on). Whether their figures add up to the area's is a separate question
+    (`relations`): birth units do when none moved in or out during the period; cooling centres only when
+    every cooled baby of the area was cooled in them and they cooled no one else's."""
+    orgs = list(dict.fromkeys((r.level, r.org_code) for r in rows))
+    areas = [o for o in orgs if o[0] in AREA_LEVELS]
+    if not areas:
+        return []
+    hierarchy = hierarchy or Hierarchy.load()
+    paths = {code: hierarchy.path(code, on) for level, code in orgs if level in _UNIT_LEVELS}
+    found = []
+    for area in areas:
+        for level in _UNIT_LEVELS:
+            units = [code for lvl, code in orgs if lvl == level and (path := paths[code]) is not None
+                     and getattr(path, area[0]) == area[1]]
+            if units:
+                found.append((area, str(level), units))
+    return found
+
+
+def relations(rows: Sequence[FigureRow], on: date,
+              hierarchy: Hierarchy | None = None) -> tuple[list[Relation[CellKey]], set[CellKey]]:
+    """Every additive relation among the printed counts, and the unprinted remainders they hold.
+
+    In each row met + not met = eligible. For each area and its units of one level (`families`), each count
+    column: area = Σ units + remainder, the remainder being the area's count less its units' (the babies of a
+    unit before it joined the area, or of another trust cooled in its centre, or the other way round). A zero
+    remainder is left out: the relation is exact and a reader may subtract through it. A non-zero one is an
+    unknown to the reader (`reporting.suppression`), with its own met + not met = eligible, so a chain of
+    subtractions through it is still caught."""
+    cells = {(r.level, r.org_code, r.kpi): r for r in rows}
+    found: list[Relation[CellKey]] = []
+    unknown: set[CellKey] = set()
     for row in rows:
         if not row.is_median:
             key = (row.level, row.org_code, row.kpi)
-            relations.append(Relation((*key, "denominator"), ((*key, "numerator"), (*key, "not_met"))))
-    if not across_units:
-        return relations  # a unit beside the network: the rest of the network is not shown
-    networks = {r.kpi: r for r in rows if r.level not in _ADDS_UP}  # the area's own rows
-    for level, columns in _ADDS_UP.items():
-        for kpi, total in networks.items():
-            parts = [r for r in rows if r.level == level and r.kpi == kpi]
-            if not parts:
+            found.append(Relation((*key, "denominator"), ((*key, "numerator"), (*key, "not_met"))))
+    for (level, code), unit_level, units in families(rows, on, hierarchy):
+        rest_org = f"{level} {code} less its {unit_level} rows"
+        for kpi in dict.fromkeys(r.kpi for r in rows):
+            total = cells.get((level, code, kpi))
+            parts = [p for unit in units if (p := cells.get((unit_level, unit, kpi))) is not None]
+            if total is None or total.aggregate is None or not parts:
                 continue
-            for column in columns:
-                relations.append(Relation((total.level, total.org_code, kpi, column),
-                                          tuple((p.level, p.org_code, kpi, column) for p in parts)))
-    return relations
+            for column in COUNT_COLUMNS:
+                value = total.count(column)
+                if value is None:
+                    continue
+                members = tuple((unit_level, p.org_code, kpi, column) for p in parts)
+                if value != sum(p.count(column) or 0 for p in parts):
+                    unknown.add(remainder := ("remainder", rest_org, kpi, column))
+                    members += (remainder,)
+                found.append(Relation((level, code, kpi, column), members))
+            if not total.is_median:
+                found.append(Relation(("remainder", rest_org, kpi, "denominator"),
+                                      (("remainder", rest_org, kpi, "numerator"),
+                                       ("remainder", rest_org, kpi, "not_met"))))
+    return found, unknown
 
 
-def apply_suppression(rows: list[FigureRow], policy: Policy, *, across_units: bool) -> None:
-    """Mark each row's suppressed columns (primary by each level's threshold, and secondary across rows:
-    units add up to the network)."""
+def apply_suppression(rows: list[FigureRow], policy: Policy, scope: Scope, hierarchy: Hierarchy | None = None) -> None:
+    """Mark each row's suppressed columns: primary by each level's threshold, secondary so that no hidden
+    count can be worked out from the printed ones through the relations that hold (`relations`), keeping the
+    report's own headline whenever another cell protects as well."""
     values: dict[CellKey, int | None] = {}
     for row in rows:
         for column in COUNT_COLUMNS:
             count = row.count(column)
             if count is not None:
                 values[(row.level, row.org_code, row.kpi, column)] = count
-    hidden = suppression.suppress(values, _relations(rows, across_units=across_units),
-                                  lambda key: policy.threshold(key[0]))
+    own = {(scope.level, scope.org_code)}
+    if scope.is_unit:
+        own.add((Level.BIRTH_UNIT, scope.org_code))  # a centre's POP rows are its births'
+    found, unknown = relations(rows, scope.period.end, hierarchy)
+    hidden = suppression.suppress(values, found, lambda key: policy.threshold(key[0]), unknown=unknown,
+                                  keep=lambda key: (key[0], key[1]) in own and key[3] in _HEADLINE)
     for row in rows:
         row.hidden = {column for (lvl, code, kpi, column) in hidden
                       if (lvl, code, kpi) == (row.level, row.org_code, row.kpi)}

@@ -63,18 +63,22 @@ class Policy:
         return int(self.rounding * round(value / self.rounding))
 
     def hidden_text(self, level: str) -> str:
-        return f"<{self.threshold(level)}"
+        """"<5". A network count is hidden only to protect a unit's (its threshold is 0): the unit's text."""
+        threshold = self.threshold(level)
+        return f"<{threshold if threshold > 1 else self.unit_threshold}"
 
     def describe(self) -> list[str]:
         """The policy in words, for every report shared outside the network."""
-        words = [f"Counts from 1 to {self.unit_threshold - 1} for a unit or cooling centre are shown as "
-                 f"<{self.unit_threshold}, and so is any other count that would let them be worked out; a rate, "
-                 "interval or median based on a hidden count is not shown."]
+        words = [f"Counts from 1 to {self.unit_threshold - 1} for a unit or cooling centre, or for a trust, LMNS "
+                 f"or ICB, are shown as <{self.unit_threshold}, and so is any other count that would let them be "
+                 "worked out by adding or subtracting the counts shown; a rate, interval or median based on a "
+                 "hidden count is not shown."]
         if self.network_threshold > 1:
-            words.append(f"Network counts from 1 to {self.network_threshold - 1} are hidden in the same way.")
+            words.append(f"Network and region counts from 1 to {self.network_threshold - 1} are hidden in the same "
+                         "way.")
         else:
-            words.append("Network figures are shown in full: they describe the whole network's births, where a "
-                         "small count does not point to anyone.")
+            words.append("Network and region figures are shown in full: they describe a whole network's births or "
+                         "more, where a small count does not point to anyone.")
         if self.rounding > 1:
             words.append(f"Counts below the network are rounded to the nearest {self.rounding}; rates are worked "
                          "out from the exact counts.")

@@ -259,8 +259,9 @@ def write_xlsx(data: Mapping[str, Any], out: IO[bytes], report: Any = None, *,
         _section_sheet(book, section, used)
     _layout_sheet(book, data, used)
     _definitions_sheet(book, data, used)
-    _about_sheet(book, data, report, used, downloaded_at or timezone.now())
     published = _published_at(report)
+    # A published report's spreadsheet is made once and kept (`services._published_file`): no download time.
+    _about_sheet(book, data, report, used, None if published else downloaded_at or timezone.now())
     book.properties.created = book.properties.modified = published or timezone.now().replace(tzinfo=None)
     book.save(out)
     return len(data["layout"]["rows"])
@@ -313,7 +314,8 @@ def _definitions_sheet(book: Workbook, data: Mapping[str, Any], used: set[str]) 
         sheet.column_dimensions[letter].width = width
 
 
-def _about_sheet(book: Workbook, data: Mapping[str, Any], report: Any, used: set[str], downloaded: datetime) -> None:
+def _about_sheet(book: Workbook, data: Mapping[str, Any], report: Any, used: set[str],
+                 downloaded: datetime | None) -> None:
     sheet = book.create_sheet(_sheet_title("About this report", used))
     for at, (name, value) in enumerate(about_rows(data, report, downloaded), start=1):
         sheet.cell(row=at, column=1, value=xlsx_value(name)).font = Font(bold=True)

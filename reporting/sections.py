@@ -214,7 +214,7 @@ def _pop_rows(ctx: Context) -> list[FigureRow]:
     rows = [FigureRow(a.level, a.org_code, names.get(a.org_code, scope.name), a.kpi, a, ctx.policy)
             for a in sorted(stored, key=lambda a: (a.level == Level.BIRTH_UNIT, names.get(a.org_code, ""), a.kpi))]
     if ctx.policy is not None:
-        apply_suppression(rows, ctx.policy, across_units=not scope.is_unit)
+        apply_suppression(rows, ctx.policy, scope)
     return rows
 
 

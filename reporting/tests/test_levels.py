@@ -118,3 +118,24 @@ def test_figure_rows_of_an_area_name_their_level() -> None:
     from reporting.figures import layout_row
 
     assert layout_row(row, "2024")[:3] == ["Integrated care board", "QUE", "Cambridgeshire and Peterborough ICB"]
+
+
+def test_an_external_trust_report_keeps_its_headline_beside_a_centre_that_cools_other_trusts(
+        figures: Personas) -> None:
+    """Cambridge's centre (RGT01) cooled Watford's 3 babies (2 within 6 hours): small, so hidden. The trust's
+    own 20 of 25 are babies born in its units, not the centre's: the centre does not add up to the trust, so
+    its hidden counts cannot be subtracted from the trust's, and the trust's figures stay. (Taking the centre
+    as adding up to the trust, as the network's centres were, hid the trust's 20 and 5 as its complement.)"""
+    from reporting.figures import figure_rows, layout_row, scope_for
+    from reporting.periods import parse
+    from reporting.policy import current
+
+    trust = Unit.objects.get(ods_code="RGT01").trust_ods
+    assert trust and "RGT01" in Hierarchy.load().units_in("trust", trust, YEAR_END)
+    _store_level("trust", trust, met=20, eligible=25)
+    found = scope_for("trust", None, trust, parse("2024"))
+    rows = {(r.level, r.org_code, r.kpi): layout_row(r, "2024") for r in figure_rows(found, policy=current())}
+    own = rows[("trust", trust, "cooling_started_6h")]
+    assert own[6:9] == ["20", "5", "25"] and own[11] == "80.0" and own[-1] == "no"
+    centre = rows[("cooling_centre", "RGT01", "cooling_started_6h")]
+    assert centre[6:9] == ["<5", "<5", "<5"] and centre[11] == ""

@@ -250,3 +250,48 @@ def test_the_job_page_shows_each_step_as_the_job_reaches_it(
     assert seen["charts"] == (["done", "now", "to do", "to do"], 25)
     assert seen["layout"] == (["done", "done", "now", "to do"], 50)
     assert (done, bar) == (["done"] * 4, 100)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_published_spreadsheet_is_made_once_and_kept(draft: BoardReport, figures: Personas, media: Path,
+                                                       django_capture_on_commit_callbacks: Any, fmt: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first download makes the file from the snapshot and keeps it; the second is that file, byte for
+    byte, with no builder called; a correction (a new version) makes and keeps its own."""
+    from reporting.models import ExportRecord
+
+    calls: list[str] = []
+    kind = {"xlsx": ExportRecord.Kind.REPORT_XLSX, "csv": ExportRecord.Kind.REPORT_CSV}[fmt]
+    extension, build = services._REPORT_KINDS[kind]
+
+    def counted(data: Any, out: Any, report: Any) -> int:
+        calls.append(fmt)
+        return build(data, out, report)
+
+    monkeypatch.setitem(services._REPORT_KINDS, kind, (extension, counted))
+    report = services.board_report_publish(report=draft, by=figures.lead, expected_version=draft.version)
+    client = client_for(figures.lead)
+    first = _download(client, report, fmt, django_capture_on_commit_callbacks)
+    assert calls == [fmt]
+    report.refresh_from_db()
+    kept = getattr(report, fmt).name
+    assert kept == f"published/report-{report.pk}-v1.{fmt}" and (media / kept).read_bytes() == first
+
+    _change_the_records(figures)
+    second = _download(client, report, fmt, django_capture_on_commit_callbacks)
+    assert calls == [fmt] and second == first  # served from storage: not rebuilt, the same bytes
+    if fmt == "xlsx":
+        about = {r[0].value for r in load_workbook(io.BytesIO(second))["About this report"].iter_rows()}
+        assert "Downloaded" not in about  # a kept file carries no download time
+
+    correction = services.board_report_correct(report=report, by=figures.lead)
+    correction = services.board_report_update(report=correction, values={"what_changed": "A late-entered baby."},
+                                              by=figures.lead, expected_version=correction.version)
+    second_version = services.board_report_publish(report=correction, by=figures.lead,
+                                                   expected_version=correction.version)
+    corrected = _download(client, second_version, fmt, django_capture_on_commit_callbacks)
+    assert calls == [fmt, fmt] and corrected != first
+    second_version.refresh_from_db()
+    assert getattr(second_version, fmt).name == f"published/report-{second_version.pk}-v2.{fmt}"
+    assert _download(client, report, fmt, django_capture_on_commit_callbacks) == first  # version 1 still its own
+    assert calls == [fmt, fmt]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reporting.suppression import Relation, display, hides_derived, suppress, suppressed_text
+from reporting.suppression import Relation, display, hides_derived, recoverable, suppress, suppressed_text
 
 ROW = [Relation("den", ("num", "not_met"))]
 
@@ -68,3 +68,31 @@ def test_display_and_derived_figures() -> None:
 def test_threshold_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         suppress({"a": 1}, [], 0)
+
+
+def test_a_part_the_report_does_not_print_leaves_the_sum_open() -> None:
+    """t = a + b + r, r not printed: a's small 2 cannot be subtracted out, so nothing more is hidden; with r
+    printed (known) the smaller of b and t goes."""
+    values = {"t": 30, "a": 2, "b": 10}
+    assert suppress(values, [Relation("t", ("a", "b", "r"))], 5, unknown={"r"}) == {"a"}
+    assert suppress({**values, "r": 18}, [Relation("t", ("a", "b", "r"))], 5) == {"a", "b"}
+
+
+def test_a_chain_of_sums_is_caught() -> None:
+    """No relation has exactly one hidden member, yet a is worked out: r1 = t1 − b (b shown) and then
+    a = t2 − r1 − c. The check is exact, so one more cell of a's sums goes."""
+    values = {"t1": 20, "b": 8, "t2": 40, "a": 3, "c": 25}
+    relations = [Relation("t1", ("r1", "b")), Relation("t2", ("a", "r1", "c")), Relation("t3", ("r1", "x"))]
+    assert recoverable(relations, {"a", "r1"}) == ["r1", "a"]
+    hidden = suppress(values, relations, 5, unknown={"r1"})
+    assert hidden == {"a", "c"} and recoverable(relations, hidden | {"r1"}) == ["r1"]  # r1 needs no protection
+
+
+def test_the_headline_is_the_last_choice() -> None:
+    """The network's not met would do as well as unit b's 9: b's goes, the network's stays."""
+    values = {"n_met": 40, "n_not": 12, "n": 52, "a_not": 3, "b_not": 9}
+    relations = [Relation("n", ("n_met", "n_not")), Relation("n_not", ("a_not", "b_not"))]
+    assert suppress(values, relations, 5, keep=lambda k: k.startswith("n")) == {"a_not", "b_not"}
+    # Only the headline can protect: it goes.
+    assert suppress({"n_not": 3, "a_not": 3}, [Relation("n_not", ("a_not",))], 5, keep=lambda k: k == "n_not") == {
+        "a_not", "n_not"}
