@@ -69,7 +69,7 @@ def _page_now(period: Period, org: OrgRef, run_date: date | None) -> OverviewPag
     members = orgscope.tree().units_in(org, period.end)
     units = list(Unit.objects.exclude(designation=Designation.TRANSPORT).filter(ods_code__in=members)
                  .order_by("short_name"))
-    return OverviewPage(lines, pagecharts.overview_chart(lines, period.label), units)
+    return OverviewPage(lines, pagecharts.overview_chart(lines, period.label, org), units)
 
 
 def body_html(period: Period, *, org: OrgRef, run_date: date | None, version: str | None = None) -> str:
