@@ -51,7 +51,8 @@ def note_marks(built: Iterable[dict[str, Any]], policy: Policy) -> None:
     for section in built:
         for found in section.get("tables", []):
             if any(c[0] == MARK for row in found["rows"] for c in row):
-                found["note"] = " ".join(part for part in (found["note"], policy.mark_note()) if part)
+                # First: it changes how the table reads.
+                found["note"] = " ".join(part for part in (policy.mark_note(), found["note"]) if part)
 
 
 def table(caption: str, columns: Iterable[tuple[str, str]], rows: list[list[Cell]], note: str = "") -> dict[str, Any]:
