@@ -132,7 +132,9 @@ def _count(row: FigureRow, column: str) -> Cell:
 def _trend(row: FigureRow, previous: Any) -> Cell:
     if row.aggregate is None or previous is None:
         return cell("–")
-    if row.hidden or row.derived_hidden:
+    if row.derived_hidden:
+        # The change is this rate against the last period's: hidden with the rate. A hidden "missing" or "not
+        # eligible" count is not in it, and a "[c]" beside a rate that is shown would read as a contradiction.
         return cell(WITHHELD)
     found = trend(Figure(row.aggregate), Figure(previous), REGISTRY[row.kpi].DIRECTION)
     return cell(found.text if found else "–")
@@ -201,7 +203,8 @@ def completeness(ctx: Context) -> dict[str, Any]:
     for code, row in _own(ctx, ctx.hie_rows).items():
         agg = row.aggregate
         recorded = "n" if row.is_median else "denominator"
-        percent, withheld = None, bool(row.hidden & {"missing", "n", "denominator", "numerator", "not_met"})
+        # The share is worked out from the two counts printed beside it: hidden only when one of them is.
+        percent, withheld = None, bool(row.hidden & {"missing", recorded})
         if agg is not None and not withheld:
             total = ((agg.n or 0) if row.is_median else agg.denominator) + agg.missing
             percent = agg.missing / total if total else None

@@ -42,13 +42,20 @@ def test_a_complementary_hidden_large_count_reads_c_everywhere(trust_19_of_21: s
     assert own.hidden == {"numerator", "not_met"} and own.count("numerator") == 19
     assert [own.shown(c) for c in ("numerator", "not_met", "denominator")] == ["[c]", "[c]", "21"]
 
-    data = content.build_for(found, title="Trust board", external=True, chosen=["hie"])
+    data = content.build_for(found, title="Trust board", external=True, chosen=["hie", "completeness"])
     hie = data["sections"][0]["tables"][0]
     line = next(row for row in hie["rows"] if row[0][0].startswith(SIX_HOURS))
     # Result, 95% interval, Met (19), Eligible: the rate and interval come from the hidden counts, so they are [c] too.
     assert [c[0] for c in line[1:5]] == ["[c]", "[c]", "[c]", "21"]
     assert all(c[1] is None for c in line[1:4])  # no number behind a hidden cell for the spreadsheet to store
     assert "[c] = not shown, to protect confidentiality. It may stand for any number" in hie["note"]
+
+    # Missing data: the share is worked out from the missing and the 21 recorded, both shown, so it is shown.
+    gaps = next(s for s in data["sections"] if s["key"] == "completeness")["tables"][0]
+    gap = next(row for row in gaps["rows"] if row[0][0] == SIX_HOURS)
+    missing = own.count("missing") or 0
+    assert "missing" not in own.hidden and [c[0] for c in gap[1:4]] == [str(missing), "21",
+                                                                         f"{missing / (21 + missing) * 100:.0f}%"]
 
     html = report_html(data)
     assert "&lt;5" not in html and "<5" not in html
