@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 # Playwright's sync API runs an event loop in the test thread (stack.md pitfall 3).
@@ -55,6 +57,7 @@ def django_db_setup(django_db_setup: None) -> None:
         contents = getattr(connections[alias], "_test_serialized_contents", None)
         if contents is not None:
             _SERIALIZED[alias] = contents
+            _RELOADED.add(alias)
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +96,113 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
     with item.config.stash[blocking_manager_key].unblock():
         for alias, contents in _SERIALIZED.items():
-            connections[alias].creation.deserialize_db_from_string(contents)
+            _reload_into_empty_tables(connections[alias], contents)
+            _RELOADED.add(alias)
+
+
+# Databases holding exactly the migrations' rows (serialized above): just created, or reloaded after a
+# transactional test's flush; ordinary tests roll back, so they leave it so. A transactional test starting on
+# such a database skips Django's own reload of the same rows (one UPDATE per row, ~290 rows).
+_RELOADED: set[str] = set()
+
+
+def _reload_into_empty_tables(connection: Any, contents: str) -> None:
+    """Django's deserialize_db_from_string, for tables a flush has just emptied: one INSERT per table
+    (bulk_create) instead of an UPDATE then an INSERT per row. Raw saves, as Django's: no signals either way
+    that matter here (only User has receivers, and the migrations make no users). Rows with many-to-many
+    data (none today) go through Django's own reload."""
+    from django.core import serializers
+    from django.db import transaction
+
+    objects = list(serializers.deserialize("json", contents, using=connection.alias))
+    if any(any((obj.m2m_data or {}).values()) or obj.deferred_fields for obj in objects):
+        connection.creation.deserialize_db_from_string(contents)
+        return
+    by_model: dict[Any, list[Any]] = {}
+    for obj in objects:
+        by_model.setdefault(type(obj.object), []).append(obj.object)
+    with transaction.atomic(using=connection.alias):  # foreign keys are checked as it commits
+        for model, rows in by_model.items():
+            model._base_manager.using(connection.alias).bulk_create(rows)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _transactional_tests_empty_tables_with_delete() -> Iterator[None]:
+    """A transactional test's closing flush DELETEs the rows of the tables that have any, instead of Django's
+    TRUNCATE of every table.
+
+    Why: TRUNCATE gives each of the ~56 tables (and their indexes) new files, synced at commit; on the shared
+    2-core machine that took 1.5–2.5 s a flush (a DELETE of the same tables: 0.05 s), for each of the ~70
+    transactional tests on every CI run. The outcome is the same: every table empty, sequences not reset (the
+    flush's reset_sequences=False), post_migrate not sent. Django's foreign keys are DEFERRABLE INITIALLY
+    DEFERRED on PostgreSQL, so rows go in any order and the checks run once the transaction commits. Any other
+    case (another database, reset sequences, CASCADE for available_apps, a foreign key that is not deferrable)
+    keeps Django's TRUNCATE. Only this teardown changes: `flush` and `sql_flush` elsewhere (core.backup's
+    restore, say) still TRUNCATE.
+
+    And its set-up skips Django's reload of the migrations' rows when the database holds them already
+    (`_RELOADED`: the hook above reloaded them after the last flush).
+    """
+    from django.test import TransactionTestCase
+
+    case_class: Any = TransactionTestCase  # its private methods are left out of the stubs
+    original_setup, original_teardown = case_class.__dict__["_fixture_setup"], case_class._fixture_teardown
+
+    def setup(cls: Any) -> None:
+        from unittest import mock
+
+        from django.db import connections
+
+        with contextlib.ExitStack() as stack:
+            for alias in cls._databases_names(include_mirrors=False):
+                if alias in _RELOADED:  # the rows Django would reload are there already
+                    stack.enter_context(mock.patch.object(connections[alias].creation,
+                                                          "deserialize_db_from_string", lambda data: None))
+            original_setup.__func__(cls)
+
+    def teardown(self: Any) -> None:
+        from unittest import mock
+
+        from django.db import connections
+
+        with contextlib.ExitStack() as stack:
+            for alias in self._databases_names(include_mirrors=False):
+                _RELOADED.discard(alias)
+                ops = connections[alias].ops
+                if connections[alias].vendor == "postgresql":
+                    stack.enter_context(mock.patch.object(ops, "sql_flush", partial(_delete_rows, alias,
+                                                                                    ops.sql_flush)))
+            original_teardown(self)
+
+    case_class._fixture_setup = classmethod(setup)
+    case_class._fixture_teardown = teardown
+    yield
+    case_class._fixture_setup = original_setup
+    case_class._fixture_teardown = original_teardown
+
+
+_IMMEDIATE_FOREIGN_KEYS: dict[str, bool] = {}
+
+
+def _delete_rows(alias: str, truncate: Callable[..., list[str]], style: Any, tables: Iterable[str], *,
+                 reset_sequences: bool = False, allow_cascade: bool = False) -> list[str]:
+    """The statements of a flush that empties `tables` with DELETE (see above), or Django's TRUNCATE."""
+    from django.db import connections
+
+    connection = connections[alias]
+    tables = list(tables)
+    if alias not in _IMMEDIATE_FOREIGN_KEYS:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' AND NOT condeferrable)")
+            _IMMEDIATE_FOREIGN_KEYS[alias] = bool(cursor.fetchone()[0])
+    if reset_sequences or allow_cascade or not tables or _IMMEDIATE_FOREIGN_KEYS[alias]:
+        return truncate(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:  # which tables have rows: one statement, not one per table
+        cursor.execute(" UNION ALL ".join(f"SELECT {i} WHERE EXISTS (SELECT 1 FROM {quote(table)})"
+                                          for i, table in enumerate(tables)))
+        filled = [tables[i] for (i,) in cursor.fetchall()]
+    return ["SET CONSTRAINTS ALL DEFERRED", *(f"DELETE FROM {quote(table)}" for table in filled)]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -114,3 +223,19 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_request_in_flight() -> None:
+    """Each test starts with the background drain's record of requests at rest (kpis.background._traffic).
+
+    A request that ended under time_machine's travel stamped its end on the travelled monotonic clock (years
+    ahead), and a request whose end signal never came left one "in flight": either way every later background
+    drain of that pytest process saw no quiet moment and waited its full KPIS_BACKGROUND_DRAIN_MAX_WAIT_SECONDS
+    (10 s) before running, so each test that waits for its drain took 10 s more, depending on what ran before it
+    on that worker. Between tests no request is being served.
+    """
+    from kpis import background
+
+    with background._lock:
+        background._traffic.update(in_flight=0, last_end=0.0)

@@ -212,6 +212,10 @@ class ExportRecord(models.Model):
                                        related_name="export_record")
     api_token = models.ForeignKey("api.ApiToken", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                   help_text="The token an API read used (empty for a signed-in browser)")
+    # Whose log the row is in (issue 18): the networks the exporting user works in (their memberships' units'
+    # networks, a regional lead's region), the deployment's first network for a scheduled job.
+    networks = models.ManyToManyField("units.Network", blank=True, related_name="+",
+                                      help_text="The networks whose export log shows this export")
 
     class Meta:
         ordering = ["-at", "-id"]

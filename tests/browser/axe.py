@@ -23,7 +23,11 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     assert AXE.exists(), f"{AXE} is missing: restore it from git, or rebuild it with `make assets`"
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
+    # Every node of a violation is reported; passes (and incomplete results, unread here) keep one node per rule,
+    # not every node that passed: axe then runs the same rules on the same page about 2.7 times faster
+    # (0.93 → 0.34 s a page, measured on seven staff pages), which the accessibility tests repeat on ~80 pages.
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                           " resultTypes: ['violations']})", WCAG_22_AA)
     assert result["passes"], "axe ran no check"
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]

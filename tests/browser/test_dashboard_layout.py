@@ -25,6 +25,7 @@ from kpis import services
 from pathway.management.commands.seed_demo import seed_demo_data
 from pop import services as pop_services
 from pop.management.commands.seed_pop import seed_pop_data
+from tests.browser import dbsnapshot
 from units.demo_users import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -66,17 +67,25 @@ OVERFLOW = """() => {
 }"""
 
 
+# The seeded database of each day, kept for this module's next test (tests/browser/dbsnapshot.py).
+_SEEDED: dict[str, dbsnapshot.Snapshot] = {}
+
+
 @pytest.fixture
 def demo_network(transactional_db: None) -> dict[str, str]:
     """Two years of demo cases (every unit, the demo logins), their figures and the demo aims; a year of POP
-    records and their figures."""
+    records and their figures. Seeded for the first test; the next gets the same rows back from a snapshot."""
     as_of = timezone.localdate()
-    seed_demo_data(seed=7, as_of=as_of, years=2)  # one transaction: one recompute when it commits
-    services.compute(as_of=as_of)
-    with transaction.atomic():
-        seed_pop_data(seed=7, as_of=as_of, years=1)
-    pop_services.compute_pop_kpis(as_of=as_of)
-    call_command("seed_aims", verbosity=0)
+    if as_of.isoformat() in _SEEDED:
+        dbsnapshot.restore(_SEEDED[as_of.isoformat()])
+    else:
+        seed_demo_data(seed=7, as_of=as_of, years=2)  # one transaction: one recompute when it commits
+        services.compute(as_of=as_of)
+        with transaction.atomic():
+            seed_pop_data(seed=7, as_of=as_of, years=1)
+        pop_services.compute_pop_kpis(as_of=as_of)
+        call_command("seed_aims", verbosity=0)
+        _SEEDED[as_of.isoformat()] = dbsnapshot.take()
     financial = as_of.year if as_of.month >= 4 else as_of.year - 1
     return {"fy": f"{financial - 1}-{financial % 100:02d}", "year": str(as_of.year - 1)}
 

@@ -15,18 +15,11 @@ from core.testing.factories import cooled_case_values
 from core.testing.personas import Personas
 from pathway import import_jobs, services
 from pathway.models import ImportJob
+from tests.browser.signin import sign_in
 
 pytestmark = pytest.mark.browser
 ARTEFACTS = Path(django_settings.BASE_DIR) / "test-results" / "governance"
 WIDTHS = (1366, 768)
-
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Cases", level=1)).to_be_visible()
 
 
 def _shots(page: Page, name: str) -> None:
@@ -56,7 +49,7 @@ def test_governance_pages_read_well(live_server, transactional_db, page: Page, p
     refused.save()
     assert import_jobs.result_view(refused).errors
     base = live_server.url
-    _sign_in(page, base, people.nurse.username)
+    sign_in(page, base, people.nurse.username)
 
     page.goto(f"{base}/cases/{case.pk}/")
     expect(page.get_by_test_id("national-opt-out")).to_contain_text("left out of every export, API read")

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from core.testing.personas import Personas
+from tests.browser.signin import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,14 +33,6 @@ HEADER = """() => {
 }"""
 
 
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Cases", level=1)).to_be_visible()
-
-
 def test_the_header_fits_every_width_and_the_rest_is_under_more(
     live_server: Any, transactional_db: None, people: Personas, browser: Browser
 ) -> None:
@@ -48,7 +41,7 @@ def test_the_header_fits_every_width_and_the_rest_is_under_more(
     for width in WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
-        _sign_in(page, live_server.url, people.admin_user.username)
+        sign_in(page, live_server.url, people.admin_user.username)
         for path in PAGES:
             page.goto(live_server.url + path)
             found: dict[str, Any] = page.evaluate(HEADER)
@@ -79,7 +72,7 @@ def test_without_javascript_the_links_wrap(
 ) -> None:
     context = browser.new_context(viewport={"width": 768, "height": 900}, java_script_enabled=False)
     page = context.new_page()
-    _sign_in(page, live_server.url, people.admin_user.username)
+    sign_in(page, live_server.url, people.admin_user.username)
     found: dict[str, Any] = page.evaluate(HEADER)
     assert found["past"] == [] and found["hidden"] == []
     expect(page.locator(".nhsuk-header__menu")).to_be_hidden()

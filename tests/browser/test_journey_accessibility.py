@@ -11,7 +11,8 @@ from playwright.sync_api import Page
 
 from core.testing.personas import Personas, with_section_roles
 from tests.browser.axe import AXE, axe_violations  # noqa: F401  (AXE: this module bypasses the CSP)
-from tests.browser.test_journey_roles import _every_v2_part, _sign_in
+from tests.browser.signin import sign_in
+from tests.browser.test_journey_roles import _every_v2_part
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def test_the_journey_screens_pass_axe(live_server: Any, transactional_db: Any, p
     for username, urls in (("nina", [f"/cases/{case.pk}/", f"/cases/{case.pk}/timeline/", "/cases/import/"]),
                            ("rita", [f"/cases/{case.pk}/"])):
         page.context.clear_cookies()
-        _sign_in(page, base, username)
+        sign_in(page, base, username)
         for url in urls:
             page.goto(f"{base}{url}")
             for details in page.locator("main details").all():  # every form and explanation open

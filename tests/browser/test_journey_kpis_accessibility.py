@@ -8,7 +8,8 @@ from playwright.sync_api import Page
 
 from core.testing.personas import Personas
 from tests.browser.axe import AXE, axe_violations
-from tests.browser.test_referrals_and_births import _referrals, _sign_in
+from tests.browser.signin import sign_in
+from tests.browser.test_referrals_and_births import _referrals
 
 pytestmark = pytest.mark.browser
 __all__ = ["AXE"]  # importing AXE makes the context bypass the CSP (conftest), so axe can be injected
@@ -18,6 +19,6 @@ __all__ = ["AXE"]  # importing AXE makes the context bypass the CSP (conftest), 
                                   "/units/live-births/", "/kpis/transport/RGT-PANDR/"])
 def test_no_axe_violations(live_server, transactional_db, page: Page, people: Personas, path: str) -> None:
     _referrals(people)
-    _sign_in(page, live_server.url, people.nurse.username)
+    sign_in(page, live_server.url, people.nurse.username)
     page.goto(f"{live_server.url}{path}")
     assert axe_violations(page) == []

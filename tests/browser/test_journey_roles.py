@@ -24,6 +24,7 @@ from core.testing.personas import Personas, with_section_roles
 from core.timeutil import LONDON
 from pathway import services
 from pathway.models import Case
+from tests.browser.signin import sign_in
 from units.models import Unit
 
 pytestmark = pytest.mark.browser
@@ -37,14 +38,6 @@ SECTIONS = ("birth", "referral", "first-days", "mri", "discharge", "follow-up")
 @pytest.fixture
 def section_people(transactional_db: Any, people: Personas) -> Personas:
     return with_section_roles(people)
-
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Cases", level=1)).to_be_visible()
 
 
 def _choose(page: Any, group: str, option: str) -> None:
@@ -90,7 +83,7 @@ def _form_shots(page: Page, name: str, slug: str) -> None:
 def test_radiologist_records_the_mri_and_nothing_else(live_server: Any, page: Page, section_people: Personas) -> None:
     people = section_people
     case = _moved_case(people)
-    _sign_in(page, live_server.url, "rita")
+    sign_in(page, live_server.url, "rita")
     page.get_by_role("link", name="EOE-2024-0153").click()
 
     expect(page.get_by_text("your role changes only MRI")).to_be_visible()
@@ -126,7 +119,7 @@ def test_transport_team_records_its_times_and_nothing_else(live_server: Any, pag
     case = _moved_case(people)
     services.case_create(values=cooled_case_values(case_ref="EOE-2024-0200", birth_unit="RDE03", centre="RM102"),
                          by=people.nurse)
-    _sign_in(page, live_server.url, "tom")
+    sign_in(page, live_server.url, "tom")
     expect(page.get_by_role("link", name="EOE-2024-0200")).to_have_count(0)  # not moved by PaNDR
     page.get_by_role("link", name="EOE-2024-0153").click()
 
@@ -171,7 +164,7 @@ def _every_v2_part(people: Personas) -> Case:
 
 def test_every_v2_part_reads_well_at_both_widths(live_server: Any, page: Page, section_people: Personas) -> None:
     case = _every_v2_part(section_people)
-    _sign_in(page, live_server.url, "nina")
+    sign_in(page, live_server.url, "nina")
     page.goto(f"{live_server.url}/cases/{case.pk}/")
 
     follow_up = page.locator("#section-follow-up")

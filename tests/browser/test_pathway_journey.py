@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 
 from core.testing.personas import Personas
 from core.timeutil import LONDON
+from tests.browser.signin import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -61,14 +62,6 @@ def clock(settings: Any) -> Iterator[Clock]:
 
 def typed(moment: datetime) -> str:
     return f"{moment.astimezone(LONDON):%d/%m/%Y %H:%M}"
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Cases", level=1)).to_be_visible()
 
 
 def timed(page: Page, clock: Clock, what: str, save: Any, done: Any) -> None:

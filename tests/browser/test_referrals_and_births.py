@@ -16,6 +16,7 @@ from core.testing.personas import Personas
 from core.timeutil import LONDON
 from kpis.services import compute
 from pathway.services import case_create
+from tests.browser.signin import sign_in
 from units.births import live_births_record
 from units.models import Unit
 
@@ -27,14 +28,6 @@ NOT_COOLED: dict[str, Any] = dict.fromkeys([
                             "rewarming_start", "rewarming_end", "depart_referring_datetime", "arrive_centre_datetime",
                             "core_monitoring_start", "lowest_temp_before_arrival_c", "arrival_temp_c",
                             "mri_datetime"])
-
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Cases", level=1)).to_be_visible()
 
 
 def _fits(page: Page, name: str) -> None:
@@ -66,7 +59,7 @@ def test_clinician_filters_the_referrals_of_their_unit(live_server, transactiona
                                                         people: Personas) -> None:
     _referrals(people)
     base = live_server.url
-    _sign_in(page, base, people.clinician.username)
+    sign_in(page, base, people.clinician.username)
     page.get_by_role("link", name="Referrals, cooled or not").click()
     expect(page.get_by_role("heading", name="Referrals", level=1)).to_be_visible()
     table = page.locator("#referral-results table").last
@@ -85,7 +78,7 @@ def test_network_dashboard_counts_referrals(live_server, transactional_db, page:
     _referrals(people)
     compute(as_of=date(2025, 3, 1))
     base = live_server.url
-    _sign_in(page, base, people.lead.username)
+    sign_in(page, base, people.lead.username)
     page.goto(f"{base}/kpis/?period=2024")
     section = page.locator("section[aria-labelledby=referrals-heading]")
     expect(section).to_contain_text("5")  # every referral of the network: the lead reads counts, not babies
@@ -97,7 +90,7 @@ def test_network_dashboard_counts_referrals(live_server, transactional_db, page:
 def test_nurse_records_live_births(live_server, transactional_db, page: Page, people: Personas) -> None:
     live_births_record(unit=Unit.objects.get(ods_code="RDE03"), year=2024, live_births=3500, by=people.nurse)
     base = live_server.url
-    _sign_in(page, base, people.nurse.username)
+    sign_in(page, base, people.nurse.username)
     page.goto(f"{base}/units/live-births/")
     expect(page.get_by_role("heading", name="Live births by unit and year", level=1)).to_be_visible()
     page.get_by_label("Unit", exact=True).select_option(label="Watford (RWG02)")
@@ -119,7 +112,7 @@ def test_worklist_lists_the_journey_kinds(live_server, transactional_db, page: P
                                           followup_corrected_age_months=24, bayley_version="iii",
                                           bayley_cognitive=92, cerebral_palsy="none"), by=people.nurse)
     base = live_server.url
-    _sign_in(page, base, people.clinician.username)
+    sign_in(page, base, people.clinician.username)
     page.goto(f"{base}/cases/worklist/")
     for label in ("MRI without a structured report", "2-year follow-up: outcome items missing",
                   "Referral without a decision"):

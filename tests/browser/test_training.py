@@ -10,18 +10,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from core.testing.personas import Personas
+from tests.browser.signin import sign_in
 from training import services
 from units.models import Unit
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Cases", level=1)).to_be_visible()
 
 
 def test_nurse_records_training_and_sees_coverage_change(live_server, transactional_db, page: Page,
@@ -31,7 +24,7 @@ def test_nurse_records_training_and_sees_coverage_change(live_server, transactio
     services.establishment_record(unit=watford, effective_from=today - timedelta(days=90),
                                   headcounts={"nurse": 20, "doctor": 4}, by=people.nurse)
     base = live_server.url
-    _sign_in(page, base, people.nurse.username)
+    sign_in(page, base, people.nurse.username)
 
     page.get_by_role("link", name="Training", exact=True).click()
     expect(page.get_by_role("heading", name="Training coverage", level=1)).to_be_visible()
