@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0006_published_spreadsheet_and_csv_kept'),
+        ('reporting', '0008_export_log_first_network'),
     ]
 
     operations = [
