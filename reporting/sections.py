@@ -16,9 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from families.models import FamilyEvent, FamilySupportLog, Invitation, InvitationStatus, SupportContact
-from improvement import catalogue
+from improvement import catalogue, success
 from improvement.models import ImprovementAction, Status
-from improvement.success import celebrations
 from kpis.dashboard import ORDER, Figure, trend
 from kpis.definitions.base import Level
 from kpis.periods import london_midnight, month_start
@@ -120,8 +119,10 @@ def _result(row: FigureRow) -> Cell:
 def _interval(row: FigureRow) -> Cell:
     if row.aggregate is not None and row.derived_hidden:
         return cell(WITHHELD)
-    interval = row.interval
-    return cell(f"{interval[0]:.0%}–{interval[1]:.0%}" if interval else "–")
+    if row.interval is None or row.aggregate is None:
+        return cell("–")
+    # As the dashboards write it: a rate per 1,000 live births has its interval per 1,000 too, not "0%–0%".
+    return cell(Figure(row.aggregate).interval_text or "–")
 
 
 def _count(row: FigureRow, column: str) -> Cell:
@@ -187,15 +188,14 @@ def impact_published(code: str) -> str:
 def _celebrating(ctx: Context) -> dict[str, Any]:
     """One row per unit (only the report's own unit in a unit report), its measures one per line."""
     by_unit: dict[str, list[str]] = {}
-    for win in celebrations():
+    for win in success.celebrations():
         if ctx.in_scope(win.org_code):
             by_unit.setdefault(win.unit_name, []).append(f"{win.kpi_title}: {'; '.join(win.reasons)}")
     rows = [[cell(unit), cell("\n".join(wins))] for unit, wins in sorted(by_unit.items())]
+    # The rule's words as the overview's panel gives them, true for the units this report covers.
+    rule = success.rule_text(success.published_applies(ctx.scope.units_covered), shown=None)
     return table("Celebrating success: units and measures that moved the right way",
-                 [("Unit", "text"), ("Measures, and why", "text")], rows,
-                 "A unit is celebrated when its monthly run chart ends in 6 or more months in a row better than "
-                 "the median of its first 12 months, or when its latest 12-month rate, over at least 5 babies, "
-                 "reached the East of England 2012 figure (or, without one, the national figure).")
+                 [("Unit", "text"), ("Measures, and why", "text")], rows, rule)
 
 
 def completeness(ctx: Context) -> dict[str, Any]:
