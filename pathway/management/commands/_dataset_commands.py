@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Model
 from django.utils import timezone
 
 from core.files import open_private
@@ -108,3 +109,13 @@ def demo_author_and_units() -> tuple[UserLike, dict[str, Unit]]:
     network_load_reference()
     author = demo_users_ensure()["nurse"]
     return author, {unit.ods_code: unit for unit in Unit.objects.all()}
+
+
+def clear_taken_nhs_numbers(generated: list[dict[str, Any]], model: type[Model]) -> None:
+    """Blank a generated record's NHS number where a stored `model` row already has it: a second network's
+    seed may draw a number the first network's demo data holds, and NHS numbers are unique per record."""
+    wanted = [values["nhs_number"] for values in generated if values["nhs_number"]]
+    taken = set(model._default_manager.filter(nhs_number__in=wanted).values_list("nhs_number", flat=True))
+    for values in generated:
+        if values["nhs_number"] in taken:
+            values["nhs_number"] = ""

@@ -18,7 +18,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from pathway import demo, services
-from pathway.management.commands._dataset_commands import demo_author_and_units, seed_as_of, seed_skipped
+from pathway.management.commands._dataset_commands import (
+    clear_taken_nhs_numbers,
+    demo_author_and_units,
+    seed_as_of,
+    seed_skipped,
+)
 from pathway.models import Case
 from units.access import UserLike
 from units.demo_users import DEMO_PASSWORD, LONDON_DEMO_USERS, demo_users_ensure
@@ -50,11 +55,7 @@ def seed_demo_data(*, seed: int, as_of: date, years: int, network: str | None = 
     generated = demo.generate(random.Random(seed), as_of=as_of, years=years,
                               network=NETWORKS[network] if network else None)
     if network is not None:  # another seed's NHS numbers may meet the East of England's: leave those out
-        taken = set(Case.objects.filter(nhs_number__in=[v["nhs_number"] for v in generated if v["nhs_number"]])
-                    .values_list("nhs_number", flat=True))
-        for values in generated:
-            if values["nhs_number"] in taken:
-                values["nhs_number"] = ""
+        clear_taken_nhs_numbers(generated, Case)
     cases = {values["case_ref"]: services.case_create(values=demo.resolve_units(values, units), by=author)
              for values in generated}
     _add_temperatures(generated, cases, seed=seed, as_of=as_of, author=author)

@@ -21,7 +21,12 @@ from django.db import transaction
 
 from kpis.models import KpiRun
 from pathway.demo import DemoNetwork
-from pathway.management.commands._dataset_commands import demo_author_and_units, seed_as_of, seed_skipped
+from pathway.management.commands._dataset_commands import (
+    clear_taken_nhs_numbers,
+    demo_author_and_units,
+    seed_as_of,
+    seed_skipped,
+)
 from pathway.management.commands.seed_demo import NETWORKS
 from pop import demo, services
 from pop.models import PopRecord, PopRecordQuerySet
@@ -56,11 +61,7 @@ def seed_pop_data(*, seed: int, as_of: date, years: int, network: str | None = N
     generated = demo.generate(random.Random(seed), as_of=as_of, years=years,
                               network=NETWORKS[network] if network else None)
     if network is not None:  # another seed's NHS numbers may meet the East of England's: leave those out
-        taken = set(PopRecord.objects.filter(nhs_number__in=[v["nhs_number"] for v in generated if v["nhs_number"]])
-                    .values_list("nhs_number", flat=True))
-        for values in generated:
-            if values["nhs_number"] in taken:
-                values["nhs_number"] = ""
+        clear_taken_nhs_numbers(generated, PopRecord)
     return [services.pop_create(values={**values, "birth_unit": units[values["birth_unit"]]}, by=author)
             for values in generated]
 
