@@ -47,10 +47,12 @@ demo: setup
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py seed_demo --if-empty --network london --seed 2056 --years 2
 	$(PY) manage.py seed_pop --if-empty
+	$(PY) manage.py seed_pop --if-empty --network london --seed 2056
 	$(PY) manage.py seed_aims --if-empty
 	$(PY) manage.py seed_live_births --if-empty
 	$(PY) manage.py compute_kpis
 	$(PY) manage.py seed_training --seed 2026
+	$(PY) manage.py seed_training --network london --seed 2056
 
 # The local demo (synthetic data only) runs without two-factor sign-in so the demo logins work at once;
 # OTP_REQUIRED=true make run shows the two-factor set-up. Production always requires it (the default).

@@ -288,7 +288,7 @@ def manageable_invitations(user: User) -> InvitationQuerySet:
     sending one). Administrators see every invitation, including those to units since closed."""
     invitations = Invitation.objects.select_related("unit", "invited_by", "accepted_user", "revoked_by")
     managed = network_ids_for(user, Action.MANAGE_ACCOUNTS)
-    if every_network(managed):
+    if every_network(user, managed):
         return invitations
     if managed:  # an administrator: every invitation to their network(s)' units, closed ones too
         return invitations.filter(unit__network_id__in=managed)

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import (
     LoginView,
     LogoutView,
@@ -89,11 +89,28 @@ def _next_url(request: HttpRequest) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):
         return target
+    return landing_url(request.user)
+
+
+def landing_url(user: User | AnonymousUser) -> str:
+    """Where sign-in lands without a `next`: the case list, or the KPI dashboard for a role that may not list
+    cases (the regional lead, read only and pseudonymised: the case list would be empty for it)."""
+    if user.is_authenticated and not may(user, Action.LIST):
+        return reverse("kpis:overview")
     return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+@login_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """The site's root address: the signed-in user's landing page (`landing_url`)."""
+    return redirect(landing_url(request.user))
 
 
 class SignInView(LoginView):
     template_name = "registration/login.html"
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)

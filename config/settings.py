@@ -163,7 +163,10 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CACHE_URL: str = env.str("CACHE_URL", default="")
 CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": CACHE_URL,
                       "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
-          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                             # Django's default of 300 entries evicted one network's prepared pages and charts
+                             # as soon as several networks were warmed (bench.kpis --networks 10).
+                             "OPTIONS": {"MAX_ENTRIES": env.int("LOCAL_CACHE_MAX_ENTRIES", default=5000)}}}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -267,7 +270,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
-# Reports for sharing outside the network show counts from 1 to SMALL_NUMBER_THRESHOLD - 1 as "<threshold".
+# Reports for sharing outside the network hide counts from 1 to SMALL_NUMBER_THRESHOLD - 1 (shown as "[c]").
 SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)
 if SMALL_NUMBER_THRESHOLD < 1:
     raise ImproperlyConfigured("SMALL_NUMBER_THRESHOLD must be at least 1")

@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts.views import SignInView, SignOutView
+from accounts.views import SignInView, SignOutView, landing
 from core.health import health
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="pathway:case_list", permanent=False)),
+    path("", landing, name="landing"),  # the case list, or the KPI dashboard for the regional lead
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),

@@ -5,7 +5,8 @@ Forms give good messages; `families.services` checks the rules again inside its 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -17,7 +18,7 @@ from core.forms import LocalDateTimeField, UKDateField
 from families import feedback as spam
 from families.models import ContactMode, FamilyEvent, FamilySupportLog, InvitationStatus, Page, PageVersion
 from families.services import LOG_FIELDS
-from units.models import Designation, Unit
+from units.models import Designation, Network, Unit
 
 _TEXT = {"class": "nhsuk-input"}
 _NAME = {"class": "nhsuk-input nhsuk-input--width-20", "autocomplete": "off"}
@@ -142,11 +143,18 @@ class NewPageForm(PageForm):
     position = forms.IntegerField(label="Order in the menu and booklet", min_value=0, max_value=999, initial=10,
                                   widget=forms.TextInput({"class": "nhsuk-input nhsuk-input--width-4",
                                                           "inputmode": "numeric"}))
-    field_order = ["slug", "position", "title", "summary", "body"]
+    network = forms.ModelChoiceField(queryset=Network.objects.none(), label="Website of", empty_label=None)
+    field_order = ["network", "slug", "position", "title", "summary", "body"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, networks: Sequence[Network] = (), **kwargs: Any) -> None:
+        """`networks`: whose website the page joins; asked only of someone who runs several."""
         super().__init__(*args, **kwargs)
         del self.fields["note"]
+        if len(networks) > 1:
+            cast(forms.ModelChoiceField, self.fields["network"]).queryset = Network.objects.filter(
+                pk__in=[n.pk for n in networks]).order_by("name")
+        else:
+            del self.fields["network"]
 
 
 class FeedbackForm(forms.Form):

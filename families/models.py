@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from core.fields import concrete_field
 from pathway.models import Case
-from units.models import Unit
+from units.models import Network, Unit, default_network_id
 
 # --- The support log of a case ---------------------------------------------------------------------------
 
@@ -194,7 +194,8 @@ class Invitation(models.Model):
 # --- The public family website ------------------------------------------------------------------------------
 
 # Paths the site itself uses under /families/: a page may not take one of these as its address.
-RESERVED_SLUGS = frozenset({"manage", "events", "feedback", "booklet", "booklet.pdf", "cases", "static", "privacy"})
+RESERVED_SLUGS = frozenset({"manage", "events", "feedback", "booklet", "booklet.pdf", "cases", "static", "privacy",
+                            "network"})
 
 
 def _not_reserved(value: str) -> None:
@@ -202,11 +203,19 @@ def _not_reserved(value: str) -> None:
         raise ValidationError(f"'{value}' is used by the site itself: choose another web address")
 
 
-class Page(models.Model):
-    """A page of the family website. Its text lives in versions; the public sees the published one."""
+# Each network runs its own family website (issue 18). Empty only before the deployment's first network exists
+# (the starter pages of a new database); that network adopts them (`families.signals`).
+NETWORK_HELP = "The network whose family website this belongs to"
 
+
+class Page(models.Model):
+    """A page of the family website of one network. Its text lives in versions; the public sees the published
+    one."""
+
+    network = models.ForeignKey(Network, null=True, blank=True, default=default_network_id, on_delete=models.PROTECT,
+                                related_name="family_pages", help_text=NETWORK_HELP)
     slug = models.SlugField(
-        "web address", max_length=60, unique=True,
+        "web address", max_length=60,
         validators=[RegexValidator(r"^[a-z0-9-]+$", "Use lower-case letters, digits and hyphens"), _not_reserved],
         help_text="Lower-case letters, digits and hyphens, e.g. what-is-hie",
     )
@@ -216,6 +225,7 @@ class Page(models.Model):
 
     class Meta:
         ordering = ["position", "slug"]
+        constraints = [models.UniqueConstraint(fields=["network", "slug"], name="families_page_slug_per_network")]
 
     def __str__(self) -> str:
         return self.slug
@@ -267,12 +277,15 @@ class FeedbackStatus(models.TextChoices):
 
 
 class Feedback(models.Model):
-    """Anonymous feedback from a family. Nobody but moderators sees it until it is approved.
+    """Anonymous feedback from a family to one network (the family website it was sent from). Nobody but that
+    network's moderators sees it until it is approved, and then only that network's website shows it.
 
     Nothing identifying is stored: no name, email or IP address (rate limiting uses a salted hash held
     only in the cache for an hour).
     """
 
+    network = models.ForeignKey(Network, null=True, blank=True, default=default_network_id, on_delete=models.PROTECT,
+                                related_name="family_feedback", help_text=NETWORK_HELP)
     message = models.TextField(max_length=2000)
     received_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=16, choices=FeedbackStatus.choices, default=FeedbackStatus.PENDING,

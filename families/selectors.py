@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.safestring import SafeString
 
 from families.models import (
@@ -20,11 +20,30 @@ from families.models import (
     FeedbackStatus,
     Invitation,
     InvitationStatus,
+    Page,
     PageVersion,
 )
 from families.text import render_text
 from pathway.models import Case, CaseQuerySet
-from units.access import Action, UserLike, home_network_ids, units_for
+from units.access import Action, UserLike, home_network_ids, network_ids_for, units_for
+from units.models import Network, default_network_id
+
+# --- Whose website (issue 18) ----------------------------------------------------------------------------------
+
+# "The deployment's first network": the site at /families/ without a network code, as before issue 18.
+DEFAULT = -1
+
+
+def site_network(code: str | None) -> Network | None:
+    """The network whose family website an address shows: its code in the address (any case), else the
+    deployment's first network (None only before any network exists). An unknown code is None too: the
+    view answers 404."""
+    networks = Network.objects.order_by("pk")
+    return networks.filter(code__iexact=code).first() if code else networks.first()
+
+
+def _network_id(network_id: int | None) -> int | None:
+    return default_network_id() if network_id == DEFAULT else network_id
 
 # --- Public (no patient data can be reached from these) ------------------------------------------------
 
@@ -56,29 +75,56 @@ def public_page(version: PageVersion) -> PublicPage:
     return PublicPage(version.page.slug, version.title, version.summary, render_text(version.body))
 
 
-def published_pages() -> list[PublicPage]:
-    return [public_page(version) for version in PageVersion.objects.published()]
+def published_pages(network_id: int | None = DEFAULT) -> list[PublicPage]:
+    """The network's website's published pages (default: the deployment's first network's)."""
+    versions = PageVersion.objects.published().filter(Q(page__network_id=_network_id(network_id)))
+    return [public_page(version) for version in versions]
 
 
-def published_page(slug: str) -> PublicPage | None:
-    version = PageVersion.objects.published().filter(page__slug=slug).first()
+def published_page(slug: str, network_id: int | None = DEFAULT) -> PublicPage | None:
+    version = (PageVersion.objects.published().filter(Q(page__network_id=_network_id(network_id)), page__slug=slug)
+               .first())
     return public_page(version) if version else None
 
 
-def upcoming_events(limit: int | None = None) -> list[PublicEvent]:
-    events = (FamilyEvent.objects.upcoming().filter(published=True).select_related("host_unit")
-              .only("title", "starts_at", "ends_at", "venue", "host_unit__name"))
+def upcoming_events(limit: int | None = None, network_id: int | None = DEFAULT) -> list[PublicEvent]:
+    """Published events hosted by a unit of the network (a unit belongs to one network)."""
+    events = (FamilyEvent.objects.upcoming().filter(Q(host_unit__network_id=_network_id(network_id)), published=True)
+              .select_related("host_unit").only("title", "starts_at", "ends_at", "venue", "host_unit__name"))
     if limit is not None:
         events = events[:limit]
     return [PublicEvent(e.title, e.starts_at, e.ends_at, e.venue, e.host_unit.name) for e in events]
 
 
-def approved_feedback(limit: int = 20) -> list[PublicFeedback]:
-    rows = Feedback.objects.filter(status=FeedbackStatus.APPROVED).only("received_at", "message")[:limit]
+def approved_feedback(limit: int = 20, network_id: int | None = DEFAULT) -> list[PublicFeedback]:
+    """Approved feedback sent to this network's website: another network's families' words never show."""
+    rows = (Feedback.objects.filter(Q(network_id=_network_id(network_id)), status=FeedbackStatus.APPROVED)
+            .only("received_at", "message")[:limit])
     return [PublicFeedback(row.received_at.date(), row.message) for row in rows]
 
 
 # --- Staff ---------------------------------------------------------------------------------------------------
+
+
+def site_network_ids(user: UserLike) -> frozenset[int]:
+    """The networks whose family website the user runs (pages, feedback): nurse specialists and
+    administrators of those networks (`Action.FAMILY_SITE` is network-wide only)."""
+    return network_ids_for(user, Action.FAMILY_SITE)
+
+
+def pages_for(user: UserLike) -> QuerySet[Page]:
+    """The website pages the user edits: those of their networks' websites."""
+    return Page.objects.filter(network_id__in=site_network_ids(user))
+
+
+def feedback_for(user: UserLike) -> QuerySet[Feedback]:
+    """The feedback the user moderates: what families sent to their networks' websites."""
+    return Feedback.objects.filter(network_id__in=site_network_ids(user))
+
+
+def site_networks(user: UserLike) -> list[Network]:
+    return list(Network.objects.filter(pk__in=site_network_ids(user)).order_by("name"))
+
 
 
 def invitable_cases(cases: CaseQuerySet, event: FamilyEvent) -> CaseQuerySet:

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
@@ -40,6 +41,7 @@ from pathway import choices as pathway_choices
 from pathway import services as case_services
 from pathway.models import Case
 from units.access import UserLike
+from units.models import Network
 
 LOG_OBJECT = "families.supportlog"  # object_id = the case's pk, so the log's history is the case's
 EVENT_OBJECT = "families.event"
@@ -220,8 +222,13 @@ def _new_version(page: Page, *, title: str, summary: str, body: str, note: str, 
 
 @transaction.atomic
 def page_create(*, slug: str, position: int, title: str, summary: str, body: str, by: UserLike,
-                publish: bool = False) -> Page:
+                publish: bool = False, network: Network | None = None) -> Page:
+    """A new page of a network's website (`network`, else the deployment's first: issue 18)."""
     page = Page(slug=slug.strip(), position=position)
+    if network is not None:
+        page.network = network
+    if Page.objects.filter(Q(network_id=page.network_id), slug=page.slug).exists():
+        raise ValidationError({"slug": "Another page of this website already has this web address"})
     page.full_clean(exclude=["published_version"])
     page.save()
     version = _new_version(page, title=title, summary=summary, body=body, note="First version", by=by)
@@ -266,8 +273,11 @@ def page_restore(*, version: PageVersion, by: UserLike) -> PageVersion:
 
 
 @transaction.atomic
-def feedback_submit(*, message: str) -> Feedback:
+def feedback_submit(*, message: str, network: Network | None = None) -> Feedback:
+    """Feedback sent from a network's website (`network`, else the deployment's first: issue 18)."""
     feedback = Feedback(message=message.strip())
+    if network is not None:
+        feedback.network = network
     feedback.full_clean(exclude=["moderated_by"])
     feedback.save()
     audit.record(actor=None, action=AuditEvent.Action.CREATE, object_type=FEEDBACK_OBJECT, object_id=feedback.pk,

@@ -111,13 +111,15 @@ You can tell us what helped and what we could do better using the feedback form 
 ]
 
 
-def load_starter_pages(page_model: Any, version_model: Any) -> int:
-    """Create and publish the starter pages that do not exist yet; return how many were added."""
+def load_starter_pages(page_model: Any, version_model: Any, network_id: int | None = None) -> int:
+    """Create and publish the starter pages that do not exist yet (on the network's website: issue 18; the
+    historical model of migration 0002 has no network); return how many were added."""
     added = 0
+    scope = {} if network_id is None else {"network_id": network_id}
     for position, content in enumerate(STARTER_PAGES, start=1):
-        if page_model.objects.filter(slug=content["slug"]).exists():
+        if page_model.objects.filter(slug=content["slug"], **scope).exists():
             continue
-        page = page_model.objects.create(slug=content["slug"], position=position * 10)
+        page = page_model.objects.create(slug=content["slug"], position=position * 10, **scope)
         version = version_model.objects.create(page=page, number=1, title=content["title"],
                                                summary=content["summary"], body=content["body"],
                                                note="Starter text (domain.md): review before relying on it")

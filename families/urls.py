@@ -1,19 +1,30 @@
 """/families/: the public family website (no sign-in) and, under /families/manage/ and
 /families/cases/, the staff screens. Page addresses may not use the site's own words (models.RESERVED_SLUGS)."""
 
-from django.urls import path
+from django.urls import URLPattern, path
 
 from families.views import cases, manage, public
 
 app_name = "families"
 
+
+def _public(prefix: str = "", name: str = "") -> list[URLPattern]:
+    """The public website: at /families/ the deployment's first network's, and at /families/network/CODE/ any
+    network's (issue 18; names "network_home", "network_page"…). `{% family_url %}` links within one."""
+    return [
+        path(f"{prefix}", public.home, name=f"{name}home"),
+        path(f"{prefix}events/", public.events, name=f"{name}events"),
+        path(f"{prefix}feedback/", public.feedback, name=f"{name}feedback"),
+        path(f"{prefix}booklet.pdf", public.booklet_pdf, name=f"{name}booklet_pdf"),
+        path(f"{prefix}privacy/", public.privacy, name=f"{name}privacy"),
+    ]
+
+
 urlpatterns = [
     # Public
-    path("", public.home, name="home"),
-    path("events/", public.events, name="events"),
-    path("feedback/", public.feedback, name="feedback"),
-    path("booklet.pdf", public.booklet_pdf, name="booklet_pdf"),
-    path("privacy/", public.privacy, name="privacy"),
+    *_public(),
+    *_public("network/<slug:network>/", "network_"),
+    path("network/<slug:network>/<slug:slug>/", public.page, name="network_page"),
     # Staff: a case's family support log
     path("cases/<int:pk>/", cases.case_log, name="case_log"),
     path("cases/<int:pk>/given/", cases.given_save, name="given_save"),

@@ -8,9 +8,10 @@ A unit is celebrated for a rate KPI with a good direction (higher or lower is be
    type `month`, months with no eligible babies left out), the first 12 points set the baseline median and,
    after them, the latest points form a run of 6 or more consecutive months on the better side of that
    median (`kpis.charts.run_rules.detect_shifts`), ending at the most recent month; or
-2. **Target reached.** Its latest rolling-12-month rate reached the published East of England 2012 figure
-   (`kpis.baselines.PUBLISHED`) or, for a KPI without one, the national comparator
-   (`reporting.national.NATIONAL`): at or above it when higher is better, at or below it when lower is better.
+2. **Target reached.** Its latest rolling-12-month rate reached its network's published 2012 figure
+   (`kpis.baselines.PUBLISHED`: only the East of England pathway published one, so only its units are judged
+   against it) or, for a KPI or a network without one, the national comparator (`reporting.national.NATIONAL`):
+   at or above it when higher is better, at or below it when lower is better.
 
 and, either way, its latest rolling-12-month figure rests on at least `MIN_DENOMINATOR` babies: a success
 on fewer is as likely to be chance. An **outcome** measure (mortality: `MeasureType.OUTCOME`) is celebrated
@@ -18,21 +19,23 @@ only when the whole 95% Wilson interval of its 12-month rate is on the better si
 for a run of months: zero deaths among a few babies is what chance gives most months, not an improvement.
 
 `judge` is the pure rule; `celebrations` reads every unit's rows in two queries, once per version of the
-stored figures. The panels show at most `SHOWN` of them (`shortlist`): longest sustained shifts first, then
-the most babies, and say how many more met the rule.
+stored figures. A panel lists only the units inside the organisation it shows (`within`, `panel`): at most
+`SHOWN` of them (`shortlist`), longest sustained shifts first, then the most babies, and says how many more
+met the rule.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
 from core import memo
 from improvement import catalogue
+from kpis import orgscope
 from kpis.baselines import PUBLISHED
 from kpis.charts.run_rules import SHIFT_LENGTH, detect_shifts
 from kpis.definitions.base import Level, MeasureType
@@ -43,10 +46,14 @@ from kpis.periods import PeriodType
 from kpis.versions import figures_version
 from kpis.wilson import wilson_interval
 from reporting.national import NATIONAL
+from units.reference import NETWORK as PUBLISHING_NETWORK
 
 BASELINE_POINTS: Final = 12
 MIN_DENOMINATOR: Final = 10  # a success on fewer babies in 12 months is as likely to be chance
 SHOWN: Final = 8  # a panel a consultant reads in a minute
+# The network whose pathway published the 2012 figures (kpis.baselines): no other network has a baseline of its own.
+PUBLISHED_BY: Final[str] = PUBLISHING_NETWORK["code"]
+PUBLISHED_LABEL: Final = "East of England 2012 figure"
 OUTCOME_MEASURES: Final = frozenset(e.code for e in ALL_EXPLANATIONS if e.measure_type is MeasureType.OUTCOME)
 
 
@@ -56,10 +63,12 @@ class Target:
     label: str  # "EoE 2012 figure" or "national comparator"
 
 
-def target_for(code: str) -> Target | None:
-    published = PUBLISHED.get(code)
+def target_for(code: str, *, published_applies: bool = True) -> Target | None:
+    """The published 2012 figure where it applies (a unit of the network that published it), else the national
+    comparator; None without either."""
+    published = PUBLISHED.get(code) if published_applies else None
     if published is not None and published.is_rate:
-        return Target(published.year_2012, "East of England 2012 figure")
+        return Target(published.year_2012, PUBLISHED_LABEL)
     national = NATIONAL.get(code)
     return Target(national.value, "national comparator") if national else None
 
@@ -130,8 +139,10 @@ MonthRow = tuple[str, str, str, date, float | None]  # kpi, org_code, unit name,
 RollingRow = tuple[str, str, str, date, float | None, int]  # kpi, org_code, unit name, start, rate, denominator
 
 
-def judge(months: Iterable[MonthRow], rolling: Iterable[RollingRow]) -> list[Celebration]:
-    """Every (unit, KPI) the rule celebrates, from the rows; pure (rows in any order)."""
+def judge(months: Iterable[MonthRow], rolling: Iterable[RollingRow],
+          published_units: Collection[str] | None = None) -> list[Celebration]:
+    """Every (unit, KPI) the rule celebrates, from the rows; pure (rows in any order). `published_units`: the
+    units judged against the published 2012 figures (the publishing network's); None for every unit."""
     series: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
     names: dict[str, str] = {}
     for kpi, org, name, start, rate in months:
@@ -150,7 +161,7 @@ def judge(months: Iterable[MonthRow], rolling: Iterable[RollingRow]) -> list[Cel
         if direction is None or denominator < MIN_DENOMINATOR:
             continue
         points = sorted(series.get((org, kpi), []))
-        target = target_for(kpi)
+        target = target_for(kpi, published_applies=published_units is None or org in published_units)
         if kpi in OUTCOME_MEASURES:
             shift, reached = 0, clearly_beats(rate_12m, denominator, target, direction)
         else:
@@ -176,6 +187,51 @@ def shortlist(found: Sequence[Celebration], limit: int = SHOWN) -> Shortlist:
     return Shortlist(ranked[:limit], max(0, len(ranked) - limit))
 
 
+def within(found: Iterable[Celebration], units: Collection[str]) -> list[Celebration]:
+    """The celebrations of the units inside an organisation (its ODS codes: `kpis.orgscope.Tree.units_in`)."""
+    return [c for c in found if c.org_code in units]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """What the panel of one organisation shows: its units' shortlist and whether the published figure applies
+    to all, some or none of them (the rule's wording must be true for the organisation shown)."""
+
+    shortlist: Shortlist
+    published: str  # "all", "some" or "none" of the organisation's units are judged against the 2012 figure
+
+    @property
+    def shown(self) -> list[Celebration]:
+        return self.shortlist.shown
+
+    @property
+    def more(self) -> int:
+        return self.shortlist.more
+
+
+def panel(units: Collection[str] | None) -> Panel:
+    """The panel for an organisation's units (None: every unit of the deployment)."""
+    found = celebrations()
+    if units is not None:
+        found = within(found, units)
+    members = set(units) if units is not None else set(_unit_networks())
+    published = _publishing_units()
+    inside = members & published
+    applies = "none" if not inside else "all" if inside == members else "some"
+    return Panel(shortlist(found), applies)
+
+
+def _unit_networks() -> dict[str, str]:
+    """Every unit's network today (read from the remembered organisation tree: no query when it is warm)."""
+    shape, on = orgscope.tree(), orgscope.today()
+    return {ods: path.network for ods in shape.hierarchy.unit_codes()
+            if (path := shape.hierarchy.path(ods, on)) is not None}
+
+
+def _publishing_units() -> frozenset[str]:
+    return frozenset(ods for ods, network in _unit_networks().items() if network == PUBLISHED_BY)
+
+
 def celebrations() -> list[Celebration]:
     """`judge` over every unit's stored rows, worked out once per version of the figures (`core.memo`):
     the overview and the board report ask for it on every view."""
@@ -195,4 +251,4 @@ def _celebrations_now() -> list[Celebration]:
     newest = rolling.order_by("-period_end", "-period_start").values_list("period_key", flat=True).first()
     latest = rolling.filter(period_key=newest).values_list(
         "kpi", "org_code", "org__short_name", "period_start", "rate", "denominator")
-    return judge(months, latest)
+    return judge(months, latest, _publishing_units())

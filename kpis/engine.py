@@ -15,6 +15,8 @@ A run:
    short transactions of at most KPIS_WRITE_CHUNK_ROWS rows, each KPI-period and each case whole
    (`kpis.figures.ShortWrites`). If such a run fails part-way, its periods are marked pending again, so the
    next drain writes them whole.
+   Around the write the engine notes which networks' figures a run of some periods changed (`kpis.changes`),
+   so the job after it prepares only their pages and charts (`kpis.overview.warm`).
 4. On any error the run is marked `failed` with the error text in its own transaction, and the error is raised
    again: a failed run never looks like a success (style-anchors.md §3, "bare except").
 
@@ -40,7 +42,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kpis import background, orgscope, pending, producers
+from kpis import background, changes, orgscope, pending, producers
 from kpis.figures import ShortWrites
 from kpis.models import KpiRun
 from kpis.periods import Period, parse_period_key
@@ -90,10 +92,14 @@ def compute_run(run: KpiRun) -> KpiRun:
         if short is None:
             with transaction.atomic():
                 _serialise_writes(producer)
-                _succeeded(run, producer.write(job, read))
+                with changes.noting(job):  # which networks' figures it changed, for the job after it
+                    written = producer.write(job, read)
+                _succeeded(run, written)
         else:
             with _write_lock(producer):
-                _succeeded(run, producer.write(job, read))
+                with changes.noting(job):
+                    written = producer.write(job, read)
+                _succeeded(run, written)
     except Exception as exc:
         _fail(run, producer, exc)
         if short is not None and run.scope == KpiRun.Scope.PERIODS:

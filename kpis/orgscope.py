@@ -6,8 +6,8 @@ ICB, network by its code, region). A dashboard shows one `OrgRef` (level + code)
 trust → unit, within what the viewer may see (`Seen`):
 
 - a network-wide role (nurse specialist, network lead, administrator) sees its network and every organisation
-  and unit in it;
-- a regional role (`regional_lead`, which the access work of issue 18 adds) sees its region and all in it;
+  and unit in it: the networks `units.access.network_ids_for` gives it, as for every other door;
+- a regional role (`units.access.REGIONAL_ROLES`) sees its region and all in it;
 - a unit role sees its own units, and its network's figure beside them (as before).
 
 Figures hold no patient data (every signed-in role sees the dashboards), so this decides what the picker and
@@ -21,6 +21,7 @@ KPI run (nightly), when the figures are attributed with it too, or within the ca
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,7 +30,7 @@ from django.utils import timezone
 
 from core import memo
 from kpis.definitions.base import ROLLUP_LEVELS, Level
-from units.access import NETWORK_WIDE_ROLES, UserLike, memberships
+from units.access import NETWORK_WIDE_ROLES, REGIONAL_ROLES, Action, UserLike, memberships, network_ids_for
 from units.hierarchy import Hierarchy
 from units.models import Network, Organisation, Unit, UnitPlacement
 
@@ -40,8 +41,6 @@ LEVEL_NAMES = {Level.REGION: "Region", Level.NETWORK: "Network", Level.ICB: "ICB
                Level.TRUST: "Trust", Level.BIRTH_UNIT: "Unit", Level.COOLING_CENTRE: "Cooling centre",
                Level.TRANSPORT: "Transport service"}
 UNIT_LEVELS = frozenset({Level.BIRTH_UNIT, Level.COOLING_CENTRE, Level.TRANSPORT})
-# Read by name, so this works before and after the access work (issue 18) adds the role.
-REGIONAL_ROLE = "regional_lead"
 # One level down from each organisation (drill-down), in steps: ICB and LMNS both hold trusts; a step with no
 # organisation (no ICB or LMNS loaded) is skipped, so a network drills straight to its trusts.
 _CHILDREN: dict[Level, tuple[tuple[Level, ...], ...]] = {
@@ -71,6 +70,7 @@ class Tree:
 
     hierarchy: Hierarchy
     names: dict[tuple[str, str], str] = field(default_factory=dict)  # (level, code) → name; units by ODS code
+    network_codes: dict[int, str] = field(default_factory=dict)  # Network id → code (access answers in ids)
 
     @classmethod
     def load(cls) -> Tree:
@@ -81,8 +81,10 @@ class Tree:
                 names[(level, ods)] = short
             if trust:  # a unit with no placement is in the trust of its own fields (units.hierarchy)
                 names[(Level.TRUST, trust)] = trust_name or trust
-        for code, name in Network.objects.values_list("code", "name"):
+        network_codes = {}
+        for pk, code, name in Network.objects.values_list("pk", "code", "name"):
             names[(Level.NETWORK, code)] = name
+            network_codes[pk] = code
         for kind, code, name in Organisation.objects.values_list("kind", "code", "name"):
             names[(kind, code)] = name  # OrgKind values are the level names (trust, lmns, icb, region)
         hierarchy = Hierarchy.load()
@@ -91,7 +93,10 @@ class Tree:
             path = hierarchy.path(ods, on)
             for above, code in (path.as_dict() if path is not None else {}).items():
                 names.setdefault((above, code), code)
-        return cls(hierarchy, names)
+        return cls(hierarchy, names, network_codes)
+
+    def codes_of_networks(self, ids: Iterable[int]) -> frozenset[str]:
+        return frozenset(code for pk in ids if (code := self.network_codes.get(pk)))
 
     def name(self, ref: OrgRef) -> str:
         return self.names.get((ref.level, ref.code), ref.code)
@@ -138,7 +143,7 @@ class Tree:
         return sorted(refs, key=lambda r: self.name(r))
 
 
-_TREE = "kpis.orgscope.tree"
+_TREE = "kpis.orgscope.tree.2"  # .2: with the network ids (a Tree cached by the code before has none)
 
 
 def _version() -> str:
@@ -165,19 +170,18 @@ def today() -> date:
     return timezone.localdate()
 
 
-def _network_of(ods: str, shape: Tree, on: date) -> str | None:
-    path = shape.hierarchy.path(ods, on)
-    return path.network if path is not None else None
+def user_network_codes(user: UserLike, shape: Tree | None = None) -> tuple[str, ...]:
+    """The codes of the networks the user works in, whatever the role: the network of each unit they hold a role
+    at (as `units.access` has it: `Unit.network`, which the organisations' loading keeps on the placement of
+    the day). Named from the remembered tree, so no query beyond the memberships."""
+    shape = shape or tree()
+    return tuple(sorted(shape.codes_of_networks(m.unit.network_id for m in memberships(user))))
 
 
-def user_network_codes(user: UserLike, shape: Tree | None = None, on: date | None = None) -> tuple[str, ...]:
-    """The codes of the networks the user works in: the network of each unit they hold a role at (on `on`,
-    default today), read from the remembered tree, so no query beyond the memberships.
-
-    TODO(issue 18): use `units.access.network_ids_for(user, action)` once the access work lands on main.
-    """
-    shape, on = shape or tree(), on or today()
-    return tuple(sorted({code for m in memberships(user) if (code := _network_of(m.unit.ods_code, shape, on))}))
+def network_wide_codes(user: UserLike, shape: Tree) -> frozenset[str]:
+    """The networks whose every row a network-wide role of the user may read (`units.access.network_ids_for`
+    with LIST, the same answer the case doors use; a regional role is read only and not listed there)."""
+    return shape.codes_of_networks(network_ids_for(user, Action.LIST))
 
 
 def network_codes() -> list[str]:
@@ -198,22 +202,20 @@ def home_network(user: UserLike, shape: Tree | None = None) -> str:
 def own_unit_codes(user: UserLike) -> frozenset[str]:
     """ODS codes of the units the user belongs to through a unit role (a network-wide role has no "own")."""
     return frozenset(m.unit.ods_code for m in memberships(user)
-                     if m.role not in NETWORK_WIDE_ROLES and m.role != REGIONAL_ROLE)
+                     if m.role not in NETWORK_WIDE_ROLES and m.role not in REGIONAL_ROLES)
 
 
 class Seen:
     """What the picker may offer one viewer on a date (see the module docstring)."""
 
     def __init__(self, user: UserLike, shape: Tree, on: date) -> None:
-        held = memberships(user)
         self._tree, self._on = shape, on
-        self.networks = frozenset(code for m in held if m.role in NETWORK_WIDE_ROLES
-                                  if (code := _network_of(m.unit.ods_code, shape, on)))
-        regional = {m.unit.ods_code for m in held if m.role == REGIONAL_ROLE}
+        self.networks = network_wide_codes(user, shape)
+        regional = {m.unit.ods_code for m in memberships(user) if m.role in REGIONAL_ROLES}
         self.regions = frozenset(p.region for ods in regional
                                  if (p := shape.hierarchy.path(ods, on)) is not None and p.region)
         self.units = own_unit_codes(user)
-        self.unit_networks = frozenset(code for m in held if (code := _network_of(m.unit.ods_code, shape, on)))
+        self.unit_networks = frozenset(user_network_codes(user, shape))
 
     def _unit(self, ods: str) -> bool:
         if ods in self.units:
@@ -251,4 +253,5 @@ def parse_choice(value: str) -> OrgRef:
 
 
 __all__ = ["DRILL_ORDER", "LEVEL_NAMES", "ROLLUP_LEVELS", "OrgRef", "Seen", "Tree", "choice_value", "home_network",
-           "label", "name_of", "own_unit_codes", "parse_choice", "today", "tree", "user_network_codes"]
+           "label", "name_of", "network_wide_codes", "own_unit_codes", "parse_choice", "today", "tree",
+           "user_network_codes"]

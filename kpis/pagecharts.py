@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from datetime import date
 
 from core import memo
-from kpis import dashboard, ondemand
+from kpis import dashboard, ondemand, orgscope
 from kpis.aims import Aim
 from kpis.baselines import PUBLISHED
 from kpis.charts import Chart, FunnelPoint, RateBar, ReferenceLine, RunPoint, funnel_plot, rate_bar_chart, run_chart
 from kpis.charts.gchart import g_chart, gaps
 from kpis.definitions.base import Level
 from kpis.models import KpiAggregate
+from kpis.orgscope import OrgRef
 from kpis.outcome import Direction
 from kpis.periods import Period, PeriodType, month_period, months_between, quarter_period
 from kpis.registry import REGISTRY
@@ -26,6 +27,7 @@ from kpis.versions import figures_version
 LEVEL_TITLES = {Level.BIRTH_UNIT: "Birth unit", Level.COOLING_CENTRE: "Cooling centre", Level.NETWORK: "Network",
                 Level.TRANSPORT: "Transport service"}
 AIM_LABEL = "Network aim"
+PATHWAY_AIM_LABEL = "Pathway aim"  # an organisation spanning networks (a region): the aims are set for the pathway
 
 
 # --- Drawing, remembered by arguments ----------------------------------------------------------------------------
@@ -45,8 +47,8 @@ def _funnel(points: tuple[FunnelPoint, ...], title: str, direction: str, highlig
 
 
 @memo.by_arguments("kpis.chart.bars")
-def _bars(bars: tuple[RateBar, ...], title: str) -> Chart:
-    return rate_bar_chart(bars, title=title, target_label=AIM_LABEL)
+def _bars(bars: tuple[RateBar, ...], title: str, aim_label: str = AIM_LABEL) -> Chart:
+    return rate_bar_chart(bars, title=title, target_label=aim_label)
 
 
 def _g(code: str, level: Level, org_code: str | None, title: str) -> Chart:
@@ -152,12 +154,29 @@ def pooled_funnel_for(code: str, *, level: Level, run_date: date, highlight: fro
 # --- Network overview bars and babies since the last breach -----------------------------------------------------
 
 
-def overview_chart(lines: Sequence[dashboard.KpiLine], period_label: str) -> Chart:
-    """One bar per rate KPI of the network, with the network aim as its target where one is set."""
+def overview_chart(lines: Sequence[dashboard.KpiLine], period_label: str, org: OrgRef | None = None) -> Chart:
+    """One bar per rate KPI of the organisation shown (`org`; None: "Network"), with the aim as its target where
+    one is set, named for the organisation: "London region KPIs", and "Network aim" only where the organisation
+    lies in one network (the aims are the networks' own, `kpis.aims`), else "Pathway aim"."""
     bars = tuple(RateBar(line.title, line.figure.row.numerator, line.figure.row.denominator,
                          line.aim.target if line.aim else None)
                  for line in lines if not line.is_median and line.figure is not None and not line.cohort)
-    return _bars(bars, f"Network KPIs, {period_label}")
+    where, aim_label = _overview_names(org)
+    return _bars(bars, f"{where} KPIs, {period_label}", aim_label)
+
+
+def _overview_names(org: OrgRef | None) -> tuple[str, str]:
+    """What the overview chart calls the organisation and its aim (see `overview_chart`)."""
+    if org is None:
+        return "Network", AIM_LABEL
+    shape = orgscope.tree()
+    name = shape.name(org)
+    if org.level == Level.REGION and not name.lower().endswith("region"):
+        name = f"{name} region"  # "London region", not "London" (which could be a network or an ICB)
+    on = orgscope.today()
+    networks = {path.network for ods in shape.units_in(org, on)
+                if (path := shape.hierarchy.path(ods, on)) is not None}
+    return name, AIM_LABEL if len(networks) <= 1 else PATHWAY_AIM_LABEL
 
 
 def g_chart_for(code: str, *, level: Level, org_code: str | None, where: str) -> Chart:

@@ -108,7 +108,7 @@ class _Hie(Producer[_Read]):
     def after_task(self, run: KpiRun) -> None:
         from kpis import overview  # draws with matplotlib: imported only by the worker that runs KPI jobs
 
-        overview.warm()
+        overview.warm(run)
 
 
 PRODUCER = _Hie()  # registered with the engine by kpis.apps

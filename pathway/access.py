@@ -34,7 +34,7 @@ def cases_for(user: UserLike, action: Action = Action.LIST) -> CaseQuerySet:
     if not user.is_authenticated:
         return cases.none()
     network_ids = network_ids_for(user, action)
-    if every_network(network_ids):
+    if every_network(user, network_ids):
         return cases
     unit_ids, transport_ids = scoped_unit_ids(user, action), transport_unit_ids(user, action)
     if not unit_ids and not transport_ids and not network_ids:

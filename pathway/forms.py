@@ -110,7 +110,7 @@ WIDTHS: dict[str, int] = {
 def editable_unit_ids(user: UserLike) -> set[int] | None:
     """None when a network-wide role lets the user edit every case of the deployment; else the units of their
     editing roles (a network-wide role's: every unit of its network)."""
-    if every_network(network_ids_for(user, Action.EDIT)):
+    if every_network(user, network_ids_for(user, Action.EDIT)):
         return None
     return set(units_for(user, Action.EDIT).values_list("pk", flat=True))
 
@@ -138,7 +138,7 @@ def visible_units(user: UserLike, cases: CaseQuerySet) -> QuerySet[Unit]:
     """Units worth offering as list filters: every unit for network-wide readers, else the user's own
     units and those of the cases they can see."""
     units = Unit.objects.exclude(designation=Designation.TRANSPORT)
-    if every_network(network_ids_for(user, Action.LIST)):
+    if every_network(user, network_ids_for(user, Action.LIST)):
         return units
     return units.filter(Q(pk__in=units_for(user, Action.LIST).values("pk"))
                         | Q(pk__in=cases.values("birth_unit_id"))

@@ -20,7 +20,7 @@ def records_for(user: UserLike, action: Action = Action.LIST) -> PopRecordQueryS
     if not user.is_authenticated:
         return records.none()
     network_ids = network_ids_for(user, action)
-    if every_network(network_ids):
+    if every_network(user, network_ids):
         return records
     unit_ids = scoped_unit_ids(user, action)
     if not unit_ids and not network_ids:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from core.timeutil import LONDON
-from pathway.demo import CENTRE_BIRTHS, REFERRING_BIRTHS, Identities, network_years, snapshot_instant
+from pathway.demo import CENTRE_BIRTHS, REFERRING_BIRTHS, DemoNetwork, Identities, network_years, snapshot_instant
 from units.reference import UNITS
 
 POP_SHARE = 0.025  # births before 34+0 weeks, of all births (domain.md §9: 2–3 % [U])
@@ -136,14 +137,25 @@ def _record(rng: random.Random, birth: datetime) -> dict[str, Any]:
     return values
 
 
-def generate(rng: random.Random, *, as_of: date, years: int = 3) -> list[dict[str, Any]]:
-    """Every demo POP record, oldest first, as model-field values (the birth unit as an ODS code)."""
+def generate(rng: random.Random, *, as_of: date, years: int = 3,
+             network: DemoNetwork | None = None) -> list[dict[str, Any]]:
+    """Every demo POP record, oldest first, as model-field values (the birth unit as an ODS code): the East of
+    England's, or with `network` (issue 18) a `share` of them born at that network's units, as its HIE demo
+    cases are (`DemoNetwork.place`; a POP record has no cooling centre, and none is born in another network).
+    References are "{prefix}-POP-YEAR-NNNN" then, so each network's demo records are told apart."""
     if years < 1:
         raise ValueError("years must be at least 1")
     records: list[dict[str, Any]] = []
-    identities = Identities("POP")
+    identities = Identities(f"{network.prefix}-POP" if network else "POP")
+    # Its own generator for the placing, as for the HIE cases: the same seed always gives the same records.
+    placing = random.Random(f"{network.prefix}:pop:{as_of.isoformat()}") if network else None
+    local = replace(network, visitor_share=0.0) if network else None
     for birth in _births(rng, as_of, years):
         values = _record(rng, birth)
+        if network is not None and placing is not None and placing.random() >= network.share:
+            continue
         identities.stamp(rng, values, birth.astimezone(LONDON).year)
+        if local is not None and placing is not None:
+            local.place(placing, values)
         records.append(values)
     return records

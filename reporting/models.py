@@ -89,8 +89,8 @@ class BoardReport(models.Model):
     title = models.CharField(max_length=200)
     for_external = models.BooleanField(
         "for sharing outside the network", default=False,
-        help_text="Small counts for units and cooling centres are hidden (shown as <5), with any count that would "
-                  "give them back; network figures are shown. Charts are left out")
+        help_text="Small counts for units and cooling centres are hidden, with any count that would give them "
+                  "back; every hidden cell shows as [c]. Network figures are shown. Charts are left out")
     sections = models.JSONField(default=all_sections, help_text="The parts of the programme the report shows")
     impact_from = models.DateField(
         "programme start", null=True, blank=True,
@@ -212,6 +212,10 @@ class ExportRecord(models.Model):
                                        related_name="export_record")
     api_token = models.ForeignKey("api.ApiToken", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                   help_text="The token an API read used (empty for a signed-in browser)")
+    # Whose log the row is in (issue 18): the networks the exporting user works in (their memberships' units'
+    # networks, a regional lead's region), the deployment's first network for a scheduled job.
+    networks = models.ManyToManyField("units.Network", blank=True, related_name="+",
+                                      help_text="The networks whose export log shows this export")
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -22,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -43,8 +44,19 @@ from reporting import scope as report_scope
 from reporting.figures import Scope
 from reporting.models import REPORT_STEPS, BoardReport, ExportJob, ExportRecord, Section
 from reporting.periods import ReportPeriod
-from units.access import ROLE_ACTIONS, Action, UserLike, may, memberships, network_wide_for
-from units.models import Role
+from units.access import (
+    REGIONAL_ROLES,
+    ROLE_ACTIONS,
+    Action,
+    UserLike,
+    home_network_ids,
+    may,
+    memberships,
+    network_ids_for,
+    network_wide_for,
+    user_roles,
+)
+from units.models import Role, default_network_id
 
 logger = logging.getLogger(__name__)
 REPORT_OBJECT_TYPE = "reporting.boardreport"
@@ -225,10 +237,35 @@ def export_record(*, by: UserLike | None, kind: str, what: str, scope: str, rows
                                        reason=reason, audit_event=event)
 
 
+def export_record_networks(record: ExportRecord) -> None:
+    """File a new export-log row under the networks the exporting user works in (`home_network_ids`: their
+    units' networks, a regional lead's whole region), or the deployment's first network for a scheduled job
+    or a user of no unit. Called for every new row, whichever app wrote it (`reporting.apps`)."""
+    ids = home_network_ids(record.by) if record.by is not None else frozenset()
+    first = default_network_id()
+    record.networks.set(ids or ({first} if first is not None else set()))
+
+
+def export_log_network_ids(user: UserLike) -> frozenset[int]:
+    """The networks whose export log the user reads: those where they report (network leads, administrators)
+    and a regional lead's region (read only: who exported what, no patient data)."""
+    ids = network_ids_for(user, Action.REPORT)
+    return ids | home_network_ids(user) if user_roles(user) & REGIONAL_ROLES else ids
+
+
+def may_read_export_log(user: UserLike) -> bool:
+    return may(user, Action.REPORT) or bool(user_roles(user) & REGIONAL_ROLES)
+
+
 def exports_visible_to(user: UserLike) -> Any:
-    """The export log: network leads and administrators see it all (`Action.REPORT`)."""
+    """The export log: the exports filed under the user's networks (`export_log_network_ids`), so a network
+    lead sees their network's exports and not another network's (issue 18)."""
     records = ExportRecord.objects.select_related("by")
-    return records if may(user, Action.REPORT) else records.none()
+    ids = export_log_network_ids(user)
+    if not ids:
+        return records.none()
+    through = ExportRecord.networks.through.objects.filter(exportrecord_id=OuterRef("pk"), network_id__in=ids)
+    return records.filter(Exists(through))
 
 
 # --- Export jobs -----------------------------------------------------------------------------------------------------

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from training.models import TrainingSession
-from units.access import Action, UserLike, every_network, home_network_ids, network_wide_for, units_for
-from units.models import Unit, UnitQuerySet
+from training.models import KeyMessage, KeyMessageQuerySet, TrainingSession
+from units.access import Action, UserLike, every_network, home_network_ids, network_ids_for, network_wide_for, units_for
+from units.models import Network, Unit, UnitQuerySet
 
 
 def viewable_units(user: UserLike) -> UnitQuerySet:
     """Units whose coverage and sessions the user sees: every unit of the networks they work in."""
     network_ids = home_network_ids(user)
     units: UnitQuerySet = Unit.objects.all()
-    return units if every_network(network_ids) else units.filter(network_id__in=network_ids)
+    return units if every_network(user, network_ids) else units.filter(network_id__in=network_ids)
 
 
 def recordable_units(user: UserLike) -> UnitQuerySet:
@@ -35,6 +35,26 @@ def may_record(user: UserLike, unit: Unit) -> bool:
 def may_manage_key_messages(user: UserLike) -> bool:
     """The key-message list is the network's: only network-wide recorders (nurse specialists, admins)."""
     return network_wide_for(user, Action.RECORD_TRAINING)
+
+
+def key_messages_for(user: UserLike) -> KeyMessageQuerySet:
+    """The key-message lists the user reads: those of the networks they work in (each network keeps its own,
+    issue 18). Like coverage, they hold no patient data."""
+    return KeyMessage.objects.of_networks(home_network_ids(user))
+
+
+def key_message_networks(user: UserLike) -> list[Network]:
+    """The networks whose list the user manages (nurse specialists and administrators of that network)."""
+    return list(Network.objects.filter(pk__in=network_ids_for(user, Action.RECORD_TRAINING)).order_by("name"))
+
+
+def key_message_for_managing(user: UserLike, pk: int) -> KeyMessage:
+    """A key message of a list the user manages; any other is a 404."""
+    ids = network_ids_for(user, Action.RECORD_TRAINING)
+    message = KeyMessage.objects.filter(pk=pk, network_id__in=ids).first()
+    if message is None:
+        raise Http404("No such key message")
+    return message
 
 
 def unit_for_recording(user: UserLike, ods: str) -> Unit:

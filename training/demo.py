@@ -10,10 +10,14 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from pathway.demo import LONDON_REGION, DemoNetwork
 from training import services
 from training.models import KeyMessage, StaffRole, TrainingFormat
 from units.access import UserLike
-from units.models import Designation, Unit
+from units.models import Designation, Unit, UnitQuerySet
+
+# The demo networks other than the East of England (`seed_demo --network`).
+OTHER_NETWORKS: tuple[DemoNetwork, ...] = (LONDON_REGION,)
 
 TRAINERS = ["Neonatal outreach nurse", "Cooling-centre consultant", "ANNP educator", "Transport team",
             "Practice development midwife"]
@@ -40,14 +44,33 @@ def _session_values(rng: random.Random, day: date, staff: dict[str, int],
         key_messages=rng.sample(messages, k=min(len(messages), rng.randint(2, 5))))
 
 
-def seed(*, seed: int, as_of: date, by: UserLike, years: int = 3) -> int:
-    """Write the demo training data; returns the number of sessions recorded."""
+def demo_units(network: DemoNetwork | None) -> UnitQuerySet:
+    """The active units a demo seeds: those of the networks a demo network's units belong to (issue 18), or
+    without one every other unit (the East of England's, as before)."""
+    units = Unit.objects.active()
+    if network is None:
+        for other in OTHER_NETWORKS:
+            units = units.exclude(network_id__in=_network_ids(other))
+        return units
+    return units.filter(network_id__in=_network_ids(network))
+
+
+def _network_ids(network: DemoNetwork) -> set[int]:
+    codes = {code for group in (network.centres, network.referring) for codes in group.values() for code in codes}
+    return set(Unit.objects.filter(ods_code__in=codes).values_list("network_id", flat=True))
+
+
+def seed(*, seed: int, as_of: date, by: UserLike, years: int = 3, units: UnitQuerySet | None = None) -> int:
+    """Write the demo training data of the units (default: `demo_units(None)`); returns the number of sessions
+    recorded."""
     rng = random.Random(seed)
-    messages = list(KeyMessage.objects.active())
-    units = list(Unit.objects.active().order_by("ods_code"))
+    messages_of: dict[int | None, list[KeyMessage]] = {}
+    for message in KeyMessage.objects.active():  # a session covers its unit's network's list
+        messages_of.setdefault(message.network_id, []).append(message)
+    seeded = list((units if units is not None else demo_units(None)).order_by("ods_code"))
     start = as_of - timedelta(days=365 * years)
     sessions = 0
-    for index, unit in enumerate(units):
+    for index, unit in enumerate(seeded):
         staff = _establishment(rng, unit)
         if index % 7 != 3:  # about one unit in seven has not recorded its establishment yet
             services.establishment_record(unit=unit, effective_from=start, headcounts=staff, by=by)
@@ -58,6 +81,7 @@ def seed(*, seed: int, as_of: date, by: UserLike, years: int = 3) -> int:
         gap = rng.choice([45, 60, 90, 150])
         stop = as_of - timedelta(days=400) if index % 5 == 2 else as_of
         day = start + timedelta(days=rng.randint(0, gap))
+        messages = messages_of.get(unit.network_id, [])
         while day <= stop:
             services.session_record(unit=unit, values=_session_values(rng, day, staff, messages), by=by)
             sessions += 1

@@ -3,6 +3,7 @@ form only parses, and `add_service_errors` puts what the service refused beside 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
 
@@ -13,7 +14,7 @@ from django.db.models import Q
 from core.forms import UKDateField
 from training.models import Establishment, KeyMessage, StaffRole, TrainingFormat, TrainingSession
 from training.services import SessionValues
-from units.models import Unit, UnitQuerySet
+from units.models import Network, Unit, UnitQuerySet
 
 HEADCOUNT_HINT = "Number of staff (0 if none)"
 
@@ -64,10 +65,12 @@ class SessionForm(HeadcountsMixin, forms.Form):
                 "notes": session.notes, "version": session.version})
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units.order_by("short_name")
-        # Retired messages stay selectable on a session that already covered them.
-        messages = KeyMessage.objects.active()
+        # The lists of the units' networks (each network keeps its own: the service checks the unit's). Retired
+        # messages stay selectable on a session that already covered them.
+        lists = KeyMessage.objects.filter(network_id__in=units.values("network_id"))
+        messages = lists.active()
         if session is not None:
-            messages = KeyMessage.objects.filter(Q(active=True) | Q(sessions=session)).distinct()
+            messages = lists.filter(Q(active=True) | Q(sessions=session)).distinct()
         cast(forms.ModelMultipleChoiceField, self.fields["key_messages"]).queryset = messages.order_by("order", "text")
         self.add_headcount_fields({a.role: a.headcount for a in session.attendance.all()} if session else None)
         # Headcounts read best right after "who came": put them before the names.
@@ -94,11 +97,21 @@ class EstablishmentForm(HeadcountsMixin, forms.Form):
 
 
 class KeyMessageForm(forms.Form):
+    network = forms.ModelChoiceField(queryset=Network.objects.none(), label="Network", empty_label=None)
     text = forms.CharField(label="Key message", max_length=200)
     order = forms.IntegerField(label="Position in the list", min_value=0, initial=0, required=False,
                                widget=forms.NumberInput(attrs={"class": "nhsuk-input nhsuk-input--width-4"}))
     active = forms.BooleanField(label="In use (untick to retire it; past sessions keep it)", required=False,
                                 initial=True)
+
+    def __init__(self, *args: Any, networks: Sequence[Network] = (), **kwargs: Any) -> None:
+        """`networks`: whose list a new message joins; asked only of someone who manages several lists."""
+        super().__init__(*args, **kwargs)
+        if len(networks) > 1:
+            cast(forms.ModelChoiceField, self.fields["network"]).queryset = Network.objects.filter(
+                pk__in=[n.pk for n in networks]).order_by("name")
+        else:
+            del self.fields["network"]
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -7,6 +7,7 @@ for both, and a new role is one choice, not a column on two tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from units.models import Unit
+from units.models import Network, Unit, default_network_id
 
 
 class StaffRole(models.TextChoices):
@@ -43,11 +44,19 @@ class KeyMessageQuerySet(models.QuerySet["KeyMessage"]):
     def active(self) -> KeyMessageQuerySet:
         return self.filter(active=True)
 
+    def of_networks(self, network_ids: Iterable[int]) -> KeyMessageQuerySet:
+        """The lists of these networks (a session covers its unit's network's messages)."""
+        return self.filter(network_id__in=list(network_ids))
+
 
 class KeyMessage(models.Model):
-    """One message the network wants every unit taught (managed list; retired ones are kept for history)."""
+    """One message a network wants every unit taught (each network keeps its own list, issue 18; retired ones
+    are kept for history). The network is empty only before the deployment's first network exists (the
+    default messages of a new database), which adopts them (`training.signals`)."""
 
-    text = models.CharField(max_length=200, unique=True)
+    network = models.ForeignKey(Network, null=True, blank=True, default=default_network_id, on_delete=models.PROTECT,
+                                related_name="key_messages", help_text="The network whose list this is")
+    text = models.CharField(max_length=200)
     active = models.BooleanField(default=True, help_text="Retired messages stay on past sessions")
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -55,6 +64,7 @@ class KeyMessage(models.Model):
 
     class Meta:
         ordering = ["order", "text"]
+        constraints = [models.UniqueConstraint(fields=["network", "text"], name="training_key_message_per_network")]
 
     def __str__(self) -> str:
         return self.text

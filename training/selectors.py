@@ -85,14 +85,16 @@ def coverage_rows(today: date, units: Iterable[Unit] | None = None) -> list[Unit
     trained = _trained(today, unit_ids)
     last_sessions = _last_sessions(today, unit_ids)
     messages_last = _messages_last(today, unit_ids)
-    messages = list(KeyMessage.objects.active())
+    messages_of: dict[int | None, list[KeyMessage]] = {}
+    for message in KeyMessage.objects.active():  # each network's own list (issue 18)
+        messages_of.setdefault(message.network_id, []).append(message)
     rows = []
     for unit in units:
         establishment = establishments.get(unit.pk)
         figure = coverage.coverage(trained.get(unit.pk, {}), establishment.headcounts() if establishment else None)
         refresher = coverage.unit_refresher(
             last_session=last_sessions.get(unit.pk), interval_days=refresher_days(), today=today,
-            message_last={m.text: messages_last.get((unit.pk, m.pk)) for m in messages})
+            message_last={m.text: messages_last.get((unit.pk, m.pk)) for m in messages_of.get(unit.network_id, [])})
         rows.append(UnitCoverage(unit, figure, establishment, refresher, today))
     return rows
 

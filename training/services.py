@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
@@ -37,7 +38,7 @@ from training.models import (
     TrainingSession,
 )
 from units.access import UserLike
-from units.models import Unit
+from units.models import Network, Unit, default_network_id
 
 TRAINING = "training"  # this app's producer name (`kpis.producers`): KpiRun.producer, PendingRecompute.producer
 KPI_CODE = "training_coverage_12m"
@@ -89,6 +90,14 @@ def _validate_session(values: SessionValues) -> None:
         raise ValidationError(dict(errors))
 
 
+def _validate_messages(unit: Unit, values: SessionValues) -> None:
+    """A session covers key messages of its unit's network's list (each network keeps its own, issue 18)."""
+    foreign = [m.text for m in values.key_messages if m.network_id != unit.network_id]
+    if foreign:
+        raise ValidationError({"key_messages": f"Key messages not on {unit.short_name}'s network's list: "
+                                               f"{', '.join(sorted(foreign))}"})
+
+
 def _session_state(session: TrainingSession) -> dict[str, Any]:
     """A session as the audit trail shows it (after save, with its messages and attendance)."""
     return {
@@ -119,6 +128,7 @@ def _apply_session(session: TrainingSession, values: SessionValues) -> None:
 @transaction.atomic
 def session_record(*, unit: Unit, values: SessionValues, by: UserLike) -> TrainingSession:
     _validate_session(values)
+    _validate_messages(unit, values)
     session = TrainingSession(unit=unit, recorded_by=by if by.is_authenticated else None)
     _apply_session(session, values)
     audit.record(actor=by, action=AuditEvent.Action.CREATE, object_type="training_session", object_id=session.pk,
@@ -146,6 +156,7 @@ def session_update(*, session: TrainingSession, values: SessionValues, by: UserL
     session = TrainingSession.objects.select_for_update().select_related("unit").get(pk=session.pk)
     if expected_version is not None and session.version != expected_version:
         raise _conflict(session)
+    _validate_messages(session.unit, values)
     before = _session_state(session)
     session.version += 1
     _apply_session(session, values)
@@ -212,19 +223,20 @@ def establishment_record(*, unit: Unit, effective_from: date, headcounts: Mappin
 
 @transaction.atomic
 def key_message_save(*, message: KeyMessage | None, text: str, active: bool, order: int,
-                     by: UserLike) -> KeyMessage:
-    """Add a key message (message=None) or change one. Messages are retired (active=False), not deleted,
-    so past sessions keep what they covered."""
+                     by: UserLike, network: Network | None = None) -> KeyMessage:
+    """Add a key message to a network's list (message=None; `network`, else the deployment's first) or change
+    one. Messages are retired (active=False), not deleted, so past sessions keep what they covered."""
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Enter the key message"})
-    clash = KeyMessage.objects.filter(text__iexact=text)
+    network_id = message.network_id if message is not None else (network.pk if network else default_network_id())
+    clash = KeyMessage.objects.filter(Q(network_id=network_id), text__iexact=text)
     if message is not None:
         clash = clash.exclude(pk=message.pk)
     if clash.exists():
         raise ValidationError({"text": f"Key message “{text}” is already on the list"})
     created = message is None
-    message = message or KeyMessage()
+    message = message or KeyMessage(network_id=network_id)
     before = {} if created else {"text": message.text, "active": message.active, "order": message.order}
     message.text, message.active, message.order = text, active, order
     message.save()

@@ -157,18 +157,28 @@ def _key_message_manager(request: HttpRequest) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def key_messages(request: HttpRequest) -> HttpResponse:
-    _key_message_manager(request)
-    form = KeyMessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _save_message(request, form, None):
+    """Every signed-in user reads their network's list (no patient data); its managers add and change it."""
+    may_manage = access.may_manage_key_messages(request.user)
+    if request.method == "POST":
+        _key_message_manager(request)
+    form = KeyMessageForm(request.POST or None, networks=access.key_message_networks(request.user)) if may_manage \
+        else None
+    if form is not None and request.method == "POST" and form.is_valid() and _save_message(request, form, None):
         return redirect("training:key_messages")
-    return render(request, "training/key_messages.html", {"form": form, "messages_list": KeyMessage.objects.all()})
+    messages_list = access.key_messages_for(request.user).select_related("network").order_by(
+        "network__name", "order", "text")
+    managed = set(access.key_message_networks(request.user)) if may_manage else set()
+    return render(request, "training/key_messages.html", {
+        "form": form, "messages_list": messages_list, "managed": {n.pk for n in managed},
+        "several_networks": len({m.network_id for m in messages_list}) > 1,
+        "network_names": sorted({m.network.name for m in messages_list if m.network is not None})})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def key_message_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _key_message_manager(request)
-    message = get_object_or_404(KeyMessage, pk=pk)
+    message = access.key_message_for_managing(request.user, pk)
     form = KeyMessageForm(request.POST or None,
                           initial={"text": message.text, "order": message.order, "active": message.active})
     if request.method == "POST" and form.is_valid() and _save_message(request, form, message):
@@ -179,8 +189,10 @@ def key_message_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _save_message(request: HttpRequest, form: KeyMessageForm, message: KeyMessage | None) -> bool:
     data = form.cleaned_data
     try:
+        networks = access.key_message_networks(request.user)
         saved = services.key_message_save(message=message, text=data["text"], active=data["active"],
-                                          order=data["order"] or 0, by=request.user)
+                                          order=data["order"] or 0, by=request.user,
+                                          network=data.get("network") or (networks[0] if networks else None))
     except ValidationError as exc:
         add_service_errors(form, exc)
         return False

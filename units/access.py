@@ -23,7 +23,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from units.models import Membership, Network, Role, Unit, UnitQuerySet
 
@@ -81,14 +83,20 @@ UserLike = User | AnonymousUser
 
 
 def memberships(user: UserLike) -> list[Membership]:
-    """The user's memberships, cached on the user object for the request."""
+    """The user's memberships, cached on the user object for the request (each with `deployment_networks`)."""
     if not user.is_authenticated:
         return []
     cached: list[Membership] | None = getattr(user, "_membership_cache", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user, unit__active=True).select_related("unit"))
+        # With the deployment's network count (a scalar subquery), which `every_network` needs on every door.
+        cached = list(Membership.objects.filter(user=user, unit__active=True).select_related("unit")
+                      .annotate(deployment_networks=_network_count()))
         user._membership_cache = cached  # type: ignore[attr-defined]  # a per-request cache on the user object
     return cached
+
+
+def _network_count() -> RawSQL:
+    return RawSQL(f"SELECT COUNT(*) FROM {connection.ops.quote_name(Network._meta.db_table)}", ())
 
 
 def user_roles(user: UserLike) -> set[str]:
@@ -131,10 +139,25 @@ def home_network_ids(user: UserLike) -> frozenset[int]:
     return frozenset(own | (_region_network_ids(regional) if regional else set()))
 
 
-def every_network(network_ids: frozenset[int]) -> bool:
-    """Whether the ids are every network of the deployment: then a door needs no network filter, which keeps
-    a one-network deployment's queries as they were."""
-    return bool(network_ids) and not Network.objects.exclude(pk__in=network_ids).exists()
+def every_network(user: UserLike, network_ids: frozenset[int]) -> bool:
+    """Whether the user's network ids (from `network_ids_for` or `home_network_ids`: ids of networks that
+    exist) are every network of the deployment: then a door needs no network filter, which keeps a one-network
+    deployment's queries as they were. No query of its own: the deployment's network count comes with the
+    memberships (`deployment_network_count`), so however many doors of a request ask, none adds a query."""
+    return bool(network_ids) and len(network_ids) >= deployment_network_count(user)
+
+
+def deployment_network_count(user: UserLike) -> int:
+    """How many networks the deployment has, as read with the user's memberships (the same per-request
+    lifetime as `memberships` and `network_ids_for`); one query, cached on the user, for a user without any."""
+    held = memberships(user)
+    if held:
+        return int(held[0].deployment_networks)  # type: ignore[attr-defined]  # annotated by `memberships`
+    cached: int | None = getattr(user, "_network_count_cache", None)
+    if cached is None:
+        cached = Network.objects.count()
+        user._network_count_cache = cached  # type: ignore[union-attr]  # a per-request cache on the user object
+    return cached
 
 
 def network_wide_for(user: UserLike, action: Action) -> bool:
@@ -150,7 +173,7 @@ def units_for(user: UserLike, action: Action) -> UnitQuerySet:
     if not user.is_authenticated:
         return units.none()
     network_ids = network_ids_for(user, action)
-    if every_network(network_ids):
+    if every_network(user, network_ids):
         return units
     return units.filter(Q(network_id__in=network_ids) | Q(pk__in=scoped_unit_ids(user, action)))
 

@@ -54,6 +54,12 @@ class Network(models.Model):
         return self.name
 
 
+def default_network_id() -> int | None:
+    """The deployment's first network: the owner of a network's own content (family website, key messages)
+    made without naming one, as every row made before a deployment held several networks (issue 18)."""
+    return Network.objects.order_by("pk").values_list("pk", flat=True).first()
+
+
 class Designation(models.TextChoices):
     NICU = "NICU", "Neonatal intensive care unit"
     LNU = "LNU", "Local neonatal unit"

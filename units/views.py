@@ -36,7 +36,7 @@ def _birth_units(user: UserLike) -> list[Unit]:
     """The birth units of the networks the user works in (every unit's figure when that is all of them)."""
     units = Unit.objects.active().exclude(designation=Designation.TRANSPORT).order_by("short_name")
     network_ids = home_network_ids(user)
-    return list(units if every_network(network_ids) else units.filter(network_id__in=network_ids))
+    return list(units if every_network(user, network_ids) else units.filter(network_id__in=network_ids))
 
 
 def _table(units: list[Unit], years: list[int]) -> list[tuple[Unit, list[int | None]]]:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.exceptions import DomainError
 from families import selectors, services
 from families.forms import EventForm, NewPageForm, PageForm
-from families.models import FamilyEvent, Feedback, FeedbackStatus, Page, PageVersion
+from families.models import FamilyEvent, FeedbackStatus, PageVersion
 from pathway.access import cases_for, get_case_for_user
 from pathway.forms import add_service_errors
 from units.access import Action, may, units_for
@@ -43,9 +43,9 @@ def family_site_staff(view: View) -> View:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "families/manage/dashboard.html", {
-        "pending": Feedback.objects.filter(status=FeedbackStatus.PENDING).count(),
+        "pending": selectors.feedback_for(request.user).filter(status=FeedbackStatus.PENDING).count(),
         "events": selectors.events_with_counts(list(selectors.events_for(request.user).upcoming()[:5])),
-        "pages": Page.objects.select_related("published_version"),
+        "pages": selectors.pages_for(request.user).select_related("published_version"),
     })
 
 
@@ -137,19 +137,23 @@ def event_invite(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
 @family_site_staff
 @require_GET
 def page_list(request: HttpRequest) -> HttpResponse:
-    pages = Page.objects.select_related("published_version").prefetch_related("versions")
-    return render(request, "families/manage/page_list.html", {"pages": pages})
+    pages = (selectors.pages_for(request.user).select_related("published_version", "network")
+             .prefetch_related("versions").order_by("network__name", "position", "slug"))
+    return render(request, "families/manage/page_list.html", {
+        "pages": pages, "several_networks": len(selectors.site_network_ids(request.user)) > 1})
 
 
 @family_site_staff
 @require_http_methods(["GET", "POST"])
 def page_new(request: HttpRequest) -> HttpResponse:
-    form = NewPageForm(request.POST if request.method == "POST" else None)
+    networks = selectors.site_networks(request.user)
+    form = NewPageForm(request.POST if request.method == "POST" else None, networks=networks)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             page = services.page_create(slug=data["slug"], position=data["position"], title=data["title"],
-                                        summary=data["summary"], body=data["body"], by=request.user)
+                                        summary=data["summary"], body=data["body"], by=request.user,
+                                        network=data.get("network") or networks[0])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -161,7 +165,7 @@ def page_new(request: HttpRequest) -> HttpResponse:
 @family_site_staff
 @require_http_methods(["GET", "POST"])
 def page_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    page = get_object_or_404(Page, pk=pk)
+    page = get_object_or_404(selectors.pages_for(request.user), pk=pk)
     latest = page.latest_version
     initial = {"title": latest.title, "summary": latest.summary, "body": latest.body} if latest else {}
     form = PageForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -180,29 +184,32 @@ def page_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @family_site_staff
 @require_GET
 def page_history(request: HttpRequest, pk: int) -> HttpResponse:
-    page = get_object_or_404(Page, pk=pk)
+    page = get_object_or_404(selectors.pages_for(request.user), pk=pk)
     versions = page.versions.select_related("created_by").order_by("-number")
     return render(request, "families/manage/page_history.html", {"page": page, "versions": versions})
 
 
-def _version(pk: int, number: int) -> PageVersion:
-    return get_object_or_404(PageVersion.objects.select_related("page"), page_id=pk, number=number)
+def _version(request: HttpRequest, pk: int, number: int) -> PageVersion:
+    """A version of a page of the user's networks' websites (any other is a 404)."""
+    return get_object_or_404(PageVersion.objects.select_related("page"), page_id=pk, number=number,
+                             page__in=selectors.pages_for(request.user))
 
 
 @family_site_staff
 @require_GET
 def page_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The preview: the version drawn exactly as the public page will draw it, with publish and restore."""
-    version = _version(pk, number)
+    version = _version(request, pk, number)
     return render(request, "families/public/page.html", {
-        "page": selectors.public_page(version), "pages": selectors.published_pages(), "preview": version,
+        "page": selectors.public_page(version), "pages": selectors.published_pages(version.page.network_id),
+        "preview": version, "site": version.page.network,
     })
 
 
 @family_site_staff
 @require_POST
 def page_publish(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    version = _version(pk, number)
+    version = _version(request, pk, number)
     services.page_publish(version=version, by=request.user)
     messages.success(request, f"Version {version.number} of '{version.title}' is now on the family website")
     return redirect("families:page_history", pk=pk)
@@ -211,7 +218,7 @@ def page_publish(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @family_site_staff
 @require_POST
 def page_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    restored = services.page_restore(version=_version(pk, number), by=request.user)
+    restored = services.page_restore(version=_version(request, pk, number), by=request.user)
     messages.success(request, f"Version {number} restored as version {restored.number} (a draft): check it, "
                               "then publish it")
     return redirect("families:page_version", pk=pk, number=restored.number)
@@ -224,15 +231,18 @@ def page_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_GET
 def feedback_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "families/manage/feedback_queue.html", {
-        "pending": Feedback.objects.filter(status=FeedbackStatus.PENDING).order_by("received_at"),
-        "recent": Feedback.objects.exclude(status=FeedbackStatus.PENDING).select_related("moderated_by")[:20],
+        "pending": selectors.feedback_for(request.user).filter(status=FeedbackStatus.PENDING)
+        .select_related("network").order_by("received_at"),
+        "recent": selectors.feedback_for(request.user).exclude(status=FeedbackStatus.PENDING)
+        .select_related("moderated_by", "network")[:20],
+        "several_networks": len(selectors.site_network_ids(request.user)) > 1,
     })
 
 
 @family_site_staff
 @require_POST
 def feedback_moderate(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Feedback, pk=pk)
+    item = get_object_or_404(selectors.feedback_for(request.user), pk=pk)
     decision = request.POST.get("decision")
     if decision not in ("approve", "reject"):
         messages.error(request, "Choose approve or reject")

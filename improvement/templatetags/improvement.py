@@ -9,6 +9,8 @@ from django import template
 
 from improvement import access, success
 from improvement.models import ImprovementAction
+from kpis import orgscope
+from kpis.definitions.base import Level
 
 register = template.Library()
 
@@ -27,9 +29,13 @@ def overdue_actions(context: template.Context) -> list[ImprovementAction]:
 
 
 @register.simple_tag
-def celebrating_success() -> success.Shortlist:
-    """The celebrated units and KPIs a panel shows, at most `success.SHOWN` (improvement.success)."""
-    return success.shortlist(success.celebrations())
+def celebrating_success(level: str = "", org: str = "") -> success.Panel:
+    """The celebrated units and KPIs of the organisation shown (its units only: a unit page its own unit), at
+    most `success.SHOWN` (improvement.success); without an organisation, every unit of the deployment."""
+    if not (level and org):
+        return success.panel(None)
+    ref = orgscope.OrgRef(Level(level), org)
+    return success.panel(orgscope.tree().units_in(ref, orgscope.today()))
 
 
 @register.filter

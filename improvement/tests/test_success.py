@@ -14,15 +14,18 @@ from django.urls import reverse
 from core.testing.personas import Personas
 from improvement import success
 from improvement.success import Target, judge, sustained_shift, target_reached
+from kpis import orgscope
 from kpis.definitions.base import Level
 from kpis.models import KpiAggregate, KpiRun
+from kpis.orgscope import OrgRef
 from kpis.outcome import Direction
 from kpis.periods import PeriodType
 from reporting import content, periods
 from reporting.figures import Scope
 from reporting.render import report_html
 from reporting.tests.conftest import client_for
-from units.models import Unit
+from units.models import Network, Unit
+from units.services import LONDON_FILE, organisations_load_file
 
 LOW, HIGH = 0.4, 0.9
 BASE = [0.5, 0.6] * 6  # baseline median 0.55
@@ -171,9 +174,10 @@ def stored(people: Personas) -> Personas:
 
 
 def test_celebrations_from_stored_rows_worked_out_once_per_version_of_the_figures(stored: Personas) -> None:
+    orgscope.warm_tree()  # as every KPI run does when it finishes
     with CaptureQueriesContext(connection) as queries:
         found = success.celebrations()
-    assert len(queries) == 4  # the figures' version, the newest rolling window, the two series
+    assert len(queries) == 5  # the figures' version, the newest rolling window, the two series, the tree's version
     assert [(c.unit_name, c.kpi) for c in found] == [("Ipswich", "target_temp_6h"), ("Watford", "cooling_started_6h")]
 
     with CaptureQueriesContext(connection) as queries:
@@ -229,3 +233,65 @@ def test_board_report_html_and_pdf_list_the_celebrated_units(stored: Personas) -
 def _texts(box: Any) -> str:
     own = [box.text] if getattr(box, "text", None) else []
     return " ".join(own + [_texts(child) for child in getattr(box, "children", [])])
+
+
+def test_only_the_publishing_networks_units_are_judged_against_the_2012_figure() -> None:
+    """95% target temperature within 6 h reaches the East of England 2012 figure (91%); a unit of another
+    network has no published figure of its own and the KPI has no national comparator, so it is not celebrated."""
+    rolling = [("target_temp_6h", "EOE1", "Ipswich", date(2022, 6, 1), 0.95, 20),
+               ("target_temp_6h", "SL1", "Lewisham", date(2022, 6, 1), 0.95, 20)]
+    found = judge([], rolling, published_units={"EOE1"})
+    assert [(c.org_code, c.target.label if c.target else None) for c in found] == [
+        ("EOE1", "East of England 2012 figure")]
+    assert [c.org_code for c in judge([], rolling)] == ["EOE1", "SL1"]  # no network known: the figure applies
+
+
+@pytest.fixture
+def london_stored(stored: Personas) -> Personas:
+    """`stored` (East of England: Watford, Ipswich) and the London networks, Lewisham (South London) with a
+    6-month shift in cooling within 6 h and 95% target temperature (no London baseline: not a success)."""
+    organisations_load_file(LONDON_FILE)
+    run = KpiRun.objects.get()
+    lewisham = Unit.objects.get(ods_code="RJ224")
+    for i, value in enumerate(BASE + [HIGH] * 6):
+        _store(run, lewisham, "cooling_started_6h", PeriodType.MONTH, date(2022 + i // 12, i % 12 + 1, 1), value)
+    _store(run, lewisham, "cooling_started_6h", PeriodType.ROLLING_12M, date(2022, 6, 1), 0.85, 20)
+    _store(run, lewisham, "target_temp_6h", PeriodType.ROLLING_12M, date(2022, 6, 1), 0.95, 20)
+    orgscope.warm_tree()
+    return stored
+
+
+def _listed(ref: OrgRef) -> list[tuple[str, str]]:
+    panel = success.panel(orgscope.tree().units_in(ref, orgscope.today()))
+    return [(c.org_code, c.kpi) for c in panel.shown]
+
+
+def test_each_organisations_panel_lists_only_its_own_units(london_stored: Personas) -> None:
+    eoe = Network.objects.get(code="EOE")
+    assert _listed(OrgRef(Level.NETWORK, "SL")) == [("RJ224", "cooling_started_6h")]
+    assert _listed(OrgRef(Level.NETWORK, "NCEL")) == []
+    assert _listed(OrgRef(Level.REGION, "Y56")) == [("RJ224", "cooling_started_6h")]
+    assert sorted(_listed(OrgRef(Level.NETWORK, eoe.code))) == [("RDE03", "target_temp_6h"),
+                                                                ("RWG02", "cooling_started_6h")]
+    assert _listed(OrgRef(Level.TRUST, "RWG")) == [("RWG02", "cooling_started_6h")]  # Watford's trust
+    assert _listed(OrgRef(Level.BIRTH_UNIT, "RDE03")) == [("RDE03", "target_temp_6h")]
+    # The rule's wording: the 2012 figure applies to all of the East of England's units, none of London's.
+    units = orgscope.tree().units_in
+    assert success.panel(units(OrgRef(Level.NETWORK, "EOE"), orgscope.today())).published == "all"
+    assert success.panel(units(OrgRef(Level.REGION, "Y56"), orgscope.today())).published == "none"
+    assert success.panel(None).published == "some"
+
+
+def test_a_london_overview_never_lists_an_east_of_england_unit_nor_its_baseline(london_stored: Personas) -> None:
+    _store(KpiRun.objects.get(), Unit.objects.get(ods_code="RWG02"), "cooling_started_6h", PeriodType.YEAR,
+           date(2022, 1, 1), 0.5)  # the overview needs a period to show
+    KpiAggregate.objects.filter(period_type=PeriodType.YEAR).update(level=Level.NETWORK, org=None,
+                                                                    org_code="EOE", period_key="2022")
+    client = client_for(london_stored.lead)
+    london = _panel(client.get(reverse("kpis:overview") + "?level=network&org=SL").content.decode())
+    assert 'data-celebrated="RJ224:cooling_started_6h"' in london
+    assert "RWG02" not in london and "RDE03" not in london and "Watford" not in london
+    assert "East of England" not in london and "reached the national comparator" in london
+    eoe = _panel(client.get(reverse("kpis:overview") + "?level=network&org=EOE").content.decode())
+    assert "RJ224" not in eoe and 'data-celebrated="RWG02:cooling_started_6h"' in eoe
+    assert "published East of England 2012 figure" in eoe

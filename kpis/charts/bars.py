@@ -6,6 +6,7 @@ keeps its row, labelled "No eligible cases", so the chart and its table list the
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -27,7 +28,6 @@ from kpis.charts.base import (
     not_enough_data_chart,
     percent,
     plural,
-    set_title,
 )
 from kpis.wilson import wilson_interval
 
@@ -93,7 +93,10 @@ def _draw(figure: Figure, bars: Sequence[RateBar], title: str, target_label: str
     axes.invert_yaxis()  # first KPI at the top, as in the table
     axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(PercentFormatter(xmax=1))
-    set_title(axes, title)
+    # Over the whole figure, from its left edge: the KPI names take half of it, and an organisation's name
+    # ("NHS South East London Integrated Care Board KPIs, ...") would run past the right edge above the bars.
+    figure.suptitle("\n".join(textwrap.wrap(title, int(figure.get_figwidth() * 12))), x=0.01,
+                    horizontalalignment="left", fontsize=11)
     legend_below(figure, axes)
 
 

@@ -133,7 +133,8 @@ def test_a_job_that_succeeds_draws_the_overview_chart_for_its_first_visitor(
     drawn = _count_drawing(monkeypatch)
 
     tasks.recompute_all.delay().get()
-    assert drawn == [drawn[0]] and drawn[0].startswith("Network KPIs, 12 months to")  # inline: the overview only
+    # inline: the overview only, titled by the network
+    assert drawn == [drawn[0]] and drawn[0].startswith("East of England Neonatal ODN KPIs, 12 months to")
 
     client = Client()
     client.force_login(people.consultant)

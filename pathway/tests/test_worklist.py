@@ -283,7 +283,7 @@ def test_worklist_items_in_a_bounded_number_of_queries(people: Personas, cases: 
         create(people, case_ref=f"X{n:02d}", birth=NOW - timedelta(days=6 + n), mri_performed="",
                mri_datetime=None, discharge_datetime=None, outcome="")
     user = type(people.nurse).objects.get(pk=people.nurse.pk)  # no cached memberships
-    with django_assert_max_num_queries(3):  # memberships, whether they span every network, then the cases
+    with django_assert_max_num_queries(2):  # memberships (with the number of networks), then the cases
         items = items_for(candidate_cases(user), NOW)
         refs = {(i.kind, i.case.case_ref, i.case.birth_unit.short_name) for i in items}
     assert (Kind.MRI_DUE, "W-DUE", "Watford") in refs
@@ -354,9 +354,9 @@ def test_worklist_page_query_count_does_not_grow(people: Personas, cases: dict[s
     client = Client()
     client.force_login(people.nurse)
     client.get(reverse("pathway:worklist"))  # the first page of a session also stamps its idle clock
-    # session, user, memberships, whether they span every network, the cases with their units,
+    # session, user, memberships (with the number of networks), the cases with their units,
     # acknowledgements, overdue improvement actions
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("pathway:worklist"))
     assert response.status_code == 200
     assert response.context["total"] > 20

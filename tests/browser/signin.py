@@ -8,10 +8,12 @@ from playwright.sync_api import Page, expect
 PASSWORD = "correct-horse-battery"
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    """Sign in at `base` as `username` and wait for the case list, where staff land after signing in."""
+def sign_in(page: Page, base: str, username: str, *, lands: str | None = "Cases") -> None:
+    """Sign in at `base` as `username` and wait for the landing page's heading: the case list, where most
+    staff land after signing in (None: the caller checks where it landed, e.g. a regional lead's dashboard)."""
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Cases", level=1)).to_be_visible()
+    if lands is not None:
+        expect(page.get_by_role("heading", name=lands, level=1)).to_be_visible()

@@ -64,8 +64,13 @@ def test_the_regional_lead_reads_figures_and_a_pseudonymised_export_only(live_se
                                                                         people: Personas) -> None:
     pks = _setup(people)
     base = live_server.url
-    sign_in(page, base, "rhea")
+    sign_in(page, base, "rhea", lands=None)
+    expect(page).to_have_url(f"{base}/kpis/")  # the KPI dashboard, not an empty case list
     expect(page.get_by_text("NET-L")).to_have_count(0)  # no case list: it shows identifiers
+    _shots(page, "regional-landing")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{base}/cases/")
+    expect(page.get_by_text("NET-L")).to_have_count(0)
     _shots(page, "regional-cases")
     page.set_viewport_size({"width": 1366, "height": 900})
     for pk in pks.values():

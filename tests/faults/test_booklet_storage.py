@@ -26,9 +26,9 @@ def drawn(monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path) -> lis
     calls: list[str] = []
     real = booklet.render_pdf
 
-    def counted(base_url: str) -> bytes:
+    def counted(base_url: str, *network: int | None) -> bytes:  # the network's booklet (issue 18)
         calls.append(base_url)
-        return real(base_url)
+        return real(base_url, *network)
 
     monkeypatch.setattr(booklet, "render_pdf", counted)
     return calls
