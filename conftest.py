@@ -108,9 +108,9 @@ _RELOADED: set[str] = set()
 
 def _reload_into_empty_tables(connection: Any, contents: str) -> None:
     """Django's deserialize_db_from_string, for tables a flush has just emptied: one INSERT per table
-    (bulk_create) instead of an UPDATE then an INSERT per row. Raw saves, as Django's: no signals either way
-    that matter here (only User has receivers, and the migrations make no users). Rows with many-to-many
-    data (none today) go through Django's own reload."""
+    (bulk_create) instead of an UPDATE then an INSERT per row. Django's reload saves raw, and this
+    project's receivers do nothing for a raw save, so sending no signals at all changes nothing. Rows with
+    many-to-many data (none today) go through Django's own reload."""
     from django.core import serializers
     from django.db import transaction
 
