@@ -108,9 +108,9 @@ _RELOADED: set[str] = set()
 
 def _reload_into_empty_tables(connection: Any, contents: str) -> None:
     """Django's deserialize_db_from_string, for tables a flush has just emptied: one INSERT per table
-    (bulk_create) instead of an UPDATE then an INSERT per row. Raw saves, as Django's: no signals either way
-    that matter here (only User has receivers, and the migrations make no users). Rows with many-to-many
-    data (none today) go through Django's own reload."""
+    (bulk_create) instead of an UPDATE then an INSERT per row. Django's reload saves raw, and this
+    project's receivers do nothing for a raw save, so sending no signals at all changes nothing. Rows with
+    many-to-many data (none today) go through Django's own reload."""
     from django.core import serializers
     from django.db import transaction
 
@@ -229,13 +229,17 @@ def _empty_cache() -> None:
 def _no_request_in_flight() -> None:
     """Each test starts with the background drain's record of requests at rest (kpis.background._traffic).
 
-    A request that ended under time_machine's travel stamped its end on the travelled monotonic clock (years
-    ahead), and a request whose end signal never came left one "in flight": either way every later background
-    drain of that pytest process saw no quiet moment and waited its full KPIS_BACKGROUND_DRAIN_MAX_WAIT_SECONDS
-    (10 s) before running, so each test that waits for its drain took 10 s more, depending on what ran before it
-    on that worker. Between tests no request is being served.
+    schemathesis' in-process WSGI calls (api/tests/test_schemathesis.py, ~200 of them) send request_started but
+    never request_finished, and so do the Postgres-restart tests' failing requests. Each left one request "in
+    flight", so every later background drain of that pytest process saw no quiet moment and waited its full
+    KPIS_BACKGROUND_DRAIN_MAX_WAIT_SECONDS (10 s) before running: each test that waits for its drain took 10 s
+    more, depending on what ran before it on that worker. They also left the test thread marked as serving a
+    request, so a service call's drain went to the background instead of running inline (a test expecting
+    inline figures then read none). A request that ended under time_machine's travel stamps its end on the
+    travelled clock (years ahead): no quiet moment either. Between tests no request is being served.
     """
     from kpis import background
 
+    background._serving.active = False
     with background._lock:
         background._traffic.update(in_flight=0, last_end=0.0)
