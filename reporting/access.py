@@ -28,7 +28,7 @@ from units.access import (
     network_ids_for,
     user_roles,
 )
-from units.models import Unit
+from units.models import Network, Unit
 
 
 def _is_regional(user: UserLike) -> bool:
@@ -79,3 +79,12 @@ def reports_readable_by(user: UserLike) -> QuerySet[BoardReport]:
     units = reportable_units(user) | set(Unit.objects.filter(network_id__in=network_ids)
                                          .values_list("ods_code", flat=True))
     return reports.filter(_within(units))
+
+
+def notice_reports(user: UserLike) -> QuerySet[BoardReport]:
+    """Reports a dashboard may name to the user: those they read, and to anyone else (who cannot open reports)
+    the network reports of the networks they work in; never another network's."""
+    if may_read_reports(user):
+        return reports_readable_by(user)
+    codes = Network.objects.filter(pk__in=home_network_ids(user)).values_list("code", flat=True)
+    return BoardReport.objects.filter(level="network", area_code__in=codes)

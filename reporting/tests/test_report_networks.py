@@ -212,3 +212,18 @@ def test_the_export_service_refuses_another_networks_report(people: Personas, re
         services.export_job_start(kind=ExportRecord.Kind.REPORT_PDF, by=people.lead, report=reports["ldn"])
     with pytest.raises(PermissionDenied):
         services.export_job_start(kind=ExportRecord.Kind.REPORT_PDF, by=people.nurse, report=reports["eoe"])
+
+
+# --- The dashboards' "live" notice names a published report -----------------------------------------------------------
+
+
+def test_the_dashboard_notice_never_names_another_networks_report(people: Personas, london: dict[str, User],
+                                                                  reports: dict[str, BoardReport]) -> None:
+    london_nurse = make_user("lana", Unit.objects.get(ods_code="RRV03"), Role.NURSE_SPECIALIST)
+    seen = {}
+    for name, user in (("lead", people.lead), ("consultant", people.consultant), ("london_lead", london["london_lead"]),
+                       ("london_nurse", london_nurse), ("regional", london["regional"])):
+        page = client_for(user).get(reverse("kpis:overview")).content.decode()
+        seen[name] = {title for title in ("Fenland signed", "Thames signed") if f"“{title}”" in page}
+    assert seen == {"lead": {"Fenland signed"}, "consultant": {"Fenland signed"}, "london_lead": {"Thames signed"},
+                    "london_nurse": {"Thames signed"}, "regional": {"Thames signed"}}
