@@ -270,7 +270,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
-# Reports for sharing outside the network show counts from 1 to SMALL_NUMBER_THRESHOLD - 1 as "<threshold".
+# Reports for sharing outside the network hide counts from 1 to SMALL_NUMBER_THRESHOLD - 1 (shown as "[c]").
 SMALL_NUMBER_THRESHOLD = env.int("SMALL_NUMBER_THRESHOLD", default=5)
 if SMALL_NUMBER_THRESHOLD < 1:
     raise ImproperlyConfigured("SMALL_NUMBER_THRESHOLD must be at least 1")

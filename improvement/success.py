@@ -208,17 +208,43 @@ class Panel:
     def more(self) -> int:
         return self.shortlist.more
 
+    @property
+    def rule(self) -> str:
+        return rule_text(self.published)
+
 
 def panel(units: Collection[str] | None) -> Panel:
     """The panel for an organisation's units (None: every unit of the deployment)."""
     found = celebrations()
     if units is not None:
         found = within(found, units)
+    return Panel(shortlist(found), published_applies(units))
+
+
+def published_applies(units: Collection[str] | None) -> str:
+    """"all", "some" or "none": how many of these units (None: every unit) are judged against the published
+    2012 figure, so that the rule's words are true for the organisation they are shown for."""
     members = set(units) if units is not None else set(_unit_networks())
-    published = _publishing_units()
-    inside = members & published
-    applies = "none" if not inside else "all" if inside == members else "some"
-    return Panel(shortlist(found), applies)
+    inside = members & _publishing_units()
+    return "none" if not inside else "all" if inside == members else "some"
+
+
+def rule_text(published: str, *, shown: int | None = SHOWN) -> str:
+    """The rule in a clinician's words, for a page or a report whose units `published_applies` describes;
+    `shown`: the panel's limit (None: a list of every unit, as in the board report)."""
+    target = {
+        "all": f"the published {PUBLISHED_LABEL} (or, without one, the national comparator)",
+        "some": f"the national comparator (for East of England units, the published {PUBLISHED_LABEL} where "
+                "there is one)",
+    }.get(published, "the national comparator")
+    text = ("A unit is celebrated for a KPI when, in its monthly run chart, the months after its first 12 (which "
+            "set the baseline median) end in a run of 6 or more months in a row on the better side of that median, "
+            f"or when its latest rolling-12-month rate reached {target}; either way over at least "
+            f"{MIN_DENOMINATOR} babies in those 12 months. Deaths are celebrated only when the whole 95% interval "
+            "is below the national figure, never for a run of months without a death.")
+    if shown is not None:
+        text += f" At most {shown} are shown: the longest runs first, then the most babies."
+    return text
 
 
 def _unit_networks() -> dict[str, str]:

@@ -199,6 +199,18 @@ def home_network(user: UserLike, shape: Tree | None = None) -> str:
     return networks[0] if networks else ""
 
 
+def home_org(user: UserLike, shape: Tree | None = None) -> OrgRef:
+    """What /kpis/ opens on: a regional lead's region (the first by code when several: they read every network
+    of it, and their own network is only where their membership happens to sit), everyone else's network."""
+    shape = shape or tree()
+    roles = {m.role for m in memberships(user)}
+    if roles and roles <= REGIONAL_ROLES:
+        regions = sorted(Seen(user, shape, today()).regions)
+        if regions:
+            return OrgRef(Level.REGION, regions[0])
+    return OrgRef(Level.NETWORK, home_network(user, shape))
+
+
 def own_unit_codes(user: UserLike) -> frozenset[str]:
     """ODS codes of the units the user belongs to through a unit role (a network-wide role has no "own")."""
     return frozenset(m.unit.ods_code for m in memberships(user)
@@ -253,5 +265,5 @@ def parse_choice(value: str) -> OrgRef:
 
 
 __all__ = ["DRILL_ORDER", "LEVEL_NAMES", "ROLLUP_LEVELS", "OrgRef", "Seen", "Tree", "choice_value", "home_network",
-           "label", "name_of", "network_wide_codes", "own_unit_codes", "parse_choice", "today", "tree",
+           "home_org", "label", "name_of", "network_wide_codes", "own_unit_codes", "parse_choice", "today", "tree",
            "user_network_codes"]

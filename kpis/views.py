@@ -68,7 +68,7 @@ def _rollup_or_404(request: HttpRequest, tree: orgscope.Tree) -> OrgRef:
     if not code:
         level, code = request.GET.get("level", ""), request.GET.get("org", "")
     if not level:
-        return OrgRef(Level.NETWORK, orgscope.home_network(request.user, tree))
+        return orgscope.home_org(request.user, tree)
     try:
         ref = OrgRef(Level(level), code.upper())
     except ValueError:

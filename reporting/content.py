@@ -62,6 +62,8 @@ def build_for(scope: Scope, *, title: str, external: bool, chosen: Sequence[str]
     rows = figure_rows(scope, policy=rules)
     ctx = sections.Context(scope, rules, timezone.localdate(), rows, impact_from)
     built = [sections.BUILDERS[key](ctx) for key in chosen]
+    if rules is not None:
+        sections.note_marks(built, rules)
     freshness = dashboard.freshness()
     run = freshness.last_full
     step("Drawing the charts")

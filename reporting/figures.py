@@ -38,10 +38,13 @@ by people as well as programs, and every organisation is named as well as coded.
 | 21 | National (%) | UK figure where one is published |
 | 22 | National figure | what the national figure is and where it is from |
 | 23 | Definition version | version of the KPI definition the figure was computed with |
-| 24 | Small numbers hidden | yes when any cell of the row is hidden, else no |
+| 24 | Small numbers hidden | `HIDDEN_ROW` ("yes: [c] = …") when any cell of the row is hidden, else no |
 
-Empty cell = no figure. In a report for sharing outside the network a hidden count reads "<5" (see
-`reporting.policy`), and rate, interval, median and quartiles are empty when a count they come from is hidden.
+Empty cell = no figure. In a report for sharing outside the network every hidden cell reads "[c]"
+(confidential, `reporting.suppression.MARK`; `reporting.policy`): a small count, a count of any size hidden
+to protect one, and the rate, interval, median and quartiles worked out from a hidden count. A CSV has no
+place for a note beside a table, so column 24 of a row holding a "[c]" says what it means. Version 3:
+hidden cells were "<5" and derived figures empty in version 2.
 """
 
 from __future__ import annotations
@@ -70,13 +73,16 @@ from reporting.suppression import Relation
 from units.hierarchy import HIERARCHY_LEVELS, Hierarchy
 from units.models import Unit
 
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 COLUMNS: tuple[str, ...] = (
     "Level", "Organisation code", "Organisation", "Period", "Measure", "Better when", "Met", "Not met", "Eligible",
     "Not eligible", "Missing", "Rate (%)", "95% interval low (%)", "95% interval high (%)", "Babies timed",
     "Median (minutes)", "Lower quartile (minutes)", "Upper quartile (minutes)", "East of England baseline",
     "East of England 2012", "National (%)", "National figure", "Definition version", "Small numbers hidden",
 )
+# Column 24 of a row with a hidden cell: starts with "yes" (as in version 2) and says what "[c]" means, since a
+# CSV can hold no note beside its rows.
+HIDDEN_ROW = f"yes: {suppression.MARK} = not shown to protect confidentiality; it may stand for any number"
 COUNT_COLUMNS = ("numerator", "not_met", "denominator", "not_eligible", "missing", "n")
 NETWORK_NAME = "East of England network"
 LEVEL_NAMES = report_scope.LEVEL_NAMES
@@ -236,7 +242,7 @@ class FigureRow:
         if self.policy is None:
             return str(value)
         if column in self.hidden:
-            return self.policy.hidden_text(self.level)
+            return self.policy.hidden_text
         return str(self.policy.rounded(self.level, value))
 
     @property
@@ -272,22 +278,28 @@ def _published(code: str) -> tuple[str, str]:
 def layout_row(row: FigureRow, period_label: str) -> list[str]:
     """One row in the fixed column order (see the module docstring)."""
     definition = REGISTRY[row.kpi]
-    agg, hide = row.aggregate, row.derived_hidden
+    agg = row.aggregate
     interval = row.interval
+    # A figure worked out from a hidden count reads as the count does: "[c]", not empty ("no figure").
+    withheld = suppression.MARK if row.derived_hidden and agg is not None else ""
+    rates = ((withheld,) * 3 if withheld and not row.is_median else
+             (_pct(row.rate), _pct(interval[0]) if interval else "", _pct(interval[1]) if interval else ""))
+    middles = ((withheld,) * 3 if withheld and row.is_median else
+               tuple("" if withheld or agg is None else _fmt(getattr(agg, c), 1) for c in ("median", "q1", "q3")))
     national = NATIONAL.get(row.kpi)
     direction = "lower" if row.is_median else str(definition.DIRECTION).replace("monitor", "monitored")
     return [
         LEVEL_NAMES[row.level], "" if row.level == Level.NETWORK else row.org_code, row.org_name,
         period_label, definition.TITLE, direction,
         *(row.shown(c) for c in COUNT_COLUMNS[:5]),
-        _pct(row.rate), _pct(interval[0]) if interval else "", _pct(interval[1]) if interval else "",
+        *rates,
         row.shown("n"),
-        *("" if hide or agg is None else _fmt(getattr(agg, c), 1) for c in ("median", "q1", "q3")),
+        *middles,
         *_published(row.kpi),
         _pct(national.value) if national else "",
         "; ".join(part for part in (national.note, national.source) if part) if national else "",
         str(agg.definition_version) if agg else "",
-        "yes" if row.hidden else "no",
+        HIDDEN_ROW if row.hidden else "no",
     ]
 
 

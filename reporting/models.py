@@ -89,8 +89,8 @@ class BoardReport(models.Model):
     title = models.CharField(max_length=200)
     for_external = models.BooleanField(
         "for sharing outside the network", default=False,
-        help_text="Small counts for units and cooling centres are hidden (shown as <5), with any count that would "
-                  "give them back; network figures are shown. Charts are left out")
+        help_text="Small counts for units and cooling centres are hidden, with any count that would give them "
+                  "back; every hidden cell shows as [c]. Network figures are shown. Charts are left out")
     sections = models.JSONField(default=all_sections, help_text="The parts of the programme the report shows")
     impact_from = models.DateField(
         "programme start", null=True, blank=True,

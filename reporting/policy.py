@@ -23,6 +23,13 @@ Our settings, all environment-driven (config/settings.py), each a documented cho
 
 Zero is never hidden ("no babies" discloses nobody). Rates, intervals and medians are worked out from the
 exact counts and are hidden whenever a count they come from is hidden (`reporting.figures`).
+
+How a hidden cell reads follows a third: Government Analysis Function (GSS). Using symbols and shorthand in
+tables. 2022. Every hidden cell, whether hidden for being small, hidden so that a small one cannot be worked
+out (it may hold any count), or a rate over a hidden count, shows the same shorthand "[c]" (confidential), in
+square brackets, and every table holding one says what it means (`mark_note`), as do the spreadsheet's
+definitions sheet and the CSV's own column. Not "<5", which would be false for a hidden 19, and not "*",
+which the guidance drops as hard to see and for screen readers to announce.
 """
 
 from __future__ import annotations
@@ -32,11 +39,13 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from kpis.definitions.base import Level
+from reporting.suppression import MARK
 
 ONS_2006 = ("Office for National Statistics. Review of the dissemination of health statistics: confidentiality "
             "guidance. London: ONS; 2006.")
 NHS_2018 = ("NHS Digital (now NHS England). Disclosure control methodology for Hospital Episode Statistics (HES) "
             "and Emergency Care Data Set (ECDS). Leeds: NHS Digital; 2018.")
+GSS_SHORTHAND = "Government Analysis Function. Using symbols and shorthand in tables. London: GSS; 2022."
 
 
 # Levels whose figures describe a whole network's population or more (a region holds several networks): the
@@ -62,17 +71,24 @@ class Policy:
             return value
         return int(self.rounding * round(value / self.rounding))
 
-    def hidden_text(self, level: str) -> str:
-        """"<5". A network count is hidden only to protect a unit's (its threshold is 0): the unit's text."""
-        threshold = self.threshold(level)
-        return f"<{threshold if threshold > 1 else self.unit_threshold}"
+    @property
+    def hidden_text(self) -> str:
+        """How every hidden cell reads, at every level and for every reason: "[c]"."""
+        return MARK
+
+    def mark_note(self) -> str:
+        """What "[c]" means, beside every table that shows it: above all, that it does not mean "small"."""
+        return (f"{MARK} = not shown, to protect confidentiality. It may stand for any number: a count from 1 to "
+                f"{self.unit_threshold - 1}, or a larger count hidden so that a small one cannot be worked out from "
+                f"the others. A rate, interval or change worked out from a hidden count is shown as {MARK} too.")
 
     def describe(self) -> list[str]:
         """The policy in words, for every report shared outside the network."""
         words = [f"Counts from 1 to {self.unit_threshold - 1} for a unit or cooling centre, or for a trust, LMNS "
-                 f"or ICB, are shown as <{self.unit_threshold}, and so is any other count that would let them be "
+                 f"or ICB, are hidden, and so is any other count, whatever its size, that would let them be "
                  "worked out by adding or subtracting the counts shown; a rate, interval or median based on a "
-                 "hidden count is not shown."]
+                 f"hidden count is hidden too. Every hidden cell is shown as {MARK} (confidential), so a hidden "
+                 "cell says nothing about the size of its count."]
         if self.network_threshold > 1:
             words.append(f"Network and region counts from 1 to {self.network_threshold - 1} are hidden in the same "
                          "way.")
@@ -82,7 +98,7 @@ class Policy:
         if self.rounding > 1:
             words.append(f"Counts below the network are rounded to the nearest {self.rounding}; rates are worked "
                          "out from the exact counts.")
-        words.append(f"This follows: {ONS_2006} {NHS_2018}")
+        words.append(f"This follows: {ONS_2006} {NHS_2018} Hidden cells are marked as in: {GSS_SHORTHAND}")
         return words
 
 

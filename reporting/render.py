@@ -285,7 +285,7 @@ def _layout_sheet(book: Workbook, data: Mapping[str, Any], used: set[str]) -> No
     for at, row in enumerate(data["layout"]["rows"], start=2):
         for column, (name, text) in enumerate(zip(columns, row, strict=True), start=1):
             target = sheet.cell(row=at, column=column)
-            if name in _PERCENT_COLUMNS and text:
+            if name in _PERCENT_COLUMNS and text.replace(".", "", 1).isdigit():  # not "[c]" (hidden)
                 target.value, target.number_format = float(text) / 100, "0.0%"
             elif name in _NUMBER_COLUMNS and text.replace(".", "", 1).isdigit():
                 target.value = float(text) if "." in text else int(text)

@@ -16,9 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from families.models import FamilyEvent, FamilySupportLog, Invitation, InvitationStatus, SupportContact
-from improvement import catalogue
+from improvement import catalogue, success
 from improvement.models import ImprovementAction, Status
-from improvement.success import celebrations
 from kpis.dashboard import ORDER, Figure, trend
 from kpis.definitions.base import Level
 from kpis.periods import london_midnight, month_start
@@ -30,16 +29,29 @@ from reporting.figures import FigureRow, Scope, aggregates, apply_suppression, n
 from reporting.national import NATIONAL
 from reporting.periods import ReportPeriod
 from reporting.policy import Policy
+from reporting.suppression import MARK
 from training.selectors import coverage_rows
 from units.models import Unit
 
 Cell = list[Any]  # [text, value]
-WITHHELD = "Not shown (small numbers)"
+# A figure worked out from a hidden count (a rate, an interval, a change) reads as the count does: one mark for
+# every hidden cell (`reporting.suppression.MARK`), explained beside each table that shows it (`note_marks`).
+WITHHELD = MARK
 NO_BABIES = "No babies in this period"
 
 
 def cell(text: str, value: float | int | None = None) -> Cell:
     return [text, value]
+
+
+def note_marks(built: Iterable[dict[str, Any]], policy: Policy) -> None:
+    """Add what the mark means to the note of every table that shows one: a reader meets the explanation
+    where the mark is, in the page, the PDF and the spreadsheet alike (the GSS shorthand guidance)."""
+    for section in built:
+        for found in section.get("tables", []):
+            if any(c[0] == MARK for row in found["rows"] for c in row):
+                # First: it changes how the table reads.
+                found["note"] = " ".join(part for part in (policy.mark_note(), found["note"]) if part)
 
 
 def table(caption: str, columns: Iterable[tuple[str, str]], rows: list[list[Cell]], note: str = "") -> dict[str, Any]:
@@ -79,7 +91,7 @@ class Context:
         if value is None:
             return cell("–")
         if self.policy is not None and self.policy.hides(self.scope.level, value):
-            return cell(self.policy.hidden_text(self.scope.level))
+            return cell(self.policy.hidden_text)
         return cell(str(value), value)
 
 
@@ -105,8 +117,12 @@ def _result(row: FigureRow) -> Cell:
 
 
 def _interval(row: FigureRow) -> Cell:
-    interval = row.interval
-    return cell(f"{interval[0]:.0%}–{interval[1]:.0%}" if interval else "–")
+    if row.aggregate is not None and row.derived_hidden:
+        return cell(WITHHELD)
+    if row.interval is None or row.aggregate is None:
+        return cell("–")
+    # As the dashboards write it: a rate per 1,000 live births has its interval per 1,000 too, not "0%–0%".
+    return cell(Figure(row.aggregate).interval_text or "–")
 
 
 def _count(row: FigureRow, column: str) -> Cell:
@@ -115,8 +131,12 @@ def _count(row: FigureRow, column: str) -> Cell:
 
 
 def _trend(row: FigureRow, previous: Any) -> Cell:
-    if row.aggregate is None or previous is None or row.hidden or row.derived_hidden:
+    if row.aggregate is None or previous is None:
         return cell("–")
+    if row.derived_hidden:
+        # The change is this rate against the last period's: hidden with the rate. A hidden "missing" or "not
+        # eligible" count is not in it, and a "[c]" beside a rate that is shown would read as a contradiction.
+        return cell(WITHHELD)
     found = trend(Figure(row.aggregate), Figure(previous), REGISTRY[row.kpi].DIRECTION)
     return cell(found.text if found else "–")
 
@@ -168,15 +188,14 @@ def impact_published(code: str) -> str:
 def _celebrating(ctx: Context) -> dict[str, Any]:
     """One row per unit (only the report's own unit in a unit report), its measures one per line."""
     by_unit: dict[str, list[str]] = {}
-    for win in celebrations():
+    for win in success.celebrations():
         if ctx.in_scope(win.org_code):
             by_unit.setdefault(win.unit_name, []).append(f"{win.kpi_title}: {'; '.join(win.reasons)}")
     rows = [[cell(unit), cell("\n".join(wins))] for unit, wins in sorted(by_unit.items())]
+    # The rule's words as the overview's panel gives them, true for the units this report covers.
+    rule = success.rule_text(success.published_applies(ctx.scope.units_covered), shown=None)
     return table("Celebrating success: units and measures that moved the right way",
-                 [("Unit", "text"), ("Measures, and why", "text")], rows,
-                 "A unit is celebrated when its monthly run chart ends in 6 or more months in a row better than "
-                 "the median of its first 12 months, or when its latest 12-month rate, over at least 5 babies, "
-                 "reached the East of England 2012 figure (or, without one, the national figure).")
+                 [("Unit", "text"), ("Measures, and why", "text")], rows, rule)
 
 
 def completeness(ctx: Context) -> dict[str, Any]:
@@ -184,11 +203,13 @@ def completeness(ctx: Context) -> dict[str, Any]:
     for code, row in _own(ctx, ctx.hie_rows).items():
         agg = row.aggregate
         recorded = "n" if row.is_median else "denominator"
-        percent = None
-        if agg is not None and not (row.hidden & {"missing", "n", "denominator", "numerator", "not_met"}):
+        # The share is worked out from the two counts printed beside it: hidden only when one of them is.
+        percent, withheld = None, bool(row.hidden & {"missing", recorded})
+        if agg is not None and not withheld:
             total = ((agg.n or 0) if row.is_median else agg.denominator) + agg.missing
             percent = agg.missing / total if total else None
-        rows.append([cell(REGISTRY[code].TITLE), _count(row, "missing"), _count(row, recorded), _percent(percent)])
+        rows.append([cell(REGISTRY[code].TITLE), _count(row, "missing"), _count(row, recorded),
+                     cell(WITHHELD) if agg is not None and withheld else _percent(percent)])
     return {"key": "completeness", "title": "Data completeness", "intro": [
         "Babies in each measure's group whose data to decide it is missing. Missing data is never counted as a "
         "failure: it is shown here so that it can be chased."],

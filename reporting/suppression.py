@@ -28,7 +28,8 @@ Zeros may be chosen as the secondary cell: "3 met, 0 not met, 3 eligible" reveal
 the zero as well as from the total, so a zero is no safer to show than any other complement.
 
 Figures derived from counts (rates, intervals, medians) are hidden by the caller whenever a count they
-are computed from is suppressed: `hides_derived`.
+are computed from is suppressed: `hides_derived`. Every hidden cell, primary, secondary or derived, prints
+as the one neutral `MARK`, "[c]": it says nothing about the size of what it hides.
 """
 
 from __future__ import annotations
@@ -42,9 +43,16 @@ from typing import Generic, TypeVar
 K = TypeVar("K", bound=Hashable)
 
 
-def suppressed_text(threshold: int) -> str:
-    """How a suppressed count reads: "<5" with the default threshold."""
-    return f"<{threshold}"
+# Every hidden cell reads the same, whatever it hides and why: the Government Analysis Function's shorthand
+# for confidential (Using symbols and shorthand in tables, 2022; in square brackets, explained beside the
+# table). Not "<5": a cell hidden only to protect another (secondary suppression) may hold any count, and
+# "<5" over 19 babies who had their MRI would tell a board something false.
+MARK = "[c]"
+
+
+def suppressed_text() -> str:
+    """How a suppressed cell reads, primary or secondary alike: `MARK`."""
+    return MARK
 
 
 @dataclass(frozen=True)
@@ -231,7 +239,7 @@ def hides_derived(hidden: set[K], sources: Sequence[K]) -> bool:
     return any(key in hidden for key in sources)
 
 
-def display(value: int | None, key: K, hidden: set[K], threshold: int) -> str:
+def display(value: int | None, key: K, hidden: set[K]) -> str:
     if key in hidden:
-        return suppressed_text(threshold)
+        return suppressed_text()
     return "" if value is None else str(value)

@@ -47,6 +47,20 @@ def test_each_viewer_opens_on_the_network_of_their_units(people: Personas, londo
     assert orgscope.home_network(nobody, shape) == "EOE"  # the deployment's first network by code
 
 
+def test_a_regional_lead_opens_on_their_region_everyone_else_on_their_network(
+        people: Personas, london: dict[str, User]) -> None:
+    shape = orgscope.warm_tree()
+    assert orgscope.home_org(_fresh(london["regional"]), shape) == OrgRef(Level.REGION, "Y56")
+    assert orgscope.home_org(_fresh(london["nurse"]), shape) == OrgRef(Level.NETWORK, "NCEL")
+    assert orgscope.home_org(_fresh(people.nurse), shape) == OrgRef(Level.NETWORK, "EOE")
+    # Through the page: /kpis/ with no organisation named shows the region's figures.
+    client = Client()
+    client.force_login(london["regional"])
+    response = client.get(reverse("kpis:overview"))
+    assert response.status_code == 200
+    assert response.context["org"] == OrgRef(Level.REGION, "Y56")
+
+
 def test_the_picker_offers_each_role_what_it_may_see(london: dict[str, User]) -> None:
     shape, on = orgscope.warm_tree(), orgscope.today()
 

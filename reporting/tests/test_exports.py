@@ -21,7 +21,7 @@ from core.models import AuditEvent
 from core.testing.personas import Personas
 from pathway.dataset import COLUMNS as DATASET_COLUMNS
 from reporting import services
-from reporting.figures import COLUMNS
+from reporting.figures import COLUMNS, HIDDEN_ROW
 from reporting.models import BoardReport, ExportJob, ExportRecord
 from reporting.tests.conftest import client_for
 from units.models import Network
@@ -144,7 +144,7 @@ def test_csv_job_of_an_external_report_is_suppressed(report: BoardReport, figure
     ipswich = next(r for r in rows if r["Organisation code"] == "RDE03"
                    and r["Measure"] == "Cooling started within 6 hours")
     assert (ipswich["Met"], ipswich["Eligible"], ipswich["Rate (%)"], ipswich["Small numbers hidden"]) == (
-        "<5", "<5", "", "yes")
+        "[c]", "[c]", "[c]", HIDDEN_ROW)
     assert not any(r[c] in {"1", "2", "3", "4"} for r in rows if r["Level"] != "Network"
                    for c in ("Met", "Not met", "Eligible", "Not eligible", "Missing", "Babies timed"))
     network = next(r for r in rows if r["Level"] == "Network" and r["Measure"] == "Cooling started within 6 hours")

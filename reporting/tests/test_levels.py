@@ -138,4 +138,4 @@ def test_an_external_trust_report_keeps_its_headline_beside_a_centre_that_cools_
     own = rows[("trust", trust, "cooling_started_6h")]
     assert own[6:9] == ["20", "5", "25"] and own[11] == "80.0" and own[-1] == "no"
     centre = rows[("cooling_centre", "RGT01", "cooling_started_6h")]
-    assert centre[6:9] == ["<5", "<5", "<5"] and centre[11] == ""
+    assert centre[6:9] == ["[c]", "[c]", "[c]"] and centre[11] == "[c]" and centre[-1].startswith("yes: [c] =")

@@ -141,11 +141,11 @@ def test_fixed_layout_columns_and_a_row(figures: Personas) -> None:
 def test_external_report_hides_small_unit_counts_but_keeps_the_network_headline(figures: Personas) -> None:
     rows = _layout(NETWORK_2024, external=True)
     ipswich = rows[("birth_unit", "RDE03", "cooling_started_6h")]
-    # Ipswich: 1 met, 0 not met → 1 and its total are "<5"; the rate would give them back, so it goes too. Its
+    # Ipswich: 1 met, 0 not met → 1 and its total are hidden ("[c]"); the rate would give them back, so it goes too. Its
     # 0 not met goes as well: with the network's 1 not met shown, it would give back Watford's hidden 1.
-    assert (ipswich["Met"], ipswich["Not met"], ipswich["Eligible"], ipswich["Rate (%)"]) == ("<5", "<5", "<5", "")
+    assert (ipswich["Met"], ipswich["Not met"], ipswich["Eligible"], ipswich["Rate (%)"]) == ("[c]",) * 4
     watford = rows[("birth_unit", "RWG02", "cooling_started_6h")]
-    assert (watford["Met"], watford["Not met"], watford["Eligible"]) == ("<5", "<5", "<5")
+    assert (watford["Met"], watford["Not met"], watford["Eligible"]) == ("[c]", "[c]", "[c]")
     network = rows[("network", "EOE", "cooling_started_6h")]
     # The whole network's births: shown in full (the policy's network threshold is 0), with its rate.
     assert (network["Met"], network["Not met"], network["Eligible"], network["Rate (%)"]) == ("3", "1", "4", "75.0")
@@ -155,7 +155,7 @@ def test_external_report_hides_small_unit_counts_but_keeps_the_network_headline(
 def test_network_threshold_and_rounding_are_settings(figures: Personas, settings: Any) -> None:
     settings.SMALL_NUMBER_NETWORK_THRESHOLD = 5
     network = _layout(NETWORK_2024, external=True)[("network", "EOE", "cooling_started_6h")]
-    assert (network["Met"], network["Not met"], network["Eligible"], network["Rate (%)"]) == ("<5", "<5", "<5", "")
+    assert (network["Met"], network["Not met"], network["Eligible"], network["Rate (%)"]) == ("[c]",) * 4
     settings.SMALL_NUMBER_NETWORK_THRESHOLD, settings.SMALL_NUMBER_THRESHOLD, settings.SMALL_NUMBER_ROUNDING = 0, 1, 5
     rows = _layout(NETWORK_2024, external=True)
     # Threshold 1 hides nothing; rounding to 5 applies below the network only: Watford 2 of 3 → 0 of 5.
@@ -184,7 +184,7 @@ def test_external_report_leaves_charts_out_and_says_why(figures: Personas) -> No
     assert "Office for National Statistics. Review of the dissemination of health statistics" in html
     watford = content.build_for(Scope("birth_unit", Unit.objects.get(ods_code="RWG02"), periods.parse("2024")),
                                 title="Watford", external=True)
-    assert hie_line(watford, "Cooling started within 6 hours")[1:5] == ["Not shown (small numbers)", "–", "<5", "<5"]
+    assert hie_line(watford, "Cooling started within 6 hours")[1:5] == ["[c]", "[c]", "[c]", "[c]"]
 
 
 def test_threshold_is_a_setting(figures: Personas, settings: object) -> None:
@@ -193,7 +193,7 @@ def test_threshold_is_a_setting(figures: Personas, settings: object) -> None:
     # Only 1 is small now. Ipswich's 1 met and its 1 eligible are hidden, and with them the cells that would
     # give them back from the network's 3 of 4 (its 0 not met beside Watford's hidden 1).
     assert [rows[("birth_unit", "RDE03", "cooling_started_6h")][c] for c in ("Met", "Not met", "Eligible")
-            ] == ["<2", "<2", "<2"]
+            ] == ["[c]", "[c]", "[c]"]
     assert [rows[("network", "EOE", "core_monitoring_before_transfer")][c]
             for c in ("Met", "Not met", "Eligible")] == ["4", "0", "4"]
 

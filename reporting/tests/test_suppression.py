@@ -57,10 +57,12 @@ def test_no_relation_is_left_with_one_hidden_member(name: str, values: dict[str,
 
 def test_display_and_derived_figures() -> None:
     hidden = {"num"}
-    assert display(3, "num", hidden, 5) == "<5"
-    assert display(12, "den", hidden, 5) == "12"
-    assert display(None, "den", hidden, 5) == ""
-    assert suppressed_text(10) == "<10"
+    # One neutral mark for every hidden cell, whatever the threshold and whatever it hides.
+    assert display(3, "num", hidden) == "[c]"
+    assert display(19, "num", hidden) == "[c]"
+    assert display(12, "den", hidden) == "12"
+    assert display(None, "den", hidden) == ""
+    assert suppressed_text() == "[c]"
     assert hides_derived(hidden, ("num", "den")) is True
     assert hides_derived(hidden, ("n",)) is False
 

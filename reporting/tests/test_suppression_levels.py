@@ -114,7 +114,7 @@ def test_a_trusts_own_small_count_is_hidden_and_its_units_protect_it() -> None:
     rows, hidden = _suppressed(TRUST_1, table)
     assert hidden == {"trust:T1": {"missing"}, "birth_unit:A": {"numerator", "not_met"},
                       "birth_unit:B": {"numerator", "not_met", "missing"}, "birth_unit:C": {"missing"}}
-    assert rows[0].rate == 35 / 57 and rows[0].shown("missing") == "<5"
+    assert rows[0].rate == 35 / 57 and rows[0].shown("missing") == "[c]"
 
 
 def test_trust_with_a_centre_that_also_cools_other_trusts_babies_keeps_its_headline() -> None:
@@ -163,7 +163,7 @@ def test_a_unit_beside_a_network_it_makes_up_alone_hides_the_networks_counts_too
     apply_suppression(rows, POLICY, scope, HIERARCHY)
     assert {r.level: r.hidden for r in rows} == {"birth_unit": {"numerator", "not_met"},
                                                  "network": {"numerator", "not_met"}}
-    assert rows[1].shown("numerator") == "<5" and rows[1].rate is None
+    assert rows[1].shown("numerator") == "[c]" and rows[1].rate is None
 
 
 def test_the_units_of_a_level_are_those_the_hierarchy_places_in_the_area() -> None:
