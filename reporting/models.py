@@ -184,7 +184,11 @@ class BoardReport(models.Model):
     def scope_name(self) -> str:
         from reporting.scope import area_name
 
-        return self.org.short_name if self.org else area_name(self.level, self.area_code)
+        if self.org:
+            return self.org.short_name
+        # A list names its reports' areas in one query (`reporting.scope.name_areas`), not one per row.
+        named: str | None = getattr(self, "_area_name", None)
+        return named if named is not None else area_name(self.level, self.area_code)
 
 
 class ExportRecord(models.Model):

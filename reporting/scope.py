@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from kpis.definitions.base import Level
-from units.access import Action, UserLike, memberships, network_wide_for
+from units.access import Action, UserLike, network_ids_for
 from units.hierarchy import Hierarchy, organisation_name
 from units.models import Designation, Network, Organisation, OrgKind, Unit
+
+if TYPE_CHECKING:
+    from reporting.models import BoardReport
 
 # Widest first, as the report form lists them.
 AREA_LEVELS: tuple[str, ...] = ("region", "network", "icb", "lmns", "trust")
@@ -48,6 +52,19 @@ def area_name(level: str, code: str) -> str:
     return organisation_name(level, code) if code else "East of England network"
 
 
+def name_areas(reports: Iterable[BoardReport]) -> None:
+    """Give each area report its area's name (`BoardReport.scope_name`) from two queries for them all."""
+    pending = [r for r in reports if r.org_id is None and r.area_code]
+    codes = {r.area_code for r in pending}
+    networks = dict(Network.objects.filter(code__in=codes).values_list("code", "name"))
+    orgs = {(kind, code): name for kind, code, name in
+            Organisation.objects.filter(code__in=codes).values_list("kind", "code", "name")}
+    for report in pending:
+        name = (networks.get(report.area_code) if report.level == Level.NETWORK
+                else orgs.get((str(_KINDS.get(report.level, "")), report.area_code)))
+        report._area_name = name or report.area_code  # type: ignore[attr-defined]  # read by scope_name
+
+
 def units_in(level: str, code: str, on: date) -> tuple[str, ...]:
     """ODS codes of the area's units on the day (the hierarchy's effective dates honoured)."""
     return tuple(Hierarchy.load().units_in(level, code, on))
@@ -56,14 +73,15 @@ def units_in(level: str, code: str, on: date) -> tuple[str, ...]:
 # --- Who may report on what -------------------------------------------------------------------------------------
 
 
-def _reportable_units(user: UserLike) -> set[str]:
+def reportable_units(user: UserLike) -> set[str]:
     """Units whose figures the user may take to a board: every unit of the networks where the user holds a
     network-wide role that may report (administrators: every unit)."""
     if getattr(user, "is_superuser", False):
         return set(Unit.objects.values_list("ods_code", flat=True))
-    if not network_wide_for(user, Action.REPORT):
+    # The networks where a role of the user grants REPORT, not every network the user has a membership in.
+    networks = network_ids_for(user, Action.REPORT)
+    if not networks:
         return set()
-    networks = {m.unit.network_id for m in memberships(user)}
     return set(Unit.objects.filter(network_id__in=networks).values_list("ods_code", flat=True))
 
 
@@ -73,17 +91,23 @@ def _areas(level: str) -> Iterable[tuple[str, str]]:
     return Organisation.objects.filter(kind=_KINDS[level]).order_by("name").values_list("code", "name")
 
 
+def areas_within(allowed: set[str], on: date) -> dict[str, list[tuple[str, str]]]:
+    """Per area level (widest first), the (code, name) of each area with units on the day, every one of them
+    in `allowed` (ODS codes): the areas a user whose units those are may report on, and read reports of."""
+    hierarchy = Hierarchy.load()
+    return {level: [(code, name) for code, name in _areas(level)
+                    if (inside := set(hierarchy.units_in(level, code, on))) and inside <= allowed]
+            for level in AREA_LEVELS}
+
+
 def choices_for(user: UserLike, on: date) -> list[tuple[str, list[tuple[str, str]]]]:
     """The organisations the user may report on, grouped by level (widest first): an area when every unit
     in it on the day is one the user may report on, and each such unit. Values are "level:code"."""
-    allowed = _reportable_units(user)
-    hierarchy = Hierarchy.load()
+    allowed = reportable_units(user)
     groups: list[tuple[str, list[tuple[str, str]]]] = []
-    for level in AREA_LEVELS:
-        found = [(f"{level}:{code}", name) for code, name in _areas(level)
-                 if (inside := set(hierarchy.units_in(level, code, on))) and inside <= allowed]
-        if found:
-            groups.append((LEVEL_NAMES[level], found))
+    for level, areas in areas_within(allowed, on).items():
+        if areas:
+            groups.append((LEVEL_NAMES[level], [(f"{level}:{code}", name) for code, name in areas]))
     units = Unit.objects.filter(ods_code__in=allowed).exclude(designation=Designation.TRANSPORT).order_by("short_name")
     groups.append((LEVEL_NAMES[Level.BIRTH_UNIT], [(f"{Level.BIRTH_UNIT}:{u.ods_code}", u.short_name)
                                                    for u in units]))

@@ -37,6 +37,7 @@ from kpis.definitions.base import Level
 from kpis.periods import add_months, rolling_period
 from pathway import csv_io
 from pathway.access import cases_for
+from reporting import access as report_access
 from reporting import charts as report_charts
 from reporting import content as report_content
 from reporting import render
@@ -274,8 +275,10 @@ def exports_visible_to(user: UserLike) -> Any:
 def export_job_start(*, kind: str, by: User, report: BoardReport | None = None, identifiable: bool = False,
                      reason: str = "") -> ExportJob:
     """Record the job and queue it after commit (inline without Redis). Refusals name the field and rule."""
-    if kind in _REPORT_KINDS and not may(by, Action.REPORT):
-        raise PermissionDenied("Board reports need the network lead or administrator role")
+    if kind in _REPORT_KINDS and report is not None and not report_access.reports_readable_by(by).filter(
+            pk=report.pk).exists():
+        # Only a report the user may read (its organisation within their networks, or their region's).
+        raise PermissionDenied("This board report is not one of your networks'")
     if kind == ExportRecord.Kind.CASES_CSV and not may(by, Action.EXPORT):
         raise PermissionDenied("Exporting cases needs a role that may export")
     if kind in _REPORT_KINDS and report is None:

@@ -1,7 +1,9 @@
 """Board report pages, background exports with their progress bar and download, and the export log.
 
 Views only orchestrate: access from `units.access` (reports and the log need `Action.REPORT`, case exports
-`Action.EXPORT`), every write through `reporting.services`, figures from `reporting.content`.
+`Action.EXPORT`) and, per report, `reporting.access` (a report outside the user's networks is a 404 at every
+door; a regional lead reads its region's, read only), every write through `reporting.services`, figures from
+`reporting.content`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from core.exceptions import EditConflict
 from core.requests import AuthenticatedHttpRequest
 from kpis.dashboard import freshness
 from pathway import csv_io
+from reporting import scope as report_scope
 from reporting import services
+from reporting.access import may_read_reports, reports_changeable_by, reports_readable_by
 from reporting.forms import BoardReportForm, CaseExportForm, PublishForm
 from reporting.models import BoardReport, ExportJob, ExportRecord
 from units.access import Action, may
@@ -36,6 +40,11 @@ def _require(request: AuthenticatedHttpRequest, action: Action, what: str) -> No
 
 def _require_report(request: AuthenticatedHttpRequest) -> None:
     _require(request, Action.REPORT, "Board reports need the network lead or administrator role")
+
+
+def _require_read_reports(request: AuthenticatedHttpRequest) -> None:
+    if not may_read_reports(request.user):
+        raise PermissionDenied("Board reports need the network lead, regional lead or administrator role")
 
 
 def _save(request: AuthenticatedHttpRequest, form: BoardReportForm, report: BoardReport | None) -> BoardReport | None:
@@ -56,9 +65,11 @@ def _save(request: AuthenticatedHttpRequest, form: BoardReportForm, report: Boar
 @login_required
 @require_GET
 def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_report(request)
-    reports = BoardReport.objects.select_related("org", "created_by", "published_by", "corrects").defer("snapshot")
-    return render(request, "reporting/report_list.html", {"reports": reports[:100]})
+    _require_read_reports(request)
+    reports = (reports_readable_by(request.user).select_related("org", "created_by", "published_by", "corrects")
+               .defer("snapshot"))[:100]
+    report_scope.name_areas(reports)
+    return render(request, "reporting/report_list.html", {"reports": reports})
 
 
 @login_required
@@ -76,7 +87,7 @@ def report_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_report(request)
-    report = get_object_or_404(BoardReport.objects.select_related("corrects"), pk=pk)
+    report = get_object_or_404(reports_changeable_by(request.user).select_related("corrects"), pk=pk)
     if report.is_published:
         messages.info(request, "This report is published and signed off, so it cannot be changed. Make a "
                                "correction to change it.")
@@ -93,13 +104,15 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_report(request)
-    report = get_object_or_404(BoardReport.objects.select_related("org", "published_by", "corrects"), pk=pk)
+    _require_read_reports(request)
+    readable = reports_readable_by(request.user)
+    report = get_object_or_404(readable.select_related("org", "published_by", "corrects"), pk=pk)
     data = services.report_data(report)
     return render(request, "reporting/preview.html", {
         "report": report, "d": data, "charts": data["charts"], "formats": REPORT_FORMATS,
-        "may_sign_off": services.may_sign_off(request.user),
-        "corrections": report.corrections.select_related("published_by").order_by("edition")})
+        "may_sign_off": services.may_sign_off(request.user) and reports_changeable_by(request.user).filter(
+            pk=report.pk).exists(),
+        "corrections": readable.filter(corrects=report).select_related("published_by").order_by("edition")})
 
 
 @login_required
@@ -107,7 +120,7 @@ def report_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def report_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask the network lead to confirm, then sign the report off (its figures are frozen from then on)."""
     _require_report(request)
-    report = get_object_or_404(BoardReport.objects.select_related("org", "corrects"), pk=pk)
+    report = get_object_or_404(reports_changeable_by(request.user).select_related("org", "corrects"), pk=pk)
     if not services.may_sign_off(request.user):
         raise PermissionDenied("Only a network lead can sign off a board report")
     if report.is_published:
@@ -131,7 +144,7 @@ def report_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_report(request)
-    report = get_object_or_404(BoardReport, pk=pk)
+    report = get_object_or_404(reports_changeable_by(request.user), pk=pk)
     try:
         correction = services.board_report_correct(report=report, by=request.user)
     except ValidationError as exc:
@@ -145,8 +158,8 @@ def report_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_report(request)
-    report = get_object_or_404(BoardReport, pk=pk)
+    _require_read_reports(request)
+    report = get_object_or_404(reports_readable_by(request.user), pk=pk)
     kind = REPORT_FORMATS.get(request.POST.get("format", ""))
     if kind is None:
         raise Http404("No such format")

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 
 from core.templatetags.localtime import local_datetime
+from reporting.access import notice_reports
 from reporting.models import BoardReport
 
 register = template.Library()
@@ -25,9 +27,11 @@ def split_lines(value: str) -> list[str]:
     return str(value).split("\n")
 
 
-@register.inclusion_tag("reporting/partials/published_notice.html")
-def published_notice() -> dict[str, Any]:
-    """The newest published network board report (one query), for the dashboards' "live" notice."""
-    latest = (BoardReport.objects.filter(status=BoardReport.Status.PUBLISHED, org=None)
+@register.inclusion_tag("reporting/partials/published_notice.html", takes_context=True)
+def published_notice(context: template.Context) -> dict[str, Any]:
+    """The newest published area board report the signed-in user may know of (`reporting.access.notice_reports`:
+    never another network's), for the dashboards' "live" notice."""
+    user = context.get("user") or AnonymousUser()
+    latest = (notice_reports(user).filter(status=BoardReport.Status.PUBLISHED, org=None)
               .select_related("published_by").order_by("-published_at").first())
     return {"latest": latest}
