@@ -98,6 +98,13 @@ def board_report_create(*, values: Mapping[str, Any], by: User) -> BoardReport:
     return report
 
 
+def _refuse_if_not_theirs(report: BoardReport, by: UserLike) -> None:
+    """A report is changed only by someone who could make it (`reporting.access`): the views already answer 404
+    for another network's report; this keeps any other caller to the same rule."""
+    if not report_access.reports_changeable_by(by).filter(pk=report.pk).exists():
+        raise PermissionDenied("This board report is not for an organisation of your networks")
+
+
 def _refuse_if_published(report: BoardReport) -> None:
     if report.is_published:
         raise EditConflict("This report is published and signed off, so it cannot be changed. To change a figure "
@@ -110,6 +117,7 @@ def board_report_update(*, report: BoardReport, values: Mapping[str, Any], by: U
     """Apply changes to a draft; refuse (EditConflict) a published report, or a save made from an older
     version than the stored one (someone else saved in between). `expected_version=None` is for callers that
     have just read the report themselves."""
+    _refuse_if_not_theirs(report, by)
     report = BoardReport.objects.select_for_update().get(pk=report.pk)
     _refuse_if_published(report)
     if expected_version is not None and report.version != expected_version:
@@ -141,6 +149,7 @@ def board_report_publish(*, report: BoardReport, by: UserLike, expected_version:
     definition versions they came from), record who and when, and lock it."""
     if not may_sign_off(by):
         raise PermissionDenied("Only a network lead can sign off a board report")
+    _refuse_if_not_theirs(report, by)
     report = BoardReport.objects.select_for_update(of=("self",)).select_related("org", "corrects").get(pk=report.pk)
     _refuse_if_published(report)
     if report.version != expected_version:
@@ -166,6 +175,7 @@ def board_report_correct(*, report: BoardReport, by: UserLike) -> BoardReport:
     published one stays as it was. An existing draft correction is returned rather than a second one."""
     if not may_sign_off(by):
         raise PermissionDenied("Only a network lead can correct a published board report")
+    _refuse_if_not_theirs(report, by)
     if not report.is_published:
         raise ValidationError({"status": "Only a published report is corrected; a draft is simply edited"})
     existing = report.corrections.filter(status=BoardReport.Status.DRAFT).first()

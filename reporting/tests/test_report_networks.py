@@ -227,3 +227,17 @@ def test_the_dashboard_notice_never_names_another_networks_report(people: Person
         seen[name] = {title for title in ("Fenland signed", "Thames signed") if f"“{title}”" in page}
     assert seen == {"lead": {"Fenland signed"}, "consultant": {"Fenland signed"}, "london_lead": {"Thames signed"},
                     "london_nurse": {"Thames signed"}, "regional": {"Thames signed"}}
+
+
+def test_the_update_publish_and_correct_services_refuse_another_networks_report(london: dict[str, User],
+                                                                         reports: dict[str, BoardReport]) -> None:
+    lars = london["london_lead"]
+    with pytest.raises(PermissionDenied):
+        services.board_report_update(report=reports["eoe"], values={"title": "Taken over"}, by=lars)
+    with pytest.raises(PermissionDenied):
+        services.board_report_publish(report=reports["eoe"], by=lars, expected_version=reports["eoe"].version)
+    with pytest.raises(PermissionDenied):
+        services.board_report_correct(report=reports["eoe_pub"], by=lars)
+    assert BoardReport.objects.filter(pk=reports["eoe"].pk, title="Fenland draft",
+                                      status=BoardReport.Status.DRAFT).exists()
+    assert not BoardReport.objects.filter(corrects=reports["eoe_pub"]).exists()
