@@ -69,7 +69,9 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     reports = (reports_readable_by(request.user).select_related("org", "created_by", "published_by", "corrects")
                .defer("snapshot"))[:100]
     report_scope.name_areas(reports)
-    return render(request, "reporting/report_list.html", {"reports": reports})
+    # A regional lead reads reports but makes none: no button that would answer 403.
+    return render(request, "reporting/report_list.html", {"reports": reports,
+                                                          "may_create": may(request.user, Action.REPORT)})
 
 
 @login_required
@@ -108,10 +110,10 @@ def report_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     readable = reports_readable_by(request.user)
     report = get_object_or_404(readable.select_related("org", "published_by", "corrects"), pk=pk)
     data = services.report_data(report)
+    may_change = may(request.user, Action.REPORT) and reports_changeable_by(request.user).filter(pk=report.pk).exists()
     return render(request, "reporting/preview.html", {
         "report": report, "d": data, "charts": data["charts"], "formats": REPORT_FORMATS,
-        "may_sign_off": services.may_sign_off(request.user) and reports_changeable_by(request.user).filter(
-            pk=report.pk).exists(),
+        "may_change": may_change, "may_sign_off": may_change and services.may_sign_off(request.user),
         "corrections": readable.filter(corrects=report).select_related("published_by").order_by("edition")})
 
 

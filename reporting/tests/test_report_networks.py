@@ -89,6 +89,10 @@ def _titles(client: Client) -> set[str]:
 
 def test_each_network_lead_lists_only_its_own_networks_reports(people: Personas, london: dict[str, User],
                                                                reports: dict[str, BoardReport]) -> None:
+    lead = client_for(people.lead)
+    assert reverse("reporting:create") in lead.get(reverse("reporting:list")).content.decode()
+    draft = lead.get(reverse("reporting:preview", args=[reports["eoe"].pk])).content.decode()
+    assert f'href="{reverse("reporting:edit", args=[reports["eoe"].pk])}"' in draft
     assert _titles(client_for(people.lead)) == {"Fenland draft", "Fenland signed", "Addenbrooke's"}
     assert _titles(client_for(london["london_lead"])) == {"Thames draft", "Thames signed", "UCH"}
 
@@ -186,9 +190,14 @@ def test_each_lead_corrects_its_own_networks_published_report(
 def test_regional_lead_reads_its_regions_reports_read_only(london: dict[str, User], reports: dict[str, BoardReport],
                                                            media: object) -> None:
     client = client_for(london["regional"])
+    listing = client.get(reverse("reporting:list")).content.decode()
+    assert reverse("reporting:create") not in listing  # no "New report" button that would answer 403
     for key in ("ldn", "ldn_pub", "region"):
         report = reports[key]
-        assert client.get(reverse("reporting:preview", args=[report.pk])).status_code == 200
+        page = client.get(reverse("reporting:preview", args=[report.pk]))
+        assert page.status_code == 200
+        edit = f'href="{reverse("reporting:edit", args=[report.pk])}"'
+        assert edit not in page.content.decode()  # no link that would answer 403
         response = client.post(reverse("reporting:export", args=[report.pk]), {"format": "csv"})
         assert response.status_code == 302 and "/jobs/" in response["Location"]
         # It changes nothing: it may open the report, so the doors that write say no (403), not "no such report".
