@@ -1,5 +1,6 @@
 from django.http import HttpRequest
 
+from reporting.access import may_read_reports
 from units.access import Action, may, user_roles
 
 
@@ -15,7 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "files": may(user, Action.IMPORT) or may(user, Action.EXPORT),
             "import": may(user, Action.IMPORT),
             "families": may(user, Action.FAMILY_SITE),
-            "reports": may(user, Action.REPORT),
+            "reports": may_read_reports(user),  # a regional lead reads its region's reports
             "accounts": may(user, Action.MANAGE_ACCOUNTS),
             "invite": may(user, Action.INVITE),
         },

@@ -192,6 +192,7 @@ def test_regional_lead_reads_its_regions_reports_read_only(london: dict[str, Use
     client = client_for(london["regional"])
     listing = client.get(reverse("reporting:list")).content.decode()
     assert reverse("reporting:create") not in listing  # no "New report" button that would answer 403
+    assert f'href="{reverse("reporting:list")}" aria-current="page">Reports</a>' in listing  # the header link
     for key in ("ldn", "ldn_pub", "region"):
         report = reports[key]
         page = client.get(reverse("reporting:preview", args=[report.pk]))
