@@ -82,9 +82,9 @@ def reports_readable_by(user: UserLike) -> QuerySet[BoardReport]:
 
 
 def notice_reports(user: UserLike) -> QuerySet[BoardReport]:
-    """Reports a dashboard may name to the user: those they read, and to anyone else (who cannot open reports)
-    the network reports of the networks they work in; never another network's."""
-    if may_read_reports(user):
-        return reports_readable_by(user)
-    codes = Network.objects.filter(pk__in=home_network_ids(user)).values_list("code", flat=True)
+    """Reports a dashboard may name to the user: the network reports of the networks they work in (a regional
+    lead: its region's), never another network's. One query with the memberships already read: the notice is on
+    every dashboard view, so it does not work out every report the user could open (`reports_readable_by`
+    loads the organisation tree: ten queries on each overview)."""
+    codes = Network.objects.filter(pk__in=home_network_ids(user)).values("code")
     return BoardReport.objects.filter(level="network", area_code__in=codes)
