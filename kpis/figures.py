@@ -26,6 +26,7 @@ so the run takes (`replace_rows`).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, cast
@@ -75,20 +76,15 @@ def replace(figures: Iterable[Figure], *, run: KpiRun, codes: Collection[str],
     """
     codes = frozenset(codes)
     keys = None if period_keys is None else frozenset(period_keys)
+    old = KpiAggregate.objects.filter(kpi__in=codes)
+    if keys is not None:
+        old = old.filter(period_key__in=keys)
+    unit_ids = dict(Unit.objects.values_list("ods_code", "id"))
+    rows: Iterable[Row] = _rows(figures, run.pk, unit_ids, codes, keys)
     if short is not None:
-        old = KpiAggregate.objects.filter(kpi__in=codes)
-        if keys is not None:
-            old = old.filter(period_key__in=keys)
-        unit_ids = dict(Unit.objects.values_list("ods_code", "id"))
-        rows = list(_rows(figures, run.pk, unit_ids, codes, keys))  # raises before the first write
+        rows = list(rows)  # raises before the first of the short transactions
+    with transaction.atomic() if short is None else nullcontext():
         return replace_rows(KpiAggregate, _FIELDS, rows, stale=old, by=("kpi", "period_key"), short=short)
-    with transaction.atomic():
-        old = KpiAggregate.objects.filter(kpi__in=codes)
-        if keys is not None:
-            old = old.filter(period_key__in=keys)
-        old.delete()  # one DELETE statement: nothing refers to these rows and no signal listens
-        unit_ids = dict(Unit.objects.values_list("ods_code", "id"))
-        return insert(KpiAggregate, _FIELDS, _rows(figures, run.pk, unit_ids, codes, keys))
 
 
 def _rows(figures: Iterable[Figure], run_id: int, unit_ids: dict[str, int], codes: frozenset[str],
