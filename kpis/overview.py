@@ -138,6 +138,7 @@ def _warm_funnels(period: Period, current: dict[str, Aim]) -> None:
 def _warm_run_charts(when: date | None, org: OrgRef, current: dict[str, Aim]) -> None:
     """The organisation's run charts the overview links to, with the network aims, as the run chart page draws
     them."""
+    where = orgscope.tree().name(org)  # one version query, not one per KPI
     for code in dashboard.ORDER:
-        pagecharts.run_chart_for(code, level=org.level, org_code=org.code, where=orgscope.tree().name(org),
-                                 run_date=when, aim=current.get(code))
+        pagecharts.run_chart_for(code, level=org.level, org_code=org.code, where=where, run_date=when,
+                                 aim=current.get(code))
