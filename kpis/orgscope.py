@@ -244,10 +244,6 @@ class Seen:
         return bool(members) and all(self._unit(ods) for ods in members)
 
 
-def name_of(ref: OrgRef) -> str:
-    return tree().name(ref)
-
-
 def label(ref: OrgRef, name: str) -> str:
     """How a picker lists an organisation: "Watford General (RWG02)", "Trust: West Hertfordshire (RWG)"."""
     return f"{name} ({ref.code})" if ref.level in UNIT_LEVELS else f"{ref.level_name}: {name} ({ref.code})"
@@ -265,5 +261,5 @@ def parse_choice(value: str) -> OrgRef:
 
 
 __all__ = ["DRILL_ORDER", "LEVEL_NAMES", "ROLLUP_LEVELS", "OrgRef", "Seen", "Tree", "choice_value", "home_network",
-           "home_org", "label", "name_of", "network_wide_codes", "own_unit_codes", "parse_choice", "today", "tree",
+           "home_org", "label", "network_wide_codes", "own_unit_codes", "parse_choice", "today", "tree",
            "user_network_codes"]
