@@ -36,7 +36,7 @@ from kpis.versions import page_version
 from pathway import referrals
 from pathway.access import cases_for
 from pathway.models import Case
-from units.access import NETWORK_WIDE_ROLES, Action, may, memberships
+from units.access import Action, may, memberships
 from units.models import Unit
 
 LEVEL_TITLES = pagecharts.LEVEL_TITLES
@@ -58,8 +58,9 @@ def _base_context(request: HttpRequest, chosen: picker.Picker) -> dict[str, Any]
 
 
 def my_units(request: HttpRequest) -> frozenset[str]:
-    """ODS codes of the units the user belongs to through a unit role (a network-wide role has no "own")."""
-    return frozenset(m.unit.ods_code for m in memberships(request.user) if m.role not in NETWORK_WIDE_ROLES)
+    """ODS codes of the units the user belongs to through a unit role (`orgscope.own_unit_codes`: a
+    network-wide or regional role has no "own" unit)."""
+    return orgscope.own_unit_codes(request.user)
 
 
 def _rollup_or_404(request: HttpRequest, tree: orgscope.Tree) -> OrgRef:
