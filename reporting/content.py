@@ -145,6 +145,6 @@ def charts(scope: Scope, rows: Sequence[FigureRow]) -> list[Chart]:
 
 def network_impact(period: ReportPeriod, impact_from: date | None) -> list[dict[str, Any]]:
     """The network's impact estimates for a period (the impact page), as a report shows them."""
-    scope = Scope(Level.NETWORK, None, period)
+    scope = Scope.deployment_network(period)
     ctx = sections.Context(scope, None, timezone.localdate(), [], impact_from)
     return sections.impact_section(ctx)["estimates"]

@@ -106,6 +106,13 @@ class Scope:
     title: str = ""
     units: tuple[str, ...] | None = None
 
+    @classmethod
+    def deployment_network(cls, period: ReportPeriod) -> Scope:
+        """The deployment's first network with every unit (the impact page, the monthly report), its code and
+        name read once here: left empty, `org_code` and `name` would look them up on every read."""
+        code = report_scope.default_network_code()
+        return cls(Level.NETWORK, None, period, code, report_scope.area_name(Level.NETWORK, code) if code else "")
+
     @property
     def is_unit(self) -> bool:
         return self.level in report_scope.UNIT_LEVELS

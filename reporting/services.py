@@ -494,7 +494,7 @@ def monthly_plan(now: datetime | None = None) -> tuple[MonthlyPlan, dict[str, An
     key = monthly_period(today)
     stored = dashboard.stored_period(key)
     period = ReportPeriod(key, "rolling", stored.start, stored.end, key, dashboard.period_label(stored))
-    built = report_content.build_for(Scope(Level.NETWORK, None, period), title="Monthly neuroprotection KPI report",
+    built = report_content.build_for(Scope.deployment_network(period), title="Monthly neuroprotection KPI report",
                                      external=False, chosen=[Section.HIE])
     subject = f"Neuroprotection KPIs: {period.label}"
     hie = built["sections"][0]["tables"][0]
