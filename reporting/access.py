@@ -67,18 +67,25 @@ def reports_changeable_by(user: UserLike) -> QuerySet[BoardReport]:
     return reports.filter(_within(units)) if units else reports.none()
 
 
+def readable_network_ids(user: UserLike) -> frozenset[int]:
+    """The networks whose board reports and export log the user reads: those where they report (network leads,
+    administrators), and a regional lead's whole region (read only)."""
+    ids = network_ids_for(user, Action.REPORT)
+    return ids | home_network_ids(user) if _is_regional(user) else ids
+
+
 def reports_readable_by(user: UserLike) -> QuerySet[BoardReport]:
     """Reports the user may list, open and download: the ones they may change, and for a regional lead every
     report for an organisation within its region's networks (read only)."""
     if not _is_regional(user):
         return reports_changeable_by(user)
-    network_ids = network_ids_for(user, Action.REPORT) | home_network_ids(user)
+    network_ids = readable_network_ids(user)
     reports = BoardReport.objects.all()
     if _unfiltered(user, network_ids):
         return reports
-    units = reportable_units(user) | set(Unit.objects.filter(network_id__in=network_ids)
-                                         .values_list("ods_code", flat=True))
-    return reports.filter(_within(units))
+    # Every unit of those networks: it holds the units the user reports on (`reportable_units`) too.
+    return reports.filter(_within(set(Unit.objects.filter(network_id__in=network_ids)
+                                      .values_list("ods_code", flat=True))))
 
 
 def notice_reports(user: UserLike) -> QuerySet[BoardReport]:

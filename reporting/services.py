@@ -46,16 +46,13 @@ from reporting.figures import Scope
 from reporting.models import REPORT_STEPS, BoardReport, ExportJob, ExportRecord, Section
 from reporting.periods import ReportPeriod
 from units.access import (
-    REGIONAL_ROLES,
     ROLE_ACTIONS,
     Action,
     UserLike,
     home_network_ids,
     may,
     memberships,
-    network_ids_for,
     network_wide_for,
-    user_roles,
 )
 from units.models import Role, default_network_id
 
@@ -257,22 +254,11 @@ def export_record_networks(record: ExportRecord) -> None:
     record.networks.set(ids or ({first} if first is not None else set()))
 
 
-def export_log_network_ids(user: UserLike) -> frozenset[int]:
-    """The networks whose export log the user reads: those where they report (network leads, administrators)
-    and a regional lead's region (read only: who exported what, no patient data)."""
-    ids = network_ids_for(user, Action.REPORT)
-    return ids | home_network_ids(user) if user_roles(user) & REGIONAL_ROLES else ids
-
-
-def may_read_export_log(user: UserLike) -> bool:
-    return may(user, Action.REPORT) or bool(user_roles(user) & REGIONAL_ROLES)
-
-
 def exports_visible_to(user: UserLike) -> Any:
-    """The export log: the exports filed under the user's networks (`export_log_network_ids`), so a network
-    lead sees their network's exports and not another network's (issue 18)."""
+    """The export log: the exports filed under the user's networks (`report_access.readable_network_ids`), so a
+    network lead sees their network's exports and not another network's (issue 18)."""
     records = ExportRecord.objects.select_related("by")
-    ids = export_log_network_ids(user)
+    ids = report_access.readable_network_ids(user)
     if not ids:
         return records.none()
     through = ExportRecord.networks.through.objects.filter(exportrecord_id=OuterRef("pk"), network_id__in=ids)

@@ -193,7 +193,7 @@ def case_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def export_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Network leads and administrators read their networks' exports; a regional lead their region's."""
-    if not services.may_read_export_log(request.user):
+    if not may_read_reports(request.user):
         raise PermissionDenied("The export log needs the network lead, regional lead or administrator role")
     page = Paginator(services.exports_visible_to(request.user), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reporting/export_log.html", {"page": page})
