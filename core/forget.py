@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import import_module
 from typing import Any, Final
 
@@ -47,16 +48,20 @@ class Identifiers:
     def __bool__(self) -> bool:
         return bool(self.refs or self.nhs_numbers or self.paths)
 
-    def patterns(self) -> Iterator[tuple[str, re.Pattern[str]]]:
-        """(database pattern, exact Python pattern) per chunk. The database's is looser (PostgreSQL has no
-        look-behind), so it finds a superset of the rows the Python one rewrites."""
+    @cached_property
+    def _patterns(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
         terms = [*(("ref", r) for r in sorted(self.refs)), *(("nhs", n) for n in sorted(self.nhs_numbers)),
                  *(("path", p) for p in sorted(self.paths))]
-        for start in range(0, len(terms), _CHUNK):
-            chunk = terms[start:start + _CHUNK]
-            loose = "|".join(_loose(kind, term) for kind, term in chunk)
-            exact = "|".join(_exact(kind, term) for kind, term in chunk)
-            yield loose, re.compile(exact, re.IGNORECASE)
+        chunks = [terms[start:start + _CHUNK] for start in range(0, len(terms), _CHUNK)]
+        return tuple(("|".join(_loose(kind, term) for kind, term in chunk),
+                      re.compile("|".join(_exact(kind, term) for kind, term in chunk), re.IGNORECASE))
+                     for chunk in chunks)
+
+    def patterns(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """(database pattern, exact Python pattern) per chunk. The database's is looser (PostgreSQL has no
+        look-behind), so it finds a superset of the rows the Python one rewrites. Built once per set of
+        identifiers: the scrubs test every session's searches and every kept file against them."""
+        return self._patterns
 
 
 def _nhs(digits: str) -> str:
