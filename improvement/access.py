@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from improvement.models import ImprovementAction, ImprovementActionQuerySet
-from units.access import Action, UserLike, network_ids_for, network_wide_for, scoped_unit_ids
+from units.access import Action, UserLike, may_act_at, network_ids_for, network_wide_for, scoped_unit_ids
 from units.access import units_for as units_for_action
 from units.models import Unit, UnitQuerySet
 
@@ -40,7 +40,7 @@ def may_act_on(user: UserLike, unit: Unit | None) -> bool:
     """Whether the user may record an action at this unit (None: their network)."""
     if unit is None:
         return is_network_wide(user)
-    return unit.network_id in network_ids_for(user, Action.IMPROVE) or unit.pk in scoped_unit_ids(user, Action.IMPROVE)
+    return may_act_at(user, Action.IMPROVE, unit)
 
 
 def network_for_action(user: UserLike, unit: Unit | None) -> int | None:

@@ -11,15 +11,22 @@ from __future__ import annotations
 from django.http import Http404
 
 from training.models import KeyMessage, KeyMessageQuerySet, TrainingSession
-from units.access import Action, UserLike, every_network, home_network_ids, network_ids_for, network_wide_for, units_for
+from units.access import (
+    Action,
+    UserLike,
+    home_network_ids,
+    home_units,
+    may_act_at,
+    network_ids_for,
+    network_wide_for,
+    units_for,
+)
 from units.models import Network, Unit, UnitQuerySet
 
 
 def viewable_units(user: UserLike) -> UnitQuerySet:
     """Units whose coverage and sessions the user sees: every unit of the networks they work in."""
-    network_ids = home_network_ids(user)
-    units: UnitQuerySet = Unit.objects.all()
-    return units if every_network(user, network_ids) else units.filter(network_id__in=network_ids)
+    return home_units(user)
 
 
 def recordable_units(user: UserLike) -> UnitQuerySet:
@@ -29,7 +36,7 @@ def recordable_units(user: UserLike) -> UnitQuerySet:
 def may_record(user: UserLike, unit: Unit) -> bool:
     if not unit.active:
         return False
-    return units_for(user, Action.RECORD_TRAINING).filter(pk=unit.pk).exists()
+    return may_act_at(user, Action.RECORD_TRAINING, unit)
 
 
 def may_manage_key_messages(user: UserLike) -> bool:

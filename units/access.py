@@ -178,6 +178,19 @@ def units_for(user: UserLike, action: Action) -> UnitQuerySet:
     return units.filter(Q(network_id__in=network_ids) | Q(pk__in=scoped_unit_ids(user, action)))
 
 
+def may_act_at(user: UserLike, action: Action, unit: Unit) -> bool:
+    """Whether `unit` is one of `units_for(user, action)`, from the cached memberships (no query)."""
+    return unit.network_id in network_ids_for(user, action) or unit.pk in scoped_unit_ids(user, action)
+
+
+def home_units(user: UserLike) -> UnitQuerySet:
+    """Every unit of the networks the user works in (`home_network_ids`): the screens without patient data
+    (training coverage, live births)."""
+    network_ids = home_network_ids(user)
+    units: UnitQuerySet = Unit.objects.all()
+    return units if every_network(user, network_ids) else units.filter(network_id__in=network_ids)
+
+
 def scoped_unit_ids(user: UserLike, action: Action) -> set[int]:
     """Units whose cases (born or cooled there) the user may act on through a unit-scoped role."""
     return {m.unit_id for m in memberships(user) if action in ROLE_ACTIONS[m.role] and m.role not in TRANSPORT_ROLES}

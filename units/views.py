@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from units import births
-from units.access import Action, UserLike, every_network, home_network_ids, network_wide_for, units_for
+from units.access import Action, UserLike, home_units, network_wide_for, units_for
 from units.forms import LiveBirthsFileForm, LiveBirthsForm, add_service_errors
 from units.models import Designation, LiveBirths, Unit
 
@@ -34,9 +34,7 @@ def _require_editor(request: HttpRequest) -> None:
 
 def _birth_units(user: UserLike) -> list[Unit]:
     """The birth units of the networks the user works in (every unit's figure when that is all of them)."""
-    units = Unit.objects.active().exclude(designation=Designation.TRANSPORT).order_by("short_name")
-    network_ids = home_network_ids(user)
-    return list(units if every_network(user, network_ids) else units.filter(network_id__in=network_ids))
+    return list(home_units(user).active().exclude(designation=Designation.TRANSPORT).order_by("short_name"))
 
 
 def _table(units: list[Unit], years: list[int]) -> list[tuple[Unit, list[int | None]]]:
