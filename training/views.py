@@ -22,7 +22,7 @@ from core.exceptions import EditConflict
 from training import access, selectors, services
 from training.forms import EstablishmentForm, KeyMessageForm, SessionForm, add_service_errors
 from training.models import Establishment, KeyMessage, TrainingSession
-from units.models import Unit
+from units.models import Network, Unit
 
 SESSIONS_PER_PAGE = 25
 
@@ -161,13 +161,13 @@ def key_messages(request: HttpRequest) -> HttpResponse:
     may_manage = access.may_manage_key_messages(request.user)
     if request.method == "POST":
         _key_message_manager(request)
-    form = KeyMessageForm(request.POST or None, networks=access.key_message_networks(request.user)) if may_manage \
-        else None
-    if form is not None and request.method == "POST" and form.is_valid() and _save_message(request, form, None):
+    managed = access.key_message_networks(request.user) if may_manage else []  # read once for the whole view
+    form = KeyMessageForm(request.POST or None, networks=managed) if may_manage else None
+    if form is not None and request.method == "POST" and form.is_valid() and _save_message(request, form, None,
+                                                                                           managed):
         return redirect("training:key_messages")
     messages_list = access.key_messages_for(request.user).select_related("network").order_by(
         "network__name", "order", "text")
-    managed = set(access.key_message_networks(request.user)) if may_manage else set()
     return render(request, "training/key_messages.html", {
         "form": form, "messages_list": messages_list, "managed": {n.pk for n in managed},
         "several_networks": len({m.network_id for m in messages_list}) > 1,
@@ -181,15 +181,18 @@ def key_message_edit(request: HttpRequest, pk: int) -> HttpResponse:
     message = access.key_message_for_managing(request.user, pk)
     form = KeyMessageForm(request.POST or None,
                           initial={"text": message.text, "order": message.order, "active": message.active})
-    if request.method == "POST" and form.is_valid() and _save_message(request, form, message):
+    if request.method == "POST" and form.is_valid() and _save_message(request, form, message,
+                                                                      access.key_message_networks(request.user)):
         return redirect("training:key_messages")
     return render(request, "training/key_message_form.html", {"form": form, "message": message})
 
 
-def _save_message(request: HttpRequest, form: KeyMessageForm, message: KeyMessage | None) -> bool:
+def _save_message(request: HttpRequest, form: KeyMessageForm, message: KeyMessage | None,
+                  networks: list[Network]) -> bool:
+    """`networks`: the lists the user manages (`access.key_message_networks`); a new message with no network
+    chosen goes to the first."""
     data = form.cleaned_data
     try:
-        networks = access.key_message_networks(request.user)
         saved = services.key_message_save(message=message, text=data["text"], active=data["active"],
                                           order=data["order"] or 0, by=request.user,
                                           network=data.get("network") or (networks[0] if networks else None))
