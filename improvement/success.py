@@ -224,8 +224,9 @@ def panel(units: Collection[str] | None) -> Panel:
 def published_applies(units: Collection[str] | None) -> str:
     """"all", "some" or "none": how many of these units (None: every unit) are judged against the published
     2012 figure, so that the rule's words are true for the organisation they are shown for."""
-    members = set(units) if units is not None else set(_unit_networks())
-    inside = members & _publishing_units()
+    networks = _unit_networks()  # walked once: every unit's path on today's date
+    members = set(units) if units is not None else set(networks)
+    inside = {ods for ods in members if networks.get(ods) == PUBLISHED_BY}
     return "none" if not inside else "all" if inside == members else "some"
 
 
