@@ -128,11 +128,11 @@ def _protect(relations: list[Relation[K]], values: Mapping[K, int | None], hidde
     while True:
         extra = _direct_complement(relations, values, hidden, unknown, keep)
         if extra is None:
+            # Every relation giving a hidden cell back alone has just been tried (and had no cell left to
+            # hide), so what remains exposed is exposed through a chain of relations.
             exposed = [key for key in recoverable(relations, hidden | unknown) if key in hidden]
-            # A cell a single relation gives back first: its complement is plain; a chain is often broken by it.
-            extra = next((found for direct in (True, False) for key in exposed
-                          if (found := _complement(key, relations, values, hidden, unknown, keep, direct=direct))
-                          is not None), None)
+            extra = next((found for key in exposed
+                          if (found := _complement(key, relations, values, hidden, unknown, keep)) is not None), None)
         if extra is None:
             return
         hidden.add(extra)
@@ -152,17 +152,14 @@ def _direct_complement(relations: list[Relation[K]], values: Mapping[K, int | No
 
 
 def _complement(key: K, relations: list[Relation[K]], values: Mapping[K, int | None], hidden: set[K],
-                unknown: set[K], keep: Callable[[K], bool], *, direct: bool) -> K | None:
-    """The cell to suppress so that `key` can no longer be worked out, or None when none is left. `direct`:
-    only through a relation that gives `key` back alone."""
+                unknown: set[K], keep: Callable[[K], bool]) -> K | None:
+    """The cell to suppress so that `key` can no longer be worked out, or None when none is left."""
     holding = [r for r in relations if key in r.members]
     for relation in holding:
         if all(m == key or m not in hidden | unknown for m in relation.members):
             # Given back by this relation alone: only a cell of this relation protects it.
             return _choose(relation, values, hidden, unknown, keep, allow_keep=False) or _choose(
                 relation, values, hidden, unknown, keep, allow_keep=True)
-    if direct:
-        return None
     for allow_keep in (False, True):
         for relation in (*holding, *relations):
             found = _choose(relation, values, hidden, unknown, keep, allow_keep=allow_keep)
