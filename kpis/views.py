@@ -74,6 +74,11 @@ def _rollup_or_404(request: HttpRequest, tree: orgscope.Tree) -> OrgRef:
         ref = OrgRef(Level(level), code.upper())
     except ValueError:
         raise Http404("No such level") from None
+    return _known_rollup_or_404(ref, tree)
+
+
+def _known_rollup_or_404(ref: OrgRef, tree: orgscope.Tree) -> OrgRef:
+    """`ref` when it is an organisation above the unit that the deployment holds; a 404 otherwise."""
     if ref.level not in ROLLUP_LEVELS or (ref.level, ref.code) not in tree.names:
         raise Http404("No such organisation")
     return ref
@@ -267,9 +272,7 @@ def _within_or_404(request: HttpRequest, tree: orgscope.Tree) -> OrgRef | None:
         ref = orgscope.parse_choice(value)
     except ValueError:
         raise Http404("No such level") from None
-    if ref.level not in ROLLUP_LEVELS or (ref.level, ref.code) not in tree.names:
-        raise Http404("No such organisation")
-    return ref
+    return _known_rollup_or_404(ref, tree)
 
 
 def _members(level: Level, within: OrgRef | None, tree: orgscope.Tree, on: Any) -> list[compare.Member] | None:
