@@ -239,3 +239,14 @@ def test_the_overview_needs_at_most_ten_queries_and_reads_no_figures_when_warm(f
     sql = [q["sql"] for q in queries.captured_queries]
     assert len(sql) <= 10, "\n".join(sql)
     assert not [q for q in sql if KpiAggregate._meta.db_table in q and "MAX" not in q.upper()]
+
+
+@pytest.mark.parametrize("query, status", [
+    ({"within": "trust:RGT"}, 200), ({"within": "trust:NOPE"}, 404), ({"within": "unknown:RGT"}, 404),
+    ({"within": "birth_unit:RGT01"}, 404),  # a unit holds no units to compare
+    ({"level": "trust", "org": "RGT"}, 200), ({"level": "trust", "org": "NOPE"}, 404),
+])
+def test_an_organisation_named_in_the_address_must_exist_above_the_unit(figures: Personas, query: dict[str, str],
+                                                                         status: int) -> None:
+    page = "kpis:compare" if "within" in query else "kpis:overview"
+    assert _client(figures.lead).get(reverse(page), query).status_code == status
